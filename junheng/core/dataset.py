@@ -1,0 +1,129 @@
+"""The in-memory Dataset: typed Polars tables following the canonical schema.
+
+Every input path (CSV folder, Excel workbook, the demo generator, later the database) produces a
+`Dataset`; the core reads nothing else. Tables always carry every schema column with its type; a
+column the source did not have is all-null and listed in `missing_columns`, so the core can say
+"column X was not reported" rather than "cell empty".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from junheng.core.schema import (
+    COUNTY_FACTS,
+    SCHOOL_FACT_DEFS,
+    SCHOOLS,
+    SEGMENTS,
+    SURVEY,
+    ColumnType,
+    Fact,
+    FactType,
+    Table,
+)
+
+_POLARS_TYPES: dict[ColumnType, type[pl.DataType]] = {
+    ColumnType.TEXT: pl.String,
+    ColumnType.ENUM: pl.String,
+    ColumnType.INT: pl.Int64,
+    ColumnType.NUMBER: pl.Float64,
+}
+
+_FACT_TYPES: dict[FactType, type[pl.DataType]] = {
+    FactType.BOOL: pl.Boolean,
+    FactType.NUMBER: pl.Float64,
+    FactType.RATIO: pl.Float64,
+    FactType.LEVEL: pl.Int64,
+    FactType.RATING: pl.String,
+}
+
+
+def table_schema(table: Table) -> dict[str, type[pl.DataType]]:
+    """Polars schema of a canonical table."""
+    return {c.name: _POLARS_TYPES[c.type] for c in table.columns}
+
+
+def facts_schema(key: str, facts: tuple[Fact, ...]) -> dict[str, type[pl.DataType]]:
+    """Polars schema of a wide fact table: the key column, then one typed column per fact."""
+    return {key: pl.String, **{f.name: _FACT_TYPES[f.type] for f in facts}}
+
+
+def conform(frame: pl.DataFrame, schema: Mapping[str, type[pl.DataType]]) -> pl.DataFrame:
+    """Add missing columns as nulls, cast to the schema's types and order columns as the schema.
+
+    Columns not in the schema are kept after the schema's columns (extra data is never dropped).
+    """
+    exprs = [
+        (pl.col(name) if name in frame.columns else pl.lit(None)).cast(dtype).alias(name)
+        for name, dtype in schema.items()
+    ]
+    extra = [pl.col(c) for c in frame.columns if c not in schema]
+    return frame.select(*exprs, *extra)
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """One or many counties' data for one school year."""
+
+    schools: pl.DataFrame
+    segments: pl.DataFrame
+    county_facts: pl.DataFrame
+    """Wide: one row per county, one typed column per fact of `COUNTY_FACTS`."""
+    school_facts: pl.DataFrame
+    """Wide: one row per school that reported facts, one typed column per `SCHOOL_FACT_DEFS`."""
+    survey: pl.DataFrame
+    """Aggregated survey answers, one row per county and respondent group (may be empty)."""
+    notes: pl.DataFrame = field(
+        default_factory=lambda: pl.DataFrame(
+            schema={"county": pl.String, "fact": pl.String, "note": pl.String}
+        )
+    )
+    """Evidence notes given with county facts (county, fact, note)."""
+    missing_columns: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """Per table, the schema columns the source did not contain at all."""
+    source: str = ""
+
+    @staticmethod
+    def build(
+        schools: pl.DataFrame,
+        segments: pl.DataFrame,
+        county_facts: pl.DataFrame | None = None,
+        school_facts: pl.DataFrame | None = None,
+        survey: pl.DataFrame | None = None,
+        notes: pl.DataFrame | None = None,
+        source: str = "",
+    ) -> Dataset:
+        """Conform loosely built frames to the schema and record which columns were absent."""
+        missing: dict[str, tuple[str, ...]] = {}
+        frames: dict[str, pl.DataFrame] = {}
+        inputs: list[tuple[str, pl.DataFrame | None, Mapping[str, type[pl.DataType]]]] = [
+            ("schools", schools, table_schema(SCHOOLS)),
+            ("segments", segments, table_schema(SEGMENTS)),
+            ("county", county_facts, facts_schema("county", COUNTY_FACTS)),
+            ("school_facts", school_facts, facts_schema("school_id", SCHOOL_FACT_DEFS)),
+            ("survey", survey, table_schema(SURVEY)),
+        ]
+        for name, frame, schema in inputs:
+            frame = frame if frame is not None else pl.DataFrame()
+            missing[name] = tuple(c for c in schema if c not in frame.columns)
+            frames[name] = conform(frame, schema)
+        return Dataset(
+            schools=frames["schools"],
+            segments=frames["segments"],
+            county_facts=frames["county"],
+            school_facts=frames["school_facts"],
+            survey=frames["survey"],
+            notes=notes
+            if notes is not None
+            else pl.DataFrame(schema={"county": pl.String, "fact": pl.String, "note": pl.String}),
+            missing_columns=missing,
+            source=source,
+        )
+
+    @property
+    def counties(self) -> list[str]:
+        """County names in order of first appearance in the schools table."""
+        return self.schools.get_column("county").unique(maintain_order=True).to_list()
