@@ -112,11 +112,15 @@ SCHOOLS = Table(
         Column("name", "学校名称", _T),
         Column("county", "县区", _T, description="县区名称或代码；一个数据集可包含多个县区"),
         Column("kind", "学校类型", _E, enum=SCHOOL_KINDS),
-        Column("parent_id", "所属中心校", _T, required=False, description="教学点所属中心校的学校标识码"),
-        Column("area_type", "城乡类型", _E, required=False, enum=AREA_TYPES),
         Column(
-            "ownership", "办学性质", _E, required=False, enum=OWNERSHIPS, default="public"
+            "parent_id",
+            "所属中心校",
+            _T,
+            required=False,
+            description="教学点所属中心校的学校标识码",
         ),
+        Column("area_type", "城乡类型", _E, required=False, enum=AREA_TYPES),
+        Column("ownership", "办学性质", _E, required=False, enum=OWNERSHIPS, default="public"),
         Column("township", "乡镇", _T, required=False),
         Column("teaching_aux_area_m2", "教学及辅助用房面积", _N, False, "㎡", minimum=0),
         Column("sports_ground_area_m2", "体育运动场地面积", _N, False, "㎡", minimum=0),
@@ -277,7 +281,16 @@ SCHOOL_FACTS_BY_NAME: dict[str, Fact] = {f.name: f for f in SCHOOL_FACT_DEFS}
 RATINGS: tuple[str, ...] = ("优秀", "良好", "合格", "不合格")
 """Moral-education ratings from best to worst; stored as text."""
 
-LEVEL_NUMERALS: dict[str, int] = {"Ⅰ": 1, "Ⅱ": 2, "Ⅲ": 3, "Ⅳ": 4, "I": 1, "II": 2, "III": 3, "IV": 4}
+LEVEL_NUMERALS: dict[str, int] = {
+    "Ⅰ": 1,
+    "Ⅱ": 2,
+    "Ⅲ": 3,
+    "Ⅳ": 4,
+    "I": 1,
+    "II": 2,
+    "III": 3,
+    "IV": 4,
+}
 
 TRUE_WORDS: frozenset[str] = frozenset({"是", "yes", "y", "true", "1", "有", "√", "✓", "已"})
 FALSE_WORDS: frozenset[str] = frozenset({"否", "no", "n", "false", "0", "无", "×", "✗", "未"})
