@@ -12,6 +12,7 @@ import math
 
 import polars as pl
 
+from junheng.core.formatting import fixed
 from junheng.core.schema import LEVEL_ZH
 from junheng.core.standard import Standard
 
@@ -27,62 +28,64 @@ def weighted_cv(weights: list[float], values: list[float]) -> tuple[float, float
     return mean, sd, sd / mean
 
 
-def _long(segments: pl.DataFrame, standard: Standard) -> pl.DataFrame:
-    """One row per in-scope segment and indicator: county, level, indicator, P, X."""
-    ids = [i.id for i in standard.ratio_items]
-    base = segments.filter(pl.col("in_scope")).select(
-        "county", "school_id", "name", "level", "students", *ids
-    )
-    return base.unpivot(
-        index=["county", "school_id", "name", "level", "students"],
-        on=ids,
-        variable_name="indicator",
-        value_name="value",
-    ).with_columns(pl.col("students").cast(pl.Float64).alias("weight"))
+def compute_balance(segments: pl.DataFrame, standard: Standard) -> pl.DataFrame:
+    """CV per county, level and indicator: n, mean, sd, cv, limit, passes, reason.
 
-
-def compute_balance(
-    segments: pl.DataFrame, standard: Standard
-) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """CV per county, level and indicator, and each segment's share of the weighted variance.
-
-    Returns (balance, contributions). `balance` has mean, sd, cv, limit, passes, reason;
-    `contributions` has, per segment, its share of Σ (P_i/P)(X_i − X̄)² (shares sum to 1).
+    Computed on the wide segment frame (two grouped passes: means, then squared deviations), so
+    a national run does not reshape 200,000 segments × 7 indicators into a long table.
     """
     tolerance = standard.policy("numeric_tolerance")
     decimals = standard.policy("comparison_decimals")
-    long = _long(segments, standard)
-    grouped = long.group_by(KEYS, maintain_order=True).agg(
+    ids = [i.id for i in standard.ratio_items]
+    scoped = segments.filter(pl.col("in_scope")).with_columns(
+        pl.col("students").cast(pl.Float64).alias("__w")
+    )
+    w = pl.col("__w")
+    first = scoped.group_by("county", "level", maintain_order=True).agg(
         pl.len().alias("n"),
-        pl.col("value").null_count().alias("n_missing"),
-        pl.col("weight").sum().alias("P"),
-        ((pl.col("weight") * pl.col("value")).sum() / pl.col("weight").sum()).alias("mean"),
+        w.sum().alias("P"),
+        *[pl.col(i).null_count().alias(f"{i}__missing") for i in ids],
+        *[((w * pl.col(i)).sum() / w.sum()).alias(f"{i}__mean") for i in ids],
     )
-    with_mean = long.join(grouped.select(*KEYS, "mean", "P"), on=KEYS, how="left")
-    deviation = (pl.col("weight") / pl.col("P")) * (pl.col("value") - pl.col("mean")) ** 2
-    with_mean = with_mean.with_columns(deviation.alias("variance_part"))
-    variance = with_mean.group_by(KEYS, maintain_order=True).agg(
-        pl.col("variance_part").sum().alias("variance")
+    second = (
+        scoped.join(first, on=["county", "level"], how="left")
+        .group_by("county", "level", maintain_order=True)
+        .agg(
+            *[
+                ((w / pl.col("P")) * (pl.col(i) - pl.col(f"{i}__mean")) ** 2)
+                .sum()
+                .alias(f"{i}__var")
+                for i in ids
+            ]
+        )
     )
-    limits = {i.id: dict(i.cv_limit) for i in standard.ratio_items}
-    limit_rows = pl.DataFrame(
+    wide = first.join(second, on=["county", "level"], how="left")
+    frames = [
+        wide.select(
+            "county",
+            "level",
+            pl.lit(i).alias("indicator"),
+            "n",
+            pl.col(f"{i}__missing").alias("n_missing"),
+            "P",
+            pl.col(f"{i}__mean").alias("mean"),
+            pl.col(f"{i}__var").sqrt().alias("sd"),
+        )
+        for i in ids
+    ]
+    limits = pl.DataFrame(
         [
-            {"level": level, "indicator": item, "limit": limit}
-            for item, by_level in limits.items()
-            for level, limit in by_level.items()
+            {"level": level, "indicator": item.id, "limit": limit}
+            for item in standard.ratio_items
+            for level, limit in item.cv_limit.items()
         ]
     )
-    balance = (
-        grouped.join(variance, on=KEYS, how="left")
-        .join(limit_rows, on=["level", "indicator"], how="left")
-        .with_columns(pl.col("variance").sqrt().alias("sd"))
-    )
+    balance = pl.concat(frames).join(limits, on=["level", "indicator"], how="left")
     decidable = (pl.col("n_missing") == 0) & (pl.col("P") > 0) & (pl.col("mean") > 0)
-    cv = pl.when(decidable).then(pl.col("sd") / pl.col("mean")).otherwise(None)
     balance = balance.with_columns(
         pl.when(decidable).then(pl.col("mean")).otherwise(None).alias("mean"),
         pl.when(decidable).then(pl.col("sd")).otherwise(None).alias("sd"),
-        cv.alias("cv"),
+        pl.when(decidable).then(pl.col("sd") / pl.col("mean")).otherwise(None).alias("cv"),
     )
     compared = pl.col("cv").round(decimals) if decimals is not None else pl.col("cv")
     balance = balance.with_columns(
@@ -107,37 +110,60 @@ def compute_balance(
                 "{} {} 差异系数 {} {} {}",
                 level_zh,
                 pl.col("indicator"),
-                pl.col("cv").round(6).cast(pl.String),
+                fixed(pl.col("cv"), 6),
                 pl.when(pl.col("passes")).then(pl.lit("≤")).otherwise(pl.lit(">")),
-                pl.col("limit").cast(pl.String),
+                fixed(pl.col("limit"), 2),
             )
         )
     )
-    balance = balance.with_columns(reason.alias("reason")).select(
+    return balance.with_columns(reason.alias("reason")).select(
         *KEYS, "n", "n_missing", "P", "mean", "sd", "cv", "cv_compared", "limit", "passes", "reason"
     )
-    contributions = (
-        with_mean.join(variance, on=KEYS, how="left")
-        .with_columns((pl.col("variance_part") / pl.col("variance")).alias("share"))
+
+
+def contributions(
+    segments: pl.DataFrame, balance: pl.DataFrame, standard: Standard
+) -> pl.DataFrame:
+    """Each in-scope segment's share of its county's weighted variance Σ (P_i/P)(X_i − X̄)²,
+    per level and indicator (shares of one CV sum to 1)."""
+    ids = [i.id for i in standard.ratio_items]
+    long = (
+        segments.filter(pl.col("in_scope"))
+        .select("county", "school_id", "name", "level", "students", *ids)
+        .unpivot(
+            index=["county", "school_id", "name", "level", "students"],
+            on=ids,
+            variable_name="indicator",
+            value_name="value",
+        )
+    )
+    return (
+        long.join(balance.select(*KEYS, "P", "mean", "sd"), on=KEYS, how="inner")
         .with_columns(
+            (
+                (pl.col("students") / pl.col("P"))
+                * (pl.col("value") - pl.col("mean")) ** 2
+                / pl.col("sd") ** 2
+            ).alias("share"),
             pl.when(pl.col("value") >= pl.col("mean"))
             .then(pl.lit("高于均值"))
             .otherwise(pl.lit("低于均值"))
-            .alias("direction")
+            .alias("direction"),
         )
         .select(*KEYS, "school_id", "name", "students", "value", "mean", "share", "direction")
     )
-    return balance, contributions
 
 
 def top_contributors(
-    balance: pl.DataFrame, contributions: pl.DataFrame, limit: int = 5
+    segments: pl.DataFrame, balance: pl.DataFrame, standard: Standard, limit: int = 5
 ) -> pl.DataFrame:
     """For each CV over its limit, the segments contributing most to the weighted variance."""
-    failing = balance.filter(pl.col("passes") == False).select(KEYS)  # noqa: E712
+    failing = balance.filter(pl.col("passes") == False)  # noqa: E712
+    shares = contributions(
+        segments.join(failing.select("county").unique(), on="county", how="semi"), failing, standard
+    )
     return (
-        contributions.join(failing, on=KEYS, how="semi")
-        .sort([*KEYS, "share"], descending=[False, False, False, True])
+        shares.sort([*KEYS, "share"], descending=[False, False, False, True])
         .group_by(KEYS, maintain_order=True)
         .head(limit)
     )

@@ -204,17 +204,54 @@ def _item_value(item: Item, rows: pl.DataFrame) -> Any:
     return {c.key: rows[f"v{k}"][0] for k, c in enumerate(item.checks)}
 
 
+@dataclass(frozen=True)
+class ItemFrames:
+    """All non-ratio items of all counties, evaluated column-wise.
+
+    `units[item]` holds one row per evaluated unit (county, school or segment) with, per check k,
+    the value `v{k}`, threshold `t{k}`, verdict `ok{k}` and missing inputs `m{k}`, and the unit's
+    verdict `unit_ok`. `verdicts` holds one row per county and item: part, passes, counts.
+    Readable `ItemResult`s are built per county only when asked for.
+    """
+
+    standard: Standard
+    counties: list[str]
+    units: dict[str, pl.DataFrame]
+    verdicts: pl.DataFrame
+
+    def results(self, county: str) -> list[ItemResult]:
+        return [
+            _summarise(self.standard.items[item_id], rows, county)
+            for item_id, rows in self._by_county(county).items()
+        ]
+
+    def _by_county(self, county: str) -> dict[str, pl.DataFrame]:
+        cache = self.__dict__.setdefault("_cache", {})
+        if not cache:
+            for item_id, frame in self.units.items():
+                cache[item_id] = {
+                    k[0]: v for k, v in frame.partition_by("county", as_dict=True).items()
+                }
+        return {
+            item_id: parts.get(county, self.units[item_id].clear())
+            for item_id, parts in cache.items()
+        }
+
+
 def evaluate_items(
     standard: Standard,
     counties: list[str],
     county: pl.DataFrame,
     schools: pl.DataFrame,
     segments: pl.DataFrame,
-) -> dict[str, list[ItemResult]]:
-    """Every non-ratio item for every county. Returns county → results in standard order."""
+) -> ItemFrames:
+    """Every non-ratio item for every county, column-wise."""
     tolerance = standard.policy("numeric_tolerance")
-    results: dict[str, list[ItemResult]] = {c: [] for c in counties}
-    county_rows = pl.DataFrame({"county": counties}).join(county, on="county", how="left")
+    county_rows = pl.DataFrame({"county": counties}, schema={"county": pl.String}).join(
+        county, on="county", how="left"
+    )
+    units: dict[str, pl.DataFrame] = {}
+    verdicts: list[pl.DataFrame] = []
     for item in standard.items.values():
         if item.ratio is not None:
             continue
@@ -232,28 +269,57 @@ def evaluate_items(
                 part.rename({"v": f"v{k}", "t": f"t{k}", "ok": f"ok{k}", "missing": f"m{k}"})
             )
         keyed = pl.concat([frame.select(_unit_columns(item.scope)), *parts], how="horizontal")
-        for county_name, rows in _split(keyed, counties):
-            results[county_name].append(_summarise(item, rows, county_rows))
-    return results
+        oks = [pl.col(f"ok{k}") for k in range(len(item.checks))]
+        # Three-valued AND: a failed check decides, a missing one leaves the unit undecided.
+        unit_ok = (
+            pl.when(pl.any_horizontal([(~o).fill_null(False) for o in oks]))
+            .then(False)
+            .when(pl.any_horizontal([o.is_null() for o in oks]))
+            .then(None)
+            .otherwise(True)
+        )
+        keyed = keyed.with_columns(unit_ok.alias("unit_ok"))
+        units[item.id] = keyed
+        per_county = (
+            pl.DataFrame({"county": counties}, schema={"county": pl.String})
+            .join(
+                keyed.group_by("county").agg(
+                    pl.len().alias("n_units"),
+                    (pl.col("unit_ok") == False).sum().alias("n_fail"),  # noqa: E712
+                    pl.col("unit_ok").is_null().sum().alias("n_missing"),
+                ),
+                on="county",
+                how="left",
+            )
+            .with_columns(pl.col("n_units", "n_fail", "n_missing").fill_null(0))
+            .with_columns(
+                pl.when(pl.col("n_units") == 0)
+                .then(None)
+                .when(pl.col("n_fail") > 0)
+                .then(False)
+                .when(pl.col("n_missing") > 0)
+                .then(None)
+                .otherwise(True)
+                .alias("passes"),
+                pl.lit(item.id).alias("item"),
+                pl.lit(item.part).alias("part"),
+            )
+        )
+        verdicts.append(
+            per_county.select("county", "item", "part", "passes", "n_units", "n_fail", "n_missing")
+        )
+    return ItemFrames(standard, counties, units, pl.concat(verdicts))
 
 
 def _unit_columns(scope: str) -> list[str]:
     if scope == "county":
-        return ["county"]
+        return ["county", "recognition_source"]
     if scope == "school":
         return ["county", "school_id", "name", "kind"]
     return ["county", "school_id", "name", "kind", "level"]
 
 
-def _split(frame: pl.DataFrame, counties: list[str]) -> list[tuple[str, pl.DataFrame]]:
-    groups = {key[0]: rows for key, rows in frame.partition_by("county", as_dict=True).items()}
-    empty = frame.clear()
-    return [(c, groups.get(c, empty)) for c in counties]
-
-
-def _summarise(item: Item, rows: pl.DataFrame, county_rows: pl.DataFrame) -> ItemResult:
-    county_name = rows["county"][0] if rows.height else ""
-    n_checks = len(item.checks)
+def _summarise(item: Item, rows: pl.DataFrame, county_name: str) -> ItemResult:
     if item.scope == "county":
         row = rows.row(0, named=True)
         checks = tuple(
@@ -278,17 +344,7 @@ def _summarise(item: Item, rows: pl.DataFrame, county_rows: pl.DataFrame) -> Ite
     if rows.height == 0:
         noun = "学段" if item.scope == "segment" else "学校"
         return ItemResult(county_name, item.id, None, None, f"没有纳入评估范围的{noun}，无法判定")
-    oks = [f"ok{k}" for k in range(n_checks)]
-    unit_ok = pl.concat_list([pl.col(o) for o in oks])
-    rows = rows.with_columns(
-        pl.when(unit_ok.list.contains(False))
-        .then(False)
-        .when(pl.any_horizontal([pl.col(o).is_null() for o in oks]))
-        .then(None)
-        .otherwise(True)
-        .alias("__ok")
-    )
-    failing_rows = rows.filter(pl.col("__ok").is_null() | ~pl.col("__ok"))
+    failing_rows = rows.filter(pl.col("unit_ok").ne_missing(True))
     failing: list[dict[str, Any]] = []
     for row in failing_rows.iter_rows(named=True):
         texts = [
@@ -299,7 +355,7 @@ def _summarise(item: Item, rows: pl.DataFrame, county_rows: pl.DataFrame) -> Ite
         entry: dict[str, Any] = {
             "school_id": row["school_id"],
             "name": row["name"],
-            "passes": row["__ok"],
+            "passes": row["unit_ok"],
             "reasons": texts,
             "values": {c.key: row[f"v{k}"] for k, c in enumerate(item.checks)},
             "thresholds": {c.key: row[f"t{k}"] for k, c in enumerate(item.checks)},

@@ -3,17 +3,21 @@
 Scope and apportionment → Part R values and the per-segment rule → CVs → Parts G, Q, S and
 vetoes → part verdicts → the county verdict with reasons → gap quantities. The result is an
 `Evaluation`; every shell (CLI, web, reports) reads it and nothing else.
+
+All verdicts are computed column-wise for every county at once (the national run has 3,000
+counties); the readable per-county records (`verdicts`, `items`) are assembled when first read.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import polars as pl
 
-from junheng.core.balance import compute_balance, top_contributors
-from junheng.core.checks import ItemResult, all_of, county_frame, evaluate_items, school_frame
+from junheng.core.balance import compute_balance, contributions, top_contributors
+from junheng.core.checks import ItemFrames, ItemResult, county_frame, evaluate_items, school_frame
 from junheng.core.dataset import Dataset
 from junheng.core.gaps import gap_totals, school_gaps, segment_gaps
 from junheng.core.resources import apply_segment_rule, compute_values
@@ -23,6 +27,31 @@ from junheng.core.standard import Standard
 
 PART_KEYS: dict[str, str] = {"R": "R", "G": "G", "Q": "Q", "S": "S", "V": "veto"}
 """Standard part id → key in the evaluation output (`parts`)."""
+
+V = TypeVar("V")
+
+
+class LazyMapping(Mapping[str, V], Generic[V]):
+    """County → record, built on first access and kept."""
+
+    def __init__(self, keys: list[str], build: Callable[[str], V]) -> None:
+        self._keys = keys
+        self._known = set(keys)
+        self._build = build
+        self._cache: dict[str, V] = {}
+
+    def __getitem__(self, key: str) -> V:
+        if key not in self._known:
+            raise KeyError(key)
+        if key not in self._cache:
+            self._cache[key] = self._build(key)
+        return self._cache[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
 
 
 @dataclass(frozen=True)
@@ -48,13 +77,27 @@ class Evaluation:
     standard: Standard
     counties: list[str]
     segments: pl.DataFrame
+    """One row per segment: scope, inputs, R values, met flags, verdict and reasons."""
     balance: pl.DataFrame
-    contributions: pl.DataFrame
-    items: dict[str, list[ItemResult]]
-    verdicts: dict[str, CountyVerdict]
+    """One row per county, level and indicator: mean, sd, cv, limit, passes, reason."""
+    item_frames: ItemFrames
+    parts: pl.DataFrame
+    """One row per county: R, G, Q, S, V and the overall `passes` (three-valued)."""
     gaps: pl.DataFrame
     totals: pl.DataFrame
     notes: pl.DataFrame = field(default_factory=pl.DataFrame)
+
+    @property
+    def items(self) -> Mapping[str, list[ItemResult]]:
+        """County → readable results of the G, Q, S and V items."""
+        return self.__dict__.setdefault(
+            "_items", LazyMapping(self.counties, self.item_frames.results)
+        )
+
+    @property
+    def verdicts(self) -> Mapping[str, CountyVerdict]:
+        """County → the verdict with part verdicts and reasons."""
+        return self.__dict__.setdefault("_verdicts", LazyMapping(self.counties, self._verdict))
 
     def item(self, county: str, item_id: str) -> ItemResult:
         for result in self.items[county]:
@@ -63,25 +106,42 @@ class Evaluation:
         raise KeyError(item_id)
 
     def top_contributors(self, limit: int = 5) -> pl.DataFrame:
-        return top_contributors(self.balance, self.contributions, limit)
+        return top_contributors(self.segments, self.balance, self.standard, limit)
+
+    @property
+    def contributions(self) -> pl.DataFrame:
+        """Every segment's share of the weighted variance of its CV."""
+        return contributions(self.segments, self.balance, self.standard)
 
     def to_dict(self) -> dict[str, Any]:
         from junheng.core.output import evaluation_to_dict
 
         return evaluation_to_dict(self)
 
+    def _verdict(self, county: str) -> CountyVerdict:
+        row = self.parts.filter(pl.col("county") == county).row(0, named=True)
+        segments = self.segments.filter(pl.col("county") == county)
+        balance = self.balance.filter(pl.col("county") == county)
+        results = self.items[county]
+        parts = {"R": _part_r_reasons(row["R"], segments, balance)}
+        for part in ("G", "Q", "S", "V"):
+            parts[part] = _part_item_reasons(part, row[part], results)
+        named = {
+            key: PartResult(key, self.standard.parts.get(key, key), p.passes, p.reasons)
+            for key, p in parts.items()
+        }
+        return CountyVerdict(county, named, row["passes"], _verdict_reasons(named, row["passes"]))
 
-def _part_r(county: str, segments: pl.DataFrame, balance: pl.DataFrame) -> PartResult:
+
+def _part_r_reasons(
+    passes: bool | None, segments: pl.DataFrame, balance: pl.DataFrame
+) -> PartResult:
     scoped = segments.filter(pl.col("in_scope"))
     if scoped.is_empty():
-        return PartResult("R", "", None, ("没有纳入评估范围的学段，无法判定",))
-    seg_values = scoped["passes"].to_list()
-    cv_values = balance["passes"].to_list()
-    passes = all_of(seg_values + cv_values)
+        return PartResult("R", "", passes, ("没有纳入评估范围的学段，无法判定",))
     reasons: list[str] = []
-    n_fail = seg_values.count(False)
-    n_null = seg_values.count(None)
-    total = len(seg_values)
+    seg_values = scoped["passes"].to_list()
+    n_fail, n_null, total = seg_values.count(False), seg_values.count(None), len(seg_values)
     if n_fail:
         by_level = scoped.filter(pl.col("passes") == False)["level"].value_counts(sort=True)  # noqa: E712
         detail = "，".join(
@@ -90,18 +150,16 @@ def _part_r(county: str, segments: pl.DataFrame, balance: pl.DataFrame) -> PartR
         reasons.append(f"{total} 个学段中 {n_fail} 个未达到每所学校资源配置要求（{detail}）")
     if n_null:
         reasons.append(f"{n_null} 个学段因数据缺失无法判定")
-    for row in balance.filter(pl.col("passes") != True).iter_rows(named=True):  # noqa: E712
-        reasons.append(row["reason"])
+    reasons += balance.filter(pl.col("passes").ne_missing(True))["reason"].to_list()
     if passes:
         reasons.append(f"{total} 个学段全部达标，各项差异系数均在限值内")
     return PartResult("R", "", passes, tuple(reasons))
 
 
-def _part_items(part: str, results: list[ItemResult]) -> PartResult:
-    mine = [r for r in results if r.item[0] == part]
-    passes = all_of([r.passes for r in mine])
+def _part_item_reasons(part: str, passes: bool | None, results: list[ItemResult]) -> PartResult:
+    mine = [r for r in results if r.item.startswith(part)]
     if passes:
-        reasons = (f"{len(mine)} 项全部符合要求",)
+        reasons: tuple[str, ...] = (f"{len(mine)} 项全部符合要求",)
     else:
         reasons = tuple(
             f"{r.item} {'不符合' if r.passes is False else '无法判定'}：{r.reason}"
@@ -111,79 +169,121 @@ def _part_items(part: str, results: list[ItemResult]) -> PartResult:
     return PartResult(part, "", passes, reasons)
 
 
+def _kleene_all(column: str) -> pl.Expr:
+    """Three-valued AND over a group: any false → false; else any null → null; else true."""
+    col = pl.col(column)
+    return (
+        pl.when((col == False).any())  # noqa: E712
+        .then(False)
+        .when(col.is_null().any())
+        .then(None)
+        .otherwise(True)
+    )
+
+
+def _part_verdicts(
+    counties: list[str], segments: pl.DataFrame, balance: pl.DataFrame, items: ItemFrames
+) -> pl.DataFrame:
+    base = pl.DataFrame({"county": counties}, schema={"county": pl.String})
+    seg = (
+        segments.filter(pl.col("in_scope"))
+        .group_by("county")
+        .agg(_kleene_all("passes").alias("seg"))
+    )
+    cv = balance.group_by("county").agg(_kleene_all("passes").alias("cv"))
+    r = (
+        base.join(seg, on="county", how="left")
+        .join(cv, on="county", how="left")
+        .select(
+            "county",
+            pl.when(pl.col("seg").is_null() & pl.col("cv").is_null())
+            .then(None)
+            .when((pl.col("seg") == False) | (pl.col("cv") == False))  # noqa: E712
+            .then(False)
+            .when(pl.col("seg").is_null() | pl.col("cv").is_null())
+            .then(None)
+            .otherwise(True)
+            .alias("R"),
+        )
+    )
+    by_part = (
+        items.verdicts.group_by("county", "part")
+        .agg(_kleene_all("passes").alias("passes"))
+        .pivot(on="part", index="county", values="passes")
+    )
+    parts = r.join(by_part, on="county", how="left")
+    for part in ("G", "Q", "S", "V"):
+        if part not in parts.columns:
+            parts = parts.with_columns(pl.lit(None, pl.Boolean).alias(part))
+    cols = [pl.col(p) for p in ("R", "G", "Q", "S", "V")]
+    overall = (
+        pl.when(pl.any_horizontal([(c == False).fill_null(False) for c in cols]))  # noqa: E712
+        .then(False)
+        .when(pl.any_horizontal([c.is_null() for c in cols]))
+        .then(None)
+        .otherwise(True)
+    )
+    return parts.select("county", "R", "G", "Q", "S", "V", overall.alias("passes"))
+
+
 def evaluate(dataset: Dataset, standard: Standard) -> Evaluation:
     """Evaluate every county of `dataset` against `standard` (with its policies applied)."""
     segments = prepare_segments(dataset, standard)
     segments = apply_segment_rule(compute_values(segments, standard), standard)
-    balance, contributions = compute_balance(segments, standard)
+    balance = compute_balance(segments, standard)
     counties = dataset.counties
+    balance = _complete_balance(counties, balance, standard)
     county = county_frame(dataset.county_facts, dataset.survey, standard)
     schools = school_frame(segments, dataset.school_facts)
     items = evaluate_items(standard, counties, county, schools, segments)
-
-    seg_by_county = {k[0]: v for k, v in segments.partition_by("county", as_dict=True).items()}
-    bal_by_county = {k[0]: v for k, v in balance.partition_by("county", as_dict=True).items()}
-    verdicts: dict[str, CountyVerdict] = {}
-    for name in counties:
-        seg = seg_by_county.get(name, segments.clear())
-        bal = bal_by_county.get(name, balance.clear())
-        bal = _complete_balance(name, bal, standard)
-        parts = {"R": _part_r(name, seg, bal)}
-        for part in ("G", "Q", "S", "V"):
-            parts[part] = _part_items(part, items[name])
-        parts = {
-            key: PartResult(key, standard.parts.get(key, key), p.passes, p.reasons)
-            for key, p in parts.items()
-        }
-        passes = all_of([p.passes for p in parts.values()])
-        verdicts[name] = CountyVerdict(name, parts, passes, _verdict_reasons(parts, passes))
-
+    parts = _part_verdicts(counties, segments, balance, items)
     gaps = pl.concat([segment_gaps(segments, standard), school_gaps(items, standard)])
     return Evaluation(
         standard=standard,
         counties=counties,
         segments=segments,
-        balance=pl.concat(
-            [
-                _complete_balance(c, bal_by_county.get(c, balance.clear()), standard)
-                for c in counties
-            ]
-        )
-        if counties
-        else balance,
-        contributions=contributions,
-        items=items,
-        verdicts=verdicts,
+        balance=balance,
+        item_frames=items,
+        parts=parts,
         gaps=gaps,
         totals=gap_totals(gaps),
         notes=dataset.notes,
     )
 
 
-def _complete_balance(county: str, balance: pl.DataFrame, standard: Standard) -> pl.DataFrame:
-    """Add a 'cannot decide' row for every level and indicator the county has no segments for."""
-    have = {
-        (r["level"], r["indicator"])
-        for r in balance.select("level", "indicator").iter_rows(named=True)
-    }
-    missing = [
-        {
-            "county": county,
-            "level": level,
-            "indicator": item.id,
-            "n": 0,
-            "n_missing": 0,
-            "limit": item.cv_limit[level],
-            "reason": f"没有纳入评估范围的{zh}学段，差异系数无法计算",
-        }
-        for level, zh in LEVELS
-        for item in standard.ratio_items
-        if (level, item.id) not in have
-    ]
-    if not missing:
-        return balance
-    extra = pl.DataFrame(missing).with_columns(pl.lit(None, pl.Boolean).alias("passes"))
-    return pl.concat([balance, extra], how="diagonal_relaxed").select(balance.columns)
+def _complete_balance(
+    counties: list[str], balance: pl.DataFrame, standard: Standard
+) -> pl.DataFrame:
+    """Add a 'cannot decide' row for every county, level and indicator without segments, and
+    order rows county by county, level by level, indicator by indicator."""
+    grid = pl.DataFrame(
+        [
+            {"county": c, "level": level, "indicator": item.id, "limit": item.cv_limit[level]}
+            for c in counties
+            for level, _ in LEVELS
+            for item in standard.ratio_items
+        ],
+        schema={
+            "county": pl.String,
+            "level": pl.String,
+            "indicator": pl.String,
+            "limit": pl.Float64,
+        },
+    )
+    level_zh = pl.col("level").replace_strict(LEVEL_ZH, default=pl.col("level"))
+    full = grid.join(
+        balance.drop("limit"),
+        on=["county", "level", "indicator"],
+        how="left",
+        maintain_order="left",
+    ).with_columns(
+        pl.col("n").fill_null(0),
+        pl.col("n_missing").fill_null(0),
+        pl.col("reason").fill_null(
+            pl.format("没有纳入评估范围的{}学段，差异系数无法计算", level_zh)
+        ),
+    )
+    return full.select(balance.columns)
 
 
 def _verdict_reasons(parts: dict[str, PartResult], passes: bool | None) -> tuple[str, ...]:
@@ -196,7 +296,7 @@ def _verdict_reasons(parts: dict[str, PartResult], passes: bool | None) -> tuple
         if part.passes is False:
             label = "存在一票否决情形" if key == "V" else f"{part.name}未达到要求"
             reasons.append(f"{label}：{'；'.join(part.reasons)}")
-    for key, part in parts.items():
+    for part in parts.values():
         if part.passes is None:
             reasons.append(f"{part.name}数据不完整，无法判定：{'；'.join(part.reasons)}")
     if passes is None:

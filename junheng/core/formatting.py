@@ -37,12 +37,20 @@ def fmt_percent(value: float | None, decimals: int = 1) -> str:
     return f"{value * 100:.{decimals}f}%"
 
 
-def fixed(expr: pl.Expr, decimals: int = 2) -> pl.Expr:
+def fixed(expr: pl.Expr, decimals: int = 2, thousands: bool = False) -> pl.Expr:
     """Polars column → text with exactly `decimals` decimals (null stays null)."""
     scale = 10**decimals
     scaled = (expr.cast(pl.Float64) * scale).round(0).cast(pl.Int64)
     magnitude = scaled.abs()
     integer = (magnitude // scale).cast(pl.String)
+    if thousands:
+        # group digits from the right: reverse, comma after every three, reverse back
+        integer = (
+            integer.str.reverse()
+            .str.replace_all(r"(\d{3})", "$1,")
+            .str.strip_chars_end(",")
+            .str.reverse()
+        )
     sign = pl.when(scaled < 0).then(pl.lit("-")).otherwise(pl.lit(""))
     if decimals == 0:
         return pl.concat_str([sign, integer])

@@ -7,13 +7,10 @@ rooms. County totals read like the lines of a county plan ("新建小学教学�
 
 from __future__ import annotations
 
-import math
-from typing import Any
-
 import polars as pl
 
-from junheng.core.checks import ItemResult
-from junheng.core.formatting import fmt_number
+from junheng.core.checks import ItemFrames
+from junheng.core.formatting import fixed
 from junheng.core.resources import by_level
 from junheng.core.schema import LEVEL_ZH
 from junheng.core.standard import Standard
@@ -78,43 +75,42 @@ def segment_gaps(segments: pl.DataFrame, standard: Standard) -> pl.DataFrame:
     return pl.concat(frames).cast(GAP_SCHEMA)  # type: ignore[arg-type]
 
 
-def school_gaps(items: dict[str, list[ItemResult]], standard: Standard) -> pl.DataFrame:
+def school_gaps(items: ItemFrames, standard: Standard) -> pl.DataFrame:
     """Rows for checks that carry a shortfall (G3: missing music and art rooms)."""
     tolerance = standard.policy("numeric_tolerance")
-    rows: list[dict[str, Any]] = []
-    for results in items.values():
-        for result in results:
-            item = standard.items[result.item]
-            for check in item.checks:
-                if check.shortfall is None:
-                    continue
-                for unit in result.failing:
-                    value = unit["values"].get(check.key)
-                    threshold = unit["thresholds"].get(check.key)
-                    if value is None or threshold is None or value >= threshold:
-                        continue
-                    shortfall = float(threshold) - float(value)
-                    if check.shortfall.whole:
-                        shortfall = float(math.ceil(shortfall - tolerance))
-                    rows.append(
-                        {
-                            "county": result.county,
-                            "school_id": unit["school_id"],
-                            "name": unit["name"],
-                            "level": unit.get("level"),
-                            "item": item.id,
-                            "indicator": check.label,
-                            "value": float(value),
-                            "threshold": float(threshold),
-                            "shortfall": shortfall,
-                            "floor_shortfall": shortfall,
-                            "unit": check.shortfall.unit,
-                            "what": check.shortfall.what,
-                            "action": check.shortfall.action,
-                            "segment_passes": None,
-                        }
-                    )
-    return pl.DataFrame(rows, schema=GAP_SCHEMA)
+    frames = []
+    for item_id, units in items.units.items():
+        item = standard.items[item_id]
+        for k, check in enumerate(item.checks):
+            if check.shortfall is None:
+                continue
+            value, threshold = pl.col(f"v{k}").cast(pl.Float64), pl.col(f"t{k}").cast(pl.Float64)
+            needed = threshold - value
+            if check.shortfall.whole:
+                needed = _whole(needed, tolerance)
+            frames.append(
+                units.filter(pl.col(f"ok{k}") == False)  # noqa: E712
+                .filter(value.is_not_null() & threshold.is_not_null())
+                .select(
+                    "county",
+                    "school_id",
+                    "name",
+                    (pl.col("level") if "level" in units.columns else pl.lit(None)).alias("level"),
+                    pl.lit(item.id).alias("item"),
+                    pl.lit(check.label).alias("indicator"),
+                    value.alias("value"),
+                    threshold.alias("threshold"),
+                    needed.alias("shortfall"),
+                    needed.alias("floor_shortfall"),
+                    pl.lit(check.shortfall.unit).alias("unit"),
+                    pl.lit(check.shortfall.what).alias("what"),
+                    pl.lit(check.shortfall.action).alias("action"),
+                    pl.lit(None, pl.Boolean).alias("segment_passes"),
+                )
+            )
+    if not frames:
+        return pl.DataFrame(schema=GAP_SCHEMA)
+    return pl.concat(frames).cast(GAP_SCHEMA)  # type: ignore[arg-type]
 
 
 def gap_totals(gaps: pl.DataFrame) -> pl.DataFrame:
@@ -128,12 +124,20 @@ def gap_totals(gaps: pl.DataFrame) -> pl.DataFrame:
         )
         .sort("county", "item", "level", nulls_last=True)
     )
-    sentences = [_sentence(row) for row in totals.iter_rows(named=True)]
-    return totals.with_columns(pl.Series("sentence", sentences, dtype=pl.String))
-
-
-def _sentence(row: dict[str, Any]) -> str:
-    level = LEVEL_ZH.get(row["level"] or "", "")
-    whole = float(row["total"]).is_integer()
-    amount = fmt_number(row["total"], 0 if whole else 2, thousands=True)
-    return f"{row['action']}{level}{row['what']} {amount} {row['unit']}（涉及 {row['schools']} 所学校）"
+    level = pl.col("level").replace_strict(LEVEL_ZH, default="")
+    whole = pl.col("total") == pl.col("total").round(0)
+    amount = (
+        pl.when(whole)
+        .then(fixed(pl.col("total"), 0, thousands=True))
+        .otherwise(fixed(pl.col("total"), 2, thousands=True))
+    )
+    sentence = pl.format(
+        "{}{}{} {} {}（涉及 {} 所学校）",
+        pl.col("action"),
+        level,
+        pl.col("what"),
+        amount,
+        pl.col("unit"),
+        pl.col("schools"),
+    )
+    return totals.with_columns(sentence.alias("sentence"))

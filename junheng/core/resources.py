@@ -148,25 +148,47 @@ def apply_segment_rule(frame: pl.DataFrame, standard: Standard) -> pl.DataFrame:
         )
         .otherwise(pl.lit(f"{total} 项指标全部达标"))
     )
-    details: list[pl.Expr] = [summary]
-    for item in items:
-        details.append(
-            pl.when(pl.col("in_scope") & pl.col(f"{item.id}_met").is_null())
-            .then(
+    frame = frame.with_columns(
+        passes.alias("passes"), n_met.alias("n_met"), n_null.alias("n_missing")
+    ).with_row_index("__row")
+    # Reasons are formatted only where there is something to say (an indicator unmet or not
+    # computable): a national run has 200,000 segments and most meet everything.
+    parts = [
+        frame.filter(~pl.col("in_scope") | (pl.col("n_met") < total)).select(
+            "__row", pl.lit(0).alias("__order"), summary.alias("__text")
+        )
+    ]
+    for order, item in enumerate(items, start=1):
+        met_col = pl.col(f"{item.id}_met")
+        parts.append(
+            frame.filter(pl.col("in_scope") & met_col.is_null()).select(
+                "__row",
+                pl.lit(order).alias("__order"),
                 pl.format(
                     "{} {} 无法计算：缺少{}",
                     pl.lit(item.id),
                     pl.lit(item.name),
                     pl.col(f"{item.id}_missing").fill_null("数据"),
-                )
+                ).alias("__text"),
             )
-            .when(pl.col("in_scope") & ~pl.col(f"{item.id}_met"))
-            .then(_unmet_reason(item, rule.floor_ratio))
         )
-    reasons = pl.concat_list(details).list.drop_nulls()
-    return frame.with_columns(
-        passes.alias("passes"),
-        reasons.alias("reasons"),
-        n_met.alias("n_met"),
-        n_null.alias("n_missing"),
+        parts.append(
+            frame.filter(pl.col("in_scope") & ~met_col).select(
+                "__row",
+                pl.lit(order).alias("__order"),
+                _unmet_reason(item, rule.floor_ratio).alias("__text"),
+            )
+        )
+    texts = (
+        pl.concat(parts)
+        .sort("__row", "__order")
+        .group_by("__row", maintain_order=True)
+        .agg(pl.col("__text").alias("reasons"))
+    )
+    return (
+        frame.join(texts, on="__row", how="left", maintain_order="left")
+        .with_columns(
+            pl.col("reasons").fill_null(pl.lit([f"{total} 项指标全部达标"], pl.List(pl.String)))
+        )
+        .drop("__row")
     )

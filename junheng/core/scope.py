@@ -127,7 +127,7 @@ def _merge_teaching_points(frame: pl.DataFrame) -> pl.DataFrame:
         ]
     )
     totals = contributions.group_by("school_id", "level", maintain_order=True).agg(
-        [combine(c) for c in RESOURCE_COLUMNS],
+        *[combine(c) for c in RESOURCE_COLUMNS],
         pl.len().alias("__parts"),
     )
     point_names = (
