@@ -155,7 +155,8 @@ def _check_text(
         return f"{check.label}：{value}（要求：{threshold}）"
     sign = OPERATORS[check.op]
     verdict = "" if ok else "，未达到要求"
-    return f"{check.label}：{_show(check, value)}{unit}（要求 {sign} {shown_threshold}{unit}）{verdict}"
+    shown = _show(check, value)
+    return f"{check.label}：{shown}{unit}（要求 {sign} {shown_threshold}{unit}）{verdict}"
 
 
 def county_frame(
@@ -397,7 +398,8 @@ def describe_threshold(check: Check) -> str:
     t = check.threshold
     sign = OPERATORS[check.op]
     if t.formula is not None:
-        return f"{sign} {name_zh(t.formula.source) if t.formula.source in _NAMES_ZH else t.formula.source}"
+        source = t.formula.source
+        return f"{sign} {name_zh(source) if source in _NAMES_ZH else source}"
     if t.by is not None:
         return "；".join(f"{k} {sign} {fmt_plain(v)}" for k, v in t.values.items())
     if check.op == "in":

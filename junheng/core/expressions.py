@@ -186,9 +186,8 @@ def _compile(node: ast.expr, params: Mapping[str, object]) -> pl.Expr:
 
 
 def _constant_members(node: ast.expr, params: Mapping[str, object]) -> list[object]:
-    if isinstance(node, ast.Tuple):
-        if all(isinstance(e, ast.Constant) for e in node.elts):
-            return [e.value for e in node.elts]  # type: ignore[attr-defined]
+    if isinstance(node, ast.Tuple) and all(isinstance(e, ast.Constant) for e in node.elts):
+        return [e.value for e in node.elts]  # type: ignore[attr-defined]
     if isinstance(node, ast.Name) and isinstance(params.get(node.id), (list, tuple)):
         return list(params[node.id])  # type: ignore[arg-type]
     raise ExpressionError('“in” 的右侧必须是常量列表，如 ("优秀", "良好")')

@@ -334,7 +334,7 @@ def _shortfall(origin: str, where: str, data: Any) -> Shortfall:
 def _threshold(
     origin: str, where: str, data: Any, scope: str, params: Mapping[str, Any]
 ) -> Threshold:
-    if isinstance(data, bool) or isinstance(data, (int, float)):
+    if isinstance(data, (bool, int, float)):
         return Threshold(constant=data)
     if isinstance(data, str):
         if data in params:

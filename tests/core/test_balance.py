@@ -30,7 +30,9 @@ def _cv_row(evaluation, level="primary", indicator="R4"):
 
 
 def test_reference_formula_on_the_five_school_example():
-    mean, sd, cv = weighted_cv(ENROLMENTS, [r / p for r, p in zip(RESOURCES, ENROLMENTS)])
+    mean, sd, cv = weighted_cv(
+        ENROLMENTS, [r / p for r, p in zip(RESOURCES, ENROLMENTS, strict=True)]
+    )
     assert mean == pytest.approx(6.334437, abs=5e-7)
     assert sd == pytest.approx(3.263861, abs=5e-7)
     assert cv == pytest.approx(0.515257, abs=5e-7)
@@ -68,7 +70,7 @@ def test_cv_exactly_at_the_limit_passes():
 
 def test_unweighted_cv_would_differ():
     # The standard weighs by enrolment; an unweighted CV of the same values is not 0.515257.
-    values = [r / p for r, p in zip(RESOURCES, ENROLMENTS)]
+    values = [r / p for r, p in zip(RESOURCES, ENROLMENTS, strict=True)]
     _, _, unweighted = weighted_cv([1] * 5, values)
     assert abs(unweighted - 0.515257) > 0.01
 
