@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import reduce
 
 import polars as pl
@@ -52,7 +52,7 @@ class Formula:
 
     source: str
     names: frozenset[str]
-    tree: ast.expr
+    tree: ast.expr = field(compare=False, repr=False)
 
     def to_polars(self, params: Mapping[str, object] | None = None) -> pl.Expr:
         """Compile to a Polars expression; names found in `params` become literals."""
