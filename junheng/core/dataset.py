@@ -41,6 +41,14 @@ _FACT_TYPES: dict[FactType, type[pl.DataType]] = {
 }
 
 
+NOTES_SCHEMA: dict[str, type[pl.DataType]] = {
+    "county": pl.String,
+    "fact": pl.String,
+    "note": pl.String,
+    "school_id": pl.String,
+}
+
+
 def table_schema(table: Table) -> dict[str, type[pl.DataType]]:
     """Polars schema of a canonical table."""
     return {c.name: _POLARS_TYPES[c.type] for c in table.columns}
@@ -56,6 +64,8 @@ def conform(frame: pl.DataFrame, schema: Mapping[str, type[pl.DataType]]) -> pl.
 
     Columns not in the schema are kept after the schema's columns (extra data is never dropped).
     """
+    if not frame.columns:
+        return pl.DataFrame(schema=dict(schema))
     exprs = [
         (pl.col(name) if name in frame.columns else pl.lit(None)).cast(dtype).alias(name)
         for name, dtype in schema.items()
@@ -76,12 +86,8 @@ class Dataset:
     """Wide: one row per school that reported facts, one typed column per `SCHOOL_FACT_DEFS`."""
     survey: pl.DataFrame
     """Aggregated survey answers, one row per county and respondent group (may be empty)."""
-    notes: pl.DataFrame = field(
-        default_factory=lambda: pl.DataFrame(
-            schema={"county": pl.String, "fact": pl.String, "note": pl.String}
-        )
-    )
-    """Evidence notes given with county facts (county, fact, note)."""
+    notes: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=NOTES_SCHEMA))
+    """Evidence notes given with facts: county, fact, note, and school_id for school facts."""
     missing_columns: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     """Per table, the schema columns the source did not contain at all."""
     source: str = ""
@@ -116,9 +122,9 @@ class Dataset:
             county_facts=frames["county"],
             school_facts=frames["school_facts"],
             survey=frames["survey"],
-            notes=notes
+            notes=conform(notes, NOTES_SCHEMA)
             if notes is not None
-            else pl.DataFrame(schema={"county": pl.String, "fact": pl.String, "note": pl.String}),
+            else pl.DataFrame(schema=NOTES_SCHEMA),
             missing_columns=missing,
             source=source,
         )

@@ -1,0 +1,353 @@
+"""`junheng …` commands: a thin shell that reads, calls the core, and prints or writes."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import polars as pl
+import typer
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from junheng.core.checks import describe_threshold
+from junheng.core.dataset import Dataset
+from junheng.core.evaluate import Evaluation, evaluate
+from junheng.core.formatting import fmt_number
+from junheng.core.schema import LEVEL_ZH, SCHOOLS
+from junheng.core.standard import Standard, StandardError
+from junheng.demo import demo_county, national_dataset
+from junheng.intake.reader import read_dataset
+from junheng.intake.writer import write_csv_folder
+from junheng.reports.results_xlsx import write_results_xlsx
+from junheng.standards import DEFAULT_STANDARD, available_standards, load_standard
+
+app = typer.Typer(
+    name="junheng",
+    help="均衡：县域义务教育优质均衡发展评估。",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+)
+console = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+MARK = {True: "[green]✓ 达标[/]", False: "[red]✗ 未达标[/]", None: "[yellow]? 无法判定[/]"}
+VETO_MARK = {True: "[green]✓ 无[/]", False: "[red]✗ 存在[/]", None: "[yellow]? 无法判定[/]"}
+_KIND_ZH = dict(SCHOOLS.column("kind").enum)
+
+StandardOption = Annotated[
+    str, typer.Option("--standard", "-s", help="评估标准标识或标准文件路径（见 junheng standards）")
+]
+PolicyOption = Annotated[
+    list[str] | None,
+    typer.Option("--policy", "-p", help="覆盖政策取值，如 comparison_decimals=2（可多次使用）"),
+]
+
+
+def _fail(message: str, code: int = 2) -> typer.Exit:
+    err.print(f"[red]错误：[/]{message}")
+    return typer.Exit(code)
+
+
+def _standard(standard_id: str, policies: list[str] | None) -> Standard:
+    try:
+        standard = load_standard(standard_id)
+        overrides: dict[str, str] = {}
+        for text in policies or []:
+            if "=" not in text:
+                raise _fail(f"政策写法应为 名称=取值，如 comparison_decimals=2，实际为“{text}”")
+            key, value = text.split("=", 1)
+            overrides[key.strip()] = value
+        return standard.with_policies(overrides)
+    except StandardError as exc:
+        raise _fail(str(exc)) from None
+
+
+def _dataset(path: Path) -> Dataset:
+    if not path.exists():
+        raise _fail(f"找不到数据：{path}（应为 CSV 文件夹或 .xlsx 工作簿）")
+    result = read_dataset(path)
+    if result.warnings:
+        err.print(f"[yellow]数据提示（{len(result.warnings)} 条，不影响评估）：[/]")
+        err.print(Text(result.__class__(None, result.warnings).text()))
+    if not result.ok:
+        err.print(f"[red]数据有 {len(result.blocking)} 处错误，未进行评估。请按下表修改后重试：[/]")
+        err.print(Text(result.__class__(None, result.blocking).text()))
+        raise typer.Exit(2)
+    assert result.dataset is not None
+    return result.dataset
+
+
+def _write_outputs(evaluation: Evaluation, out: Path) -> list[Path]:
+    out.mkdir(parents=True, exist_ok=True)
+    json_path = out / "evaluation.json"
+    tmp = json_path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(evaluation.to_dict(), ensure_ascii=False, indent=2), encoding="utf-8")
+    tmp.replace(json_path)
+    xlsx_path = write_results_xlsx(evaluation, out / "评估结果.xlsx")
+    return [json_path, xlsx_path]
+
+
+def _print_county(evaluation: Evaluation, county: str) -> None:
+    standard = evaluation.standard
+    verdict = evaluation.verdicts[county]
+    console.rule(f"[bold]{county}[/]  ·  {standard.name}（{standard.id} {standard.version}）")
+
+    parts = Table(title="评估结论", show_lines=False, title_justify="left")
+    parts.add_column("方面")
+    parts.add_column("结论")
+    parts.add_column("主要原因", overflow="fold")
+    results = evaluation.items[county]
+    for key, part in verdict.parts.items():
+        mark = VETO_MARK if key == "V" else MARK
+        if part.passes:
+            reason = ""
+        elif key == "R":
+            reason = "；".join(part.reasons)
+        else:
+            reason = "、".join(
+                f"{r.item}（{'不符合' if r.passes is False else '缺数据'}）"
+                for r in results
+                if r.item.startswith(key) and r.passes is not True
+            )
+        parts.add_row(part.name, mark[part.passes], reason)
+    parts.add_row("[bold]总体[/]", f"[bold]{MARK[verdict.passes]}[/]", "")
+    console.print(parts)
+
+    balance = evaluation.balance.filter(pl.col("county") == county)
+    cv = Table(title="校际差异系数（按在校生数加权）", title_justify="left")
+    cv.add_column("指标")
+    for level, zh in LEVEL_ZH.items():
+        limit = balance.filter(pl.col("level") == level)["limit"].max()
+        cv.add_column(f"{zh}（≤ {fmt_number(limit, 2)}）", justify="right")
+    for item in standard.ratio_items:
+        cells = []
+        for level in LEVEL_ZH:
+            row = balance.filter((pl.col("level") == level) & (pl.col("indicator") == item.id))
+            value, ok = row["cv"][0], row["passes"][0]
+            color = {True: "green", False: "red", None: "yellow"}[ok]
+            cells.append(f"[{color}]{fmt_number(value, 3)}[/]")
+        cv.add_row(f"{item.id} {item.name}", *cells)
+    console.print(cv)
+
+    segments = evaluation.segments.filter(
+        (pl.col("county") == county) & pl.col("in_scope") & pl.col("passes").ne_missing(True)
+    )
+    in_scope = evaluation.segments.filter((pl.col("county") == county) & pl.col("in_scope"))
+    table = Table(
+        title=f"未达标或无法判定的学段（{segments.height} / {in_scope.height}）",
+        title_justify="left",
+    )
+    table.add_column("学校")
+    table.add_column("学段")
+    table.add_column("结论")
+    table.add_column("原因", overflow="fold")
+    for row in segments.iter_rows(named=True):
+        table.add_row(
+            row["name"],
+            LEVEL_ZH.get(row["level"], row["level"]),
+            MARK[row["passes"]],
+            "\n".join(row["reasons"][1:] or row["reasons"]),
+        )
+    if segments.height:
+        console.print(table)
+
+    items = [r for r in evaluation.items[county] if r.passes is not True]
+    if items:
+        table = Table(title="未达标或无法判定的评估项目", title_justify="left")
+        table.add_column("编号")
+        table.add_column("评估内容", overflow="fold", max_width=30)
+        table.add_column("结论")
+        table.add_column("情况", overflow="fold")
+        for result in items:
+            item = standard.items[result.item]
+            mark = VETO_MARK if item.part == "V" else MARK
+            table.add_row(item.id, item.name, mark[result.passes], result.reason)
+        console.print(table)
+
+    totals = evaluation.totals.filter(pl.col("county") == county)
+    if totals.height:
+        console.print("[bold]差距测算（达到标准所需）[/]")
+        for sentence in totals["sentence"]:
+            console.print(f"  • {sentence}")
+
+
+def _run(evaluation: Evaluation, as_json: bool, out: Path | None) -> None:
+    if as_json:
+        sys.stdout.write(json.dumps(evaluation.to_dict(), ensure_ascii=False, indent=2) + "\n")
+    else:
+        for county in evaluation.counties:
+            _print_county(evaluation, county)
+    if out is not None:
+        paths = _write_outputs(evaluation, out)
+        target = err if as_json else console
+        target.print("已写出：" + "，".join(str(p) for p in paths))
+
+
+@app.command("evaluate")
+def evaluate_command(
+    path: Annotated[Path, typer.Argument(help="数据集：CSV 文件夹或 .xlsx 工作簿")],
+    standard: StandardOption = DEFAULT_STANDARD,
+    policy: PolicyOption = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="只输出 JSON（评估结果契约格式）")
+    ] = False,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="把 JSON 和 Excel 结果写入该文件夹")
+    ] = None,
+) -> None:
+    """评估数据集中的每个县，打印结论表；可输出 JSON 和 Excel。"""
+    chosen = _standard(standard, policy)
+    _run(evaluate(_dataset(path), chosen), as_json, out)
+
+
+@app.command("demo")
+def demo_command(
+    out: Annotated[Path, typer.Option("--out", "-o", help="结果输出文件夹")] = Path("output"),
+    standard: StandardOption = DEFAULT_STANDARD,
+    policy: PolicyOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="只输出 JSON")] = False,
+) -> None:
+    """评估内置的示范县，打印结论表，并把结果（JSON、Excel）和示范数据写入输出文件夹。"""
+    chosen = _standard(standard, policy)
+    dataset = demo_county()
+    data_dir = out / "示范县数据"
+    write_csv_folder(dataset, data_dir)
+    _run(evaluate(dataset, chosen), as_json, out)
+    target = err if as_json else console
+    target.print(f"示范县原始数据（CSV，可作为填报格式参考）：{data_dir}")
+
+
+@app.command("generate")
+def generate_command(
+    out: Annotated[Path, typer.Argument(help="写出合成数据集（CSV 文件夹）的位置")],
+    counties: Annotated[int, typer.Option("--counties", "-n", min=1, help="县的个数")] = 3000,
+    per_county: Annotated[
+        int, typer.Option("--segments-per-county", min=10, help="每县学段数")
+    ] = 67,
+    seed: Annotated[int, typer.Option(help="随机种子（相同种子生成相同数据）")] = 1,
+) -> None:
+    """生成大规模合成数据集（默认全国规模：3000 个县、约 20 万个学段），用于性能测试和演练。"""
+    dataset = national_dataset(counties=counties, segments_per_county=per_county, seed=seed)
+    write_csv_folder(dataset, out)
+    console.print(
+        f"已写出 {counties} 个县、{dataset.schools.height} 所学校、"
+        f"{dataset.segments.height} 个学段：{out}"
+    )
+
+
+@app.command("gaps")
+def gaps_command(
+    path: Annotated[Path, typer.Argument(help="数据集：CSV 文件夹或 .xlsx 工作簿")],
+    standard: StandardOption = DEFAULT_STANDARD,
+    policy: PolicyOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="只输出 JSON")] = False,
+) -> None:
+    """差距测算：每所未达标学校缺多少教师、面积、设备、教室，全县合计，以及拉高差异系数的学校。"""
+    evaluation = evaluate(_dataset(path), _standard(standard, policy))
+    top = evaluation.top_contributors()
+    if as_json:
+        payload = {
+            "standard": evaluation.standard.id,
+            "gaps": evaluation.gaps.to_dicts(),
+            "totals": evaluation.totals.to_dicts(),
+            "cv_contributors": top.to_dicts(),
+        }
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+        return
+    for county in evaluation.counties:
+        console.rule(f"[bold]{county}[/] 差距测算")
+        gaps = evaluation.gaps.filter(pl.col("county") == county)
+        table = Table(title_justify="left", title="各校缺口（达到标准所需）")
+        for header in ("学校", "学段", "指标", "现值", "标准", "缺口"):
+            table.add_column(
+                header, justify="right" if header in ("现值", "标准", "缺口") else "left"
+            )
+        for r in gaps.iter_rows(named=True):
+            whole = float(r["shortfall"]).is_integer()
+            table.add_row(
+                r["name"],
+                LEVEL_ZH.get(r["level"] or "", ""),
+                f"{r['item']} {r['indicator']}",
+                fmt_number(r["value"], 2),
+                fmt_number(r["threshold"], 2),
+                f"{fmt_number(r['shortfall'], 0 if whole else 2, thousands=True)} {r['unit']}",
+            )
+        console.print(table)
+        console.print("[bold]全县合计[/]")
+        for sentence in evaluation.totals.filter(pl.col("county") == county)["sentence"]:
+            console.print(f"  • {sentence}")
+        mine = top.filter(pl.col("county") == county)
+        if mine.height:
+            table = Table(title="差异系数超限：贡献最大的学校", title_justify="left")
+            for header in ("学段", "指标", "学校", "在校生", "值", "均值", "方差占比"):
+                table.add_column(header)
+            for r in mine.iter_rows(named=True):
+                table.add_row(
+                    LEVEL_ZH[r["level"]],
+                    r["indicator"],
+                    r["name"],
+                    str(r["students"]),
+                    fmt_number(r["value"], 2),
+                    fmt_number(r["mean"], 2),
+                    f"{r['share'] * 100:.1f}%（{r['direction']}）",
+                )
+            console.print(table)
+
+
+@app.command("standards")
+def standards_command(
+    standard_id: Annotated[
+        str | None, typer.Argument(help="要查看的标准标识；省略则列出全部")
+    ] = None,
+) -> None:
+    """列出可用的评估标准，或查看一个标准的全部指标、阈值、来源和政策。"""
+    try:
+        if standard_id is None:
+            table = Table(title="可用的评估标准", title_justify="left")
+            for header in ("标识", "名称", "版本", "继承自"):
+                table.add_column(header)
+            for s in available_standards():
+                table.add_row(s.id, s.name, s.version, s.extends or "—")
+            console.print(table)
+            return
+        standard = load_standard(standard_id)
+    except StandardError as exc:
+        raise _fail(str(exc)) from None
+    console.rule(f"[bold]{standard.name}[/]（{standard.id}，版本 {standard.version}）")
+    console.print(standard.document)
+    table = Table(title="评估指标", title_justify="left", show_lines=True)
+    for header in ("编号", "方面", "指标", "要求", "依据"):
+        table.add_column(header, overflow="fold")
+    for item in standard.items.values():
+        if item.ratio is not None:
+            requirement = "；".join(
+                f"{LEVEL_ZH[k]} ≥ {v:g}{item.unit}" for k, v in item.threshold.items()
+            )
+            limits = "、".join(f"{LEVEL_ZH[k]} ≤ {v:g}" for k, v in item.cv_limit.items())
+            requirement += f"；差异系数 {limits}"
+        else:
+            requirement = "；".join(f"{c.label} {describe_threshold(c)}" for c in item.checks)
+        table.add_row(item.id, standard.parts[item.part], item.name, requirement, item.source)
+    console.print(table)
+    rule = standard.segment_rule
+    console.print(f"[bold]{rule.name}[/]：{rule.description}（{rule.source}）")
+    table = Table(title="政策（可用 --policy 名称=取值 覆盖）", title_justify="left")
+    table.add_column("名称", no_wrap=True)
+    for header in ("含义", "默认值", "说明"):
+        table.add_column(header, overflow="fold")
+    for key, p in standard.policies.items():
+        table.add_row(key, p.name, p.describe_value(), p.description)
+    console.print(table)
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

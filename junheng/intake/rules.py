@@ -1,0 +1,303 @@
+"""Consistency rules between cells, rows and tables of schools and segments."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from junheng.core.schema import KIND_LEVELS, LEVEL_ZH, SCHOOLS, SHARED_FACILITY_COLUMNS
+from junheng.intake.cells import TypedTable, is_in, repeated_rows
+from junheng.intake.errors import ERROR, WARNING, Code, ErrorCollector
+from junheng.intake.sources import ROW
+
+NO_STUDENTS_ALLOWED_KINDS: frozenset[str] = frozenset({"special", "vocational", "teaching_point"})
+"""School kinds whose segments may report zero students (they are outside the evaluation)."""
+SEGMENTS_OPTIONAL_KINDS: frozenset[str] = frozenset({"special", "vocational"})
+"""School kinds that may be listed without segment rows."""
+SUBGROUP_TEACHER_COLUMNS: tuple[str, ...] = (
+    "backbone_teachers",
+    "pe_teachers",
+    "music_teachers",
+    "fine_art_teachers",
+    "arts_teachers",
+)
+DEGREE_COLUMNS: tuple[str, ...] = (
+    "teachers_postgraduate",
+    "teachers_bachelor",
+    "teachers_associate",
+    "teachers_below_associate",
+)
+
+
+def check_schools(schools: TypedTable, out: ErrorCollector) -> None:
+    if not schools.has("school_id"):
+        return
+    frame = schools.frame
+    out.add_rows(
+        repeated_rows(frame, ["school_id"]),
+        ERROR,
+        lambda row: schools.error(
+            Code.DUPLICATE_SCHOOL,
+            row,
+            "school_id",
+            value=row["school_id"],
+            expected=f"每所学校只占一行（该标识码已在第 {row['__first__']} 行出现）",
+        ),
+        schools.rank,
+    )
+    if schools.has("parent_id"):
+        ids = frame.get_column("school_id").drop_nulls()
+        orphans = frame.filter(pl.col("parent_id").is_not_null() & ~is_in("parent_id", ids))
+        out.add_rows(
+            orphans,
+            ERROR,
+            lambda row: schools.error(
+                Code.UNKNOWN_PARENT,
+                row,
+                "parent_id",
+                value=row["parent_id"],
+                expected="填写学校表中已有的学校标识码",
+            ),
+            schools.rank,
+        )
+
+
+def _school_kinds(schools: TypedTable) -> pl.DataFrame:
+    if not schools.has("school_id", "kind"):
+        return pl.DataFrame(schema={"school_id": pl.String, "__kind__": pl.String})
+    return (
+        schools.frame.filter(pl.col("school_id").is_not_null())
+        .unique("school_id", keep="first", maintain_order=True)
+        .select("school_id", pl.col("kind").alias("__kind__"))
+    )
+
+
+def _allowed_levels(kind: str) -> str:
+    kind_zh = SCHOOLS.column("kind").enum_zh(kind)
+    levels = "、".join(LEVEL_ZH[level] for level in sorted(KIND_LEVELS.get(kind, ())))
+    return f"为与学校类型“{kind_zh}”相符的学段：{levels}"
+
+
+def check_segments(segments: TypedTable, schools: TypedTable | None, out: ErrorCollector) -> None:
+    frame = segments.frame
+    rank = segments.rank
+    if segments.has("school_id", "level"):
+        out.add_rows(
+            repeated_rows(frame, ["school_id", "level"]),
+            ERROR,
+            lambda row: segments.error(
+                Code.DUPLICATE_SEGMENT,
+                row,
+                "level",
+                value=f"{row['school_id']} {segments.raw_value(row, 'level')}",
+                expected=f"每校每学段只占一行（已在第 {row['__first__']} 行出现）",
+            ),
+            rank,
+        )
+    if schools is not None and schools.has("school_id") and segments.has("school_id"):
+        ids = schools.frame.get_column("school_id").drop_nulls()
+        unknown = frame.filter(pl.col("school_id").is_not_null() & ~is_in("school_id", ids))
+        out.add_rows(
+            unknown,
+            ERROR,
+            lambda row: segments.error(
+                Code.UNKNOWN_SCHOOL,
+                row,
+                "school_id",
+                value=row["school_id"],
+                expected="先在学校表中登记该学校",
+            ),
+            rank,
+        )
+        frame = frame.join(
+            _school_kinds(schools), on="school_id", how="left", maintain_order="left"
+        )
+    else:
+        frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias("__kind__"))
+
+    if segments.has("level"):
+        allowed = pl.DataFrame(
+            [(kind, level) for kind, levels in KIND_LEVELS.items() for level in sorted(levels)],
+            schema={"__kind__": pl.String, "level": pl.String},
+            orient="row",
+        ).with_columns(pl.lit(True).alias("__allowed__"))
+        checked = frame.filter(
+            pl.col("__kind__").is_not_null() & pl.col("level").is_not_null()
+        ).join(allowed, on=["__kind__", "level"], how="left", maintain_order="left")
+        out.add_rows(
+            checked.filter(pl.col("__allowed__").is_null()),
+            ERROR,
+            lambda row: segments.error(
+                Code.LEVEL_NOT_ALLOWED,
+                row,
+                "level",
+                value=segments.raw_value(row, "level"),
+                expected=_allowed_levels(row["__kind__"]),
+            ),
+            rank,
+        )
+
+    if segments.has("teachers", *DEGREE_COLUMNS):
+        total = pl.sum_horizontal(*DEGREE_COLUMNS)
+        bad = frame.filter(
+            pl.all_horizontal(pl.col(c).is_not_null() for c in ("teachers", *DEGREE_COLUMNS))
+            & (total != pl.col("teachers"))
+        )
+        out.add_rows(
+            bad,
+            ERROR,
+            lambda row: segments.error(
+                Code.DEGREE_SUM,
+                row,
+                "teachers",
+                value=" + ".join(str(row[c]) for c in DEGREE_COLUMNS)
+                + f" = {sum(row[c] for c in DEGREE_COLUMNS)}",
+                expected=f"等于专任教师数 {row['teachers']}",
+            ),
+            rank,
+        )
+
+    if segments.has("teachers"):
+        for name in SUBGROUP_TEACHER_COLUMNS:
+            if not segments.has(name):
+                continue
+            out.add_rows(
+                frame.filter(pl.col(name) > pl.col("teachers")),
+                ERROR,
+                lambda row, n=name: segments.error(
+                    Code.TEACHERS_EXCEED,
+                    row,
+                    n,
+                    value=segments.raw_value(row, n),
+                    expected=f"不大于专任教师数 {row['teachers']}",
+                ),
+                rank,
+            )
+
+    if segments.has("students"):
+        empty = frame.filter(
+            (pl.col("students") == 0)
+            & pl.col("__kind__").is_not_null()
+            & ~pl.col("__kind__").is_in(sorted(NO_STUDENTS_ALLOWED_KINDS))
+        )
+        out.add_rows(
+            empty,
+            ERROR,
+            lambda row: segments.error(
+                Code.NO_STUDENTS,
+                row,
+                "students",
+                value=segments.raw_value(row, "students"),
+                expected="大于 0（特殊教育学校、职业学校和教学点除外）；如该学段已停办，请删除此行",
+            ),
+            rank,
+        )
+
+
+def check_schools_against_segments(
+    schools: TypedTable, segments: TypedTable, out: ErrorCollector
+) -> None:
+    if not (schools.has("school_id") and segments.has("school_id")):
+        return
+    seg_ids = segments.frame.get_column("school_id").drop_nulls()
+    lonely = schools.frame.filter(pl.col("school_id").is_not_null() & ~is_in("school_id", seg_ids))
+    if schools.has("kind"):
+        lonely = lonely.filter(
+            ~pl.col("kind").is_in(sorted(SEGMENTS_OPTIONAL_KINDS)).fill_null(True)
+        )
+    out.add_rows(
+        lonely,
+        WARNING,
+        lambda row: schools.error(
+            Code.SCHOOL_WITHOUT_SEGMENTS,
+            row,
+            "school_id",
+            value=row["school_id"],
+            expected=f"该校不参与评估；如有在校生，请在学段表（{segments.raw.file}）中补充",
+        ),
+        schools.rank,
+    )
+    for name in SHARED_FACILITY_COLUMNS:
+        if not (schools.has(name) and segments.has(name)):
+            continue
+        segment_rows = (
+            segments.frame.filter(pl.col(name).is_not_null() & pl.col("school_id").is_not_null())
+            .group_by("school_id", maintain_order=True)
+            .agg(pl.col(ROW).sort().alias("__segment_rows__"))
+        )
+        twice = schools.frame.filter(pl.col(name).is_not_null()).join(
+            segment_rows, on="school_id", how="inner", maintain_order="left"
+        )
+        where = segments.raw.file + (
+            f" 工作表「{segments.raw.sheet}」" if segments.raw.sheet else ""
+        )
+        out.add_rows(
+            twice,
+            ERROR,
+            lambda row, n=name, where=where: schools.error(
+                Code.SHARED_REPORTED_TWICE,
+                row,
+                n,
+                value=schools.raw_value(row, n),
+                expected="只在一处填报：整校填在学校表，或分学段填在学段表"
+                f"（{where} 第 {'、'.join(map(str, row['__segment_rows__']))} 行也填了此项）",
+            ),
+            schools.rank,
+        )
+
+
+def check_known_schools(table: TypedTable, schools: TypedTable, out: ErrorCollector) -> None:
+    """Rows of a school-keyed table (school facts) must name a school of the schools table."""
+    if not (table.has("school_id") and schools.has("school_id")):
+        return
+    ids = schools.frame.get_column("school_id").drop_nulls()
+    out.add_rows(
+        table.frame.filter(pl.col("school_id").is_not_null() & ~is_in("school_id", ids)),
+        ERROR,
+        lambda row: table.error(
+            Code.UNKNOWN_SCHOOL,
+            row,
+            "school_id",
+            value=row["school_id"],
+            expected="先在学校表中登记该学校",
+        ),
+        table.rank,
+    )
+
+
+def check_counties(table: TypedTable, schools: TypedTable, out: ErrorCollector) -> None:
+    """Warn once per county named in `table` that has no school in the schools table."""
+    if not (table.has("county") and schools.has("county")):
+        return
+    counties = schools.frame.get_column("county").drop_nulls()
+    strangers = table.frame.filter(
+        pl.col("county").is_not_null() & ~is_in("county", counties)
+    ).unique("county", keep="first", maintain_order=True)
+    out.add_rows(
+        strangers,
+        WARNING,
+        lambda row: table.error(
+            Code.UNKNOWN_COUNTY,
+            row,
+            "county",
+            value=row["county"],
+            expected="请核对县区名称是否与学校表一致（同一县区只提示一次）",
+        ),
+        table.rank,
+    )
+
+
+def check_survey(survey: TypedTable, out: ErrorCollector) -> None:
+    if not survey.has("county", "group"):
+        return
+    out.add_rows(
+        repeated_rows(survey.frame, ["county", "group"]),
+        ERROR,
+        lambda row: survey.error(
+            Code.DUPLICATE_SURVEY,
+            row,
+            "group",
+            value=f"{row['county']} {row['group']}",
+            expected=f"每县每类调查对象只填一行（已在第 {row['__first__']} 行出现）",
+        ),
+        survey.rank,
+    )
