@@ -10,16 +10,17 @@ import csv
 import datetime as dt
 import io
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import polars as pl
 
 from junheng.core.schema import TABLES, Table
 from junheng.intake.errors import Code, ErrorCollector, IntakeError
 
+T = TypeVar("T")
 ROW = "__intake_row__"
 """Column holding each row's number as the user sees it."""
 
@@ -282,32 +283,14 @@ def _read_workbook(path: Path, out: ErrorCollector) -> dict[str, RawTable]:
             table = _TABLE_LOOKUP.get(name_key(name))
             if table is not None:
                 found.setdefault(table.name, []).append(name)
-        for table in TABLES:
-            names = found.get(table.name, [])
+        for table, names in _one_source_per_table(
+            found,
+            path.name,
+            out,
+            missing=lambda t: f"在工作簿中提供名为“{t.zh}”或“{t.name}”的工作表",
+            duplicate=lambda names: "只保留一个工作表（当前有：" + "、".join(names) + "）",
+        ):
             rank = TABLES.index(table)
-            if not names:
-                if table.required:
-                    out.add(
-                        IntakeError(
-                            Code.MISSING_TABLE,
-                            path.name,
-                            value=table.zh,
-                            expected=f"在工作簿中提供名为“{table.zh}”或“{table.name}”的工作表",
-                        ),
-                        rank,
-                    )
-                continue
-            if len(names) > 1:
-                out.add(
-                    IntakeError(
-                        Code.DUPLICATE_TABLE,
-                        path.name,
-                        value=table.zh,
-                        expected="只保留一个工作表（当前有：" + "、".join(names) + "）",
-                    ),
-                    rank,
-                )
-                continue
             sheet = workbook[names[0]]
             if not hasattr(sheet, "iter_rows"):
                 out.add(
@@ -341,6 +324,33 @@ def _read_workbook(path: Path, out: ErrorCollector) -> dict[str, RawTable]:
     return raws
 
 
+def _one_source_per_table(
+    found: dict[str, list[T]],
+    container: str,
+    out: ErrorCollector,
+    missing: Callable[[Table], str],
+    duplicate: Callable[[list[T]], str],
+) -> Iterator[tuple[Table, list[T]]]:
+    """Tables that have exactly one source (sheet or file); report missing and repeated ones."""
+    for table in TABLES:
+        sources = found.get(table.name, [])
+        rank = TABLES.index(table)
+        if not sources:
+            if table.required:
+                error = IntakeError(
+                    Code.MISSING_TABLE, container, value=table.zh, expected=missing(table)
+                )
+                out.add(error, rank)
+            continue
+        if len(sources) > 1:
+            error = IntakeError(
+                Code.DUPLICATE_TABLE, container, value=table.zh, expected=duplicate(sources)
+            )
+            out.add(error, rank)
+            continue
+        yield table, sources
+
+
 def _read_folder(folder: Path, out: ErrorCollector) -> dict[str, RawTable]:
     found: dict[str, list[Path]] = {}
     try:
@@ -362,32 +372,15 @@ def _read_folder(folder: Path, out: ErrorCollector) -> dict[str, RawTable]:
         if table is not None:
             found.setdefault(table.name, []).append(entry)
     raws: dict[str, RawTable] = {}
-    for table in TABLES:
-        paths = found.get(table.name, [])
-        rank = TABLES.index(table)
-        if not paths:
-            if table.required:
-                out.add(
-                    IntakeError(
-                        Code.MISSING_TABLE,
-                        folder.name,
-                        value=table.zh,
-                        expected=f"在文件夹中提供 {table.name}.csv（或 {table.zh}.csv）",
-                    ),
-                    rank,
-                )
-            continue
-        if len(paths) > 1:
-            out.add(
-                IntakeError(
-                    Code.DUPLICATE_TABLE,
-                    folder.name,
-                    value=table.zh,
-                    expected="只保留一个文件（当前有：" + "、".join(p.name for p in paths) + "）",
-                ),
-                rank,
-            )
-            continue
+    for table, paths in _one_source_per_table(
+        found,
+        folder.name,
+        out,
+        missing=lambda t: f"在文件夹中提供 {t.name}.csv（或 {t.zh}.csv）",
+        duplicate=lambda paths: (
+            "只保留一个文件（当前有：" + "、".join(p.name for p in paths) + "）"
+        ),
+    ):
         raw = _read_csv(paths[0], table, out)
         if raw is not None:
             raws[table.name] = raw
