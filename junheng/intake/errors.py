@@ -311,6 +311,8 @@ class IntakeError:
     value: str = ""
     expected: str = ""
     severity: str = ""
+    cell: str | None = None
+    """The cell reference in a workbook ("D7") when known, for highlighting the cell."""
 
     def __post_init__(self) -> None:
         # An unknown code is a programming error, never a user-input error.

@@ -34,7 +34,7 @@ from junheng.intake.rules import (
     check_segments,
     check_survey,
 )
-from junheng.intake.sources import read_raw_tables
+from junheng.intake.sources import RawTable, read_raw_tables
 
 MAX_ERRORS = 1000
 """Per severity, how many problems are listed before the rest are only counted."""
@@ -94,7 +94,15 @@ def read_dataset(path: Path, *, max_errors: int = MAX_ERRORS) -> ReadResult:
 
 
 def _read(path: Path, out: ErrorCollector) -> Dataset | None:
-    typed = {name: convert_table(raw, out) for name, raw in read_raw_tables(path, out).items()}
+    return dataset_from_raw(read_raw_tables(path, out), out, str(path))
+
+
+def dataset_from_raw(raws: dict[str, RawTable], out: ErrorCollector, source: str) -> Dataset | None:
+    """Type, check and assemble raw string tables (from any source) into a Dataset.
+
+    Returns None when a required table is absent or any error was collected.
+    """
+    typed = {name: convert_table(raw, out) for name, raw in raws.items()}
     schools = typed.get("schools")
     segments = typed.get("segments")
     county = typed.get("county")
@@ -131,7 +139,7 @@ def _read(path: Path, out: ErrorCollector) -> Dataset | None:
         school_facts=wide_facts(school_long) if school_long is not None else None,
         survey=survey.output() if survey is not None else None,
         notes=build_notes(county_long, school_long, schools_frame),
-        source=str(path),
+        source=source,
     )
     # Dataset.build conforms an absent table (None) to one all-null row, because selecting
     # literals from a frame without columns yields a row; an absent table has no rows.
