@@ -240,6 +240,97 @@ def generate_command(
     )
 
 
+template_app = typer.Typer(help="生成 Excel 填报模板：全县一本，或一校一册。", no_args_is_help=True)
+app.add_typer(template_app, name="template")
+
+
+@template_app.command("county")
+def template_county_command(
+    out: Annotated[Path, typer.Argument(help="模板文件路径（.xlsx）")],
+    schools: Annotated[
+        Path | None,
+        typer.Option("--schools", help="已有数据集或学校名录（CSV 文件夹或 .xlsx），用于预填学校"),
+    ] = None,
+    year: Annotated[str, typer.Option("--year", help="学年，如 2026")] = "",
+) -> None:
+    """全县填报模板：学校、学段、县级指标、学校指标四张表，带下拉选项、数值校验和填报说明。"""
+    from junheng.intake.templates import write_county_template
+
+    dataset = _dataset(schools) if schools is not None else None
+    path = write_county_template(
+        out if out.suffix else out.with_suffix(".xlsx"),
+        dataset.schools if dataset is not None else None,
+        counties=dataset.counties if dataset is not None else None,
+        year=year,
+    )
+    console.print(f"已生成全县填报模板：{path}")
+
+
+@template_app.command("schools")
+def template_schools_command(
+    source: Annotated[Path, typer.Argument(help="学校名录或已有数据集（CSV 文件夹或 .xlsx）")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="一校一册输出文件夹")] = Path("一校一册"),
+    previous: Annotated[
+        Path | None, typer.Option("--previous", help="上一学年数据集：其数值显示在填报栏旁")
+    ] = None,
+    year: Annotated[str, typer.Option("--year", help="学年，如 2026")] = "",
+) -> None:
+    """一校一册：每校一个工作簿，预填学校信息；有上年数据时在填报栏旁显示上年数值。"""
+    from junheng.intake.school_form import write_school_workbooks
+
+    dataset = _dataset(source)
+    before = _dataset(previous) if previous is not None else None
+    paths = write_school_workbooks(dataset, out, year=year, previous=before)
+    console.print(f"已生成 {len(paths)} 所学校的填报工作簿：{out}")
+
+
+@app.command("import")
+def import_command(
+    files: Annotated[
+        list[Path], typer.Argument(help="要导入的工作簿（全县模板或一校一册）或 CSV 文件夹")
+    ],
+    into: Annotated[Path, typer.Option("--into", help="导入到的数据集文件夹（不存在则新建）")],
+    previous: Annotated[
+        Path | None, typer.Option("--previous", help="上一学年数据集，用于逐年合理性提示")
+    ] = None,
+    report: Annotated[
+        Path | None,
+        typer.Option(
+            "--report", help="问题清单和标注工作簿的输出文件夹（默认：数据集旁的“导入报告”）"
+        ),
+    ] = None,
+) -> None:
+    """导入填报工作簿并合并为一个数据集：有错误则一项也不写入，并输出问题清单和标注后的工作簿。"""
+    from junheng.intake.errors import errors_to_text
+    from junheng.intake.importer import import_sources
+    from junheng.intake.report import write_import_report
+
+    missing = [f for f in files if not f.exists()]
+    if missing:
+        raise _fail("找不到文件：" + "、".join(str(f) for f in missing))
+    with console.status(f"正在读取和校验 {len(files)} 个文件…"):
+        result = import_sources(files, into, previous=previous)
+    folder = report or into.parent / "导入报告"
+    if result.errors:
+        paths = write_import_report(result.errors, result.sources, folder)
+        text = errors_to_text(result.errors)
+        (err if not result.ok else console).print(Text(text))
+        console.print("问题清单和标注后的工作簿：" + "，".join(str(p) for p in paths))
+    if not result.ok:
+        err.print(
+            f"[red]发现 {len(result.blocking)} 处错误，未写入任何数据。[/]"
+            "请按问题清单修改工作簿后重新导入。"
+        )
+        raise typer.Exit(2)
+    assert result.dataset is not None
+    console.print(
+        f"[green]导入完成：[/]{len(result.sources)} 个文件，"
+        f"数据集现有 {result.dataset.schools.height} 所学校、"
+        f"{result.dataset.segments.height} 个学段：{into}"
+        + (f"（{len(result.warnings)} 条提示，请核对）" if result.warnings else "")
+    )
+
+
 @app.command("gaps")
 def gaps_command(
     path: Annotated[Path, typer.Argument(help="数据集：CSV 文件夹或 .xlsx 工作簿")],

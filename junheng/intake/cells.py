@@ -7,14 +7,26 @@ its cleaned text is non-empty but the cast gave null. Error records are built on
 from __future__ import annotations
 
 import re
+import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 import polars as pl
 
-from junheng.core.schema import TABLES, Column, ColumnType, Table
+from junheng.core.schema import TABLES, Column, ColumnType
 from junheng.intake.errors import ERROR, Code, ErrorCollector, IntakeError
-from junheng.intake.sources import ROW, RawTable, name_key, source_column
+from junheng.intake.sources import (
+    HEADER_SEARCH_ROWS,
+    ROW,
+    UNIT_WORDS,
+    RawTable,
+    match_header,
+    name_key,
+    source_column,
+    source_index,
+)
 
 IDENTITY_COLUMNS: dict[str, tuple[str, ...]] = {
     "schools": ("school_id", "name", "county", "kind"),
@@ -26,38 +38,71 @@ IDENTITY_COLUMNS: dict[str, tuple[str, ...]] = {
 """Cells that identify a row; an empty one makes the row meaningless, so it is an error."""
 
 _THOUSANDS = r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$"
-_UNIT_SUFFIX = re.compile(r"^(.+)\([^()]*\)$")
+
+FORMULA_ERROR_VALUES: tuple[str, ...] = (
+    "#NULL!",
+    "#DIV/0!",
+    "#VALUE!",
+    "#REF!",
+    "#NAME?",
+    "#NUM!",
+    "#N/A",
+    "#GETTING_DATA",
+    "#SPILL!",
+    "#CALC!",
+    "#FIELD!",
+    "#BLOCKED!",
+    "#CONNECT!",
+    "#BUSY!",
+    "#UNKNOWN!",
+)
+"""Error results of Excel and WPS formulas, as a cell (or a CSV export of it) shows them."""
+
+_UNIT_ALTERNATIVES = "|".join(re.escape(u) for u in UNIT_WORDS)
+_NUMBER = r"[+-]?\d[\d,]*(?:\.\d+)?"
+_MONEY = r"(?:¥|\$|rmb|人民币)"
+UNIT_VALUE = (
+    rf"(?i)^(?:{_MONEY}\s*({_NUMBER})\s*\(?({_UNIT_ALTERNATIVES})?\)?"
+    rf"|({_NUMBER})\s*\(?({_UNIT_ALTERNATIVES})\)?)$"
+)
+"""A number written with a unit or a currency sign ("1200平方米", "¥3000元"), after NFKC folding;
+the same pattern for Polars (Rust) and Python."""
+_UNIT_VALUE = re.compile(UNIT_VALUE)
+_SAME_UNIT: dict[str, frozenset[str]] = {
+    "㎡": frozenset({"m2", "平方米", "平米", "平方", "sqm"}),
+    "元": frozenset({"元", "块"}),
+    "人": frozenset({"人", "名"}),
+}
+_SCALED_UNIT: dict[str, tuple[str, int]] = {
+    "万元": ("元", 10_000),
+    "千元": ("元", 1_000),
+    "亿元": ("元", 100_000_000),
+}
 
 
-def _column_lookup(table: Table) -> dict[str, str]:
-    lookup: dict[str, str] = {}
-    for column in table.columns:
-        for spelling in (column.name, column.zh, column.header_zh):
-            existing = lookup.setdefault(name_key(spelling), column.name)
-            if existing != column.name:
-                raise ValueError(f"ambiguous header {spelling!r} in table {table.name}")
-    return lookup
-
-
-_COLUMN_LOOKUPS: dict[str, dict[str, str]] = {t.name: _column_lookup(t) for t in TABLES}
-
-
-def match_header(header: str, table: Table) -> str | None:
-    """Canonical column name for a header as written, or None when it is not a schema column.
-
-    Accepts the English name, the Chinese label, and the Chinese label followed by any unit in
-    parentheses (full- or half-width), e.g. `教学及辅助用房面积(m2)`; case, width, spaces and a
-    leading or trailing `*` do not matter.
-    """
-    lookup = _COLUMN_LOOKUPS[table.name]
-    # Templates often mark required columns with an asterisk.
-    key = name_key(header).strip("*")
-    if key in lookup:
-        return lookup[key]
-    match = _UNIT_SUFFIX.match(key)
-    if match and match.group(1) in lookup:
-        return lookup[match.group(1)]
-    return None
+def unit_fix(value: str, unit: str) -> str:
+    """What to write instead of `value`, a number with a unit, in a column measured in `unit`."""
+    token = unicodedata.normalize("NFKC", value).strip()
+    match = _UNIT_VALUE.match(token)
+    if match is None:
+        return "只填数字，不带单位"
+    number = match.group(1) or match.group(3)
+    word = (match.group(2) or match.group(4) or "").lower()
+    if re.fullmatch(_THOUSANDS, number):
+        number = number.replace(",", "")
+    if not word or word == unit or word in _SAME_UNIT.get(unit, ()):
+        if unit:
+            return f"只填数字 {number}；单位（{unit}）已在表头中"
+        return f"只填数字 {number}，不带单位和货币符号"
+    scaled = _SCALED_UNIT.get(word)
+    if scaled is not None and scaled[0] == unit and "," not in number:
+        amount = format(Decimal(number) * scaled[1], "f")
+        if "." in amount:
+            amount = amount.rstrip("0").rstrip(".")
+        return f"只填以{unit}为单位的数字 {amount}（{number}{word} = {amount} {unit}）"
+    if unit:
+        return f"只填数字，不带单位“{word}”；该列的单位是（{unit}），请核对数值和所在的列"
+    return f"只填数字，不带单位“{word}”"
 
 
 def _blank_to_null(expr: pl.Expr) -> pl.Expr:
@@ -155,7 +200,10 @@ class TypedTable:
         self, code: Code, row: dict[str, Any], column: str | None, **fields: Any
     ) -> IntakeError:
         header = self.headers.get(column, column) if column is not None else None
-        return self.raw.error(code, row=row[ROW], column=header, **fields)
+        src = self.sources.get(column) if column is not None else None
+        if src is None:
+            return self.raw.error(code, row=row[ROW], column=header, **fields)
+        return self.raw.cell_error(code, row[ROW], source_index(src), column=header, **fields)
 
     def raw_value(self, row: dict[str, Any], column: str) -> str:
         value = row.get(self.sources[column])
@@ -177,6 +225,7 @@ def _map_headers(
     raw: RawTable, out: ErrorCollector
 ) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
     table, rank = raw.table, TABLES.index(raw.table)
+    at = raw.header_row
     headers: dict[str, str] = {}
     sources: dict[str, str] = {}
     extras: dict[str, str] = {}
@@ -195,9 +244,10 @@ def _map_headers(
         if not header:
             if has_data[i]:
                 out.add(
-                    raw.error(
+                    raw.cell_error(
                         Code.UNKNOWN_COLUMN,
-                        row=1,
+                        at,
+                        i,
                         column=f"第 {i + 1} 列",
                         value="",
                         expected="该列没有列名，已忽略",
@@ -208,9 +258,10 @@ def _map_headers(
         name = match_header(header, table)
         if name is None:
             out.add(
-                raw.error(
+                raw.cell_error(
                     Code.UNKNOWN_COLUMN,
-                    row=1,
+                    at,
+                    i,
                     column=header,
                     value=header,
                     expected=kept if table.name in _WIDE_TABLES else ignored,
@@ -220,9 +271,10 @@ def _map_headers(
             extras.setdefault(header, src)
         elif name in sources:
             out.add(
-                raw.error(
+                raw.cell_error(
                     Code.DUPLICATE_COLUMN,
-                    row=1,
+                    at,
+                    i,
                     column=header,
                     value=headers[name],
                     expected="只保留其中一列",
@@ -234,10 +286,12 @@ def _map_headers(
             sources[name] = src
     for column in table.columns:
         if column.required and column.name not in sources:
+            # The cell marks the header row; the column has no cell of its own.
             out.add(
-                raw.error(
+                raw.cell_error(
                     Code.MISSING_COLUMN,
-                    row=1,
+                    at,
+                    0,
                     value=column.zh,
                     expected=f"在表头中增加「{column.header_zh}」或「{column.name}」列",
                 ),
@@ -246,15 +300,53 @@ def _map_headers(
     return headers, sources, extras
 
 
+def formula_error(value: pl.Expr) -> pl.Expr:
+    """Whether a cell holds the error result of a formula (#N/A, #DIV/0!…)."""
+    return value.str.strip_chars().is_in(FORMULA_ERROR_VALUES).fill_null(False)
+
+
+@dataclass(frozen=True)
+class _Check:
+    column: str
+    code: Code
+    mask: pl.Expr
+    expected: str | Callable[[dict[str, Any]], str]
+    show_value: bool = True
+
+
+def _report_uncomputed(typed: TypedTable, out: ErrorCollector) -> dict[str, list[int]]:
+    """Report formula cells without a result in schema columns; their rows by column."""
+    raw = typed.raw
+    names = {source_index(src): name for name, src in typed.sources.items()}
+    rows: dict[str, list[int]] = {}
+    for row, index, formula in raw.uncomputed:
+        name = names.get(index)
+        if name is None:
+            continue
+        rows.setdefault(name, []).append(row)
+        out.add(
+            raw.cell_error(
+                Code.FORMULA_NOT_COMPUTED,
+                row,
+                index,
+                column=typed.headers[name],
+                value=formula,
+            ),
+            typed.rank,
+        )
+    return rows
+
+
 def convert_table(raw: RawTable, out: ErrorCollector) -> TypedTable:
     """Map headers, convert every schema column and report cells that do not convert."""
     table = raw.table
     if not any(raw.headers):
         out.add(
-            raw.error(
+            raw.cell_error(
                 Code.NO_HEADER,
-                row=1,
-                expected="在第 1 行填写列名（英文列名或中文列名）",
+                raw.header_row,
+                0,
+                expected=f"在前 {HEADER_SEARCH_ROWS} 行中的一行填写列名（英文列名或中文列名）",
             ),
             TABLES.index(table),
         )
@@ -263,54 +355,75 @@ def convert_table(raw: RawTable, out: ErrorCollector) -> TypedTable:
     typed = TypedTable(raw, raw.frame, headers, sources, extras)
     if table.name in ("schools", "segments") and raw.frame.height == 0:
         out.add(raw.error(Code.EMPTY_TABLE, expected="至少填写一行数据"), typed.rank)
+    uncomputed = _report_uncomputed(typed, out)
 
     columns = [table.column(name) for name in sources]
     tokens = {c.name: f"__token_{c.name}" for c in columns if c.type != ColumnType.TEXT}
-    # Tokens are materialised once: every conversion below reads them several times.
+    errors = {c.name: f"__error_{c.name}" for c in columns}
+    # Tokens and formula-error flags are materialised once: the checks below read them often.
     frame = raw.frame.with_columns(
-        clean_token(sources[name]).alias(token) for name, token in tokens.items()
+        *(clean_token(sources[name]).alias(token) for name, token in tokens.items()),
+        *(formula_error(pl.col(sources[name])).alias(flag) for name, flag in errors.items()),
     )
     frame = frame.with_columns(
         (
-            clean_text(sources[c.name]) if c.type == ColumnType.TEXT else _typed(c, tokens[c.name])
+            pl.when(~pl.col(errors[c.name])).then(clean_text(sources[c.name]))
+            if c.type == ColumnType.TEXT
+            else _typed(c, tokens[c.name])
         ).alias(c.name)
         for c in columns
     )
-    checks: list[tuple[str, Code, str, pl.Expr]] = []
+    checks: list[_Check] = []
     identity = IDENTITY_COLUMNS.get(table.name, ())
     for column in columns:
         name = column.name
-        token = pl.col(tokens[name]) if name in tokens else pl.col(name)
+        token = pl.col(tokens[name]) if name in tokens else clean_text(sources[name])
+        is_error = pl.col(errors[name])
+        checks.append(_Check(name, Code.FORMULA_ERROR, is_error, "改正公式或直接填写数值"))
         if name in tokens:
-            checks.append(
-                (
-                    name,
-                    _FAILED[column.type],
-                    _expected(column),
-                    token.is_not_null() & pl.col(name).is_null(),
+            failed = token.is_not_null() & pl.col(name).is_null() & ~is_error
+            if column.type in (ColumnType.INT, ColumnType.NUMBER):
+                with_unit = token.str.contains(UNIT_VALUE)
+                checks.append(
+                    _Check(
+                        name,
+                        Code.UNIT_IN_VALUE,
+                        failed & with_unit,
+                        lambda row, n=name, u=column.unit: unit_fix(typed.raw_value(row, n), u),
+                    )
                 )
-            )
+                failed = failed & ~with_unit
+            checks.append(_Check(name, _FAILED[column.type], failed, _expected(column)))
         if column.minimum is not None and name in tokens and column.type != ColumnType.ENUM:
             checks.append(
-                (name, Code.BELOW_MINIMUM, _expected(column), pl.col(name) < column.minimum)
+                _Check(name, Code.BELOW_MINIMUM, pl.col(name) < column.minimum, _expected(column))
             )
         if name in identity:
-            checks.append((name, Code.MISSING_VALUE, f"填写{column.zh}", token.is_null()))
+            empty = token.is_null()
+            if name in uncomputed:
+                # Already reported as a formula without a result.
+                empty = empty & ~pl.col(ROW).is_in(uncomputed[name])
+            checks.append(
+                _Check(name, Code.MISSING_VALUE, empty, f"填写{column.zh}", show_value=False)
+            )
     masks = [f"__check_{i}" for i in range(len(checks))]
     frame = frame.with_columns(
-        check[3].fill_null(False).alias(mask) for check, mask in zip(checks, masks, strict=True)
+        check.mask.fill_null(False).alias(mask) for check, mask in zip(checks, masks, strict=True)
     )
     counts = frame.select(pl.col(m).sum() for m in masks).row(0) if masks else ()
-    typed.frame = frame.drop(*tokens.values(), *masks)
-    for (name, code, expected, _), mask, count in zip(checks, masks, counts, strict=True):
+    typed.frame = frame.drop(*tokens.values(), *errors.values(), *masks)
+    for check, mask, count in zip(checks, masks, counts, strict=True):
         if not count:
             continue
-        value = code != Code.MISSING_VALUE
         out.add_rows(
             frame.filter(pl.col(mask)),
             ERROR,
-            lambda row, n=name, c=code, e=expected, v=value: typed.error(
-                c, row, n, value=typed.raw_value(row, n) if v else "", expected=e
+            lambda row, c=check: typed.error(
+                c.code,
+                row,
+                c.column,
+                value=typed.raw_value(row, c.column) if c.show_value else "",
+                expected=c.expected(row) if callable(c.expected) else c.expected,
             ),
             typed.rank,
         )

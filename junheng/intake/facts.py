@@ -7,7 +7,16 @@ from dataclasses import dataclass
 import polars as pl
 
 from junheng.core.schema import FALSE_WORDS, LEVEL_NUMERALS, RATINGS, TRUE_WORDS, Fact, FactType
-from junheng.intake.cells import TypedTable, clean_token, repeated_rows, to_int, to_number
+from junheng.intake.cells import (
+    UNIT_VALUE,
+    TypedTable,
+    clean_token,
+    formula_error,
+    repeated_rows,
+    to_int,
+    to_number,
+    unit_fix,
+)
 from junheng.intake.errors import ERROR, WARNING, Code, ErrorCollector
 from junheng.intake.sources import ROW, name_key
 
@@ -90,8 +99,14 @@ def convert_facts(
     lookup = _fact_lookup(facts)
     kinds = {f.name: f.type.value for f in facts}
     names_zh = {f.name: f.zh for f in facts}
+    units = {f.name: f.unit for f in facts}
     value_src = typed.sources.get("value")
-    tok = clean_token(value_src) if value_src else pl.lit(None, dtype=pl.String)
+    # A formula error result (#N/A) in the value is reported by convert_table already.
+    tok = (
+        pl.when(~formula_error(pl.col(value_src))).then(clean_token(value_src))
+        if value_src
+        else pl.lit(None, dtype=pl.String)
+    )
     frame = typed.frame.with_columns(
         clean_token(typed.sources["fact"])
         .str.to_lowercase()
@@ -123,14 +138,28 @@ def convert_facts(
         for t in FactType
     )
     bad = known.filter(pl.col("__value__").is_not_null() & chosen.is_null())
-    value_header = typed.headers.get("value")
+    with_unit = (pl.col("__type__") == FactType.NUMBER.value) & pl.col("__value__").str.contains(
+        UNIT_VALUE
+    )
     out.add_rows(
-        bad,
+        bad.filter(with_unit),
         ERROR,
-        lambda row: typed.raw.error(
+        lambda row: typed.error(
+            Code.UNIT_IN_VALUE,
+            row,
+            "value",
+            value=typed.raw_value(row, "value"),
+            expected=unit_fix(typed.raw_value(row, "value"), units[row["__fact__"]]),
+        ),
+        typed.rank,
+    )
+    out.add_rows(
+        bad.filter(~with_unit),
+        ERROR,
+        lambda row: typed.error(
             Code.BAD_FACT_VALUE,
-            row=row[ROW],
-            column=value_header,
+            row,
+            "value",
             value=typed.raw_value(row, "value"),
             expected=f"「{names_zh[row['__fact__']]}」应填 "
             + _FACT_EXPECTED[FactType(row["__type__"])],

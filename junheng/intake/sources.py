@@ -1,17 +1,26 @@
 """Reading raw tables: the cells of each CSV file or worksheet as text, before interpretation.
 
-Row numbers are kept as the user sees them (header = row 1; in Excel, the sheet's row number), and
-fully blank rows are dropped, so every later error can point at the right row.
+Files are sniffed before they are parsed, so that an empty, oversized, encrypted, legacy (.xls),
+renamed or damaged file becomes one clear error naming the file instead of a parser failure. In
+each table the header row is found among the first rows (title and unit rows above or below it are
+common in workbooks filled in by hand). Row numbers are kept as the user sees them (the sheet's row
+number in Excel; the record number in a CSV file), and fully blank rows are dropped, so every later
+error can point at the right row and cell.
 """
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
+import html
 import io
+import itertools
+import re
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+import warnings
+import zipfile
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -23,6 +32,29 @@ from junheng.intake.errors import Code, ErrorCollector, IntakeError
 T = TypeVar("T")
 ROW = "__intake_row__"
 """Column holding each row's number as the user sees it."""
+
+MAX_FILE_MB = 50
+"""Largest file read (CSV file or workbook), in MB (2**20 bytes). A workbook of 20,000 schools is
+about 3 MB; a larger file is nearly always bloated by pictures or formatted blank rows."""
+MAX_UNPACKED_MB = 500
+"""Largest total size of a workbook's parts once unpacked, in MB."""
+MAX_COMPRESSION_RATIO = 200
+"""Largest unpacked/packed size ratio of one workbook part. Ordinary sheets compress 5–50 times;
+a far higher ratio is the mark of a zip bomb."""
+_RATIO_CHECKED_FROM = 2**20
+"""Parts smaller than this are harmless whatever their ratio (a tiny XML part can exceed it)."""
+HEADER_SEARCH_ROWS = 10
+"""The header row must be within this many rows from the top."""
+EXCEL_MAX_ROWS = 1_048_576
+MAX_COLUMNS = 1000
+"""Cells right of this column are ignored: a stray entry far to the right would otherwise widen
+every row of the table."""
+
+_OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ZIP_MAGIC = b"PK\x03\x04"
+_WORKBOOK_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xltx", ".xltm", ".xls", ".et"})
+_FORMULA_LIMIT = 100_000
+"""Formula cells without a result recorded per sheet; far more than any listing shows."""
 
 
 def name_key(text: str) -> str:
@@ -37,6 +69,25 @@ _TABLE_LOOKUP: dict[str, Table] = {
 }
 
 
+def source_column(i: int) -> str:
+    return f"c{i}"
+
+
+def source_index(src: str) -> int:
+    """Position in the header of a raw cell column (inverse of `source_column`)."""
+    return int(src[1:])
+
+
+def column_letter(index: int) -> str:
+    """Excel column letters of a 0-based column position: 0 → A, 26 → AA."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
 @dataclass
 class RawTable:
     table: Table
@@ -45,18 +96,165 @@ class RawTable:
     headers: list[str]
     frame: pl.DataFrame
     """String columns c0…c{n-1} (one per header position) and ROW; fully blank rows removed."""
+    header_row: int = 1
+    """Row number of the header (rows above it are titles)."""
+    uncomputed: list[tuple[int, int, str]] = field(default_factory=list)
+    """(row, column position, formula) of formula cells saved without a result; they read as
+    empty cells."""
 
     def error(self, code: Code, **fields: Any) -> IntakeError:
         return IntakeError(code, self.file, self.sheet, **fields)
 
+    def cell_ref(self, index: int, row: int) -> str | None:
+        """The worksheet cell ("D7") of a header position and row; None outside workbooks."""
+        return None if self.sheet is None else f"{column_letter(index)}{row}"
 
-def source_column(i: int) -> str:
-    return f"c{i}"
+    def cell_error(self, code: Code, row: int, index: int, **fields: Any) -> IntakeError:
+        """An error about the cell at header position `index` of `row`."""
+        return IntakeError(
+            code, self.file, self.sheet, row=row, cell=self.cell_ref(index, row), **fields
+        )
 
 
-def _raw_frame(columns: list[list[str | None]], rows: list[int]) -> pl.DataFrame:
+# Headers ---------------------------------------------------------------------------------------
+
+_UNIT_SUFFIX = re.compile(r"^(.+)\([^()]*\)$")
+
+
+def _column_lookup(table: Table) -> dict[str, str]:
+    lookup: dict[str, str] = {}
+    for column in table.columns:
+        for spelling in (column.name, column.zh, column.header_zh):
+            existing = lookup.setdefault(name_key(spelling), column.name)
+            if existing != column.name:
+                raise ValueError(f"ambiguous header {spelling!r} in table {table.name}")
+    return lookup
+
+
+_COLUMN_LOOKUPS: dict[str, dict[str, str]] = {t.name: _column_lookup(t) for t in TABLES}
+
+
+def match_header(header: str, table: Table) -> str | None:
+    """Canonical column name for a header as written, or None when it is not a schema column.
+
+    Accepts the English name, the Chinese label, and the Chinese label followed by any unit in
+    parentheses (full- or half-width), e.g. `教学及辅助用房面积(m2)`; case, width, spaces and a
+    leading or trailing `*` do not matter.
+    """
+    lookup = _COLUMN_LOOKUPS[table.name]
+    # Templates often mark required columns with an asterisk.
+    key = name_key(header).strip("*")
+    if key in lookup:
+        return lookup[key]
+    match = _UNIT_SUFFIX.match(key)
+    if match and match.group(1) in lookup:
+        return lookup[match.group(1)]
+    return None
+
+
+def _header_text(value: str | None) -> str:
+    return (value or "").replace("\ufeff", "").strip()
+
+
+UNIT_WORDS: tuple[str, ...] = (
+    "平方米",
+    "平米",
+    "平方",
+    "m2",
+    "sqm",
+    "亿元",
+    "万元",
+    "千元",
+    "元",
+    "块",
+    "人次",
+    "人",
+    "名",
+    "个",
+    "间",
+    "所",
+    "班",
+    "台",
+    "套",
+    "件",
+    "册",
+    "本",
+    "张",
+    "座",
+    "栋",
+    "亩",
+)
+"""Units written after numbers in Chinese school statistics, longest first, as NFKC folds them
+(㎡ becomes m2, ￥ becomes ¥)."""
+_UNIT_KEYS = frozenset(UNIT_WORDS) | {"单位", "计量单位", "-", "—", "/"}
+_ORDINALS = frozenset("甲乙丙丁") | {"栏次", "序号"}
+
+
+def _unit_word(text: str) -> str:
+    key = name_key(text)
+    for prefix in ("单位:", "计量单位:"):
+        key = key.removeprefix(prefix)
+    return key.strip("()[]【】")
+
+
+def _is_unit_row(cells: Sequence[str | None]) -> bool:
+    """A row of units under the header, such as （人） （个） （㎡）."""
+    words = [_unit_word(c) for c in cells if c and c.strip()]
+    return bool(words) and all(w in _UNIT_KEYS for w in words)
+
+
+def _is_column_number_row(cells: Sequence[str | None]) -> bool:
+    """The 栏次 row of statistical forms under the header: 甲 乙 1 2 3 …"""
+    words = [name_key(c) for c in cells if c and c.strip()]
+    numbers = [w for w in words if w not in _ORDINALS]
+    if len(numbers) < 3 or not all(w.isdecimal() and len(w) <= 6 for w in numbers):
+        return False
+    values = [int(w) for w in numbers]
+    return values == list(range(values[0], values[0] + len(values)))
+
+
+def find_header(rows: Sequence[Sequence[str | None]], table: Table) -> tuple[int, int] | None:
+    """(header position, first data position) in `rows`, the first rows of a table as text.
+
+    The header is the first of the first `HEADER_SEARCH_ROWS` rows in which at least two non-empty
+    cells, and at least half of them, are headers of `table`. Failing that (a header with many
+    unknown columns), it is the row with the most known headers; then the first row with two
+    non-empty cells, so that its unknown headers are reported; then the first non-empty row.
+    A units row and a column-number (栏次) row right under the header are skipped. None when the
+    first rows are all blank.
+    """
+    filled = [[c for c in row if c and c.strip()] for row in rows[:HEADER_SEARCH_ROWS]]
+    known = [sum(match_header(c, table) is not None for c in cells) for cells in filled]
+    candidates = (
+        (i for i, cells in enumerate(filled) if len(cells) >= 2 and 2 * known[i] >= len(cells)),
+        (known.index(max(known)),) if known and max(known) > 0 else (),
+        (i for i, cells in enumerate(filled) if len(cells) >= 2),
+        (i for i, cells in enumerate(filled) if cells),
+    )
+    found = next(itertools.chain.from_iterable(candidates), None)
+    if found is None:
+        return None
+    start = found + 1
+    while start < min(len(rows), found + 3) and (
+        _is_unit_row(rows[start]) or _is_column_number_row(rows[start])
+    ):
+        start += 1
+    return found, start
+
+
+# CSV files -------------------------------------------------------------------------------------
+
+
+def _raw_frame(
+    columns: Sequence[Sequence[str | None] | pl.Series], rows: Sequence[int]
+) -> pl.DataFrame:
     frame = pl.DataFrame(
-        {source_column(i): pl.Series(values, dtype=pl.String) for i, values in enumerate(columns)}
+        [
+            values.alias(source_column(i))
+            if isinstance(values, pl.Series)
+            else pl.Series(source_column(i), values, dtype=pl.String)
+            for i, values in enumerate(columns)
+        ]
     )
     return frame.with_columns(pl.Series(ROW, rows, dtype=pl.Int64))
 
@@ -69,10 +267,6 @@ def _drop_blank_rows(frame: pl.DataFrame) -> pl.DataFrame:
         [(pl.col(c).str.strip_chars().str.len_bytes() > 0).fill_null(False) for c in cells]
     )
     return frame.filter(filled)
-
-
-def _header_text(value: str | None) -> str:
-    return (value or "").replace("\ufeff", "").strip()
 
 
 def _decode(data: bytes) -> str | None:
@@ -91,11 +285,14 @@ def _decode(data: bytes) -> str | None:
 
 
 def _separator(text: str) -> str:
-    first_line = text.split("\n", 1)[0]
-    return "\t" if "," not in first_line and "\t" in first_line else ","
+    # Title lines above the header may hold neither separator, so several lines are looked at.
+    sample = "\n".join(text.split("\n", HEADER_SEARCH_ROWS + 2)[: HEADER_SEARCH_ROWS + 2])
+    return "\t" if sample.count("\t") > sample.count(",") else ","
 
 
-def _parse_csv_fast(text: str, sep: str) -> tuple[list[str], pl.DataFrame] | None:
+def _parse_csv_fast(
+    text: str, sep: str, table: Table
+) -> tuple[list[str], int, pl.DataFrame] | None:
     """Polars parse; None when the text has anything that could shift row numbers or fail."""
     if (
         not text.strip()
@@ -118,25 +315,34 @@ def _parse_csv_fast(text: str, sep: str) -> tuple[list[str], pl.DataFrame] | Non
         return None
     if frame.height == 0:
         return None
-    headers = [_header_text(h) for h in frame.row(0)]
-    body = frame.slice(1)
+    found = find_header(frame.head(HEADER_SEARCH_ROWS + 2).rows(), table)
+    if found is None:
+        return None
+    header, start = found
+    headers = [_header_text(h) for h in frame.row(header)]
+    body = frame.slice(start)
     body = body.rename({c: source_column(i) for i, c in enumerate(body.columns)})
-    body = body.with_columns(pl.int_range(2, body.height + 2, dtype=pl.Int64).alias(ROW))
-    return headers, body
+    body = body.with_columns(
+        pl.int_range(start + 1, body.height + start + 1, dtype=pl.Int64).alias(ROW)
+    )
+    return headers, header + 1, body
 
 
-def _parse_csv_slow(text: str, sep: str) -> tuple[list[str], pl.DataFrame, list[tuple[int, int]]]:
+def _parse_csv_slow(
+    text: str, sep: str, table: Table
+) -> tuple[list[str], int, pl.DataFrame, list[tuple[int, int]]]:
     """Python csv parse; also returns (row, cell count) for rows longer than the header."""
-    records = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
-    headers: list[str] = []
+    records = list(csv.reader(io.StringIO(text, newline=""), delimiter=sep))
+    found = find_header(records[: HEADER_SEARCH_ROWS + 2], table)
+    if found is None:
+        return [], 1, _raw_frame([], []), []
+    header, start = found
+    headers = [_header_text(h) for h in records[header]]
+    width = len(headers)
     rows: list[int] = []
     body: list[list[str]] = []
     ragged: list[tuple[int, int]] = []
-    for number, record in enumerate(records, start=1):
-        if number == 1:
-            headers = [_header_text(h) for h in record]
-            continue
-        width = len(headers)
+    for number, record in enumerate(records[start:], start=start + 1):
         if len(record) > width:
             if any(cell.strip() for cell in record[width:]):
                 ragged.append((number, len(record)))
@@ -148,20 +354,68 @@ def _parse_csv_slow(text: str, sep: str) -> tuple[list[str], pl.DataFrame, list[
         rows.append(number)
         body.append(record)
     columns = [list(col) for col in zip(*body, strict=True)] if body else [[] for _ in headers]
-    return headers, _raw_frame(columns, rows), ragged
+    return headers, header + 1, _raw_frame(columns, rows), ragged
+
+
+def _size_text(size: int) -> str:
+    return f"{size / 2**20:.1f} MB"
+
+
+def _check_size(path: Path, out: ErrorCollector, rank: int = -1) -> bool:
+    """False (and the error reported) when the file is empty or too large to read."""
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        out.add(_unreadable(path.name, exc), rank)
+        return False
+    if size == 0:
+        out.add(
+            IntakeError(
+                Code.EMPTY_FILE, path.name, expected="请重新导出或保存该文件，确认内容完整后再导入"
+            ),
+            rank,
+        )
+        return False
+    if size > MAX_FILE_MB * 2**20:
+        out.add(
+            IntakeError(
+                Code.FILE_TOO_LARGE,
+                path.name,
+                value=_size_text(size),
+                expected=f"导入的文件不能超过 {MAX_FILE_MB} MB",
+            ),
+            rank,
+        )
+        return False
+    return True
+
+
+def _unreadable(file: str, exc: OSError) -> IntakeError:
+    return IntakeError(
+        Code.UNREADABLE_FILE,
+        file,
+        value=exc.strerror or type(exc).__name__,
+        expected="文件存在、有读取权限且未被其他程序占用",
+    )
 
 
 def _read_csv(path: Path, table: Table, out: ErrorCollector) -> RawTable | None:
     rank = TABLES.index(table)
+    if not _check_size(path, out, rank):
+        return None
     try:
         data = path.read_bytes()
     except OSError as exc:
+        out.add(_unreadable(path.name, exc), rank)
+        return None
+    if data.startswith((_OLE2_MAGIC, _ZIP_MAGIC)):
+        # A workbook saved with a .csv name: reading it as text would give pages of nonsense.
         out.add(
             IntakeError(
                 Code.UNREADABLE_FILE,
                 path.name,
-                value=exc.strerror or type(exc).__name__,
-                expected="文件存在、有读取权限且未被其他程序占用",
+                value="这是 Excel 工作簿，不是 CSV 文本文件",
+                expected="扩展名与内容一致：将扩展名改为 .xlsx 后单独导入该工作簿，或另存为 CSV",
             ),
             rank,
         )
@@ -177,12 +431,12 @@ def _read_csv(path: Path, table: Table, out: ErrorCollector) -> RawTable | None:
         return None
     sep = _separator(text)
     ragged: list[tuple[int, int]] = []
-    fast = _parse_csv_fast(text, sep)
+    fast = _parse_csv_fast(text, sep, table)
     try:
         if fast is not None:
-            headers, frame = fast
+            headers, header_row, frame = fast
         else:
-            headers, frame, ragged = _parse_csv_slow(text, sep)
+            headers, header_row, frame, ragged = _parse_csv_slow(text, sep, table)
     except csv.Error as exc:
         out.add(
             IntakeError(
@@ -194,7 +448,7 @@ def _read_csv(path: Path, table: Table, out: ErrorCollector) -> RawTable | None:
             rank,
         )
         return None
-    raw = RawTable(table, path.name, None, headers, _drop_blank_rows(frame))
+    raw = RawTable(table, path.name, None, headers, _drop_blank_rows(frame), header_row)
     for row, cells in ragged:
         out.add(
             raw.error(
@@ -206,6 +460,9 @@ def _read_csv(path: Path, table: Table, out: ErrorCollector) -> RawTable | None:
             rank,
         )
     return raw
+
+
+# Workbooks -------------------------------------------------------------------------------------
 
 
 def _cell_text(value: object) -> str | None:
@@ -230,41 +487,253 @@ def _cell_text(value: object) -> str | None:
     return str(value)
 
 
-def _sheet_rows(rows: Iterable[tuple[object, ...]]) -> Iterator[tuple[int, list[str | None]]]:
-    for number, values in enumerate(rows, start=1):
-        yield number, [_cell_text(v) for v in values]
+_NONE = type(None)
 
 
-def _read_sheet(
-    rows: Iterable[tuple[object, ...]], table: Table, file: str, sheet: str
-) -> RawTable:
-    headers: list[str] = []
-    numbers: list[int] = []
-    body: list[list[str | None]] = []
-    width = 0
-    for number, cells in _sheet_rows(rows):
-        if number == 1:
-            headers = [_header_text(h) for h in cells]
-            width = len(headers)
+def _text_column(values: Sequence[object]) -> pl.Series:
+    """The cells of one column as text, as `_cell_text` gives them.
+
+    Columns of only text, or only numbers, are converted by Polars; only columns mixing in other
+    kinds of value (dates, booleans) are converted cell by cell.
+    """
+    kinds = set(map(type, values))
+    kinds.discard(_NONE)
+    if kinds <= {str}:
+        return pl.Series(values, dtype=pl.String)
+    if kinds <= {int, float}:
+        try:
+            numbers = pl.Series(values, dtype=pl.Float64, strict=False)
+        except (OverflowError, TypeError, ValueError):
+            numbers = None
+        # Whole numbers are exact in a float only up to 2**53 (larger ids keep every digit below),
+        # and a number too large for a float would silently become null.
+        exact = (
+            numbers is not None
+            and numbers.null_count() == values.count(None)
+            and not (numbers.abs() >= 2.0**53).any()
+        )
+        if numbers is not None and exact:
+            whole = numbers.is_finite() & (numbers == numbers.round(0))
+            return (
+                pl.select(
+                    pl.when(whole)
+                    .then(numbers.cast(pl.Int64, strict=False).cast(pl.String))
+                    .otherwise(numbers.cast(pl.String))
+                )
+                .to_series()
+                .alias("")
+            )
+    return pl.Series(list(map(_cell_text, values)), dtype=pl.String)
+
+
+def _sheet_table(rows: list[tuple[object, ...]], table: Table, file: str, sheet: str) -> RawTable:
+    """A raw table from the value rows of a worksheet (row i is sheet row i + 1)."""
+    head = [[_cell_text(v) for v in row[:MAX_COLUMNS]] for row in rows[: HEADER_SEARCH_ROWS + 2]]
+    found = find_header(head, table)
+    if found is None:
+        return RawTable(table, file, sheet, [], _raw_frame([], []))
+    header, start = found
+    headers = [_header_text(h) for h in head[header]]
+    body = rows[start:]
+    if body and max(map(len, body)) > MAX_COLUMNS:
+        body = [row[:MAX_COLUMNS] for row in body]
+    columns = list(itertools.zip_longest(*body)) if body else []
+    width = max(len(headers), len(columns))
+    headers += [""] * (width - len(headers))
+    series = [_text_column(col) for col in columns]
+    series += [pl.Series([None] * len(body), dtype=pl.String)] * (width - len(columns))
+    frame = _raw_frame(series, range(start + 1, len(rows) + 1))
+    return RawTable(table, file, sheet, headers, _drop_blank_rows(frame), header + 1)
+
+
+def _is_text(sample: bytes) -> bool:
+    if sample.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return True
+    controls = sum(1 for b in sample if b < 0x20 and b not in b"\t\r\n\x0c")
+    return controls == 0
+
+
+def _sniff_workbook(path: Path, out: ErrorCollector) -> bytes | None:
+    """The bytes of a workbook that is safe and sensible to open; otherwise report why not."""
+    if not _check_size(path, out):
+        return None
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        out.add(_unreadable(path.name, exc))
+        return None
+    if data.startswith(_OLE2_MAGIC):
+        # Password-protected .xlsx files are OLE2 containers holding these two streams (their
+        # names are stored in UTF-16 in the container's directory).
+        encrypted = any(
+            name.encode("utf-16-le") in data for name in ("EncryptionInfo", "EncryptedPackage")
+        )
+        code = Code.ENCRYPTED_WORKBOOK if encrypted else Code.LEGACY_XLS
+        out.add(IntakeError(code, path.name, value=path.suffix))
+        return None
+    if not data.startswith(_ZIP_MAGIC):
+        sample = data[:4096]
+        if _is_text(sample):
+            webpage = re.search(rb"<\s*(html|table|!doctype)", sample[:1024], re.IGNORECASE)
+            out.add(
+                IntakeError(
+                    Code.NOT_A_WORKBOOK,
+                    path.name,
+                    value="网页（HTML）文件" if webpage else "文本文件",
+                    expected="在 Excel/WPS 中打开后“另存为”Excel 工作簿（.xlsx）"
+                    if webpage
+                    else "如果是 CSV 数据，请把扩展名改为 .csv 放进数据文件夹，"
+                    "或在 Excel/WPS 中打开后“另存为”Excel 工作簿（.xlsx）",
+                )
+            )
+        else:
+            out.add(
+                IntakeError(
+                    Code.UNREADABLE_FILE,
+                    path.name,
+                    value="文件已损坏，不是有效的 .xlsx 工作簿",
+                    expected="文件完整：在 Excel/WPS 中打开后另存为 .xlsx，或重新导出",
+                )
+            )
+        return None
+    damaged = IntakeError(
+        Code.UNREADABLE_FILE,
+        path.name,
+        value="文件已损坏，压缩包不完整",
+        expected="文件完整：重新下载或导出，或在 Excel/WPS 中打开后另存为 .xlsx",
+    )
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except Exception:
+        # zipfile raises several types for damaged archives; all mean "not a complete zip".
+        out.add(damaged)
+        return None
+    total = sum(m.file_size for m in members)
+    inflated = [
+        m
+        for m in members
+        if m.file_size >= _RATIO_CHECKED_FROM
+        and m.file_size > MAX_COMPRESSION_RATIO * max(m.compress_size, 1)
+    ]
+    if total > MAX_UNPACKED_MB * 2**20 or inflated:
+        detail = (
+            f"解压后共 {_size_text(total)}，上限为 {MAX_UNPACKED_MB} MB"
+            if total > MAX_UNPACKED_MB * 2**20
+            else f"“{inflated[0].filename}”压缩比超过 {MAX_COMPRESSION_RATIO} 倍"
+        )
+        out.add(
+            IntakeError(
+                Code.SUSPICIOUS_WORKBOOK,
+                path.name,
+                value=detail,
+                expected="请在 Excel/WPS 中打开后另存为新的 .xlsx 文件再导入",
+            )
+        )
+        return None
+    names = {m.filename.lower() for m in members}
+    if not any(n.endswith("workbook.xml") for n in names):
+        if "mimetype" in names:
+            kind = "OpenDocument 等其他格式的文档"
+        elif any(n.startswith("word/") for n in names):
+            kind = "Word 文档"
+        elif any(n.startswith("ppt/") for n in names):
+            kind = "PowerPoint 文档"
+        else:
+            kind = "压缩包"
+        out.add(
+            IntakeError(
+                Code.NOT_A_WORKBOOK,
+                path.name,
+                value=kind,
+                expected="请导入 Excel 工作簿（.xlsx）；压缩包请先解压",
+            )
+        )
+        return None
+    return data
+
+
+_NS = rb"(?:[\w.-]+:)?"
+_FORMULA_CELL = re.compile(
+    rb"<" + _NS + rb"c\b([^>]*?)(?<!/)>\s*"
+    rb"<" + _NS + rb"f\b[^>]*?(?:/>|>(.*?)</" + _NS + rb"f>)\s*"
+    rb"(<" + _NS + rb"v\b[^>]*?(?:/>|>(.*?)</" + _NS + rb"v>))?",
+    re.S,
+)
+_CELL_REF = re.compile(rb'\br\s*=\s*["\']([A-Za-z]{1,3})(\d{1,7})["\']')
+_CELL_TYPE = re.compile(rb'\bt\s*=\s*["\'](\w+)["\']')
+
+
+def _column_index(letters: bytes) -> int:
+    index = 0
+    for ch in letters.upper():
+        index = index * 26 + ch - 64
+    return index - 1
+
+
+def _uncomputed_formulas(archive: zipfile.ZipFile, member: str) -> list[tuple[int, int, str]]:
+    """(row, column position, formula) of formula cells saved without a cached result.
+
+    With data_only, openpyxl reads such a cell as empty, which would silently turn a value into
+    "not reported". The sheet part is scanned as bytes, in pieces cut between rows, and the
+    cell-by-cell pattern only runs on pieces that contain a formula at all.
+    """
+    found: list[tuple[int, int, str]] = []
+    carry = b""
+    with archive.open(member) as source:
+        while len(found) < _FORMULA_LIMIT:
+            chunk = source.read(4 * 2**20)
+            data = carry + chunk
+            if chunk:
+                cut = data.rfind(b"row>")
+                if cut < 0:
+                    carry = data
+                    continue
+                piece, carry = data[: cut + 4], data[cut + 4 :]
+            else:
+                piece, carry = data, b""
+            if b"<f" in piece or b":f" in piece:
+                found.extend(_formulas_in(piece))
+            if not chunk:
+                break
+    return found[:_FORMULA_LIMIT]
+
+
+def _formulas_in(piece: bytes) -> Iterator[tuple[int, int, str]]:
+    for match in _FORMULA_CELL.finditer(piece):
+        attributes, formula, value_tag, value = match.groups()
+        kind = _CELL_TYPE.search(attributes)
+        if value_tag is not None and (value or (kind is not None and kind.group(1) == b"str")):
+            # A result was saved (an empty text result is a result).
             continue
-        if not any(c is not None and c.strip() for c in cells):
+        ref = _CELL_REF.search(attributes)
+        if ref is None:
             continue
-        width = max(width, len(cells))
-        numbers.append(number)
-        body.append(cells)
-    headers = headers + [""] * (width - len(headers))
-    columns: list[list[str | None]] = [[] for _ in range(width)]
-    for cells in body:
-        for i in range(width):
-            columns[i].append(cells[i] if i < len(cells) else None)
-    return RawTable(table, file, sheet, headers, _raw_frame(columns, numbers))
+        text = html.unescape((formula or b"").decode("utf-8", "replace")).strip()
+        yield int(ref.group(2)), _column_index(ref.group(1)), f"={text}" if text else "共享公式"
+
+
+def _sheet_rows(sheet: Any) -> list[tuple[object, ...]]:
+    # Dimensions recorded in the file are often wrong (some programs write A1 or the whole
+    # sheet); without them each row is as long as its last cell.
+    sheet.reset_dimensions()
+    rows = list(itertools.islice(sheet.iter_rows(values_only=True), EXCEL_MAX_ROWS))
+    while rows and all(v is None for v in rows[-1]):
+        rows.pop()
+    return rows
 
 
 def _read_workbook(path: Path, out: ErrorCollector) -> dict[str, RawTable]:
+    data = _sniff_workbook(path, out)
+    if data is None:
+        return {}
     import openpyxl
 
     try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        with warnings.catch_warnings():
+            # openpyxl warns about features it drops (data validation, styles); none matter here.
+            warnings.simplefilter("ignore")
+            workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:
         # openpyxl raises many unrelated types for damaged files; all mean "cannot open".
         out.add(
@@ -272,56 +741,89 @@ def _read_workbook(path: Path, out: ErrorCollector) -> dict[str, RawTable]:
                 Code.UNREADABLE_FILE,
                 path.name,
                 value=type(exc).__name__,
-                expected="文件是未损坏的 .xlsx 工作簿，且未被其他程序占用",
+                expected="文件是未损坏的 .xlsx 工作簿：在 Excel/WPS 中打开后另存为 .xlsx 再导入",
             )
         )
         return {}
     raws: dict[str, RawTable] = {}
     try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
         found: dict[str, list[str]] = {}
+        hidden: set[str] = set()
+        # Sheets whose names are not table names (instructions, template metadata, hidden helper
+        # sheets) are not data and are passed over in silence.
         for name in workbook.sheetnames:
             table = _TABLE_LOOKUP.get(name_key(name))
             if table is not None:
                 found.setdefault(table.name, []).append(name)
+                if getattr(workbook[name], "sheet_state", "visible") != "visible":
+                    hidden.add(name)
         for table, names in _one_source_per_table(
             found,
             path.name,
             out,
             missing=lambda t: f"在工作簿中提供名为“{t.zh}”或“{t.name}”的工作表",
-            duplicate=lambda names: "只保留一个工作表（当前有：" + "、".join(names) + "）",
+            duplicate=lambda names: (
+                "只保留一个工作表（当前有："
+                + "、".join(f"{n}（隐藏）" if n in hidden else n for n in names)
+                + "）"
+            ),
         ):
-            rank = TABLES.index(table)
-            sheet = workbook[names[0]]
-            if not hasattr(sheet, "iter_rows"):
-                out.add(
-                    IntakeError(
-                        Code.UNREADABLE_FILE,
-                        path.name,
-                        names[0],
-                        value="图表工作表",
-                        expected="该工作表是普通的数据表",
-                    ),
-                    rank,
-                )
-                continue
-            try:
-                raws[table.name] = _read_sheet(
-                    sheet.iter_rows(min_row=1, values_only=True), table, path.name, names[0]
-                )
-            except Exception as exc:
-                out.add(
-                    IntakeError(
-                        Code.UNREADABLE_FILE,
-                        path.name,
-                        names[0],
-                        value=type(exc).__name__,
-                        expected="工作表内容未损坏",
-                    ),
-                    rank,
-                )
+            raw = _read_sheet(workbook, archive, table, path.name, names[0], out)
+            if raw is not None:
+                raws[table.name] = raw
     finally:
         workbook.close()
     return raws
+
+
+def _read_sheet(
+    workbook: Any,
+    archive: zipfile.ZipFile,
+    table: Table,
+    file: str,
+    name: str,
+    out: ErrorCollector,
+) -> RawTable | None:
+    rank = TABLES.index(table)
+    sheet = workbook[name]
+    if not hasattr(sheet, "iter_rows"):
+        out.add(
+            IntakeError(
+                Code.UNREADABLE_FILE,
+                file,
+                name,
+                value="图表工作表",
+                expected="该工作表是普通的数据表",
+            ),
+            rank,
+        )
+        return None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            raw = _sheet_table(_sheet_rows(sheet), table, file, name)
+        member = getattr(sheet, "_worksheet_path", None)
+        if isinstance(member, str):
+            raw.uncomputed = [
+                cell
+                for cell in _uncomputed_formulas(archive, member.lstrip("/"))
+                if cell[0] >= raw.header_row
+            ]
+    except Exception as exc:
+        # A damaged sheet part fails inside the XML parser or the zip reader, with many types.
+        out.add(
+            IntakeError(
+                Code.UNREADABLE_FILE,
+                file,
+                name,
+                value=type(exc).__name__,
+                expected="工作表内容未损坏：在 Excel/WPS 中打开后另存为 .xlsx 再导入",
+            ),
+            rank,
+        )
+        return None
+    return raw
 
 
 def _one_source_per_table(
@@ -387,6 +889,14 @@ def _read_folder(folder: Path, out: ErrorCollector) -> dict[str, RawTable]:
     return raws
 
 
+def _file_kind(path: Path) -> bytes:
+    try:
+        with path.open("rb") as handle:
+            return handle.read(8)
+    except OSError:
+        return b""
+
+
 def read_raw_tables(path: Path, out: ErrorCollector) -> dict[str, RawTable]:
     """Every table found at `path` (folder of CSV files or .xlsx workbook), by canonical name."""
     if not path.exists():
@@ -400,7 +910,8 @@ def read_raw_tables(path: Path, out: ErrorCollector) -> dict[str, RawTable]:
         return {}
     if path.is_dir():
         return _read_folder(path, out)
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
+    # The content decides, not the name: .xls files are often workbooks, web pages or text.
+    if path.suffix.lower() in _WORKBOOK_SUFFIXES or _file_kind(path).startswith(_OLE2_MAGIC):
         return _read_workbook(path, out)
     out.add(
         IntakeError(

@@ -33,7 +33,7 @@ def test_every_code_has_exactly_one_catalogue_entry() -> None:
     for code, kind in CATALOGUE.items():
         assert kind.code == code
         assert re.fullmatch(r"[a-z]+(-[a-z]+)*", code)
-        assert kind.title and kind.description and kind.template
+        assert kind.title and kind.description and kind.template and kind.fix
         assert kind.severity in ("error", "warning")
         fields = {f for _, f, _, _ in string.Formatter().parse(kind.template) if f}
         assert fields <= {"value", "expected"}, code
@@ -87,6 +87,17 @@ def test_message_and_location() -> None:
         "not-an-integer", "数据.xlsx", "学段", 5, "在校生数", "12a", "不小于 0 的整数"
     )
     assert in_sheet.location == "数据.xlsx 工作表「学段」第 5 行「在校生数」列"
+    at_cell = IntakeError(
+        "unit-in-value", "数据.xlsx", "学段", 7, "在校生数", "35人", "只填数字 35", cell="C7"
+    )
+    assert at_cell.message == (
+        "数据.xlsx 工作表「学段」第 7 行「在校生数」列（单元格 C7）："
+        "值“35人”带了单位，应只填数字 35"
+    )
+    header_row = IntakeError(
+        Code.MISSING_COLUMN, "数据.xlsx", "学段", 3, value="学段", expected="x", cell="A3"
+    )
+    assert header_row.location == "数据.xlsx 工作表「学段」第 3 行"
     whole_file = IntakeError(Code.MISSING_TABLE, "data", value="学段", expected="提供 segments.csv")
     assert whole_file.message == "data：缺少「学段」表，应提供 segments.csv"
     assert IntakeError(Code.UNKNOWN_FACT, "county.csv").severity == "warning"
@@ -109,9 +120,12 @@ def test_error_table_and_text() -> None:
     assert frame.get_column("severity").to_list() == ["error", "warning"]
     assert frame.get_column("row").to_list() == [3, 1]
     assert errors_to_frame([]).columns == frame.columns
+    assert frame.get_column("fix").to_list() == [e.fix for e in errors]
+    assert frame.get_column("fix").to_list()[0] == CATALOGUE["bad-enum"].fix
     text = errors_to_text(errors)
     lines = text.splitlines()
-    assert lines[0].split() == ["序号", "级别", "问题", "说明"]
+    assert lines[0].split() == ["序号", "级别", "问题", "说明", "修改建议"]
     assert "错误" in lines[2] and "不在可选值中" in lines[2] and errors[0].message in lines[2]
+    assert lines[2].endswith(errors[0].fix) and lines[3].endswith(errors[1].fix)
     assert lines[-1] == "共 1 个错误、1 个警告"
     assert errors_to_text([]) == "未发现问题"

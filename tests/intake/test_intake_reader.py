@@ -192,7 +192,7 @@ def test_bad_integers(tmp_path: Path, cell: str) -> None:
     assert result.dataset is None
 
 
-@pytest.mark.parametrize("cell", ["3000㎡", "abc", "nan", "1,23.5"])
+@pytest.mark.parametrize("cell", ["约3000", "abc", "nan", "1,23.5", "3000左右"])
 def test_bad_numbers(tmp_path: Path, cell: str) -> None:
     segments = base_segments()
     segments[1]["sports_ground_area_m2"] = cell
@@ -294,10 +294,19 @@ def test_header_only_schools_is_empty_table(tmp_path: Path) -> None:
     assert only(result, "empty-table").file == "schools.csv"
 
 
-def test_blank_first_line_is_no_header(tmp_path: Path) -> None:
+def test_blank_first_line_above_the_header_is_skipped(tmp_path: Path) -> None:
     folder = write_dataset(tmp_path / "data")
     text = (folder / "county.csv").read_text(encoding="utf-8")
-    (folder / "county.csv").write_text("\n" + text, encoding="utf-8")
+    (folder / "county.csv").write_text("\n" + text.replace("93%", "93 %%"), encoding="utf-8")
+    result = read_dataset(folder)
+    error = only(result, "bad-fact-value")
+    # The header is on line 2, so the second data row is line 4.
+    assert (error.file, error.row, error.cell) == ("county.csv", 4, None)
+
+
+def test_blank_file_is_no_header(tmp_path: Path) -> None:
+    folder = write_dataset(tmp_path / "data")
+    (folder / "county.csv").write_text("\n\n,,\n", encoding="utf-8")
     error = only(read_dataset(folder), "no-header")
     assert (error.file, error.row) == ("county.csv", 1)
 
@@ -326,10 +335,10 @@ def test_blank_rows_are_skipped_but_counted(tmp_path: Path) -> None:
 
 def test_path_problems(tmp_path: Path) -> None:
     assert codes(read_dataset(tmp_path / "nowhere")) == ["path-not-found"]
-    (tmp_path / "data.xls").write_bytes(b"old")
-    error = only(read_dataset(tmp_path / "data.xls"), "unsupported-format")
-    assert error.value == ".xls"
-    (tmp_path / "broken.xlsx").write_bytes(b"not a zip file")
+    (tmp_path / "data.pdf").write_bytes(b"%PDF-1.4")
+    error = only(read_dataset(tmp_path / "data.pdf"), "unsupported-format")
+    assert error.value == ".pdf"
+    (tmp_path / "broken.xlsx").write_bytes(b"PK\x03\x04 not really a zip file")
     assert codes(read_dataset(tmp_path / "broken.xlsx")) == ["unreadable-file"]
 
 
@@ -384,9 +393,11 @@ def test_result_as_table_and_text(tmp_path: Path) -> None:
         "sheet",
         "row",
         "column",
+        "cell",
         "value",
         "expected",
         "message",
+        "fix",
     ]
     assert frame.row(0, named=True)["row"] == 2
     assert frame.row(0, named=True)["code"] == "not-an-integer"

@@ -214,11 +214,13 @@ def test_workbook_errors_name_the_sheet_and_row(tmp_path: Path) -> None:
     )
     result = read_dataset(path)
     bad = [e for e in result.errors if e.code == "not-an-integer"]
-    assert [(e.sheet, e.row, e.column, e.value) for e in bad] == [
-        ("segments", 2, "fine_art_teachers", "2024-01-01"),
-        ("segments", 5, "students", "很多"),
+    assert [(e.sheet, e.row, e.column, e.cell, e.value) for e in bad] == [
+        ("segments", 2, "fine_art_teachers", "M2", "2024-01-01"),
+        ("segments", 5, "students", "C5", "很多"),
     ]
-    assert bad[1].message.startswith("book.xlsx 工作表「segments」第 5 行「students」列：")
+    assert bad[1].message.startswith(
+        "book.xlsx 工作表「segments」第 5 行「students」列（单元格 C5）："
+    )
 
 
 def test_workbook_missing_sheet(tmp_path: Path) -> None:

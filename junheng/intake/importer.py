@@ -1,0 +1,549 @@
+"""`junheng import`: merge county workbooks, per-school workbooks and CSV folders into one dataset.
+
+Every source becomes raw string tables with canonical column names; all rows are validated
+together by the same code as `read_dataset` (so one school's parent may be in another school's
+workbook), and every problem is traced back to the workbook, sheet and cell it came from.
+Schools in the imported files replace the same schools of the existing dataset; the rest is kept.
+The result is written all at once (see `atomic.py`): an import either writes the whole merged
+dataset or nothing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import tempfile
+import zipfile
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import yaml
+from openpyxl.utils import get_column_letter
+
+from junheng.core.dataset import Dataset
+from junheng.core.schema import TABLES_BY_NAME
+from junheng.intake import atomic
+from junheng.intake.cells import match_header
+from junheng.intake.errors import ERROR, WARNING, Code, ErrorCollector, IntakeError
+from junheng.intake.reader import MAX_ERRORS, dataset_from_raw, read_dataset
+from junheng.intake.sources import ROW, RawTable, read_raw_tables, source_column
+from junheng.intake.writer import write_csv_folder
+
+MERGED = "__merged__"
+FORM_SHEET = "学段数据"
+PARALLEL_FORMS = 40
+"""From this many per-school workbooks on, they are read in parallel processes."""
+_OFFSET = 10_000_000
+"""Rows of the n-th source are numbered n × _OFFSET + their own row number while merged."""
+
+
+@dataclass
+class Origin:
+    """Where one merged row came from."""
+
+    file: str
+    sheet: str | None
+    row: int | None
+    cells: dict[str, str] = field(default_factory=dict)
+    labels: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class ImportResult:
+    dataset: Dataset | None
+    errors: list[IntakeError]
+    sources: list[Path]
+    written: Path | None = None
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def blocking(self) -> list[IntakeError]:
+        return [e for e in self.errors if e.severity == ERROR]
+
+    @property
+    def warnings(self) -> list[IntakeError]:
+        return [e for e in self.errors if e.severity == WARNING]
+
+    @property
+    def ok(self) -> bool:
+        return self.dataset is not None
+
+
+class _Merger:
+    """Collects canonical raw rows from every source, remembering each row's origin."""
+
+    def __init__(self, out: ErrorCollector) -> None:
+        self.out = out
+        self.frames: dict[str, list[pl.DataFrame]] = {}
+        self.origins: dict[int, tuple[str, Origin]] = {}
+        self.sources = 0
+        self.school_files: dict[str, str] = {}
+
+    def _next_offset(self) -> int:
+        offset = self.sources * _OFFSET
+        self.sources += 1
+        return offset
+
+    def add_raw(
+        self, raw: RawTable, replaced: Callable[[str, pl.DataFrame], pl.DataFrame] | None = None
+    ) -> None:
+        """A table read from a CSV file or a sheet with a header row."""
+        table = raw.table
+        offset = self._next_offset()
+        columns: dict[str, str] = {}
+        labels: dict[str, str] = {}
+        letters: dict[str, str] = {}
+        for i, header in enumerate(raw.headers):
+            name = match_header(header, table) if header else None
+            if name is None:
+                if header:
+                    self.out.add(
+                        raw.error(
+                            Code.UNKNOWN_COLUMN,
+                            row=1,
+                            column=header,
+                            value=header,
+                            expected="该列已忽略；如本应是标准列，请按模板改正列名",
+                        )
+                    )
+                continue
+            if name in columns:
+                continue  # reported when the table is typed
+            columns[name] = source_column(i)
+            labels[name] = header
+            letters[name] = get_column_letter(i + 1)
+        for column in table.columns:
+            if column.required and column.name not in columns:
+                self.out.add(
+                    raw.error(
+                        Code.MISSING_COLUMN,
+                        row=1,
+                        value=column.zh,
+                        expected=f"在表头中增加「{column.header_zh}」或「{column.name}」列",
+                    )
+                )
+        frame = raw.frame.select(
+            *(pl.col(src).alias(name) for name, src in columns.items()),
+            pl.col(ROW),
+        )
+        if replaced is not None:
+            frame = replaced(table.name, frame)
+        frame = frame.with_columns((pl.col(ROW) + offset).alias(ROW))
+        for row in frame.get_column(ROW).to_list():
+            real = row - offset
+            self.origins[row] = (
+                table.name,
+                Origin(
+                    raw.file,
+                    raw.sheet,
+                    real,
+                    {name: f"{letters[name]}{real}" for name in columns} if raw.sheet else {},
+                    labels,
+                ),
+            )
+        self.frames.setdefault(table.name, []).append(frame)
+
+    def add_form(self, form: Any, file: str) -> None:
+        """A per-school workbook (一校一册), read by `school_form.read_school_form`."""
+        gid = self._next_offset()
+        for table_name, rows in form.rows.items():
+            if not rows:
+                continue
+            numbered = []
+            for index, row in enumerate(rows):
+                gid += 1
+                cells = {
+                    column: ref
+                    for (t, i, column), ref in form.cells.items()
+                    if t == table_name and i == index
+                }
+                cell_row = _row_of(next(iter(cells.values()), None))
+                labels = {
+                    column: label for (t, column), label in form.labels.items() if t == table_name
+                }
+                self.origins[gid] = (
+                    table_name,
+                    Origin(file, form.sheets.get(table_name), cell_row, cells, labels),
+                )
+                numbered.append({**row, ROW: gid})
+            frame = pl.DataFrame(numbered, infer_schema_length=None).with_columns(
+                pl.col(ROW).cast(pl.Int64),
+                *(pl.col(c).cast(pl.String) for c in numbered[0] if c != ROW),
+            )
+            self.frames.setdefault(table_name, []).append(frame)
+
+    def drop_duplicate_schools(self) -> None:
+        """A school in two files is reported once, naming both, and the later copy is dropped
+        (otherwise its segments would be reported as duplicates again)."""
+        frames = self.frames.get("schools", [])
+        seen: dict[str, tuple[str, int]] = {}
+        dropped: set[tuple[int, str]] = set()
+        for frame in frames:
+            if "school_id" not in frame.columns:
+                continue
+            for school_id, gid in frame.select("school_id", ROW).iter_rows():
+                key = (school_id or "").strip()
+                if not key:
+                    continue
+                origin = self.origins[gid][1]
+                if key in seen and seen[key][0] != origin.file:
+                    first_file, first_row = seen[key]
+                    self.out.add(
+                        IntakeError(
+                            Code.DUPLICATE_SCHOOL_FILES,
+                            origin.file,
+                            origin.sheet,
+                            origin.row,
+                            origin.labels.get("school_id", "学校标识码"),
+                            value=key,
+                            expected=f"每所学校只在一个文件中填报（已在 {first_file} "
+                            f"第 {first_row} 行出现）",
+                            cell=origin.cells.get("school_id"),
+                        )
+                    )
+                    dropped.add((gid // _OFFSET, key))
+                else:
+                    seen.setdefault(key, (origin.file, origin.row or 0))
+        if not dropped:
+            return
+        for name in ("schools", "segments", "school_facts"):
+            kept = []
+            for frame in self.frames.get(name, []):
+                if "school_id" not in frame.columns:
+                    kept.append(frame)
+                    continue
+                source = pl.col(ROW) // _OFFSET
+                mask = pl.lit(False)
+                for src, key in dropped:
+                    mask = mask | ((source == src) & (pl.col("school_id").str.strip_chars() == key))
+                kept.append(frame.filter(~mask))
+            self.frames[name] = kept
+
+    def raw_tables(self) -> dict[str, RawTable]:
+        raws: dict[str, RawTable] = {}
+        for name, frames in self.frames.items():
+            table = TABLES_BY_NAME[name]
+            merged = pl.concat(
+                [f.with_columns(pl.exclude(ROW).cast(pl.String)) for f in frames],
+                how="diagonal_relaxed",
+            )
+            present = [c.name for c in table.columns if c.name in merged.columns]
+            frame = merged.select(
+                *(pl.col(c).alias(source_column(i)) for i, c in enumerate(present)), pl.col(ROW)
+            )
+            raws[name] = RawTable(table, MERGED, None, present, frame)
+        return raws
+
+
+def _row_of(cell: str | None) -> int | None:
+    if not cell:
+        return None
+    digits = re.sub(r"^[A-Z]+", "", cell)
+    return int(digits) if digits.isdigit() else None
+
+
+_ROW_TEXT = re.compile(r"第 (\d+) 行")
+
+
+def _decode_rows(text: str, origins: dict[int, tuple[str, Origin]]) -> str:
+    """Row numbers quoted inside a message refer to merged rows; say the file and row instead."""
+
+    def swap(match: re.Match[str]) -> str:
+        found = origins.get(int(match.group(1)))
+        if found is None:
+            return match.group(0)
+        origin = found[1]
+        return f"{origin.file} 第 {origin.row} 行"
+
+    return _ROW_TEXT.sub(swap, text)
+
+
+@cache
+def plausibility_rules() -> list[dict[str, Any]]:
+    """Year-over-year warning rules (plausibility.yaml)."""
+    path = Path(__file__).with_name("plausibility.yaml")
+    return list(yaml.safe_load(path.read_text(encoding="utf-8"))["rules"])
+
+
+def _plausibility(
+    merger: _Merger, dataset: Dataset, previous: Dataset, imported: set[str], out: ErrorCollector
+) -> None:
+    keys = {"segments": ["school_id", "level"], "schools": ["school_id"]}
+    for rule in plausibility_rules():
+        table, column, limit = rule["table"], rule["column"], float(rule["max_change"])
+        now = getattr(dataset, table).filter(pl.col("school_id").is_in(sorted(imported)))
+        before = getattr(previous, table).select(*keys[table], pl.col(column).alias("__before"))
+        joined = now.join(before, on=keys[table], how="inner").filter(
+            (pl.col("__before") > 0)
+            & pl.col(column).is_not_null()
+            & (((pl.col(column) - pl.col("__before")).abs() / pl.col("__before")) > limit)
+        )
+        for row in joined.iter_rows(named=True):
+            origin = merger.school_origin(table, row)
+            change = (row[column] - row["__before"]) / row["__before"]
+            out.add(
+                IntakeError(
+                    Code.IMPLAUSIBLE_CHANGE,
+                    origin.file if origin else "导入数据",
+                    origin.sheet if origin else None,
+                    origin.row if origin else None,
+                    (origin.labels.get(column) if origin else None) or column,
+                    value=f"{row[column]:g}（上年 {row['__before']:g}，变化 {change:+.0%}）",
+                    expected=f"变化不超过 {limit:.0%}；{rule['why']}",
+                    cell=origin.cells.get(column) if origin else None,
+                )
+            )
+
+
+def _school_origin(self: _Merger, table: str, row: dict[str, Any]) -> Origin | None:
+    for frame in self.frames.get(table, []):
+        if "school_id" not in frame.columns:
+            continue
+        condition = pl.col("school_id").str.strip_chars() == row["school_id"]
+        if table == "segments" and "level" in frame.columns:
+            levels = {row["level"], *_LEVEL_SPELLINGS.get(row["level"], ())}
+            condition = condition & pl.col("level").str.strip_chars().is_in(sorted(levels))
+        hit = frame.filter(condition)
+        if hit.height:
+            found = self.origins.get(hit[ROW][0])
+            return found[1] if found else None
+    return None
+
+
+_Merger.school_origin = _school_origin  # type: ignore[attr-defined]
+_LEVEL_SPELLINGS = {"primary": ("小学",), "junior": ("初中",)}
+
+
+def _existing_raws(
+    existing: Dataset, imported_schools: set[str], replaced_counties: set[str]
+) -> dict[str, RawTable]:
+    """The current dataset as raw tables, without the schools and counties being re-imported."""
+    with tempfile.TemporaryDirectory(prefix="junheng-existing-") as tmp:
+        write_csv_folder(existing, Path(tmp))
+        out = ErrorCollector(MAX_ERRORS)
+        raws = read_raw_tables(Path(tmp), out)
+    kept: dict[str, RawTable] = {}
+    for name, raw in raws.items():
+        keys = {h: source_column(i) for i, h in enumerate(raw.headers)}
+        frame = raw.frame
+        if "school_id" in keys and imported_schools:
+            frame = frame.filter(~pl.col(keys["school_id"]).is_in(sorted(imported_schools)))
+        if name in ("county", "survey") and "county" in keys and replaced_counties:
+            frame = frame.filter(~pl.col(keys["county"]).is_in(sorted(replaced_counties)))
+        kept[name] = replace(raw, file="现有数据集", frame=frame)
+    return kept
+
+
+def _imported_keys(merger: _Merger) -> tuple[set[str], set[str]]:
+    schools: set[str] = set()
+    counties: set[str] = set()
+    for frame in merger.frames.get("schools", []):
+        if "school_id" in frame.columns:
+            schools |= {s.strip() for s in frame["school_id"].drop_nulls().to_list()}
+    for frame in merger.frames.get("county", []):
+        if "county" in frame.columns:
+            counties |= {c.strip() for c in frame["county"].drop_nulls().to_list()}
+    return schools, counties
+
+
+def _is_school_form(path: Path) -> bool:
+    """Cheap test for a per-school workbook: its workbook part names the 学段数据 sheet."""
+    if path.suffix.lower() not in (".xlsx", ".xlsm"):
+        return False
+    try:
+        with zipfile.ZipFile(path) as archive:
+            listing = archive.read("xl/workbook.xml").decode("utf-8", "replace")
+    except (OSError, KeyError, zipfile.BadZipFile):
+        return False
+    return f'name="{FORM_SHEET}"' in listing
+
+
+def _template_warnings(path: Path, kind: str, info: Any, out: ErrorCollector) -> None:
+    """Warn about outdated or altered templates (the data may still be readable)."""
+    from junheng.intake.templates import TEMPLATE_VERSION, template_problems
+
+    if info is None:
+        return
+    if info.version != TEMPLATE_VERSION:
+        out.add(
+            IntakeError(
+                Code.OUTDATED_TEMPLATE,
+                path.name,
+                value=info.version,
+                expected=f"使用 {TEMPLATE_VERSION} 版模板（junheng template 生成）",
+            )
+        )
+        return
+    if kind == "county":
+        for problem in template_problems(path, kind):
+            out.add(IntakeError(Code.ALTERED_TEMPLATE, path.name, expected=problem))
+
+
+def _read_form(path: Path) -> Any:
+    from junheng.intake.school_form import read_school_form
+
+    try:
+        return read_school_form(path)
+    except Exception as exc:  # a damaged file must become a message, never a traceback
+        return exc
+
+
+def _read_forms(paths: list[Path]) -> list[Any]:
+    """Per-school workbooks are many and small: read them on every core."""
+    if len(paths) < PARALLEL_FORMS:
+        return [_read_form(p) for p in paths]
+    workers = min(os.cpu_count() or 1, 8)
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(_read_form, paths, chunksize=max(1, len(paths) // (workers * 4))))
+
+
+def _add_sources(paths: list[Path], merger: _Merger, out: ErrorCollector) -> None:
+    from junheng.intake.templates import read_template_info
+
+    forms = [p for p in paths if _is_school_form(p)]
+    others = [p for p in paths if p not in forms]
+    # A county workbook goes first so that its rows keep their own numbers while merged.
+    for path in sorted(others, key=lambda p: p.is_dir()):
+        if path.suffix.lower() in (".xlsx", ".xlsm"):
+            # unreadable files are described by read_raw_tables below
+            with contextlib.suppress(Exception):
+                _template_warnings(path, "county", read_template_info(path), out)
+        # One source may hold only some tables (say, only 县级指标); whether a required table
+        # is missing is decided for the merged import, not per file.
+        local = ErrorCollector(out.limit)
+        raws = read_raw_tables(path, local)
+        for error in local.result(path.name):
+            if error.code != Code.MISSING_TABLE or not raws:
+                out.add(error)
+        for raw in raws.values():
+            merger.add_raw(raw)
+    for path, form in zip(forms, _read_forms(forms), strict=True):
+        if isinstance(form, Exception):
+            out.add(IntakeError(Code.UNREADABLE_FILE, path.name, expected=str(form)))
+            continue
+        _template_warnings(path, "school", form.info, out)
+        for problem in form.problems:
+            out.add(IntakeError(Code.FORM_STRUCTURE, path.name, expected=problem))
+        merger.add_form(form, path.name)
+
+
+def import_sources(
+    files: Sequence[Path],
+    into: Path,
+    *,
+    previous: Path | None = None,
+    write: bool = True,
+    max_errors: int = MAX_ERRORS,
+) -> ImportResult:
+    """Merge `files` into the dataset folder `into` (created if absent); write only if no error."""
+    out = ErrorCollector(max_errors)
+    merger = _Merger(out)
+    sources = [Path(f) for f in files]
+    _add_sources(sources, merger, out)
+    merger.drop_duplicate_schools()
+    imported_schools, replaced_counties = _imported_keys(merger)
+
+    atomic.recover(into)
+    existing: Dataset | None = None
+    if into.exists():
+        current = read_dataset(into)
+        if not current.ok:
+            out.add(
+                IntakeError(
+                    Code.UNREADABLE_FILE,
+                    into.name,
+                    value=f"{len(current.blocking)} 处错误",
+                    expected="现有数据集应能通过校验；请先修正或更换导入目标文件夹",
+                )
+            )
+        existing = current.dataset
+    if existing is not None:
+        for raw in _existing_raws(existing, imported_schools, replaced_counties).values():
+            merger.add_raw(raw)
+    for name in ("schools", "segments"):
+        if name not in merger.frames:
+            table = TABLES_BY_NAME[name]
+            out.add(
+                IntakeError(
+                    Code.MISSING_TABLE,
+                    "导入数据",
+                    value=table.zh,
+                    expected=f"在导入的工作簿中提供“{table.zh}”工作表，或导入一校一册",
+                )
+            )
+    if "county" not in merger.frames:
+        out.add(IntakeError(Code.NO_COUNTY_FACTS, "导入数据", expected="另行导入县级指标工作簿"))
+        merger.frames["county"] = [
+            pl.DataFrame(
+                schema={"county": pl.String, "fact": pl.String, "value": pl.String, ROW: pl.Int64}
+            )
+        ]
+
+    inner = ErrorCollector(max_errors)
+    dataset = dataset_from_raw(merger.raw_tables(), inner, ", ".join(p.name for p in sources))
+    for error in inner.result(MERGED):
+        out.add(_locate(merger, error))
+    if dataset is not None and previous is not None:
+        before = read_dataset(previous)
+        if before.ok and before.dataset is not None:
+            _plausibility(merger, dataset, before.dataset, imported_schools, out)
+        else:
+            out.add(
+                IntakeError(
+                    Code.UNREADABLE_FILE,
+                    previous.name,
+                    value=f"{len(before.blocking)} 处错误",
+                    expected="上一学年数据应能通过校验；本次未做逐年比较",
+                    severity=WARNING,
+                )
+            )
+    errors = out.result("导入数据")
+    blocked = any(e.severity == ERROR for e in errors)
+    result = ImportResult(
+        None if blocked else dataset,
+        errors,
+        sources,
+        counts={
+            "schools": len(imported_schools),
+            "files": len(sources),
+        },
+    )
+    if write and result.dataset is not None:
+        with atomic.locked(into):
+            atomic.recover(into)
+            staged = atomic.staging_folder(into)
+            write_csv_folder(result.dataset, staged)
+            atomic.replace_folder(staged, into)
+        result.written = into
+    return result
+
+
+def _locate(merger: _Merger, error: IntakeError) -> IntakeError:
+    """Point an error found on the merged tables at its workbook, sheet and cell."""
+    if error.file != MERGED:
+        return error
+    expected = _decode_rows(error.expected, merger.origins)
+    found = merger.origins.get(error.row) if error.row is not None else None
+    if found is None:
+        return replace(error, file="导入数据", row=None, expected=expected)
+    table, origin = found
+    column = error.column or ""
+    names = TABLES_BY_NAME[table].names
+    label = origin.labels.get(column) or (
+        TABLES_BY_NAME[table].column(column).zh if column in names else error.column
+    )
+    return replace(
+        error,
+        file=origin.file,
+        sheet=origin.sheet,
+        row=origin.row,
+        column=label,
+        cell=origin.cells.get(column) or error.cell,
+        expected=expected,
+    )
