@@ -46,3 +46,16 @@ def test_table_report_says_the_results_agree(national, capsys):
     report = capsys.readouterr().out
     assert "results agree" in report
     assert "EXTRAPOLATED" in report
+
+
+def test_intake_benchmark_runs_on_small_sizes(capsys):
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).parents[1] / "benchmarks" / "intake.py"
+    spec = importlib.util.spec_from_file_location("bench_intake", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.main(["--quick"]) == 0
+    output = capsys.readouterr().out
+    assert "per-school workbooks" in output and "ratio" in output

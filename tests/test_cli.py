@@ -143,3 +143,39 @@ def test_generate_writes_a_synthetic_dataset_that_evaluates(tmp_path):
         "县0002",
         "县0003",
     ]
+
+
+def test_templates_then_import_then_evaluate(tmp_path, demo_out):
+    out, _ = demo_out
+    data = str(out / "示范县数据")
+    result = runner.invoke(
+        app, ["template", "county", str(tmp_path / "全县.xlsx"), "--schools", data]
+    )
+    assert result.exit_code == 0, result.output
+    book = openpyxl.load_workbook(tmp_path / "全县.xlsx", read_only=True)
+    assert {"填报说明", "学校", "学段", "县级指标", "学校指标"} <= set(book.sheetnames)
+    result = runner.invoke(
+        app, ["template", "schools", data, "--out", str(tmp_path / "册"), "--previous", data]
+    )
+    assert result.exit_code == 0, result.output
+    forms = sorted((tmp_path / "册").glob("*.xlsx"))
+    assert len(forms) == 59  # every school but the special-education one
+    # Blank forms carry no data yet: importing them is refused, nothing is written.
+    result = runner.invoke(app, ["import", *map(str, forms[:3]), "--into", str(tmp_path / "集")])
+    assert result.exit_code == 2
+    assert "未写入任何数据" in result.output
+    assert (tmp_path / "导入报告" / "导入问题清单.xlsx").exists()
+    assert not (tmp_path / "集").exists()
+
+
+def test_import_command_writes_the_dataset(tmp_path):
+    from junheng.intake.writer import write_xlsx
+
+    write_xlsx(demo_county(), tmp_path / "全县.xlsx", chinese_headers=True)
+    result = runner.invoke(
+        app, ["import", str(tmp_path / "全县.xlsx"), "--into", str(tmp_path / "集")]
+    )
+    assert result.exit_code == 0, result.output
+    assert "导入完成" in result.output
+    result = runner.invoke(app, ["evaluate", str(tmp_path / "集"), "--json"])
+    assert json.loads(result.stdout)["counties"][0]["county"] == "示范县"

@@ -352,8 +352,8 @@ def _imported_keys(merger: _Merger) -> tuple[set[str], set[str]]:
     return schools, counties
 
 
-def _is_school_form(path: Path) -> bool:
-    """Cheap test for a per-school workbook: its workbook part names the 学段数据 sheet."""
+def _has_sheet(path: Path, sheet: str) -> bool:
+    """Cheap test whether a workbook has a sheet, from its workbook part (no full load)."""
     if path.suffix.lower() not in (".xlsx", ".xlsm"):
         return False
     try:
@@ -361,7 +361,11 @@ def _is_school_form(path: Path) -> bool:
             listing = archive.read("xl/workbook.xml").decode("utf-8", "replace")
     except (OSError, KeyError, zipfile.BadZipFile):
         return False
-    return f'name="{FORM_SHEET}"' in listing
+    return f'name="{sheet}"' in listing
+
+
+def _is_school_form(path: Path) -> bool:
+    return _has_sheet(path, FORM_SHEET)
 
 
 def _template_warnings(path: Path, kind: str, info: Any, out: ErrorCollector) -> None:
@@ -404,13 +408,13 @@ def _read_forms(paths: list[Path]) -> list[Any]:
 
 
 def _add_sources(paths: list[Path], merger: _Merger, out: ErrorCollector) -> None:
-    from junheng.intake.templates import read_template_info
+    from junheng.intake.templates import INFO_SHEET, read_template_info
 
     forms = [p for p in paths if _is_school_form(p)]
     others = [p for p in paths if p not in forms]
     # A county workbook goes first so that its rows keep their own numbers while merged.
     for path in sorted(others, key=lambda p: p.is_dir()):
-        if path.suffix.lower() in (".xlsx", ".xlsm"):
+        if _has_sheet(path, INFO_SHEET):
             # unreadable files are described by read_raw_tables below
             with contextlib.suppress(Exception):
                 _template_warnings(path, "county", read_template_info(path), out)

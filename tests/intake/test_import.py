@@ -226,9 +226,7 @@ def test_a_blank_form_filled_cell_by_cell_is_read_from_those_cells(tmp_path):
     book = openpyxl.load_workbook(path)
     sheet = book["学段数据"]
     labels = {sheet.cell(row=r, column=1).value: r for r in range(2, sheet.max_row + 1)}
-    values = demo.segments.filter(pl.col("school_id") == school["school_id"]).row(
-        0, named=True
-    )
+    values = demo.segments.filter(pl.col("school_id") == school["school_id"]).row(0, named=True)
     from junheng.core.schema import SEGMENTS
 
     for column in SEGMENTS.columns:
