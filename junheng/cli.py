@@ -331,6 +331,80 @@ def import_command(
     )
 
 
+REPORT_KINDS = ("self-evaluation", "school", "tables", "all")
+
+
+@app.command("report")
+def report_command(
+    path: Annotated[Path, typer.Argument(help="数据集：CSV 文件夹或 .xlsx 工作簿")],
+    kind: Annotated[
+        str,
+        typer.Option(
+            "--kind",
+            "-k",
+            help="self-evaluation（自评报告）、school（一校一册）、tables（附表）或 all（全部）",
+        ),
+    ] = "all",
+    out: Annotated[Path, typer.Option("--out", "-o", help="输出文件夹")] = Path("output"),
+    county: Annotated[
+        str | None, typer.Option("--county", help="只生成该县的报告（默认：数据集中的每个县）")
+    ] = None,
+    pdf: Annotated[bool, typer.Option("--pdf", help="同时导出 PDF（需要 LibreOffice）")] = False,
+    standard: StandardOption = DEFAULT_STANDARD,
+    policy: PolicyOption = None,
+) -> None:
+    """生成自评报告（.docx）、一校一册（每校 .docx 及 zip）和附表（.xlsx），数字均来自评估。"""
+    from junheng.reports.pdf import PdfUnavailable, pdf_available, to_pdf
+    from junheng.reports.school_book import write_school_books
+    from junheng.reports.self_evaluation import write_self_evaluation
+    from junheng.reports.tables import write_tables_xlsx
+
+    if kind not in REPORT_KINDS:
+        raise _fail(f"报告类型“{kind}”无效，应为 {'、'.join(REPORT_KINDS)} 之一")
+    if pdf and not pdf_available():
+        raise _fail(
+            "未找到 LibreOffice（soffice），无法导出 PDF；请安装 LibreOffice 后重试，"
+            "或去掉 --pdf 直接使用 .docx 文件"
+        )
+    dataset = _dataset(path)
+    evaluation = evaluate(dataset, _standard(standard, policy))
+    counties = [county] if county else evaluation.counties
+    unknown = [c for c in counties if c not in evaluation.counties]
+    if unknown:
+        raise _fail(f"数据集中没有“{unknown[0]}”；可选：{'、'.join(evaluation.counties)}")
+    written: list[Path] = []
+    for name in counties:
+        folder = out / name
+        if kind in ("self-evaluation", "all"):
+            with console.status(f"正在生成{name}自评报告…"):
+                written.append(
+                    write_self_evaluation(
+                        evaluation, name, folder / f"{name}自评报告.docx", dataset=dataset
+                    )
+                )
+        if kind in ("tables", "all"):
+            written.append(write_tables_xlsx(evaluation, folder / f"{name}评估附表.xlsx", name))
+        if kind in ("school", "all"):
+            with console.status(f"正在生成{name}一校一册…"):
+                books = write_school_books(
+                    evaluation,
+                    name,
+                    folder / "一校一册",
+                    dataset=dataset,
+                    zip_path=folder / f"{name}一校一册.zip",
+                )
+            console.print(f"一校一册：{len(books)} 所学校，{folder / '一校一册'}")
+            written.append(folder / f"{name}一校一册.zip")
+    if pdf:
+        for document in [p for p in written if p.suffix == ".docx"]:
+            try:
+                written.append(to_pdf(document, document.parent))
+            except PdfUnavailable as exc:
+                raise _fail(str(exc)) from None
+    for item in written:
+        console.print(f"已生成：{item}")
+
+
 @app.command("gaps")
 def gaps_command(
     path: Annotated[Path, typer.Argument(help="数据集：CSV 文件夹或 .xlsx 工作簿")],

@@ -59,3 +59,16 @@ def test_intake_benchmark_runs_on_small_sizes(capsys):
     assert module.main(["--quick"]) == 0
     output = capsys.readouterr().out
     assert "per-school workbooks" in output and "ratio" in output
+
+
+def test_reports_benchmark_runs_on_a_small_county(capsys):
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).parents[1] / "benchmarks" / "reports.py"
+    spec = importlib.util.spec_from_file_location("bench_reports", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.main(["--quick", "--sample", "1"]) == 0
+    output = capsys.readouterr().out
+    assert "一校一册" in output and "ratio baseline" in output

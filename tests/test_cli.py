@@ -179,3 +179,18 @@ def test_import_command_writes_the_dataset(tmp_path):
     assert "导入完成" in result.output
     result = runner.invoke(app, ["evaluate", str(tmp_path / "集"), "--json"])
     assert json.loads(result.stdout)["counties"][0]["county"] == "示范县"
+
+
+def test_report_command_writes_the_self_evaluation_and_tables(tmp_path, demo_out):
+    out, _ = demo_out
+    data = str(out / "示范县数据")
+    for kind in ("self-evaluation", "tables"):
+        result = runner.invoke(app, ["report", data, "--kind", kind, "--out", str(tmp_path)])
+        assert result.exit_code == 0, result.output
+    assert (tmp_path / "示范县" / "示范县自评报告.docx").stat().st_size > 50_000
+    tables = openpyxl.load_workbook(tmp_path / "示范县" / "示范县评估附表.xlsx", read_only=True)
+    assert "差异系数表" in tables.sheetnames
+    result = runner.invoke(app, ["report", data, "--kind", "poster"])
+    assert result.exit_code == 2 and "报告类型" in result.output
+    result = runner.invoke(app, ["report", data, "--county", "别县", "--out", str(tmp_path)])
+    assert result.exit_code == 2 and "示范县" in result.output
