@@ -8,8 +8,6 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -18,6 +16,7 @@ import xlsxwriter
 from openpyxl.comments import Comment
 from openpyxl.styles import PatternFill
 
+from junheng.files import atomic_file
 from junheng.intake.errors import ERROR, IntakeError
 
 _FILL = {
@@ -43,17 +42,10 @@ def _fix(error: IntakeError) -> str:
     return getattr(error, "fix", "") or ""
 
 
-def _atomic_target(path: Path) -> tuple[int, str]:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    return tempfile.mkstemp(suffix=path.suffix, dir=path.parent)
-
-
 def write_problem_list(errors: Sequence[IntakeError], path: Path) -> Path:
     """The problem list as a workbook (errors first, then warnings, in reading order)."""
-    fd, tmp = _atomic_target(path)
-    os.close(fd)
-    try:
-        book = xlsxwriter.Workbook(tmp)
+    with atomic_file(path) as tmp:
+        book = xlsxwriter.Workbook(str(tmp))
         sheet = book.add_worksheet("导入问题清单")
         head = book.add_format(
             {"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True}
@@ -81,11 +73,6 @@ def write_problem_list(errors: Sequence[IntakeError], path: Path) -> Path:
         sheet.freeze_panes(1, 0)
         sheet.autofilter(0, 0, max(len(ordered), 1), len(HEADER) - 1)
         book.close()
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
     return path
 
 
@@ -125,15 +112,8 @@ def annotate_workbook(source: Path, errors: Sequence[IntakeError], path: Path) -
         first = book.worksheets[0]["A1"]
         first.comment = Comment("\n".join(general), "均衡", width=400, height=200)
         first.fill = _FILL[ERROR]
-    fd, tmp = _atomic_target(path)
-    os.close(fd)
-    try:
+    with atomic_file(path) as tmp:
         book.save(tmp)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
     return path
 
 

@@ -465,7 +465,8 @@ def _read_csv(path: Path, table: Table, out: ErrorCollector) -> RawTable | None:
 # Workbooks -------------------------------------------------------------------------------------
 
 
-def _cell_text(value: object) -> str | None:
+def cell_text(value: object) -> str | None:
+    """A cell value as text without losing precision (Excel stores every number as a float)."""
     if value is None:
         return None
     if isinstance(value, str):
@@ -523,12 +524,12 @@ def _text_column(values: Sequence[object]) -> pl.Series:
                 .to_series()
                 .alias("")
             )
-    return pl.Series(list(map(_cell_text, values)), dtype=pl.String)
+    return pl.Series(list(map(cell_text, values)), dtype=pl.String)
 
 
 def _sheet_table(rows: list[tuple[object, ...]], table: Table, file: str, sheet: str) -> RawTable:
     """A raw table from the value rows of a worksheet (row i is sheet row i + 1)."""
-    head = [[_cell_text(v) for v in row[:MAX_COLUMNS]] for row in rows[: HEADER_SEARCH_ROWS + 2]]
+    head = [[cell_text(v) for v in row[:MAX_COLUMNS]] for row in rows[: HEADER_SEARCH_ROWS + 2]]
     found = find_header(head, table)
     if found is None:
         return RawTable(table, file, sheet, [], _raw_frame([], []))

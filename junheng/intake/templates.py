@@ -18,7 +18,6 @@ from __future__ import annotations
 import hashlib
 import math
 import os
-import tempfile
 import unicodedata
 import weakref
 from collections.abc import Iterable, Sequence
@@ -47,6 +46,8 @@ from junheng.core.schema import (
     FactType,
     Table,
 )
+from junheng.files import atomic_file
+from junheng.intake.sources import cell_text
 
 if TYPE_CHECKING:
     from openpyxl import Workbook
@@ -671,29 +672,6 @@ def _close(workbook: Any, opened: bool) -> None:
         workbook.close()
 
 
-def cell_text(value: object) -> str | None:
-    """A cell's value as text without losing precision (Excel stores every number as a float)."""
-    import datetime as dt
-
-    if value is None:
-        return None
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if value.is_integer() and abs(value) < 1e16:
-            return str(int(value))
-        return repr(value)
-    if isinstance(value, dt.datetime) and value.time() == dt.time():
-        return value.date().isoformat()
-    if isinstance(value, dt.datetime | dt.date | dt.time):
-        return value.isoformat()
-    return str(value)
-
-
 def info_from_workbook(workbook: Any) -> TemplateInfo | None:
     if INFO_SHEET not in workbook.sheetnames:
         return None
@@ -817,16 +795,8 @@ def template_problems(source: Path | str | Workbook, kind: str = KIND_COUNTY) ->
 def save_workbook(workbook: Workbook, path: Path) -> Path:
     """Save through a temporary file in the target folder, so a reader never sees half a file."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(handle)
-    temporary = Path(name)
-    try:
-        workbook.save(temporary)
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)
+    with atomic_file(path) as tmp:
+        workbook.save(tmp)
     return path
 
 

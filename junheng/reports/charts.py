@@ -294,6 +294,17 @@ def _upright_bars(ax: Any, bars: _Bars) -> None:
                 color=DARK,
                 bbox=_BACKING,
             )
+    _threshold_lines(ax, bars)
+    _tidy(ax, grid_axis="y")
+    ax.set_xticks(xs, bars.names)
+    size = 8 if n <= 20 else 7
+    ax.tick_params(axis="x", labelrotation=90 if n > 8 else 0, labelsize=size, length=0)
+    ax.set_xlim(-0.6, n - 0.4)
+    ax.set_ylim(0, top)
+
+
+def _threshold_lines(ax: Any, bars: _Bars) -> None:
+    """The threshold and 85 % lines across upright bars, labelled in the right margin."""
     ax.axhline(bars.threshold, color=GREEN_LINE, linestyle="--", linewidth=1.1)
     ax.axhline(bars.floor, color=RED, linestyle=":", linewidth=1.3)
     # labels in the right margin: the threshold above its line, the 85 % line below its own,
@@ -319,41 +330,13 @@ def _upright_bars(ax: Any, bars: _Bars) -> None:
         fontsize=7.5,
         color=RED,
     )
-    _tidy(ax, grid_axis="y")
-    ax.set_xticks(xs, bars.names)
-    size = 8 if n <= 20 else 7
-    ax.tick_params(axis="x", labelrotation=90 if n > 8 else 0, labelsize=size, length=0)
-    ax.set_xlim(-0.6, n - 0.4)
-    ax.set_ylim(0, top)
 
 
 def _distribution_bars(ax: Any, bars: _Bars) -> None:
     n, top = len(bars.values), bars.top
     xs = list(range(n))
     ax.bar(xs, [v or 0.0 for v in bars.values], width=1.0, color=bars.colors, linewidth=0)
-    ax.axhline(bars.threshold, color=GREEN_LINE, linestyle="--", linewidth=1.1)
-    ax.axhline(bars.floor, color=RED, linestyle=":", linewidth=1.3)
-    right = ax.get_yaxis_transform()
-    ax.text(
-        1.005,
-        bars.threshold,
-        f"标准值\n{_value_text(bars.threshold)}",
-        transform=right,
-        ha="left",
-        va="bottom",
-        fontsize=7.5,
-        color=GREEN_LINE,
-    )
-    ax.text(
-        1.005,
-        bars.floor,
-        f"{bars.floor_ratio:.0%}线\n{_value_text(bars.floor)}",
-        transform=right,
-        ha="left",
-        va="top",
-        fontsize=7.5,
-        color=RED,
-    )
+    _threshold_lines(ax, bars)
     _tidy(ax, grid_axis="y")
     ax.set_xticks([])
     ax.set_xlim(-0.6, n - 0.4)

@@ -16,8 +16,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import math
-import os
-import tempfile
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -44,6 +42,8 @@ from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 from lxml import etree
+
+from junheng.files import atomic_file
 
 # ---------------------------------------------------------------------------------------------
 # Sizes and fonts
@@ -1055,15 +1055,51 @@ def add_picture(
 def save(doc: Document, path: Path) -> Path:
     """Write the document atomically (temporary file in the same folder, then rename)."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(suffix=".docx", dir=path.parent)
-    os.close(fd)
-    try:
-        doc.save(tmp_name)
-        # mkstemp creates owner-only files; reports are meant to be shared like any document
-        os.chmod(tmp_name, 0o644)
-        os.replace(tmp_name, path)
-    finally:
-        if os.path.exists(tmp_name):
-            os.unlink(tmp_name)
+    with atomic_file(path) as tmp:
+        doc.save(str(tmp))
     return path
+
+
+class DocumentWriter:
+    """Shared building blocks of the Word reports: one document, its heading outline
+    (一、（一）1.（1）) and its table and figure numbers."""
+
+    def __init__(self) -> None:
+        self.doc: Document = new_document()
+        self.outline = Outline()
+        self.numbers = Counter()
+
+    def h(self, text: str, level: int) -> None:
+        self.outline.heading(self.doc, text, level)
+
+    def p(self, text: str | Sequence[Fragment], **kw: Any) -> None:
+        add_paragraph(self.doc, text, **kw)
+
+    def table(
+        self,
+        title: str,
+        header: Sequence[str],
+        rows: Sequence[Sequence[Any]],
+        widths: Sequence[float],
+        *,
+        left: Sequence[int] = (),
+        font_size: float = TABLE_SIZE,
+        width_cm: float = TEXT_WIDTH_CM,
+        note: str | None = None,
+        numbered: bool = True,
+    ) -> None:
+        add_caption(self.doc, f"{self.numbers.table()} {title}" if numbered else title)
+        add_table(
+            self.doc,
+            header,
+            rows,
+            widths,
+            font_size=font_size,
+            align=dict.fromkeys(left, WD_ALIGN_PARAGRAPH.LEFT),
+            width_cm=width_cm,
+        )
+        # an empty note keeps the next caption or heading from touching the table
+        add_note(self.doc, note or "")
+
+    def figure(self, png: bytes, title: str, width_cm: float = 15.0) -> None:
+        add_picture(self.doc, png, width_cm, f"{self.numbers.figure()} {title}")

@@ -5,8 +5,6 @@ Every number comes from the Evaluation; this module only lays it out.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +13,7 @@ import xlsxwriter
 from junheng.core.checks import describe_threshold
 from junheng.core.evaluate import Evaluation
 from junheng.core.schema import LEVEL_ZH, SCHOOLS
+from junheng.files import atomic_file
 
 MARK = {True: "达标", False: "未达标", None: "无法判定"}
 _KIND_ZH = dict(SCHOOLS.column("kind").enum)
@@ -173,11 +172,8 @@ SHEETS = (
 
 def write_results_xlsx(evaluation: Evaluation, path: Path) -> Path:
     """Write the workbook atomically (temporary file, then rename) and return its path."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(suffix=".xlsx", dir=path.parent)
-    os.close(fd)
-    try:
-        workbook = xlsxwriter.Workbook(tmp_name, {"nan_inf_to_errors": True})
+    with atomic_file(path) as tmp_name:
+        workbook = xlsxwriter.Workbook(str(tmp_name), {"nan_inf_to_errors": True})
         head = workbook.add_format(
             {"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "top"}
         )
@@ -204,10 +200,4 @@ def write_results_xlsx(evaluation: Evaluation, path: Path) -> Path:
             for c, width in enumerate(widths or [max(8, min(30, len(h) * 2)) for h in header]):
                 sheet.set_column(c, c, width)
         workbook.close()
-        # mkstemp creates owner-only files; results are meant to be shared like any document
-        os.chmod(tmp_name, 0o644)
-        os.replace(tmp_name, path)
-    finally:
-        if os.path.exists(tmp_name):
-            os.unlink(tmp_name)
     return path

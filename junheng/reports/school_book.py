@@ -98,7 +98,7 @@ def write_school_book(
     return ds.save(book.build(), Path(path))
 
 
-class _SchoolBook:
+class _SchoolBook(ds.DocumentWriter):
     def __init__(
         self,
         evaluation: Evaluation,
@@ -125,39 +125,9 @@ class _SchoolBook:
         self.tasks = tasks
         self.date = date
         self.charts = charts_module() if charts else None
-        self.doc: Document = ds.new_document()
-        self.outline = ds.Outline()
-        self.numbers = ds.Counter()
+        super().__init__()
 
     # -- helpers ---------------------------------------------------------------------------
-
-    def h(self, text: str, level: int) -> None:
-        self.outline.heading(self.doc, text, level)
-
-    def p(self, text: str | list[ds.Fragment], **kw: Any) -> None:
-        ds.add_paragraph(self.doc, text, **kw)
-
-    def table(
-        self,
-        title: str,
-        header: list[str],
-        rows: list[list[Any]],
-        widths: list[float],
-        *,
-        left: tuple[int, ...] = (),
-        note: str | None = None,
-        font_size: float = ds.TABLE_SIZE,
-    ) -> None:
-        ds.add_caption(self.doc, f"{self.numbers.table()} {title}")
-        ds.add_table(
-            self.doc,
-            header,
-            rows,
-            widths,
-            font_size=font_size,
-            align=dict.fromkeys(left, WD_ALIGN_PARAGRAPH.LEFT),
-        )
-        ds.add_note(self.doc, note or "")
 
     @property
     def levels(self) -> list[tuple[str, str]]:

@@ -16,14 +16,12 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import re
-from collections.abc import Sequence
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import polars as pl
 from docx.document import Document
-from docx.enum.text import WD_ALIGN_PARAGRAPH
 
 from junheng.core.checks import ItemResult
 from junheng.core.dataset import Dataset
@@ -270,7 +268,7 @@ def write_self_evaluation(
     return ds.save(report.build(), Path(path))
 
 
-class _Report:
+class _Report(ds.DocumentWriter):
     def __init__(
         self,
         evaluation: Evaluation,
@@ -287,9 +285,7 @@ class _Report:
         self.tasks = tasks
         self.date = date
         self.charts = charts_module() if charts else None
-        self.doc: Document = ds.new_document()
-        self.outline = ds.Outline()
-        self.numbers = ds.Counter()
+        super().__init__()
         self.segments = evaluation.segments.filter(pl.col("county") == county)
         self.scoped = self.segments.filter(pl.col("in_scope"))
         self.balance = evaluation.balance.filter(pl.col("county") == county)
@@ -306,44 +302,6 @@ class _Report:
         if notes is None or notes.is_empty() or "county" not in notes.columns:
             return pl.DataFrame(schema={"county": pl.String, "fact": pl.String, "note": pl.String})
         return notes.filter(pl.col("county") == self.county)
-
-    def h(self, text: str, level: int) -> None:
-        self.outline.heading(self.doc, text, level)
-
-    def p(self, text: str | Sequence[ds.Fragment], **kw: Any) -> None:
-        ds.add_paragraph(self.doc, text, **kw)
-
-    def table(
-        self,
-        title: str,
-        header: Sequence[str],
-        rows: Sequence[Sequence[Any]],
-        widths: Sequence[float],
-        *,
-        left: Sequence[int] = (),
-        font_size: float = ds.TABLE_SIZE,
-        width_cm: float = ds.TEXT_WIDTH_CM,
-        note: str | None = None,
-        numbered: bool = True,
-    ) -> None:
-        ds.add_caption(self.doc, f"{self.numbers.table()} {title}" if numbered else title)
-        ds.add_table(
-            self.doc,
-            header,
-            rows,
-            widths,
-            font_size=font_size,
-            align=dict.fromkeys(left, WD_ALIGN_PARAGRAPH.LEFT),
-            width_cm=width_cm,
-        )
-        if note:
-            ds.add_note(self.doc, note)
-        else:
-            # keeps the next caption or heading from touching the table
-            ds.add_note(self.doc, "")
-
-    def figure(self, png: bytes, title: str, width_cm: float = 15.0) -> None:
-        ds.add_picture(self.doc, png, width_cm, f"{self.numbers.figure()} {title}")
 
     def item(self, item_id: str) -> Item:
         return self.standard.items[item_id]

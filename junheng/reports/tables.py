@@ -13,9 +13,7 @@ value that does not exist.
 from __future__ import annotations
 
 import math
-import os
 import re
-import tempfile
 import unicodedata
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -32,6 +30,7 @@ from junheng.core.evaluate import Evaluation
 from junheng.core.formatting import fmt_plain
 from junheng.core.schema import LEVEL_ZH, LEVELS, SCHOOL_KINDS
 from junheng.core.standard import Item
+from junheng.files import atomic_file
 
 MISSING_VALUE = "缺数据"
 NOT_COMPUTED = "无法计算"
@@ -127,21 +126,12 @@ def write_tables_xlsx(evaluation: Evaluation, path: Path, county: str | None = N
     standard = evaluation.standard
     subtitle = f"评估标准：{standard.name}（{standard.id}，版本 {standard.version}）"
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(suffix=".xlsx", dir=path.parent)
-    os.close(fd)
-    try:
-        workbook = xlsxwriter.Workbook(tmp_name, {"nan_inf_to_errors": True})
+    with atomic_file(path) as tmp_name:
+        workbook = xlsxwriter.Workbook(str(tmp_name), {"nan_inf_to_errors": True})
         formats = _Formats(workbook)
         for table in tables:
             _write_table(workbook, formats, table, f"{place}{table.title}", subtitle)
         workbook.close()
-        # mkstemp creates owner-only files; the tables are meant to be shared like any document
-        os.chmod(tmp_name, 0o644)
-        os.replace(tmp_name, path)
-    finally:
-        if os.path.exists(tmp_name):
-            os.unlink(tmp_name)
     return path
 
 
