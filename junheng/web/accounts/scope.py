@@ -1,0 +1,82 @@
+"""Who may see and change what. These rules are enforced on the server for every page and API.
+
+- 系统管理员 (and Django superusers): everything.
+- 县级管理员: their county; may edit its schools.
+- 学校填报员: their own school only; may edit it. No county-wide view.
+- 县级领导: their county, read-only.
+- 督导检查人员: read-only, the counties assigned directly, through a city or through a province.
+
+A user without a profile (and not a superuser), or an inactive user, sees nothing.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Q, QuerySet
+
+from junheng.web.accounts.models import Profile, Role
+from junheng.web.registry.models import County, School
+
+AnyUser = AbstractBaseUser | AnonymousUser
+
+
+def _profile(user: AnyUser) -> Profile | None:
+    if not user.is_authenticated or not user.is_active:
+        return None
+    try:
+        return user.profile  # type: ignore[union-attr]
+    except Profile.DoesNotExist:
+        return None
+
+
+def _is_system_admin(user: AnyUser) -> bool:
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if getattr(user, "is_superuser", False):
+        return True
+    profile = _profile(user)
+    return profile is not None and profile.role == Role.SYSTEM_ADMIN
+
+
+def visible_counties(user: AnyUser) -> QuerySet[County]:
+    """Counties whose overview the user may open."""
+    if _is_system_admin(user):
+        return County.objects.all()
+    profile = _profile(user)
+    if profile is None:
+        return County.objects.none()
+    if profile.role in (Role.COUNTY_ADMIN, Role.LEADER):
+        return County.objects.filter(pk=profile.county_id)
+    if profile.role == Role.INSPECTOR:
+        return County.objects.filter(
+            Q(pk__in=profile.inspected_counties.values("pk"))
+            | Q(city__in=profile.inspected_cities.values("pk"))
+            | Q(city__province__in=profile.inspected_provinces.values("pk"))
+        ).distinct()
+    return County.objects.none()
+
+
+def can_view_school(user: AnyUser, school: School) -> bool:
+    """Whether the user may read the school's data and results."""
+    if _is_system_admin(user):
+        return True
+    profile = _profile(user)
+    if profile is None:
+        return False
+    if profile.role == Role.SCHOOL_USER:
+        return profile.school_id == school.pk
+    return visible_counties(user).filter(pk=school.county_id).exists()
+
+
+def can_edit_school(user: AnyUser, school: School) -> bool:
+    """Whether the user may change the school's data (the workflow may still lock a year)."""
+    if _is_system_admin(user):
+        return True
+    profile = _profile(user)
+    if profile is None:
+        return False
+    if profile.role == Role.SCHOOL_USER:
+        return profile.school_id == school.pk
+    if profile.role == Role.COUNTY_ADMIN:
+        return profile.county_id == school.county_id
+    return False

@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from junheng.web.collection.models import (
+    SCHOOL_MEASURES,
+    SEGMENT_MEASURES,
+    ChangeLog,
+    CountyFactValue,
+    SchoolFactValue,
+    SchoolYearData,
+    SegmentData,
+    SurveyCount,
+)
+
+
+@admin.register(SchoolYearData)
+class SchoolYearDataAdmin(admin.ModelAdmin):
+    list_display = ["school", "year", "status", "version", "updated_by", "updated_at"]
+    list_filter = ["year", "status", "school__county"]
+    search_fields = ["school__name", "school__school_id"]
+    readonly_fields = ["version", "updated_by", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["school", "year", "status", "review_comment"]}),
+        ("整校填报的设施", {"fields": list(SCHOOL_MEASURES)}),
+        ("修改信息", {"fields": ["version", "updated_by", "updated_at"]}),
+    ]
+
+
+@admin.register(SegmentData)
+class SegmentDataAdmin(admin.ModelAdmin):
+    list_display = ["school", "level", "year", "students", "classes", "teachers"]
+    list_filter = ["year", "level", "school__county"]
+    search_fields = ["school__name", "school__school_id"]
+    fieldsets = [
+        (None, {"fields": ["school", "year", "level"]}),
+        ("填报数据", {"fields": list(SEGMENT_MEASURES)}),
+    ]
+
+
+@admin.register(SchoolFactValue)
+class SchoolFactValueAdmin(admin.ModelAdmin):
+    list_display = ["school", "fact", "value", "year"]
+    list_filter = ["year", "fact"]
+    search_fields = ["school__name", "school__school_id"]
+
+
+@admin.register(CountyFactValue)
+class CountyFactValueAdmin(admin.ModelAdmin):
+    list_display = ["county", "fact", "value", "year"]
+    list_filter = ["year", "county"]
+
+
+@admin.register(SurveyCount)
+class SurveyCountAdmin(admin.ModelAdmin):
+    list_display = ["county", "group", "year"]
+    list_filter = ["year", "county"]
+
+
+@admin.register(ChangeLog)
+class ChangeLogAdmin(admin.ModelAdmin):
+    """The history is evidence: it can be read and searched, never edited."""
+
+    list_display = ["at", "user", "school", "county", "model", "field", "old_value", "new_value"]
+    list_filter = ["year", "model"]
+    search_fields = ["school__name", "field", "object_id"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

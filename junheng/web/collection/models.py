@@ -1,0 +1,227 @@
+"""Each school's reported data per school year, the county's facts, and the history of changes.
+
+The measure fields are generated from `junheng.core.schema`, so every column of the canonical
+Dataset has exactly one database field (same name, Chinese label with unit) and a new schema
+column shows up here, in the forms and in the admin after `makemigrations`.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from junheng.core.schema import (
+    COUNTY_FACTS,
+    LEVELS,
+    SCHOOL_FACT_DEFS,
+    SCHOOLS,
+    SEGMENTS,
+    SHARED_FACILITY_COLUMNS,
+    SURVEY,
+    SURVEY_ANSWER_COLUMNS,
+    Column,
+    ColumnType,
+)
+from junheng.web.registry.models import County, School, SchoolYear
+
+SEGMENT_MEASURES: tuple[str, ...] = tuple(
+    c.name for c in SEGMENTS.columns if c.name not in {"school_id", "level"}
+)
+"""Columns of the `segments` table stored on `SegmentData`, in schema order."""
+
+SCHOOL_MEASURES: tuple[str, ...] = (*SHARED_FACILITY_COLUMNS, "senior_students")
+"""Year-dependent columns of the `schools` table stored on `SchoolYearData`."""
+
+
+def _measure_field(column: Column) -> models.Field:
+    label = column.header_zh
+    if column.type == ColumnType.INT:
+        return models.IntegerField(label, null=True, blank=True)
+    if column.type == ColumnType.NUMBER:
+        return models.FloatField(label, null=True, blank=True)
+    raise TypeError(f"{column.name}: no measure field for type {column.type}")
+
+
+def _abstract_measures(name: str, columns: list[Column]) -> type[models.Model]:
+    """An abstract model with one nullable field per column (null = not reported)."""
+    attrs: dict[str, object] = {c.name: _measure_field(c) for c in columns}
+    attrs["__module__"] = __name__
+    attrs["Meta"] = type("Meta", (), {"abstract": True})
+    return type(name, (models.Model,), attrs)
+
+
+SegmentMeasures = _abstract_measures(
+    "SegmentMeasures", [SEGMENTS.column(n) for n in SEGMENT_MEASURES]
+)
+SchoolMeasures = _abstract_measures("SchoolMeasures", [SCHOOLS.column(n) for n in SCHOOL_MEASURES])
+SurveyAnswers = _abstract_measures(
+    "SurveyAnswers", [SURVEY.column(n) for n in SURVEY_ANSWER_COLUMNS]
+)
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", "填报中"
+    SUBMITTED = "submitted", "已提交"
+    APPROVED = "approved", "已审核"
+    RETURNED = "returned", "退回"
+
+
+class SchoolYearData(SchoolMeasures):
+    """A school's submission for one year: workflow state and the facilities reported once."""
+
+    school = models.ForeignKey(
+        School, on_delete=models.CASCADE, related_name="year_data", verbose_name="学校"
+    )
+    year = models.ForeignKey(SchoolYear, on_delete=models.PROTECT, verbose_name="学年")
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.DRAFT)
+    review_comment = models.TextField("审核意见", blank=True)
+    # Incremented on every write; a form posts the version it was read at, and a write against
+    # an older version is refused instead of silently overwriting someone else's changes.
+    version = models.PositiveIntegerField("版本", default=1)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="最后修改人",
+    )
+    updated_at = models.DateTimeField("最后修改时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "学校年度数据"
+        verbose_name_plural = "学校年度数据"
+        ordering = ["year", "school"]
+        constraints = [
+            models.UniqueConstraint(fields=["school", "year"], name="school_year_data_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.school} {self.year}"
+
+
+class SegmentData(SegmentMeasures):
+    """One school segment (小学 or 初中) for one year: a row of the Dataset's `segments` table."""
+
+    school = models.ForeignKey(
+        School, on_delete=models.CASCADE, related_name="segments", verbose_name="学校"
+    )
+    year = models.ForeignKey(SchoolYear, on_delete=models.PROTECT, verbose_name="学年")
+    level = models.CharField("学段", max_length=10, choices=LEVELS)
+
+    class Meta:
+        verbose_name = "学段数据"
+        verbose_name_plural = "学段数据"
+        ordering = ["year", "school", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["school", "year", "level"], name="segment_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.school} {self.get_level_display()} {self.year}"
+
+
+class SchoolFactValue(models.Model):
+    """A school-level fact (章程、培训经费占比 …) as text, typed when the Dataset is built."""
+
+    school = models.ForeignKey(
+        School, on_delete=models.CASCADE, related_name="facts", verbose_name="学校"
+    )
+    year = models.ForeignKey(SchoolYear, on_delete=models.PROTECT, verbose_name="学年")
+    fact = models.CharField(
+        "指标项", max_length=50, choices=[(f.name, f.zh) for f in SCHOOL_FACT_DEFS]
+    )
+    value = models.TextField("值", null=True, blank=True)
+    note = models.TextField("说明", blank=True)
+
+    class Meta:
+        verbose_name = "学校指标值"
+        verbose_name_plural = "学校指标值"
+        ordering = ["year", "school", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["school", "year", "fact"], name="school_fact_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.school} {self.get_fact_display()}"
+
+
+class CountyFactValue(models.Model):
+    """A county-level fact (工资、经费、巩固率 …) as text with its evidence note."""
+
+    county = models.ForeignKey(
+        County, on_delete=models.CASCADE, related_name="facts", verbose_name="县区"
+    )
+    year = models.ForeignKey(SchoolYear, on_delete=models.PROTECT, verbose_name="学年")
+    fact = models.CharField("指标项", max_length=50, choices=[(f.name, f.zh) for f in COUNTY_FACTS])
+    value = models.TextField("值", null=True, blank=True)
+    note = models.TextField("说明", blank=True)
+
+    class Meta:
+        verbose_name = "县级指标值"
+        verbose_name_plural = "县级指标值"
+        ordering = ["year", "county", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["county", "year", "fact"], name="county_fact_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.county} {self.get_fact_display()}"
+
+
+class SurveyCount(SurveyAnswers):
+    """Aggregated social-recognition answers of one respondent group in a county."""
+
+    county = models.ForeignKey(
+        County, on_delete=models.CASCADE, related_name="survey_counts", verbose_name="县区"
+    )
+    year = models.ForeignKey(SchoolYear, on_delete=models.PROTECT, verbose_name="学年")
+    group = models.CharField("调查对象", max_length=50)
+
+    class Meta:
+        verbose_name = "满意度调查汇总"
+        verbose_name_plural = "满意度调查汇总"
+        ordering = ["year", "county", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["county", "year", "group"], name="survey_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.county} {self.group}"
+
+
+class ChangeLog(models.Model):
+    """One changed field: who, when, which record, old → new (values as text)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="修改人",
+    )
+    at = models.DateTimeField("时间", auto_now_add=True)
+    model = models.CharField("数据表", max_length=50)
+    object_id = models.CharField("记录", max_length=50)
+    field = models.CharField("字段", max_length=50)
+    old_value = models.TextField("原值", null=True, blank=True)
+    new_value = models.TextField("新值", null=True, blank=True)
+    # Denormalised so a school's or county's history is one indexed query.
+    school = models.ForeignKey(
+        School, on_delete=models.CASCADE, null=True, blank=True, verbose_name="学校"
+    )
+    county = models.ForeignKey(
+        County, on_delete=models.CASCADE, null=True, blank=True, verbose_name="县区"
+    )
+    year = models.ForeignKey(
+        SchoolYear, on_delete=models.PROTECT, null=True, blank=True, verbose_name="学年"
+    )
+
+    class Meta:
+        verbose_name = "修改记录"
+        verbose_name_plural = "修改记录"
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.model} {self.object_id} {self.field}"

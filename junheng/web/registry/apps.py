@@ -1,0 +1,9 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+
+
+class RegistryConfig(AppConfig):
+    name = "junheng.web.registry"
+    label = "registry"
+    verbose_name = "区域与学校"

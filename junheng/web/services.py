@@ -1,0 +1,439 @@
+"""Writes: loading a Dataset into the database and running evaluations. Each is one transaction.
+
+Views and commands call these functions; they hold the rules (locking, history, snapshots) so no
+page or command re-implements them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import models, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from junheng.core.dataset import Dataset
+from junheng.core.evaluate import evaluate
+from junheng.core.output import evaluation_to_dict
+from junheng.core.schema import (
+    COUNTY_FACTS,
+    LEVEL_ZH,
+    SCHOOL_FACT_DEFS,
+    SURVEY_ANSWER_COLUMNS,
+    Fact,
+)
+from junheng.standards import DEFAULT_STANDARD, load_standard
+from junheng.web.collection.models import (
+    SCHOOL_MEASURES,
+    SEGMENT_MEASURES,
+    ChangeLog,
+    CountyFactValue,
+    SchoolFactValue,
+    SchoolYearData,
+    SegmentData,
+    Status,
+    SurveyCount,
+)
+from junheng.web.evaluation.models import Snapshot
+from junheng.web.facts import fact_to_text
+from junheng.web.registry.models import City, County, Province, School, SchoolYear
+from junheng.web.selectors import dataset_for, fingerprint
+
+
+class DataLockedError(Exception):
+    """Raised when a load would change school data that has been approved (locked)."""
+
+
+@dataclass(frozen=True)
+class LoadCounts:
+    """What a load created or changed, for the message shown after an import."""
+
+    counties: int
+    schools: int
+    schools_created: int
+    segments: int
+    facts: int
+    survey_groups: int
+    changes: int
+
+
+def _text(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)
+
+
+@dataclass
+class _History:
+    """Collects ChangeLog rows and the schools whose data changed during one load."""
+
+    user: AbstractBaseUser | None
+    year: SchoolYear
+    rows: list[ChangeLog] = field(default_factory=list)
+    changed_schools: set[int] = field(default_factory=set)
+
+    def record(
+        self,
+        model: str,
+        object_id: str,
+        field_name: str,
+        old: object,
+        new: object,
+        *,
+        school: School | None = None,
+        county: County | None = None,
+    ) -> None:
+        self.rows.append(
+            ChangeLog(
+                user=self.user,
+                model=model,
+                object_id=object_id,
+                field=field_name,
+                old_value=_text(old),
+                new_value=_text(new),
+                school=school,
+                county=county if county is not None else (school.county if school else None),
+                year=self.year,
+            )
+        )
+        if school is not None:
+            self.changed_schools.add(school.pk)
+
+
+@dataclass(frozen=True)
+class _Where:
+    object_id: str
+    school: School | None = None
+    county: County | None = None
+
+
+K = TypeVar("K", bound=Hashable)
+M = TypeVar("M", bound=models.Model)
+
+
+def _sync(
+    model: type[M],
+    existing: Mapping[K, M],
+    wanted: Mapping[K, Mapping[str, Any]],
+    new: Callable[[K], M],
+    fields: Sequence[str],
+    where: Callable[[K], _Where],
+    history: _History,
+) -> None:
+    """Make the rows of `model` in scope equal `wanted`: create, update (logging each changed
+    field old → new) and delete (logging the values removed). New rows are not logged."""
+    to_create: list[M] = []
+    to_update: list[M] = []
+    for key, values in wanted.items():
+        row = existing.get(key)
+        if row is None:
+            row = new(key)
+            for name in fields:
+                setattr(row, name, values.get(name))
+            to_create.append(row)
+            continue
+        changed = False
+        for name in fields:
+            old, value = getattr(row, name), values.get(name)
+            if old != value:
+                place = where(key)
+                history.record(
+                    model.__name__,
+                    place.object_id,
+                    name,
+                    old,
+                    value,
+                    school=place.school,
+                    county=place.county,
+                )
+                setattr(row, name, value)
+                changed = True
+        if changed:
+            to_update.append(row)
+    gone = [key for key in existing if key not in wanted]
+    for key in gone:
+        place = where(key)
+        for name in fields:
+            old = getattr(existing[key], name)
+            if old is not None and old != "":
+                history.record(
+                    model.__name__,
+                    place.object_id,
+                    name,
+                    old,
+                    None,
+                    school=place.school,
+                    county=place.county,
+                )
+    model._default_manager.bulk_create(to_create)
+    if to_update:
+        model._default_manager.bulk_update(to_update, list(fields))
+    if gone:
+        model._default_manager.filter(pk__in=[existing[k].pk for k in gone]).delete()
+
+
+def _county_names(dataset: Dataset) -> list[str]:
+    names: list[str] = []
+    for frame in (dataset.schools, dataset.county_facts, dataset.survey):
+        for name in frame.get_column("county").to_list():
+            if name is not None and name not in names:
+                names.append(name)
+    return names
+
+
+def _refuse_locked(school_ids: Iterable[str], year: SchoolYear) -> None:
+    locked = list(
+        SchoolYearData.objects.filter(
+            school__school_id__in=list(school_ids), year=year, status=Status.APPROVED
+        ).values_list("school__name", flat=True)
+    )
+    if locked:
+        names = "、".join(sorted(locked))
+        raise DataLockedError(
+            f"以下学校 {year.label} 年的数据已审核锁定，不能导入覆盖：{names}。"
+            "如需修改，请县级管理员先解除锁定。"
+        )
+
+
+def _sync_schools(
+    rows: list[dict[str, Any]], counties: Mapping[str, County], history: _History
+) -> tuple[dict[str, School], int]:
+    """Create or update registry entries; a changed name, kind or county is logged."""
+    ids = [row["school_id"] for row in rows]
+    existing = {s.school_id: s for s in School.objects.filter(school_id__in=ids)}
+    registry_fields = ("name", "kind", "area_type", "ownership", "township")
+    created: list[School] = []
+    for row in rows:
+        values = {name: row[name] or "" for name in registry_fields}
+        county = counties[row["county"]]
+        school = existing.get(row["school_id"])
+        if school is None:
+            school = School(school_id=row["school_id"], county=county, **values)
+            created.append(school)
+            existing[school.school_id] = school
+            continue
+        changed: list[str] = []
+        if school.county_id != county.pk:
+            history.record(
+                "School", school.school_id, "county", school.county.name, county.name, school=school
+            )
+            school.county = county
+            changed.append("county")
+        for name, value in values.items():
+            if getattr(school, name) != value:
+                history.record(
+                    "School", school.school_id, name, getattr(school, name), value, school=school
+                )
+                setattr(school, name, value)
+                changed.append(name)
+        if changed:
+            school.save(update_fields=changed)
+    School.objects.bulk_create(created)
+
+    # Parents may appear after their teaching points, so they are linked once all exist.
+    for row in rows:
+        school = existing[row["school_id"]]
+        parent_sid = row["parent_id"]
+        parent = existing.get(parent_sid) if parent_sid else None
+        if parent_sid and parent is None:
+            parent = School.objects.filter(school_id=parent_sid).first()
+            if parent is None:
+                raise ValueError(
+                    f"学校 {school.name}（{school.school_id}）的所属中心校 {parent_sid} 不存在"
+                )
+        if school.parent_id != (parent.pk if parent else None):
+            if school not in created:
+                old = School.objects.filter(pk=school.parent_id).values_list("school_id", flat=True)
+                history.record(
+                    "School",
+                    school.school_id,
+                    "parent_id",
+                    old.first(),
+                    parent_sid,
+                    school=school,
+                )
+            school.parent = parent
+            school.save(update_fields=["parent"])
+    return existing, len(created)
+
+
+def _facts_wanted(
+    frame_rows: list[dict[str, Any]],
+    key: str,
+    facts: Sequence[Fact],
+    notes: Mapping[tuple[str, str], str],
+) -> dict[tuple[str, str], dict[str, Any]]:
+    """Wide fact rows → {(owner, fact): {"value": text, "note": text}}; empty facts are omitted."""
+    wanted: dict[tuple[str, str], dict[str, Any]] = {}
+    for row in frame_rows:
+        owner = row[key]
+        for fact in facts:
+            text = fact_to_text(fact, row.get(fact.name))
+            note = notes.get((owner, fact.name), "")
+            if text is not None or note:
+                wanted[(owner, fact.name)] = {"value": text, "note": note}
+    return wanted
+
+
+@transaction.atomic
+def load_dataset(
+    dataset: Dataset,
+    year_label: str,
+    *,
+    province: str,
+    city: str,
+    user: AbstractBaseUser | None = None,
+) -> LoadCounts:
+    """Store a canonical Dataset as the data of its counties for one school year.
+
+    Regions and schools are created as needed. Loading a school and year again replaces its
+    values; every changed field is written to the ChangeLog (who, when, old → new). County
+    facts, survey counts and school facts are replaced only for the counties and schools present
+    in those tables. All or nothing: approved (locked) school data or an unknown school refuses
+    the whole load.
+    """
+    year, _ = SchoolYear.objects.get_or_create(label=year_label)
+    province_row, _ = Province.objects.get_or_create(name=province)
+    city_row, _ = City.objects.get_or_create(province=province_row, name=city)
+    counties = {
+        name: County.objects.get_or_create(city=city_row, name=name)[0]
+        for name in _county_names(dataset)
+    }
+    history = _History(user=user, year=year)
+
+    school_rows = dataset.schools.to_dicts()
+    _refuse_locked((row["school_id"] for row in school_rows), year)
+    schools, schools_created = _sync_schools(school_rows, counties, history)
+    in_scope = [s.pk for s in schools.values()]
+
+    def school_of(sid: str) -> School:
+        try:
+            return schools[sid]
+        except KeyError:
+            raise ValueError(f"学校标识码 {sid} 不在学校表中") from None
+
+    by_pk = {s.pk: s for s in schools.values()}
+    _sync(
+        SchoolYearData,
+        {
+            by_pk[d.school_id].school_id: d
+            for d in SchoolYearData.objects.filter(school__in=in_scope, year=year)
+        },
+        {row["school_id"]: row for row in school_rows},
+        lambda sid: SchoolYearData(school=school_of(sid), year=year, updated_by=user),
+        SCHOOL_MEASURES,
+        lambda sid: _Where(sid, school_of(sid)),
+        history,
+    )
+
+    segment_rows = dataset.segments.to_dicts()
+    _sync(
+        SegmentData,
+        {
+            (by_pk[s.school_id].school_id, s.level): s
+            for s in SegmentData.objects.filter(school__in=in_scope, year=year)
+        },
+        {(row["school_id"], row["level"]): row for row in segment_rows},
+        lambda key: SegmentData(school=school_of(key[0]), year=year, level=key[1]),
+        SEGMENT_MEASURES,
+        lambda key: _Where(f"{key[0]}/{LEVEL_ZH.get(key[1], key[1])}", school_of(key[0])),
+        history,
+    )
+
+    notes = dataset.notes.to_dicts()
+    school_notes = {(n["school_id"], n["fact"]): n["note"] for n in notes if n["school_id"]}
+    county_notes = {(n["county"], n["fact"]): n["note"] for n in notes if not n["school_id"]}
+    school_fact_rows = dataset.school_facts.to_dicts()
+    school_facts = _facts_wanted(school_fact_rows, "school_id", SCHOOL_FACT_DEFS, school_notes)
+    # Only owners present in a fact or survey table are replaced: a load of schools' data alone
+    # (a per-school workbook) must not erase county facts or other schools' facts.
+    with_facts = [school_of(row["school_id"]).pk for row in school_fact_rows]
+    _sync(
+        SchoolFactValue,
+        {
+            (by_pk[v.school_id].school_id, v.fact): v
+            for v in SchoolFactValue.objects.filter(school__in=with_facts, year=year)
+        },
+        school_facts,
+        lambda key: SchoolFactValue(school=school_of(key[0]), year=year, fact=key[1]),
+        ("value", "note"),
+        lambda key: _Where(f"{key[0]}/{key[1]}", school_of(key[0])),
+        history,
+    )
+
+    county_by_pk = {c.pk: c for c in counties.values()}
+    county_fact_rows = dataset.county_facts.to_dicts()
+    county_facts = _facts_wanted(county_fact_rows, "county", COUNTY_FACTS, county_notes)
+    with_county_facts = [counties[row["county"]].pk for row in county_fact_rows]
+    _sync(
+        CountyFactValue,
+        {
+            (county_by_pk[v.county_id].name, v.fact): v
+            for v in CountyFactValue.objects.filter(county__in=with_county_facts, year=year)
+        },
+        county_facts,
+        lambda key: CountyFactValue(county=counties[key[0]], year=year, fact=key[1]),
+        ("value", "note"),
+        lambda key: _Where(f"{key[0]}/{key[1]}", county=counties[key[0]]),
+        history,
+    )
+
+    survey_rows = dataset.survey.to_dicts()
+    with_survey = {counties[row["county"]].pk for row in survey_rows}
+    _sync(
+        SurveyCount,
+        {
+            (county_by_pk[c.county_id].name, c.group): c
+            for c in SurveyCount.objects.filter(county__in=with_survey, year=year)
+        },
+        {(row["county"], row["group"]): row for row in survey_rows},
+        lambda key: SurveyCount(county=counties[key[0]], year=year, group=key[1]),
+        SURVEY_ANSWER_COLUMNS,
+        lambda key: _Where(f"{key[0]}/{key[1]}", county=counties[key[0]]),
+        history,
+    )
+
+    if history.changed_schools:
+        # Forms opened before this load now hold an old version and will be refused on save.
+        SchoolYearData.objects.filter(school__in=history.changed_schools, year=year).update(
+            version=F("version") + 1, updated_by=user, updated_at=timezone.now()
+        )
+    ChangeLog.objects.bulk_create(history.rows)
+    return LoadCounts(
+        counties=len(counties),
+        schools=len(schools),
+        schools_created=schools_created,
+        segments=len(segment_rows),
+        facts=len(school_facts) + len(county_facts),
+        survey_groups=len(survey_rows),
+        changes=len(history.rows),
+    )
+
+
+@transaction.atomic
+def run_evaluation(
+    county: County,
+    year: SchoolYear,
+    user: AbstractBaseUser | None,
+    standard_id: str = DEFAULT_STANDARD,
+) -> Snapshot:
+    """Evaluate the county's current data and store the result as a new immutable snapshot."""
+    dataset = dataset_for(county, year)
+    standard = load_standard(standard_id)
+    document = evaluation_to_dict(evaluate(dataset, standard))
+    entry = next(c for c in document["counties"] if c["county"] == county.name)
+    return Snapshot.objects.create(
+        county=county,
+        year=year,
+        created_by=user,
+        standard_id=standard.id,
+        standard_version=standard.version,
+        policies=document["policies"],
+        data_fingerprint=fingerprint(dataset),
+        result=entry,
+    )
