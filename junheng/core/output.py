@@ -28,8 +28,19 @@ def _clean(value: Any) -> Any:
     return value
 
 
-def _segments(evaluation: Evaluation, frame: pl.DataFrame) -> list[dict[str, Any]]:
+def _segments(
+    evaluation: Evaluation, frame: pl.DataFrame, gaps: pl.DataFrame
+) -> list[dict[str, Any]]:
     ids = [i.id for i in evaluation.standard.ratio_items]
+    thresholds = {i.id: dict(i.threshold) for i in evaluation.standard.ratio_items}
+    shortfalls: dict[tuple[str, str], dict[str, Any]] = {}
+    for gap in gaps.filter(pl.col("item").is_in(ids)).iter_rows(named=True):
+        shortfalls.setdefault((gap["school_id"], gap["level"]), {})[gap["item"]] = {
+            "amount": gap["shortfall"],
+            "unit": gap["unit"],
+            "what": gap["what"],
+            "action": gap["action"],
+        }
     cols = [
         "school_id",
         "name",
@@ -63,6 +74,8 @@ def _segments(evaluation: Evaluation, frame: pl.DataFrame) -> list[dict[str, Any
                 "passes": row["passes"],
                 "reasons": list(row["reasons"]),
                 "notes": row["notes"],
+                "thresholds": {i: thresholds[i].get(row["level"]) for i in ids},
+                "shortfalls": shortfalls.get((row["school_id"], row["level"]), {}),
             }
         )
     return out
@@ -111,9 +124,10 @@ def county_to_dict(evaluation: Evaluation, county: str) -> dict[str, Any]:
         for r in evaluation.items[county]
     }
     gaps = evaluation.totals.filter(pl.col("county") == county)
+    segment_gaps = evaluation.gaps.filter(pl.col("county") == county)
     return {
         "county": county,
-        "segments": _segments(evaluation, segments),
+        "segments": _segments(evaluation, segments, segment_gaps),
         "balance": _balance(balance),
         "items": items,
         "parts": {PART_KEYS[k]: p.passes for k, p in verdict.parts.items()},

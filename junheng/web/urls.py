@@ -1,10 +1,10 @@
-"""URL configuration. Only the administration site exists so far; pages come with their apps."""
+"""URL configuration: the administration site, login and logout, and the pages."""
 
 from __future__ import annotations
 
 from django.contrib import admin
-from django.urls import path
-from django.views.generic import RedirectView
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
 
 admin.site.site_header = "均衡 · 县域义务教育优质均衡发展管理系统"
 admin.site.site_title = "均衡"
@@ -12,5 +12,7 @@ admin.site.index_title = "系统管理"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", include("junheng.web.pages.urls")),
 ]

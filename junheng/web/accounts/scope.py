@@ -80,3 +80,13 @@ def can_edit_school(user: AnyUser, school: School) -> bool:
     if profile.role == Role.COUNTY_ADMIN:
         return profile.county_id == school.county_id
     return False
+
+
+def can_evaluate_county(user: AnyUser, county: County) -> bool:
+    """Whether the user may run a new evaluation of the county; leaders and inspectors only read."""
+    if _is_system_admin(user):
+        return True
+    profile = _profile(user)
+    return (
+        profile is not None and profile.role == Role.COUNTY_ADMIN and profile.county_id == county.pk
+    )

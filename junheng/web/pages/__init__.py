@@ -1,0 +1,1 @@
+"""Server-rendered pages: home, county list, county overview and school page."""

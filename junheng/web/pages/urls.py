@@ -1,0 +1,15 @@
+"""Routes of the pages; included at the site root."""
+
+from __future__ import annotations
+
+from django.urls import path
+
+from junheng.web.pages import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("counties/", views.counties, name="counties"),
+    path("counties/<int:county_id>/<str:year>/", views.county, name="county"),
+    path("counties/<int:county_id>/<str:year>/evaluate/", views.evaluate, name="evaluate"),
+    path("schools/<str:school_id>/<str:year>/", views.school, name="school"),
+]

@@ -1,0 +1,181 @@
+"""Pages. Every view checks scope through `accounts.scope` before reading any data; a page the
+user may not see answers 404 without naming what was asked for, so its existence is not leaked."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import OuterRef, Subquery
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from junheng.web.accounts.models import Profile, Role
+from junheng.web.accounts.scope import can_evaluate_county, can_view_school, visible_counties
+from junheng.web.collection.models import SchoolYearData
+from junheng.web.evaluation.models import Snapshot
+from junheng.web.pages import presenters
+from junheng.web.registry.models import County, School, SchoolYear
+from junheng.web.selectors import data_changed_since, latest_snapshot
+from junheng.web.services import run_evaluation
+
+NOT_FOUND = "页面不存在或您没有查看权限。"
+
+
+def _profile(request: HttpRequest) -> Profile | None:
+    try:
+        return request.user.profile  # type: ignore[union-attr]
+    except Profile.DoesNotExist:
+        return None
+
+
+def _latest_year(county: County) -> SchoolYear | None:
+    """The most recent school year with a snapshot, else with data, for the county."""
+    snapshot = (
+        Snapshot.objects.filter(county=county)
+        .order_by("-year__label", "-created_at", "-id")
+        .select_related("year")
+        .only("year")
+        .first()
+    )
+    if snapshot is not None:
+        return snapshot.year
+    return (
+        SchoolYear.objects.filter(schoolyeardata__school__county=county).order_by("-label").first()
+    )
+
+
+@login_required
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    """Send each role to where its work starts."""
+    profile = _profile(request)
+    if profile is not None and not request.user.is_superuser:
+        if profile.role in (Role.COUNTY_ADMIN, Role.LEADER) and profile.county_id:
+            year = _latest_year(profile.county)
+            if year is not None:
+                return redirect("county", county_id=profile.county_id, year=year.label)
+        if profile.role == Role.SCHOOL_USER and profile.school_id:
+            data = (
+                SchoolYearData.objects.filter(school_id=profile.school_id)
+                .select_related("year")
+                .order_by("-year__label")
+                .first()
+            )
+            if data is not None:
+                return redirect("school", school_id=profile.school.school_id, year=data.year.label)
+            return render(request, "pages/no_data.html", status=200)
+    return redirect("counties")
+
+
+@login_required
+@require_GET
+def counties(request: HttpRequest) -> HttpResponse:
+    """The counties the user may see, each with the verdict of its latest snapshot."""
+    latest = Snapshot.objects.filter(county=OuterRef("pk")).order_by(
+        "-year__label", "-created_at", "-id"
+    )
+    rows = list(
+        visible_counties(request.user)
+        .select_related("city", "city__province")
+        .annotate(latest_id=Subquery(latest.values("id")[:1]))
+    )
+    # One query for all verdicts: only the verdict key of each result is read, not whole results.
+    snapshots = {
+        s["id"]: s
+        for s in Snapshot.objects.filter(id__in=[c.latest_id for c in rows if c.latest_id]).values(
+            "id", "year__label", "created_at", "result__verdict__passes"
+        )
+    }
+    items = []
+    for county in rows:
+        snapshot = snapshots.get(county.latest_id)
+        passes = snapshot["result__verdict__passes"] if snapshot else None
+        items.append(
+            {
+                "county": county,
+                "snapshot": snapshot,
+                "year": snapshot["year__label"] if snapshot else None,
+                "verdict_text": presenters.verdict_text(passes) if snapshot else "尚未评估",
+                "verdict_css": presenters.verdict_css(passes) if snapshot else "unknown",
+            }
+        )
+    return render(request, "pages/counties.html", {"items": items})
+
+
+def _visible_county(request: HttpRequest, county_id: int) -> County:
+    county = visible_counties(request.user).filter(pk=county_id).select_related("city").first()
+    if county is None:
+        raise Http404(NOT_FOUND)
+    return county
+
+
+def _year(label: str) -> SchoolYear:
+    year = SchoolYear.objects.filter(label=label).first()
+    if year is None:
+        raise Http404(NOT_FOUND)
+    return year
+
+
+@login_required
+@require_GET
+def county(request: HttpRequest, county_id: int, year: str) -> HttpResponse:
+    """County overview from the latest snapshot, saying which snapshot and whether data moved."""
+    county_row = _visible_county(request, county_id)
+    year_row = _year(year)
+    snapshot = latest_snapshot(county_row, year_row)
+    context = {
+        "county": county_row,
+        "year": year_row,
+        "snapshot": snapshot,
+        "can_evaluate": can_evaluate_county(request.user, county_row),
+    }
+    if snapshot is not None:
+        standard = presenters.standard_of(snapshot.standard_id)
+        context |= {
+            "changed": data_changed_since(snapshot),
+            "overview": presenters.county_overview(snapshot.result, standard),
+            "schools": presenters.school_links(snapshot.result),
+        }
+    return render(request, "pages/county.html", context)
+
+
+@login_required
+@require_POST
+def evaluate(request: HttpRequest, county_id: int, year: str) -> HttpResponse:
+    """Run a new evaluation; only the county's administrators (and system admins) may."""
+    county_row = _visible_county(request, county_id)
+    if not can_evaluate_county(request.user, county_row):
+        raise PermissionDenied("只有本县管理员或系统管理员可以重新评估。")
+    year_row = _year(year)
+    run_evaluation(county_row, year_row, request.user)
+    return redirect(reverse("county", kwargs={"county_id": county_row.pk, "year": year_row.label}))
+
+
+@login_required
+@require_GET
+def school(request: HttpRequest, school_id: str, year: str) -> HttpResponse:
+    """A school's values against thresholds, its gaps and its data status."""
+    school_row = School.objects.filter(school_id=school_id).select_related("county").first()
+    # Unknown school and forbidden school answer alike, so ids cannot be probed.
+    if school_row is None or not can_view_school(request.user, school_row):
+        raise Http404(NOT_FOUND)
+    year_row = _year(year)
+    data = SchoolYearData.objects.filter(school=school_row, year=year_row).first()
+    snapshot = latest_snapshot(school_row.county, year_row)
+    context = {
+        "school": school_row,
+        "year": year_row,
+        "data": data,
+        "snapshot": snapshot,
+        "county_visible": visible_counties(request.user).filter(pk=school_row.county_id).exists(),
+    }
+    if snapshot is not None:
+        standard = presenters.standard_of(snapshot.standard_id)
+        context |= {
+            "changed": data_changed_since(snapshot),
+            "segments": presenters.school_segments(snapshot.result, school_row.school_id, standard),
+            "problems": presenters.school_item_problems(snapshot.result, school_row.school_id),
+        }
+    return render(request, "pages/school.html", context)
