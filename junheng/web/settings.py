@@ -103,6 +103,8 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+# WhiteNoise warns on every start while the folder is missing (before the first collectstatic).
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 # The site stylesheet lives beside the templates, outside any app.
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 STORAGES = {
