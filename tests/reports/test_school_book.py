@@ -11,7 +11,7 @@ import pytest
 from docx import Document
 
 from junheng.core.evaluate import Evaluation, evaluate
-from junheng.demo import DEMO_COUNTY, demo_county
+from junheng.demo import DEMO_COUNTY
 from junheng.reports.pdf import pdf_available, pdf_to_png, to_pdf
 from junheng.reports.school_book import (
     NO_HISTORY,
@@ -22,30 +22,10 @@ from junheng.reports.school_book import (
 )
 from junheng.reports.self_evaluation import MISSING, VERDICT, fmt_indicator, fmt_mark
 from junheng.standards import load_standard
+from tests.reports.docx_reading import all_text, body, header
 
 NINE_YEAR = "2152100002"  # 东岭乡九年一贯制学校: 240 primary and 190 junior students
 INDICATOR_HEADER = ("指标", "指标名称", "标准值", "85%底线", "本校值", "计算", "达标情况")
-
-
-def header(table) -> tuple[str, ...]:
-    return tuple(c.text for c in table.rows[0].cells)
-
-
-def body(table) -> list[list[str]]:
-    return [[c.text for c in row.cells] for row in table.rows[1:]]
-
-
-def all_text(doc) -> str:
-    parts = [p.text for p in doc.paragraphs]
-    for table in doc.tables:
-        parts += [c.text for row in table.rows for c in row.cells]
-    return "\n".join(parts)
-
-
-@pytest.fixture(scope="module")
-def demo() -> tuple[object, Evaluation]:
-    dataset = demo_county()
-    return dataset, evaluate(dataset, load_standard())
 
 
 @pytest.fixture(scope="module")

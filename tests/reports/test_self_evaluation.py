@@ -12,9 +12,9 @@ import polars as pl
 import pytest
 from docx import Document
 
-from junheng.core.evaluate import Evaluation, evaluate
+from junheng.core.evaluate import evaluate
 from junheng.core.schema import LEVELS
-from junheng.demo import DEMO_COUNTY, demo_county
+from junheng.demo import DEMO_COUNTY
 from junheng.reports import pdf as pdf_module
 from junheng.reports.pdf import PdfUnavailable, pdf_available, pdf_to_png, to_pdf
 from junheng.reports.self_evaluation import (
@@ -26,6 +26,7 @@ from junheng.reports.self_evaluation import (
     write_self_evaluation,
 )
 from junheng.standards import load_standard
+from tests.reports.docx_reading import all_text, body, header
 
 HEADINGS = (
     "一、基本情况",
@@ -41,27 +42,6 @@ CV_HEADER = ("指标", "指标名称", "学校数", "加权平均值", "加权�
 ITEM_HEADER = ("编号", "评估内容", "要求", "实际情况", "结论")
 VETO_HEADER = ("编号", "情形", "核查结果", "情况说明")
 MISSING_SCHOOL = "2152010003"  # 城关第三小学, a plain primary school
-
-
-def header(table) -> tuple[str, ...]:
-    return tuple(c.text for c in table.rows[0].cells)
-
-
-def body(table) -> list[list[str]]:
-    return [[c.text for c in row.cells] for row in table.rows[1:]]
-
-
-def all_text(doc) -> str:
-    parts = [p.text for p in doc.paragraphs]
-    for table in doc.tables:
-        parts += [c.text for row in table.rows for c in row.cells]
-    return "\n".join(parts)
-
-
-@pytest.fixture(scope="module")
-def demo() -> tuple[object, Evaluation]:
-    dataset = demo_county()
-    return dataset, evaluate(dataset, load_standard())
 
 
 @pytest.fixture(scope="module")
