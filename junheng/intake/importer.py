@@ -27,7 +27,7 @@ import yaml
 from openpyxl.utils import get_column_letter
 
 from junheng.core.dataset import Dataset
-from junheng.core.schema import TABLES_BY_NAME
+from junheng.core.schema import LEVEL_ZH, TABLES_BY_NAME
 from junheng.intake import atomic
 from junheng.intake.cells import match_header
 from junheng.intake.errors import ERROR, WARNING, Code, ErrorCollector, IntakeError
@@ -225,6 +225,21 @@ class _Merger:
                 kept.append(frame.filter(~mask))
             self.frames[name] = kept
 
+    def school_origin(self, table: str, row: dict[str, Any]) -> Origin | None:
+        """Where the imported row of one school (and level) came from."""
+        for frame in self.frames.get(table, []):
+            if "school_id" not in frame.columns:
+                continue
+            condition = pl.col("school_id").str.strip_chars() == row["school_id"]
+            if table == "segments" and "level" in frame.columns:
+                levels = {row["level"], LEVEL_ZH.get(row["level"], row["level"])}
+                condition = condition & pl.col("level").str.strip_chars().is_in(sorted(levels))
+            hit = frame.filter(condition)
+            if hit.height:
+                found = self.origins.get(hit[ROW][0])
+                return found[1] if found else None
+        return None
+
     def raw_tables(self) -> dict[str, RawTable]:
         raws: dict[str, RawTable] = {}
         for name, frames in self.frames.items():
@@ -299,25 +314,6 @@ def _plausibility(
                     cell=origin.cells.get(column) if origin else None,
                 )
             )
-
-
-def _school_origin(self: _Merger, table: str, row: dict[str, Any]) -> Origin | None:
-    for frame in self.frames.get(table, []):
-        if "school_id" not in frame.columns:
-            continue
-        condition = pl.col("school_id").str.strip_chars() == row["school_id"]
-        if table == "segments" and "level" in frame.columns:
-            levels = {row["level"], *_LEVEL_SPELLINGS.get(row["level"], ())}
-            condition = condition & pl.col("level").str.strip_chars().is_in(sorted(levels))
-        hit = frame.filter(condition)
-        if hit.height:
-            found = self.origins.get(hit[ROW][0])
-            return found[1] if found else None
-    return None
-
-
-_Merger.school_origin = _school_origin  # type: ignore[attr-defined]
-_LEVEL_SPELLINGS = {"primary": ("小学",), "junior": ("初中",)}
 
 
 def _existing_raws(
