@@ -105,8 +105,10 @@ STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 # WhiteNoise warns on every start while the folder is missing (before the first collectstatic).
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
-# The site stylesheet lives beside the templates, outside any app.
-STATICFILES_DIRS = [PACKAGE_DIR / "static"]
+# The site stylesheet lives beside the templates, outside any app. ECharts and htmx are copied
+# from the npm registry's packages into assets/vendor/ by `./run` (see assets/package.json).
+VENDOR_DIR = PACKAGE_DIR / "assets" / "vendor"
+STATICFILES_DIRS = [PACKAGE_DIR / "static", ("vendor", VENDOR_DIR)]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     # Compressed but not hashed: pages render before `collectstatic` has been run (tests, first

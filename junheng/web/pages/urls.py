@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.urls import path
+from django.urls import include, path
 
 from junheng.web.pages import views
 
@@ -12,4 +12,7 @@ urlpatterns = [
     path("counties/<int:county_id>/<str:year>/", views.county, name="county"),
     path("counties/<int:county_id>/<str:year>/evaluate/", views.evaluate, name="evaluate"),
     path("schools/<str:school_id>/<str:year>/", views.school, name="school"),
+    path("", include("junheng.web.pages.entry_urls")),
+    path("", include("junheng.web.pages.imports_urls")),
+    path("", include("junheng.web.pages.dashboards_urls")),
 ]
