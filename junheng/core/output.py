@@ -1,7 +1,8 @@
 """The evaluation as the JSON contract of shared DATASET.md (`junheng evaluate PATH --json`).
 
 The keys named in the contract are produced exactly; extra keys (notes, checks, gaps, the
-standard's version) are additions the contract allows.
+standard's version, each segment's share of the weighted variance, a county summary) are
+additions the contract allows.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
+from junheng.core.balance import contributions
 from junheng.core.schema import LEVELS
 
 if TYPE_CHECKING:
@@ -28,10 +30,24 @@ def _clean(value: Any) -> Any:
     return value
 
 
+def _shares(
+    evaluation: Evaluation, segments: pl.DataFrame, balance: pl.DataFrame
+) -> dict[tuple[str, str], dict[str, float | None]]:
+    """(school_id, level) → indicator → share of the weighted variance of that CV."""
+    frame = contributions(segments, balance, evaluation.standard)
+    out: dict[tuple[str, str], dict[str, float | None]] = {}
+    for school_id, level, indicator, share in frame.select(
+        "school_id", "level", "indicator", "share"
+    ).iter_rows():
+        out.setdefault((school_id, level), {})[indicator] = share
+    return out
+
+
 def _segments(
-    evaluation: Evaluation, frame: pl.DataFrame, gaps: pl.DataFrame
+    evaluation: Evaluation, frame: pl.DataFrame, gaps: pl.DataFrame, balance: pl.DataFrame
 ) -> list[dict[str, Any]]:
     ids = [i.id for i in evaluation.standard.ratio_items]
+    shares = _shares(evaluation, frame, balance)
     thresholds = {i.id: dict(i.threshold) for i in evaluation.standard.ratio_items}
     shortfalls: dict[tuple[str, str], dict[str, Any]] = {}
     for gap in gaps.filter(pl.col("item").is_in(ids)).iter_rows(named=True):
@@ -76,6 +92,8 @@ def _segments(
                 "notes": row["notes"],
                 "thresholds": {i: thresholds[i].get(row["level"]) for i in ids},
                 "shortfalls": shortfalls.get((row["school_id"], row["level"]), {}),
+                # who drives each CV: shares of one CV sum to 1 over the in-scope segments
+                "shares": {i: shares.get((row["school_id"], row["level"]), {}).get(i) for i in ids},
             }
         )
     return out
@@ -125,9 +143,9 @@ def county_to_dict(evaluation: Evaluation, county: str) -> dict[str, Any]:
     }
     gaps = evaluation.totals.filter(pl.col("county") == county)
     segment_gaps = evaluation.gaps.filter(pl.col("county") == county)
-    return {
+    entry = {
         "county": county,
-        "segments": _segments(evaluation, segments, segment_gaps),
+        "segments": _segments(evaluation, segments, segment_gaps, balance),
         "balance": _balance(balance),
         "items": items,
         "parts": {PART_KEYS[k]: p.passes for k, p in verdict.parts.items()},
@@ -147,6 +165,51 @@ def county_to_dict(evaluation: Evaluation, county: str) -> dict[str, Any]:
             for r in gaps.iter_rows(named=True)
         ],
     }
+    entry["summary"] = county_summary(entry)
+    return entry
+
+
+def county_summary(entry: dict[str, Any]) -> dict[str, Any]:
+    """The few numbers comparisons and trends need, taken from one county entry.
+
+    Small enough to be stored beside a snapshot and read for a hundred counties at once.
+    `ratio` is a CV divided by its limit (above 1 means over the limit); `worst_cv` names, per
+    level, the indicator with the largest ratio.
+    """
+    in_scope = [s for s in entry.get("segments", []) if s.get("in_scope")]
+    balance: dict[str, Any] = {}
+    worst: dict[str, Any] = {}
+    over = undecided = 0
+    for level, indicators in entry.get("balance", {}).items():
+        rows: dict[str, Any] = {}
+        top: dict[str, Any] | None = None
+        for item, cell in indicators.items():
+            cv, limit, passes = cell.get("cv"), cell.get("limit"), cell.get("passes")
+            ratio = cv / limit if cv is not None and limit else None
+            rows[item] = {"cv": cv, "limit": limit, "passes": passes, "ratio": ratio}
+            over += passes is False
+            undecided += passes is None
+            if ratio is not None and (top is None or ratio > top["ratio"]):
+                top = {"item": item, "cv": cv, "limit": limit, "ratio": ratio, "passes": passes}
+        balance[level] = rows
+        worst[level] = top
+    ratios = [w["ratio"] for w in worst.values() if w is not None]
+    failing = [s for s in in_scope if s.get("passes") is False]
+    return _clean(
+        {
+            "verdict": entry.get("verdict", {}).get("passes"),
+            "parts": dict(entry.get("parts", {})),
+            "segments_total": len(in_scope),
+            "segments_failing": len(failing),
+            "segments_undecided": sum(1 for s in in_scope if s.get("passes") is None),
+            "schools_failing": len({s.get("school_id") for s in failing}),
+            "cv_over_limit": over,
+            "cv_undecided": undecided,
+            "balance": balance,
+            "worst_cv": worst,
+            "worst_ratio": max(ratios) if ratios else None,
+        }
+    )
 
 
 def evaluation_to_dict(evaluation: Evaluation) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
+from junheng.core.output import county_summary
 from junheng.web.registry.models import County, SchoolYear
 
 
@@ -35,6 +36,9 @@ class Snapshot(models.Model):
     policies = models.JSONField("政策选项", encoder=DjangoJSONEncoder)
     data_fingerprint = models.CharField("数据指纹", max_length=64, db_index=True)
     result = models.JSONField("评估结果", encoder=DjangoJSONEncoder)
+    # Comparisons and trends read this instead of `result`: a few hundred bytes per county
+    # rather than the whole per-segment record (see `junheng.core.output.county_summary`).
+    summary = models.JSONField("结论摘要", encoder=DjangoJSONEncoder, default=dict, blank=True)
 
     class Meta:
         verbose_name = "评估快照"
@@ -49,6 +53,8 @@ class Snapshot(models.Model):
         # A snapshot is evidence of what was shown and reported; a new run makes a new snapshot.
         if not self._state.adding:
             raise SnapshotImmutableError("评估快照一经保存不可修改；请重新运行评估生成新的快照。")
+        if not self.summary:
+            self.summary = self.result.get("summary") or county_summary(self.result)
         super().save(*args, **kwargs)
 
     @property
