@@ -30,6 +30,7 @@ from junheng.web.collection.models import (
     SCHOOL_MEASURES,
     SEGMENT_MEASURES,
     ChangeLog,
+    CountyFactsVersion,
     CountyFactValue,
     SchoolFactValue,
     SchoolYearData,
@@ -69,13 +70,20 @@ def _text(value: object) -> str | None:
 
 
 @dataclass
-class _History:
-    """Collects ChangeLog rows and the schools whose data changed during one load."""
+class History:
+    """Collects ChangeLog rows and whose data changed during one write (a load or a form).
+
+    Every write path records through one History and ends with `commit_history`, so the
+    history, the version counters of open forms and anything else tied to "data changed" move
+    together in the write's transaction.
+    """
 
     user: AbstractBaseUser | None
     year: SchoolYear
     rows: list[ChangeLog] = field(default_factory=list)
     changed_schools: set[int] = field(default_factory=set)
+    changed_counties: set[int] = field(default_factory=set)
+    """Counties whose facts were created, changed or removed."""
 
     def record(
         self,
@@ -116,6 +124,10 @@ K = TypeVar("K", bound=Hashable)
 M = TypeVar("M", bound=models.Model)
 
 
+def _filled(value: object) -> bool:
+    return value is not None and value != ""
+
+
 def _sync(
     model: type[M],
     existing: Mapping[K, M],
@@ -123,58 +135,68 @@ def _sync(
     new: Callable[[K], M],
     fields: Sequence[str],
     where: Callable[[K], _Where],
-    history: _History,
-) -> None:
+    history: History,
+    *,
+    log_created: bool = False,
+) -> set[K]:
     """Make the rows of `model` in scope equal `wanted`: create, update (logging each changed
-    field old → new) and delete (logging the values removed). New rows are not logged."""
+    field old → new) and delete (logging the values removed). Returns the keys of the rows
+    created, changed or removed.
+
+    New rows are logged only with `log_created`: a first import creates whole counties and its
+    history would be every value, while a value entered on a form for a row that did not exist
+    yet (a segment or fact reported for the first time) is a change like any other.
+    """
     to_create: list[M] = []
     to_update: list[M] = []
+    touched: set[K] = set()
+
+    def log(key: K, name: str, old: object, value: object) -> None:
+        place = where(key)
+        history.record(
+            model.__name__,
+            place.object_id,
+            name,
+            old,
+            value,
+            school=place.school,
+            county=place.county,
+        )
+
     for key, values in wanted.items():
         row = existing.get(key)
         if row is None:
             row = new(key)
             for name in fields:
                 setattr(row, name, values.get(name))
+                if log_created and _filled(values.get(name)):
+                    log(key, name, None, values.get(name))
             to_create.append(row)
+            touched.add(key)
             continue
         changed = False
         for name in fields:
             old, value = getattr(row, name), values.get(name)
             if old != value:
-                place = where(key)
-                history.record(
-                    model.__name__,
-                    place.object_id,
-                    name,
-                    old,
-                    value,
-                    school=place.school,
-                    county=place.county,
-                )
+                log(key, name, old, value)
                 setattr(row, name, value)
                 changed = True
         if changed:
             to_update.append(row)
+            touched.add(key)
     gone = [key for key in existing if key not in wanted]
     for key in gone:
-        place = where(key)
+        touched.add(key)
         for name in fields:
             old = getattr(existing[key], name)
-            if old is not None and old != "":
-                history.record(
-                    model.__name__,
-                    place.object_id,
-                    name,
-                    old,
-                    None,
-                    school=place.school,
-                    county=place.county,
-                )
+            if _filled(old):
+                log(key, name, old, None)
     model._default_manager.bulk_create(to_create)
     if to_update:
         model._default_manager.bulk_update(to_update, list(fields))
     if gone:
         model._default_manager.filter(pk__in=[existing[k].pk for k in gone]).delete()
+    return touched
 
 
 def _county_names(dataset: Dataset) -> list[str]:
@@ -201,7 +223,7 @@ def _refuse_locked(school_ids: Iterable[str], year: SchoolYear) -> None:
 
 
 def _sync_schools(
-    rows: list[dict[str, Any]], counties: Mapping[str, County], history: _History
+    rows: list[dict[str, Any]], counties: Mapping[str, County], history: History
 ) -> tuple[dict[str, School], int]:
     """Create or update registry entries; a changed name, kind or county is logged."""
     ids = [row["school_id"] for row in rows]
@@ -304,12 +326,11 @@ def load_dataset(
         name: County.objects.get_or_create(city=city_row, name=name)[0]
         for name in _county_names(dataset)
     }
-    history = _History(user=user, year=year)
+    history = History(user=user, year=year)
 
     school_rows = dataset.schools.to_dicts()
     _refuse_locked((row["school_id"] for row in school_rows), year)
     schools, schools_created = _sync_schools(school_rows, counties, history)
-    in_scope = [s.pk for s in schools.values()]
 
     def school_of(sid: str) -> School:
         try:
@@ -317,72 +338,32 @@ def load_dataset(
         except KeyError:
             raise ValueError(f"学校标识码 {sid} 不在学校表中") from None
 
-    by_pk = {s.pk: s for s in schools.values()}
-    _sync(
-        SchoolYearData,
-        {
-            by_pk[d.school_id].school_id: d
-            for d in SchoolYearData.objects.filter(school__in=in_scope, year=year)
-        },
-        {row["school_id"]: row for row in school_rows},
-        lambda sid: SchoolYearData(school=school_of(sid), year=year, updated_by=user),
-        SCHOOL_MEASURES,
-        lambda sid: _Where(sid, school_of(sid)),
-        history,
-    )
-
-    segment_rows = dataset.segments.to_dicts()
-    _sync(
-        SegmentData,
-        {
-            (by_pk[s.school_id].school_id, s.level): s
-            for s in SegmentData.objects.filter(school__in=in_scope, year=year)
-        },
-        {(row["school_id"], row["level"]): row for row in segment_rows},
-        lambda key: SegmentData(school=school_of(key[0]), year=year, level=key[1]),
-        SEGMENT_MEASURES,
-        lambda key: _Where(f"{key[0]}/{LEVEL_ZH.get(key[1], key[1])}", school_of(key[0])),
-        history,
-    )
-
     notes = dataset.notes.to_dicts()
-    school_notes = {(n["school_id"], n["fact"]): n["note"] for n in notes if n["school_id"]}
-    county_notes = {(n["county"], n["fact"]): n["note"] for n in notes if not n["school_id"]}
     school_fact_rows = dataset.school_facts.to_dicts()
-    school_facts = _facts_wanted(school_fact_rows, "school_id", SCHOOL_FACT_DEFS, school_notes)
+    segment_rows = dataset.segments.to_dicts()
+    for row in segment_rows:
+        school_of(row["school_id"])
     # Only owners present in a fact or survey table are replaced: a load of schools' data alone
     # (a per-school workbook) must not erase county facts or other schools' facts.
-    with_facts = [school_of(row["school_id"]).pk for row in school_fact_rows]
-    _sync(
-        SchoolFactValue,
-        {
-            (by_pk[v.school_id].school_id, v.fact): v
-            for v in SchoolFactValue.objects.filter(school__in=with_facts, year=year)
-        },
-        school_facts,
-        lambda key: SchoolFactValue(school=school_of(key[0]), year=year, fact=key[1]),
-        ("value", "note"),
-        lambda key: _Where(f"{key[0]}/{key[1]}", school_of(key[0])),
+    school_facts = sync_school_data(
+        schools,
+        school_rows,
+        segment_rows,
+        school_fact_rows,
+        {(n["school_id"], n["fact"]): n["note"] for n in notes if n["school_id"]},
         history,
+        fact_owners=[school_of(row["school_id"]).school_id for row in school_fact_rows],
+    )
+    county_fact_rows = dataset.county_facts.to_dicts()
+    county_facts = sync_county_facts(
+        counties,
+        county_fact_rows,
+        {(n["county"], n["fact"]): n["note"] for n in notes if not n["school_id"]},
+        history,
+        owners=[row["county"] for row in county_fact_rows],
     )
 
     county_by_pk = {c.pk: c for c in counties.values()}
-    county_fact_rows = dataset.county_facts.to_dicts()
-    county_facts = _facts_wanted(county_fact_rows, "county", COUNTY_FACTS, county_notes)
-    with_county_facts = [counties[row["county"]].pk for row in county_fact_rows]
-    _sync(
-        CountyFactValue,
-        {
-            (county_by_pk[v.county_id].name, v.fact): v
-            for v in CountyFactValue.objects.filter(county__in=with_county_facts, year=year)
-        },
-        county_facts,
-        lambda key: CountyFactValue(county=counties[key[0]], year=year, fact=key[1]),
-        ("value", "note"),
-        lambda key: _Where(f"{key[0]}/{key[1]}", county=counties[key[0]]),
-        history,
-    )
-
     survey_rows = dataset.survey.to_dicts()
     with_survey = {counties[row["county"]].pk for row in survey_rows}
     _sync(
@@ -398,21 +379,133 @@ def load_dataset(
         history,
     )
 
-    if history.changed_schools:
-        # Forms opened before this load now hold an old version and will be refused on save.
-        SchoolYearData.objects.filter(school__in=history.changed_schools, year=year).update(
-            version=F("version") + 1, updated_by=user, updated_at=timezone.now()
-        )
-    ChangeLog.objects.bulk_create(history.rows)
+    commit_history(history)
     return LoadCounts(
         counties=len(counties),
         schools=len(schools),
         schools_created=schools_created,
         segments=len(segment_rows),
-        facts=len(school_facts) + len(county_facts),
+        facts=school_facts + county_facts,
         survey_groups=len(survey_rows),
         changes=len(history.rows),
     )
+
+
+def sync_school_data(
+    schools: Mapping[str, School],
+    school_rows: Sequence[Mapping[str, Any]],
+    segment_rows: Sequence[Mapping[str, Any]],
+    school_fact_rows: Sequence[Mapping[str, Any]],
+    school_notes: Mapping[tuple[str, str], str],
+    history: History,
+    *,
+    fact_owners: Iterable[str],
+    log_created: bool = False,
+) -> int:
+    """Make the year data, segments and facts of `schools` equal the given Dataset rows.
+
+    `schools` maps school id → School for every school whose year data and segments are
+    replaced (a segment absent from `segment_rows` is removed); facts are replaced only for
+    `fact_owners`. Every change is recorded in `history`. Returns the number of facts wanted.
+    Shared by imports and the data-entry form, so both keep one history.
+    """
+    year, user = history.year, history.user
+    by_pk = {s.pk: s for s in schools.values()}
+    in_scope = list(by_pk)
+    _sync(
+        SchoolYearData,
+        {
+            by_pk[d.school_id].school_id: d
+            for d in SchoolYearData.objects.filter(school__in=in_scope, year=year)
+        },
+        {row["school_id"]: row for row in school_rows},
+        lambda sid: SchoolYearData(school=schools[sid], year=year, updated_by=user),
+        SCHOOL_MEASURES,
+        lambda sid: _Where(sid, schools[sid]),
+        history,
+        log_created=log_created,
+    )
+    _sync(
+        SegmentData,
+        {
+            (by_pk[s.school_id].school_id, s.level): s
+            for s in SegmentData.objects.filter(school__in=in_scope, year=year)
+        },
+        {(row["school_id"], row["level"]): row for row in segment_rows},
+        lambda key: SegmentData(school=schools[key[0]], year=year, level=key[1]),
+        SEGMENT_MEASURES,
+        lambda key: _Where(f"{key[0]}/{LEVEL_ZH.get(key[1], key[1])}", schools[key[0]]),
+        history,
+        log_created=log_created,
+    )
+    school_facts = _facts_wanted(school_fact_rows, "school_id", SCHOOL_FACT_DEFS, school_notes)
+    with_facts = [schools[sid].pk for sid in fact_owners]
+    _sync(
+        SchoolFactValue,
+        {
+            (by_pk[v.school_id].school_id, v.fact): v
+            for v in SchoolFactValue.objects.filter(school__in=with_facts, year=year)
+        },
+        school_facts,
+        lambda key: SchoolFactValue(school=schools[key[0]], year=year, fact=key[1]),
+        ("value", "note"),
+        lambda key: _Where(f"{key[0]}/{key[1]}", schools[key[0]]),
+        history,
+        log_created=log_created,
+    )
+    return len(school_facts)
+
+
+def sync_county_facts(
+    counties: Mapping[str, County],
+    county_fact_rows: Sequence[Mapping[str, Any]],
+    county_notes: Mapping[tuple[str, str], str],
+    history: History,
+    *,
+    owners: Iterable[str],
+    log_created: bool = False,
+) -> int:
+    """Make the facts of the `owners` counties (names) equal the wide fact rows; every change
+    is recorded in `history`. Returns the number of facts wanted."""
+    year = history.year
+    county_by_pk = {c.pk: c for c in counties.values()}
+    county_facts = _facts_wanted(county_fact_rows, "county", COUNTY_FACTS, county_notes)
+    touched = _sync(
+        CountyFactValue,
+        {
+            (county_by_pk[v.county_id].name, v.fact): v
+            for v in CountyFactValue.objects.filter(
+                county__in=[counties[name].pk for name in owners], year=year
+            )
+        },
+        county_facts,
+        lambda key: CountyFactValue(county=counties[key[0]], year=year, fact=key[1]),
+        ("value", "note"),
+        lambda key: _Where(f"{key[0]}/{key[1]}", county=counties[key[0]]),
+        history,
+        log_created=log_created,
+    )
+    history.changed_counties.update(counties[name].pk for name, _ in touched)
+    return len(county_facts)
+
+
+def commit_history(history: History) -> None:
+    """End a write: move the versions of what changed on and store the history rows.
+
+    Forms opened before the write now hold an old version and are refused on save.
+    """
+    now = timezone.now()
+    if history.changed_schools:
+        SchoolYearData.objects.filter(school__in=history.changed_schools, year=history.year).update(
+            version=F("version") + 1, updated_by=history.user, updated_at=now
+        )
+    for county_id in sorted(history.changed_counties):
+        CountyFactsVersion.objects.get_or_create(county_id=county_id, year=history.year)
+    if history.changed_counties:
+        CountyFactsVersion.objects.filter(
+            county__in=history.changed_counties, year=history.year
+        ).update(version=F("version") + 1, updated_by=history.user, updated_at=now)
+    ChangeLog.objects.bulk_create(history.rows)
 
 
 @transaction.atomic

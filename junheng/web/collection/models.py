@@ -169,6 +169,38 @@ class CountyFactValue(models.Model):
         return f"{self.county} {self.get_fact_display()}"
 
 
+class CountyFactsVersion(models.Model):
+    """The optimistic-locking version of a county's facts for one year (see SchoolYearData).
+
+    No row means the facts were never changed since they were first stored (version 0).
+    """
+
+    county = models.ForeignKey(
+        County, on_delete=models.CASCADE, related_name="+", verbose_name="县区"
+    )
+    year = models.ForeignKey(SchoolYear, on_delete=models.PROTECT, verbose_name="学年")
+    version = models.PositiveIntegerField("版本", default=0)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="最后修改人",
+    )
+    updated_at = models.DateTimeField("最后修改时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "县级指标版本"
+        verbose_name_plural = "县级指标版本"
+        constraints = [
+            models.UniqueConstraint(fields=["county", "year"], name="county_facts_version_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.county} {self.year} v{self.version}"
+
+
 class SurveyCount(SurveyAnswers):
     """Aggregated social-recognition answers of one respondent group in a county."""
 
@@ -207,6 +239,8 @@ class ChangeLog(models.Model):
     field = models.CharField("字段", max_length=50)
     old_value = models.TextField("原值", null=True, blank=True)
     new_value = models.TextField("新值", null=True, blank=True)
+    # A workflow step (submit, return, approve, unlock) carries the reviewer's comment or reason.
+    comment = models.TextField("意见", blank=True, default="")
     # Denormalised so a school's or county's history is one indexed query.
     school = models.ForeignKey(
         School, on_delete=models.CASCADE, null=True, blank=True, verbose_name="学校"
@@ -222,6 +256,8 @@ class ChangeLog(models.Model):
         verbose_name = "修改记录"
         verbose_name_plural = "修改记录"
         ordering = ["-at", "-id"]
+        # A school page pages through its history newest first.
+        indexes = [models.Index(fields=["school", "year", "-at"], name="changelog_school_year_at")]
 
     def __str__(self) -> str:
         return f"{self.model} {self.object_id} {self.field}"
