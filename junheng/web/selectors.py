@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from typing import Any
 
 import polars as pl
@@ -34,6 +35,7 @@ from junheng.web.collection.models import (
 )
 from junheng.web.evaluation.models import Snapshot
 from junheng.web.facts import fact_from_text
+from junheng.web.registry import revisions
 from junheng.web.registry.models import County, SchoolYear
 
 
@@ -146,10 +148,49 @@ def fingerprint(dataset: Dataset) -> str:
 
 def latest_snapshot(county: County, year: SchoolYear) -> Snapshot | None:
     """The most recent evaluation snapshot of a county and year, if any."""
-    return Snapshot.objects.filter(county=county, year=year).order_by("-created_at", "-id").first()
+    snapshot = (
+        Snapshot.objects.filter(county=county, year=year)
+        .select_related("created_by")
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    if snapshot is not None:
+        # The page already holds both; reading them again would be two queries per view.
+        snapshot.county, snapshot.year = county, year
+    return snapshot
+
+
+def current_fingerprint(county: County, year: SchoolYear) -> str:
+    """The fingerprint of the county's current data for the year.
+
+    Stored per data revision (see `registry.revisions`): the Dataset is rebuilt and hashed only
+    for the first reader after a write, not on every view.
+    """
+    return _current_fingerprint(county.pk, year.pk, lambda: (county, year))
+
+
+def _current_fingerprint(
+    county_id: int, year_id: int, objects: Callable[[], tuple[County, SchoolYear]]
+) -> str:
+    state = revisions.data_revision(county_id, year_id)
+    stored = revisions.fresh_fingerprint(state)
+    if stored is not None:
+        return stored
+    # The revision was read before the data: a write in between makes the store below refuse.
+    value = fingerprint(dataset_for(*objects()))
+    if state is not None:
+        revisions.remember_fingerprint(county_id, year_id, state["data_revision"], value)
+    return value
 
 
 def data_changed_since(snapshot: Snapshot) -> bool:
-    """Whether the county's data for the snapshot's year differs from what was evaluated."""
-    current = fingerprint(dataset_for(snapshot.county, snapshot.year))
+    """Whether the county's data for the snapshot's year differs from what was evaluated.
+
+    Exact: the fingerprints of the evaluated and the current data are compared, so an edit that
+    was reverted counts as unchanged. Cheap: while no write has happened since the current
+    fingerprint was stored, this is one small query (no data is read).
+    """
+    current = _current_fingerprint(
+        snapshot.county_id, snapshot.year_id, lambda: (snapshot.county, snapshot.year)
+    )
     return current != snapshot.data_fingerprint

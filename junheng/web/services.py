@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import models, transaction
+from django.db import connections, models, router, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -41,6 +41,12 @@ from junheng.web.collection.models import (
 from junheng.web.evaluation.models import Snapshot
 from junheng.web.facts import fact_to_text
 from junheng.web.registry.models import City, County, Province, School, SchoolYear
+from junheng.web.registry.revisions import (
+    bump_data_revision,
+    bumped_by_caller,
+    data_revision,
+    remember_fingerprint,
+)
 from junheng.web.selectors import dataset_for, fingerprint
 
 
@@ -84,6 +90,10 @@ class History:
     changed_schools: set[int] = field(default_factory=set)
     changed_counties: set[int] = field(default_factory=set)
     """Counties whose facts were created, changed or removed."""
+    data_counties: set[int] = field(default_factory=set)
+    """Counties whose Dataset of `year` changed (a row created, changed or removed)."""
+    registry_counties: set[int] = field(default_factory=set)
+    """Counties whose schools' registry entries changed, which every year's Dataset shows."""
 
     def record(
         self,
@@ -105,7 +115,10 @@ class History:
                 old_value=_text(old),
                 new_value=_text(new),
                 school=school,
-                county=county if county is not None else (school.county if school else None),
+                # The id, not `school.county`: that would be one query per school changed.
+                county_id=county.pk
+                if county is not None
+                else (school.county_id if school else None),
                 year=self.year,
             )
         )
@@ -191,12 +204,47 @@ def _sync(
             old = getattr(existing[key], name)
             if _filled(old):
                 log(key, name, old, None)
-    model._default_manager.bulk_create(to_create)
-    if to_update:
-        model._default_manager.bulk_update(to_update, list(fields))
+    for key in touched:
+        place = where(key)
+        history.data_counties.add(
+            place.county.pk if place.county is not None else place.school.county_id  # type: ignore[union-attr]
+        )
+    model._default_manager.bulk_create(to_create, batch_size=BATCH_SIZE)
+    _update_rows(model, to_update, fields)
     if gone:
-        model._default_manager.filter(pk__in=[existing[k].pk for k in gone]).delete()
+        # The revisions of these counties are bumped once by commit_history, not per row.
+        with bumped_by_caller():
+            model._default_manager.filter(pk__in=[existing[k].pk for k in gone]).delete()
     return touched
+
+
+BATCH_SIZE = 2000
+"""Rows per INSERT: keeps each statement's size bounded on provinces of 20,000 schools."""
+
+
+def _update_rows(
+    model: type[models.Model], rows: Sequence[models.Model], fields: Sequence[str]
+) -> None:
+    """Write `fields` of existing `rows` back: one prepared UPDATE executed for every row.
+
+    Django's `bulk_update` builds a CASE expression per field and row, which made reloading a
+    province's data take hours; `executemany` sends one statement with each row's values (a
+    pipeline on PostgreSQL). No signals are sent, as with `bulk_update`.
+    """
+    if not rows:
+        return
+    connection = connections[router.db_for_write(model)]
+    meta = model._meta
+    targets = [meta.get_field(name) for name in fields]
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(f.column)} = %s" for f in targets)  # type: ignore[union-attr]
+    sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(meta.pk.column)} = %s"  # type: ignore[union-attr]
+    params = [
+        [f.get_db_prep_save(getattr(row, f.attname), connection) for f in targets] + [row.pk]  # type: ignore[union-attr]
+        for row in rows
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
 
 
 def _county_names(dataset: Dataset) -> list[str]:
@@ -225,11 +273,16 @@ def _refuse_locked(school_ids: Iterable[str], year: SchoolYear) -> None:
 def _sync_schools(
     rows: list[dict[str, Any]], counties: Mapping[str, County], history: History
 ) -> tuple[dict[str, School], int]:
-    """Create or update registry entries; a changed name, kind or county is logged."""
+    """Create or update registry entries; a changed name, kind, county or central school is
+    logged. A fixed number of queries however many schools the load has."""
     ids = [row["school_id"] for row in rows]
-    existing = {s.school_id: s for s in School.objects.filter(school_id__in=ids)}
+    existing = {
+        s.school_id: s for s in School.objects.filter(school_id__in=ids).select_related("county")
+    }
     registry_fields = ("name", "kind", "area_type", "ownership", "township")
     created: list[School] = []
+    changed: dict[str, School] = {}
+    changed_fields: set[str] = set()
     for row in rows:
         values = {name: row[name] or "" for name in registry_fields}
         county = counties[row["county"]]
@@ -239,48 +292,58 @@ def _sync_schools(
             created.append(school)
             existing[school.school_id] = school
             continue
-        changed: list[str] = []
         if school.county_id != county.pk:
             history.record(
                 "School", school.school_id, "county", school.county.name, county.name, school=school
             )
+            history.registry_counties.add(school.county_id)
             school.county = county
-            changed.append("county")
+            changed[school.school_id] = school
+            changed_fields.add("county")
         for name, value in values.items():
             if getattr(school, name) != value:
                 history.record(
                     "School", school.school_id, name, getattr(school, name), value, school=school
                 )
                 setattr(school, name, value)
-                changed.append(name)
-        if changed:
-            school.save(update_fields=changed)
-    School.objects.bulk_create(created)
+                changed[school.school_id] = school
+                changed_fields.add(name)
+    School.objects.bulk_create(created, batch_size=BATCH_SIZE)
+    _update_rows(School, list(changed.values()), sorted(changed_fields))
+    history.registry_counties.update(s.county_id for s in changed.values())
 
     # Parents may appear after their teaching points, so they are linked once all exist.
+    outside_ids = {
+        r["parent_id"] for r in rows if r["parent_id"] and r["parent_id"] not in existing
+    }
+    outside = {s.school_id: s for s in School.objects.filter(school_id__in=outside_ids)}
+    school_ids = {s.pk: s.school_id for s in [*existing.values(), *outside.values()]}
+    unknown_parents = {s.parent_id for s in existing.values()} - set(school_ids) - {None}
+    school_ids |= dict(School.objects.filter(pk__in=unknown_parents).values_list("pk", "school_id"))
+    created_ids = {s.school_id for s in created}
+    relinked: list[School] = []
     for row in rows:
         school = existing[row["school_id"]]
         parent_sid = row["parent_id"]
-        parent = existing.get(parent_sid) if parent_sid else None
+        parent = (existing.get(parent_sid) or outside.get(parent_sid)) if parent_sid else None
         if parent_sid and parent is None:
-            parent = School.objects.filter(school_id=parent_sid).first()
-            if parent is None:
-                raise ValueError(
-                    f"学校 {school.name}（{school.school_id}）的所属中心校 {parent_sid} 不存在"
-                )
+            raise ValueError(
+                f"学校 {school.name}（{school.school_id}）的所属中心校 {parent_sid} 不存在"
+            )
         if school.parent_id != (parent.pk if parent else None):
-            if school not in created:
-                old = School.objects.filter(pk=school.parent_id).values_list("school_id", flat=True)
+            if school.school_id not in created_ids:
                 history.record(
                     "School",
                     school.school_id,
                     "parent_id",
-                    old.first(),
+                    school_ids.get(school.parent_id) if school.parent_id else None,
                     parent_sid,
                     school=school,
                 )
+                history.registry_counties.add(school.county_id)
             school.parent = parent
-            school.save(update_fields=["parent"])
+            relinked.append(school)
+    _update_rows(School, relinked, ["parent"])
     return existing, len(created)
 
 
@@ -495,6 +558,9 @@ def commit_history(history: History) -> None:
     Forms opened before the write now hold an old version and are refused on save.
     """
     now = timezone.now()
+    # Pages compare this revision with the one their snapshot was taken at.
+    bump_data_revision(history.data_counties - history.registry_counties, history.year)
+    bump_data_revision(history.registry_counties)
     if history.changed_schools:
         SchoolYearData.objects.filter(school__in=history.changed_schools, year=history.year).update(
             version=F("version") + 1, updated_by=history.user, updated_at=now
@@ -516,10 +582,15 @@ def run_evaluation(
     standard_id: str = DEFAULT_STANDARD,
 ) -> Snapshot:
     """Evaluate the county's current data and store the result as a new immutable snapshot."""
+    # Read before the data, so the fingerprint stored below is refused if a write came between.
+    revision = data_revision(county, year)
     dataset = dataset_for(county, year)
     standard = load_standard(standard_id)
     document = evaluation_to_dict(evaluate(dataset, standard))
     entry = next(c for c in document["counties"] if c["county"] == county.name)
+    data_fingerprint = fingerprint(dataset)
+    if revision is not None:
+        remember_fingerprint(county, year, revision["data_revision"], data_fingerprint)
     return Snapshot.objects.create(
         county=county,
         year=year,
@@ -527,6 +598,6 @@ def run_evaluation(
         standard_id=standard.id,
         standard_version=standard.version,
         policies=document["policies"],
-        data_fingerprint=fingerprint(dataset),
+        data_fingerprint=data_fingerprint,
         result=entry,
     )

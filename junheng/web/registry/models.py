@@ -101,3 +101,33 @@ class SchoolYear(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+
+class CountyYear(models.Model):
+    """Per county and school year: a revision of the data `selectors.dataset_for` reads, and the
+    fingerprint of that data as last computed.
+
+    Every write path bumps `data_revision` in its own transaction (see `registry.revisions`), so
+    "did the data change since this snapshot?" needs one row instead of rebuilding the Dataset:
+    while `fingerprint_revision` equals `data_revision`, `fingerprint` is the current data's.
+    """
+
+    county = models.ForeignKey(
+        County, on_delete=models.CASCADE, related_name="+", verbose_name="县区"
+    )
+    year = models.ForeignKey(
+        SchoolYear, on_delete=models.CASCADE, related_name="+", verbose_name="学年"
+    )
+    data_revision = models.PositiveBigIntegerField("数据修订号", default=0)
+    fingerprint = models.CharField("数据指纹", max_length=64, blank=True)
+    fingerprint_revision = models.PositiveBigIntegerField("指纹对应的修订号", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "县区学年数据修订"
+        verbose_name_plural = "县区学年数据修订"
+        constraints = [
+            models.UniqueConstraint(fields=["county", "year"], name="county_year_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.county} {self.year} r{self.data_revision}"
