@@ -677,6 +677,105 @@ def demo_county(seed: int = 2026) -> Dataset:
     )
 
 
+# What the county has built, bought and hired per year, as the share of today's amount that was
+# not there yet a year earlier. The county's catching-up happened in the townships, so backbone
+# teachers and sports grounds grow only outside the county town; equipment grows everywhere.
+_YEARLY_GROWTH = {
+    "backbone_teachers": 0.12,
+    "sports_ground_area_m2": 0.08,
+    "equipment_value_yuan": 0.05,
+}
+_CATCHING_UP = ("town", "rural")
+# Per year, the share of junior teachers with a bachelor's degree who then had an associate one.
+_DEGREE_UPGRADES = 0.04
+# Per year, the share of respondents who were less content a year earlier (answers 4 → 3).
+_SURVEY_GAIN = 0.02
+# County facts a year earlier: this much lower per year.
+_COUNTY_FACT_GAIN = {
+    "rotation_backbone_share": 0.02,
+    "quota_allocation_rate": 0.03,
+    "migrant_public_rate": 0.02,
+    "junior_retention_rate": 0.003,
+    "recognition_rate": 0.02,
+}
+
+
+def demo_county_before(years: int, seed: int = 2026) -> Dataset:
+    """The demo county `years` school years before `demo_county(seed)`: fewer backbone teachers
+    and smaller sports grounds in the townships, less equipment, fewer rural multimedia rooms,
+    fewer junior teachers with a bachelor's degree, lower county facts and survey answers.
+
+    The same schools and enrolments, so pages comparing years show the county catching up: more
+    segments fail the earlier the year. Deterministic: equal arguments give equal data.
+    """
+    if years < 0:
+        raise ValueError("years must be 0 or more")
+    current = demo_county(seed)
+    if years == 0:
+        return current
+    area = dict(zip(current.schools["school_id"], current.schools["area_type"], strict=True))
+
+    def earlier(value: float | None, key: str, sid: str) -> float | None:
+        if value is None or (key != "equipment_value_yuan" and area[sid] not in _CATCHING_UP):
+            return value
+        return value * (1 - _YEARLY_GROWTH[key]) ** years
+
+    segments = []
+    for row in current.segments.to_dicts():
+        sid = row["school_id"]
+        # The same segments whatever `years`, so a school's rooms only grow from year to year.
+        rng = random.Random(f"{seed}:{sid}:{row['level']}")
+        backbone = earlier(row["backbone_teachers"], "backbone_teachers", sid)
+        row["backbone_teachers"] = round(backbone) if backbone is not None else None
+        ground = earlier(row["sports_ground_area_m2"], "sports_ground_area_m2", sid)
+        row["sports_ground_area_m2"] = round(ground, 1) if ground is not None else None
+        equipment = earlier(row["equipment_value_yuan"], "equipment_value_yuan", sid)
+        row["equipment_value_yuan"] = round(equipment) if equipment is not None else None
+        rooms = row["multimedia_rooms"]
+        # Half of the rural segments got one room a year; the other half already had theirs.
+        if area[sid] == "rural" and rooms is not None and rng.random() < 0.5:
+            row["multimedia_rooms"] = max(rooms - years, 1)
+        if row["level"] == "junior" and row["teachers_bachelor"] is not None:
+            moved = math.floor(row["teachers_bachelor"] * _DEGREE_UPGRADES * years)
+            row["teachers_bachelor"] -= moved
+            row["teachers_associate"] = (row["teachers_associate"] or 0) + moved
+        segments.append(row)
+
+    schools = []
+    for row in current.schools.to_dicts():
+        sid = row["school_id"]
+        # Shared facilities of combined schools are reported on the school row.
+        ground = earlier(row["sports_ground_area_m2"], "sports_ground_area_m2", sid)
+        row["sports_ground_area_m2"] = round(ground, 1) if ground is not None else None
+        equipment = earlier(row["equipment_value_yuan"], "equipment_value_yuan", sid)
+        row["equipment_value_yuan"] = round(equipment) if equipment is not None else None
+        schools.append(row)
+
+    county_facts = current.county_facts.with_columns(
+        (pl.col(fact) - gain * years).round(3).alias(fact)
+        for fact, gain in _COUNTY_FACT_GAIN.items()
+    )
+    survey = current.survey.with_columns(
+        moved=(
+            (pl.sum_horizontal(f"answers_{n}" for n in range(1, 6)) * _SURVEY_GAIN * years)
+            .round(0)
+            .cast(pl.Int64)
+        )
+    ).with_columns(
+        answers_4=pl.col("answers_4") - pl.col("moved"),
+        answers_3=pl.col("answers_3") + pl.col("moved"),
+    )
+    return Dataset.build(
+        pl.DataFrame(schools, schema=current.schools.schema),
+        pl.DataFrame(segments, schema=current.segments.schema),
+        county_facts,
+        current.school_facts,
+        survey.drop("moved"),
+        current.notes,
+        source=f"demo:{DEMO_COUNTY}:{seed}:-{years}",
+    )
+
+
 # ---------------------------------------------------------------------------------------------
 # National-scale data for benchmarks
 # ---------------------------------------------------------------------------------------------

@@ -1,15 +1,23 @@
 """`python -m junheng.web.manage junheng_demo`: a ready-to-use system on the demo county.
 
-Creates the database tables, loads the demo county 示范县 as school year 2026, creates the
-administrator and runs the first evaluation. Running it again changes nothing that exists: data
-already loaded is kept (it may have been edited), the administrator's password is not reset
-unless JUNHENG_ADMIN_PASSWORD is given, and a new snapshot is made only when the data changed.
+Creates the database tables, loads the demo county 示范县 for the school years 2024, 2025 and
+2026 (the earlier years derived from the current one by `junheng.demo.demo_county_before`, so
+the pages have a trend to show), evaluates each year and creates one demo account per role.
+Running it again changes nothing that exists: data already loaded is kept (it may have been
+edited), passwords are not reset unless JUNHENG_ADMIN_PASSWORD or JUNHENG_DEMO_PASSWORD is
+given, and a new snapshot is made only when the data changed.
+
+Passwords are generated when an account is created and printed once; they are stored nowhere
+but in the database's password hashes.
 """
 
 from __future__ import annotations
 
 import os
 import secrets
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -17,88 +25,228 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from junheng.demo import DEMO_COUNTY, demo_county
+from junheng.demo import DEMO_COUNTY, demo_county_before
 from junheng.web.accounts.models import Profile, Role
 from junheng.web.collection.models import SchoolYearData
-from junheng.web.registry.models import County, SchoolYear
+from junheng.web.registry.models import County, School, SchoolYear
 from junheng.web.selectors import data_changed_since, latest_snapshot
 from junheng.web.services import load_dataset, run_evaluation
 
 DEMO_PROVINCE = "示范省"
 DEMO_CITY = "示范市"
 DEMO_YEAR = "2026"
+DEMO_YEARS = ("2024", "2025", "2026")
+"""Oldest first; the last one is the current year, the one `junheng demo` evaluates."""
+DEMO_SCHOOL = "石桥镇中心小学"
+"""The demo school user's school: a town school with gaps of its own (music room, class size)."""
 ADMIN_USERNAME = "admin"
 
+# Letters and digits that cannot be mistaken for one another when read off a screen.
+_PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+_PASSWORD_LENGTH = 12
 
-class Command(BaseCommand):
-    help = "建立数据库，载入示范县 2026 年数据，创建管理员并完成首次评估（可重复运行）"
+_VERDICT = {True: "达标", False: "未达标", None: "无法判定"}
 
-    def handle(self, *args: Any, **options: Any) -> None:
-        call_command("migrate", interactive=False, verbosity=0)
-        self.stdout.write("数据库已就绪。")
-        admin, password = self._admin()
-        county = self._demo_data(admin)
-        self._evaluation(county, admin)
-        self._login_help(password)
 
-    def _admin(self) -> tuple[Any, str | None]:
-        """The administrator and, when it was just set, its password (printed once)."""
-        users = get_user_model()
-        wanted = os.environ.get("JUNHENG_ADMIN_PASSWORD") or None
-        with transaction.atomic():
-            admin = users.objects.filter(username=ADMIN_USERNAME).first()
+@dataclass(frozen=True)
+class DemoAccount:
+    """One demo login: who it is and what it may see, as printed for the person trying it."""
+
+    username: str
+    role: Role
+    full_name: str
+    sees: str
+
+
+DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
+    DemoAccount(ADMIN_USERNAME, Role.SYSTEM_ADMIN, "系统管理员", "全部县区和学校，系统管理后台"),
+    DemoAccount(
+        "county_admin", Role.COUNTY_ADMIN, "示范县教育局", f"{DEMO_COUNTY}全部学校，可重新评估"
+    ),
+    DemoAccount("school", Role.SCHOOL_USER, f"{DEMO_SCHOOL}填报员", f"只有{DEMO_SCHOOL}"),
+    DemoAccount("leader", Role.LEADER, "示范县领导", f"{DEMO_COUNTY}评估概况（只读）"),
+    DemoAccount("inspector", Role.INSPECTOR, "示范市督导室", f"{DEMO_CITY}所属各县（只读）"),
+)
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    """A demo account after set-up; `password` is None when it was set on an earlier run."""
+
+    account: DemoAccount
+    password: str | None
+
+
+def new_password() -> str:
+    """A random password that is easy to read and type (about 68 bits)."""
+    return "".join(secrets.choice(_PASSWORD_ALPHABET) for _ in range(_PASSWORD_LENGTH))
+
+
+def _wanted_password(account: DemoAccount) -> str | None:
+    """The password asked for in the environment, if any."""
+    if account.username == ADMIN_USERNAME and os.environ.get("JUNHENG_ADMIN_PASSWORD"):
+        return os.environ["JUNHENG_ADMIN_PASSWORD"]
+    return os.environ.get("JUNHENG_DEMO_PASSWORD") or None
+
+
+def _scope(account: DemoAccount, county: County | None) -> dict[str, Any]:
+    if account.role == Role.SYSTEM_ADMIN:
+        return {}
+    if county is None:
+        raise ValueError(f"the demo account {account.username} needs the demo county")
+    if account.role in (Role.COUNTY_ADMIN, Role.LEADER):
+        return {"county": county}
+    if account.role == Role.SCHOOL_USER:
+        return {"school": School.objects.get(county=county, name=DEMO_SCHOOL)}
+    return {}
+
+
+def ensure_demo_accounts(
+    county: County | None,
+    echo: Callable[[str], None],
+    accounts: Sequence[DemoAccount] = DEMO_ACCOUNTS,
+) -> list[DemoLogin]:
+    """Create the demo accounts that do not exist yet, each with its role and scope.
+
+    An existing account keeps its password and profile (they may have been changed on purpose)
+    unless the environment asks for a password, which is then set.
+    """
+    users = get_user_model()
+    logins: list[DemoLogin] = []
+    with transaction.atomic():
+        for account in accounts:
+            wanted = _wanted_password(account)
+            user = users.objects.filter(username=account.username).first()
             password: str | None = None
-            if admin is None:
-                password = wanted or secrets.token_urlsafe(12)
-                admin = users.objects.create_superuser(ADMIN_USERNAME, "", password)
-                self.stdout.write(f"已创建管理员账号 {ADMIN_USERNAME}。")
-            elif wanted and not admin.check_password(wanted):
-                admin.set_password(wanted)
-                admin.save(update_fields=["password"])
+            if user is None:
+                password = wanted or new_password()
+                if account.role == Role.SYSTEM_ADMIN:
+                    user = users.objects.create_superuser(account.username, "", password)
+                else:
+                    user = users.objects.create_user(account.username, "", password)
+                user.first_name = account.full_name
+                user.save(update_fields=["first_name"])
+                echo(f"已创建演示账号 {account.username}（{account.role.label}）。")
+            elif wanted and not user.check_password(wanted):
+                user.set_password(wanted)
+                user.save(update_fields=["password"])
                 password = wanted
-                self.stdout.write(
-                    f"已按 JUNHENG_ADMIN_PASSWORD 重设管理员 {ADMIN_USERNAME} 的密码。"
-                )
-            Profile.objects.get_or_create(user=admin, defaults={"role": Role.SYSTEM_ADMIN})
-        return admin, password
+                echo(f"已按环境变量重设 {account.username} 的密码。")
+            profile, created = Profile.objects.get_or_create(
+                user=user, defaults={"role": account.role, **_scope(account, county)}
+            )
+            if created and county is not None and account.role == Role.INSPECTOR:
+                profile.inspected_cities.add(county.city)
+            logins.append(DemoLogin(account, password))
+    return logins
 
-    def _demo_data(self, admin: Any) -> County:
+
+def ensure_demo_data(
+    user: Any, echo: Callable[[str], None], years: Sequence[str] = DEMO_YEARS
+) -> County:
+    """Load each demo year that has no data yet; data already there is kept as it is."""
+    for index, label in enumerate(DEMO_YEARS):
+        if label not in years:
+            continue
+        years_before = len(DEMO_YEARS) - 1 - index
         existing = SchoolYearData.objects.filter(
             school__county__name=DEMO_COUNTY,
             school__county__city__name=DEMO_CITY,
-            year__label=DEMO_YEAR,
+            year__label=label,
         ).exists()
         if existing:
-            self.stdout.write(f"{DEMO_COUNTY} {DEMO_YEAR} 年数据已存在，保留现有数据。")
-        else:
-            counts = load_dataset(
-                demo_county(), DEMO_YEAR, province=DEMO_PROVINCE, city=DEMO_CITY, user=admin
-            )
-            self.stdout.write(
-                f"已载入 {DEMO_PROVINCE}{DEMO_CITY}{DEMO_COUNTY} {DEMO_YEAR} 年数据："
-                f"学校 {counts.schools} 所，学段 {counts.segments} 个。"
-            )
-        return County.objects.get(name=DEMO_COUNTY, city__name=DEMO_CITY)
+            echo(f"{DEMO_COUNTY} {label} 年数据已存在，保留现有数据。")
+            continue
+        counts = load_dataset(
+            demo_county_before(years_before),
+            label,
+            province=DEMO_PROVINCE,
+            city=DEMO_CITY,
+            user=user,
+        )
+        echo(
+            f"已载入 {DEMO_PROVINCE}{DEMO_CITY}{DEMO_COUNTY} {label} 年数据："
+            f"学校 {counts.schools} 所，学段 {counts.segments} 个。"
+        )
+    return County.objects.get(name=DEMO_COUNTY, city__name=DEMO_CITY)
 
-    def _evaluation(self, county: County, admin: Any) -> None:
-        year = SchoolYear.objects.get(label=DEMO_YEAR)
+
+def ensure_evaluations(
+    county: County, user: Any, echo: Callable[[str], None], years: Sequence[str] = DEMO_YEARS
+) -> None:
+    """Evaluate each year that has no snapshot yet or whose data changed since the last one."""
+    for label in years:
+        year = SchoolYear.objects.get(label=label)
         snapshot = latest_snapshot(county, year)
         if snapshot is not None and not data_changed_since(snapshot):
-            self.stdout.write("最近一次评估之后数据未变化，未重新评估。")
-            return
-        snapshot = run_evaluation(county, year, admin)
-        verdict = {True: "达标", False: "未达标", None: "无法判定"}[snapshot.passes]
-        self.stdout.write(f"已完成评估：{county.name} {year.label} 年，结论：{verdict}。")
+            echo(f"{county.name} {label} 年：最近一次评估之后数据未变化，未重新评估。")
+            continue
+        snapshot = run_evaluation(county, year, user)
+        echo(f"已完成评估：{county.name} {label} 年，结论：{_VERDICT[snapshot.passes]}。")
 
-    def _login_help(self, password: str | None) -> None:
+
+def set_up_demo(
+    echo: Callable[[str], None] = lambda line: None, years: Sequence[str] = DEMO_YEARS
+) -> list[DemoLogin]:
+    """Everything `junheng_demo` does: tables, demo data, evaluations, accounts (idempotent)."""
+    call_command("migrate", interactive=False, verbosity=0)
+    echo("数据库已就绪。")
+    # The administrator first, so that the data and the first evaluations are recorded as theirs;
+    # the other accounts after the data, because their scope is the demo county and school.
+    logins = ensure_demo_accounts(None, echo, DEMO_ACCOUNTS[:1])
+    admin = get_user_model().objects.get(username=ADMIN_USERNAME)
+    county = ensure_demo_data(admin, echo, years)
+    logins += ensure_demo_accounts(county, echo, DEMO_ACCOUNTS[1:])
+    ensure_evaluations(county, admin, echo, years)
+    return logins
+
+
+def _width(text: str) -> int:
+    """Columns the text takes in a terminal: CJK characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * max(width - _width(text), 0)
+
+
+def login_lines(logins: Sequence[DemoLogin]) -> list[str]:
+    """The demo logins as an aligned table for a terminal, and what to do without passwords."""
+    header = ("用户名", "密码", "角色", "可以看到")
+    rows = [
+        (
+            login.account.username,
+            login.password if login.password is not None else "（首次运行时已显示）",
+            login.account.role.label,
+            login.account.sees,
+        )
+        for login in logins
+    ]
+    widths = [max(_width(row[i]) for row in (header, *rows)) + 2 for i in range(3)]
+    lines = [
+        "  " + "".join(_pad(cell, w) for cell, w in zip(row[:3], widths, strict=True)) + row[3]
+        for row in (header, *rows)
+    ]
+    if any(login.password is None for login in logins):
+        lines.append(
+            "  忘记密码时，设置环境变量 JUNHENG_DEMO_PASSWORD 后再运行一次，"
+            "即可把演示账号的密码都改为该值，例如："
+        )
+        lines.append("  JUNHENG_DEMO_PASSWORD=新密码 ./run demo")
+    else:
+        lines.append("  以上密码只显示这一次，请妥善保存。")
+    return lines
+
+
+class Command(BaseCommand):
+    help = "建立数据库，载入示范县 2024—2026 年数据，完成评估并创建各角色的演示账号（可重复运行）"
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        logins = set_up_demo(self.stdout.write)
         self.stdout.write("")
-        self.stdout.write("启动服务：python -m junheng.web.manage runserver")
-        self.stdout.write("然后在浏览器中打开 http://127.0.0.1:8000/admin/ 登录。")
-        self.stdout.write(f"用户名：{ADMIN_USERNAME}")
-        if password is not None:
-            self.stdout.write(f"密码：{password}（只显示这一次，请妥善保存）")
-        else:
-            self.stdout.write(
-                "密码：首次运行时已显示；忘记时可设置环境变量 JUNHENG_ADMIN_PASSWORD "
-                "后再次运行本命令。"
-            )
+        self.stdout.write("演示账号：")
+        for line in login_lines(logins):
+            self.stdout.write(line)
+        self.stdout.write("")
+        self.stdout.write("启动网页系统：./run demo（或 .venv/bin/junheng web），")
+        self.stdout.write("然后在浏览器中打开 http://127.0.0.1:8000/ 用以上账号登录。")
