@@ -222,6 +222,34 @@ def demo_command(
     target.print(f"示范县原始数据（CSV，可作为填报格式参考）：{data_dir}")
 
 
+@app.command("web")
+def web_command(
+    host: Annotated[
+        str,
+        typer.Option(
+            "--host",
+            envvar="JUNHENG_HOST",
+            help="监听地址；默认只有本机可以访问，0.0.0.0 允许局域网内的电脑和手机访问",
+        ),
+    ] = "127.0.0.1",
+    port: Annotated[
+        int, typer.Option("--port", envvar="JUNHENG_PORT", min=1, max=65535, help="端口")
+    ] = 8000,
+    workers: Annotated[
+        int, typer.Option("--workers", envvar="JUNHENG_WORKERS", min=1, help="工作进程数")
+    ] = 2,
+    demo: Annotated[
+        bool,
+        typer.Option("--demo/--no-demo", help="载入示范县数据并创建演示账号（已有的数据不会改动）"),
+    ] = True,
+) -> None:
+    """启动网页系统：建立数据库，载入示范县 2024—2026 年数据，创建各角色的演示账号，再启动服务。"""
+    # Imported here: the other commands need neither Django nor gunicorn.
+    from junheng.web.serve import serve
+
+    raise typer.Exit(serve(host=host, port=port, workers=workers, demo=demo))
+
+
 @app.command("generate")
 def generate_command(
     out: Annotated[Path, typer.Argument(help="写出合成数据集（CSV 文件夹）的位置")],

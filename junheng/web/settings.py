@@ -1,7 +1,9 @@
 """Django settings, read from the environment so one code base serves a laptop and a county server.
 
-`DATABASE_URL` chooses the database (SQLite under `var/` when unset, PostgreSQL in production);
-`JUNHENG_SECRET_KEY`, `JUNHENG_DEBUG` and `JUNHENG_ALLOWED_HOSTS` configure a deployment.
+`DATABASE_URL` chooses the database (SQLite under `var/` when unset, PostgreSQL in production).
+A deployment sets `JUNHENG_DEBUG=0`, `JUNHENG_SECRET_KEY` and `JUNHENG_ALLOWED_HOSTS`; with debug
+off the site expects HTTPS from a reverse proxy (nginx) in front of gunicorn, see
+docs/deployment.md, where every variable read here is described.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 PROJECT_ROOT = PACKAGE_DIR.parent.parent
@@ -18,21 +21,48 @@ VAR_DIR = Path(os.environ.get("JUNHENG_VAR_DIR", PROJECT_ROOT / "var"))
 
 def _flag(name: str, default: bool) -> bool:
     value = os.environ.get(name)
-    if value is None:
+    if value is None or not value.strip():
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
-# The development key is public; a deployment sets JUNHENG_SECRET_KEY (see the production guide).
-SECRET_KEY = os.environ.get(
-    "JUNHENG_SECRET_KEY", "django-insecure-junheng-development-key-do-not-use-in-production"
-)
+def _list(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
 DEBUG = _flag("JUNHENG_DEBUG", True)
-ALLOWED_HOSTS = [
-    host.strip()
-    for host in os.environ.get("JUNHENG_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",")
-    if host.strip()
-]
+
+# The development key is public. With debug off a real key is required: a server must never run
+# with a key that anyone can read here, since it signs the session cookies.
+_DEVELOPMENT_KEY = "django-insecure-junheng-development-key-do-not-use-in-production"
+SECRET_KEY = os.environ.get("JUNHENG_SECRET_KEY", "").strip()
+if not SECRET_KEY and DEBUG:
+    SECRET_KEY = _DEVELOPMENT_KEY
+elif not DEBUG and SECRET_KEY in ("", _DEVELOPMENT_KEY):
+    raise ImproperlyConfigured(
+        "未设置 JUNHENG_SECRET_KEY：关闭调试模式（JUNHENG_DEBUG=0）时必须设置一个随机密钥，"
+        "可用以下命令生成：python3 -c 'import secrets; print(secrets.token_urlsafe(50))'"
+        "（详见 docs/deployment.md）。"
+    )
+
+ALLOWED_HOSTS = _list("JUNHENG_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
+# Needed only when the address in the browser differs from the Host header the proxy passes on
+# (e.g. a port other than 443); each entry with its scheme, such as https://jy.example.gov.cn:8443.
+CSRF_TRUSTED_ORIGINS = _list("JUNHENG_CSRF_TRUSTED_ORIGINS")
+
+# HTTPS is on by default once debug is off. TLS ends at nginx, which tells gunicorn through
+# X-Forwarded-Proto; gunicorn listens on 127.0.0.1 only, so no one else can send that header.
+HTTPS = _flag("JUNHENG_HTTPS", not DEBUG)
+if HTTPS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = _flag("JUNHENG_SSL_REDIRECT", True)
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = int(os.environ.get("JUNHENG_HSTS_SECONDS", "31536000"))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = _flag("JUNHENG_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = _flag("JUNHENG_HSTS_PRELOAD", True)
+# Office computers are shared: a session ends after a working day rather than Django's two weeks.
+SESSION_COOKIE_AGE = int(os.environ.get("JUNHENG_SESSION_HOURS", "12")) * 3600
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -45,6 +75,7 @@ INSTALLED_APPS = [
     "junheng.web.collection",
     "junheng.web.accounts",
     "junheng.web.evaluation",
+    "junheng.web.imports",
 ]
 
 MIDDLEWARE = [
@@ -114,6 +145,33 @@ STORAGES = {
     # Compressed but not hashed: pages render before `collectstatic` has been run (tests, first
     # start), and WhiteNoise still serves gzip/brotli copies once it has.
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+
+# Uploaded files kept by the system (evidence and the like); back this folder up with the database.
+MEDIA_ROOT = Path(os.environ.get("JUNHENG_MEDIA_ROOT", VAR_DIR / "media"))
+# A county sends in one workbook per school (up to about 400) at once.
+DATA_UPLOAD_MAX_NUMBER_FILES = 1000
+
+# Errors go to standard error, where gunicorn and systemd's journal collect them; without this,
+# Django would only e-mail the tracebacks of server errors to ADMINS, which is not configured.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {
+        "stderr": {"class": "logging.StreamHandler", "formatter": "plain"},
+    },
+    "root": {"handlers": ["stderr"], "level": "WARNING"},
+    "loggers": {
+        "django": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
+        "junheng": {
+            "handlers": ["stderr"],
+            "level": os.environ.get("JUNHENG_LOG_LEVEL", "INFO").upper(),
+            "propagate": False,
+        },
+    },
 }
 
 # The site's own Chinese login page; after login `/` sends each role to its starting page.

@@ -1,7 +1,8 @@
 """Who may see and change what. These rules are enforced on the server for every page and API.
 
 - 系统管理员 (and Django superusers): everything.
-- 县级管理员: their county; may edit its schools.
+- 县级管理员: their county; may edit its schools, its county facts, and review (approve, return,
+  unlock) its schools' data.
 - 学校填报员: their own school only; may edit it. No county-wide view.
 - 县级领导: their county, read-only.
 - 督导检查人员: read-only, the counties assigned directly, through a city or through a province.
@@ -89,4 +90,22 @@ def can_evaluate_county(user: AnyUser, county: County) -> bool:
     profile = _profile(user)
     return (
         profile is not None and profile.role == Role.COUNTY_ADMIN and profile.county_id == county.pk
+    )
+
+
+def can_review_county(user: AnyUser, county: County) -> bool:
+    """Whether the user may approve, return and unlock the county's school data and edit its
+    county facts: the county's administrators and system admins. Leaders and inspectors read."""
+    return can_evaluate_county(user, county)
+
+
+def can_review_school(user: AnyUser, school: School) -> bool:
+    """Whether the user may review (approve, return, unlock) the school's data."""
+    if _is_system_admin(user):
+        return True
+    profile = _profile(user)
+    return (
+        profile is not None
+        and profile.role == Role.COUNTY_ADMIN
+        and profile.county_id == school.county_id
     )

@@ -15,7 +15,7 @@ from junheng.web.accounts.models import Profile, Role
 from junheng.web.accounts.scope import can_evaluate_county, can_view_school, visible_counties
 from junheng.web.collection.models import SchoolYearData
 from junheng.web.evaluation.models import Snapshot
-from junheng.web.pages import presenters
+from junheng.web.pages import entry, presenters
 from junheng.web.registry.models import County, School, SchoolYear
 from junheng.web.selectors import data_changed_since, latest_snapshot
 from junheng.web.services import run_evaluation
@@ -170,6 +170,7 @@ def school(request: HttpRequest, school_id: str, year: str) -> HttpResponse:
         "data": data,
         "snapshot": snapshot,
         "county_visible": visible_counties(request.user).filter(pk=school_row.county_id).exists(),
+        **entry.school_context(request, school_row, year_row, data),
     }
     if snapshot is not None:
         standard = presenters.standard_of(snapshot.standard_id)

@@ -1,0 +1,227 @@
+"""`junheng web` (and `./run demo`): the web system on this computer, ready to try.
+
+Prepares the database (and, unless told otherwise, the demo county with one account per role),
+collects the static files and runs gunicorn with `gunicorn.conf.py`, as a server would, printing
+in Chinese where to open it, how to log in and how to stop it.
+
+The server runs with debug off, like a county's server, so every page (the 404 page included) is
+the one users will see. It serves plain HTTP, so HTTPS settings are off unless the environment
+says otherwise; the secret key is generated once and kept in the var folder.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import secrets
+import socket
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+GUNICORN_CONFIG = PACKAGE_DIR / "gunicorn.conf.py"
+SECRET_KEY_FILE = "secret_key"
+
+Echo = Callable[[str], None]
+
+
+def _echo(line: str) -> None:
+    # Flushed at once: the output may be a pipe (a test, a log) that waits for the address.
+    print(line, flush=True)
+
+
+def _var_dir() -> Path:
+    # The same folder as settings.VAR_DIR, found before the settings are imported because the
+    # secret key must be in the environment by then.
+    default = PACKAGE_DIR.parent.parent / "var"
+    return Path(os.environ.get("JUNHENG_VAR_DIR", default))
+
+
+def port_problem(host: str, port: int) -> str | None:
+    """Why the server could not listen on host:port, in Chinese; None when it can."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror:
+        return f"无法识别监听地址“{host}”。请使用本机的 IP 地址，例如 127.0.0.1 或 0.0.0.0。"
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        # As gunicorn does, so a port left in TIME_WAIT by a stopped server counts as free.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except PermissionError:
+            return (
+                f"没有权限使用端口 {port}（1024 以下的端口需要管理员权限）。"
+                "请换一个端口，例如：./run demo --port 8080"
+            )
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                return (
+                    f"端口 {port} 已被占用：可能均衡网页系统已经在运行，"
+                    "或另一个程序正在使用该端口。"
+                    f"请先停止那个程序，或换一个端口，例如：./run demo --port {port + 1}"
+                )
+            if exc.errno == errno.EADDRNOTAVAIL:
+                return f"本机没有地址 {host}。请使用本机的 IP 地址，例如 127.0.0.1 或 0.0.0.0。"
+            return f"无法在 {host}:{port} 上启动服务：{exc.strerror or exc}"
+    return None
+
+
+def _wildcard(host: str) -> bool:
+    return host in ("0.0.0.0", "::", "")
+
+
+def _url_host(host: str) -> str:
+    if _wildcard(host):
+        return "127.0.0.1"
+    return f"[{host}]" if ":" in host else host
+
+
+def _lan_addresses() -> list[str]:
+    """This machine's IPv4 addresses other than loopback, for opening the site from elsewhere."""
+    found: list[str] = []
+    try:
+        infos = socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET)
+    except OSError:
+        return found
+    for info in infos:
+        address = str(info[4][0])
+        if not address.startswith("127.") and address not in found:
+            found.append(address)
+    return found
+
+
+def prepare_environment(host: str) -> None:
+    """Settings for a server on this computer; values already in the environment win."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "junheng.web.settings")
+    os.environ.setdefault("JUNHENG_DEBUG", "0")
+    os.environ.setdefault("JUNHENG_HTTPS", "0")
+    if _wildcard(host):
+        # Reached from other computers by whatever address they use for this one.
+        os.environ.setdefault("JUNHENG_ALLOWED_HOSTS", "*")
+    elif host not in ("127.0.0.1", "localhost", "::1"):
+        os.environ.setdefault("JUNHENG_ALLOWED_HOSTS", f"localhost,127.0.0.1,[::1],{host}")
+    if not os.environ.get("JUNHENG_SECRET_KEY"):
+        os.environ["JUNHENG_SECRET_KEY"] = _local_secret_key(_var_dir())
+
+
+def _local_secret_key(var_dir: Path) -> str:
+    """The key kept in the var folder (created once, readable by this user only)."""
+    path = var_dir / SECRET_KEY_FILE
+    if path.exists():
+        return path.read_text(encoding="ascii").strip()
+    var_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(50)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(key + "\n")
+    return key
+
+
+def _banner(host: str, port: int, logins: Sequence[Any] | None) -> list[str]:
+    from junheng.web.registry.management.commands.junheng_demo import login_lines
+
+    url = f"http://{_url_host(host)}:{port}/"
+    lines = ["", "=" * 64, f"均衡网页系统已启动。请在浏览器中打开：{url}"]
+    if _wildcard(host):
+        others = [f"http://{address}:{port}/" for address in _lan_addresses()]
+        if others:
+            lines.append(f"局域网内的其他电脑和手机可打开：{'  '.join(others)}")
+    if logins:
+        lines += ["", "演示账号（示范县 2024—2026 年数据）：", *login_lines(logins)]
+    lines += [
+        "",
+        "停止服务：在本窗口按 Ctrl+C。",
+        "只在命令行查看示范县的评估结果：./run junheng demo",
+        "=" * 64,
+        "",
+    ]
+    return lines
+
+
+def _gunicorn(options: dict[str, Any]) -> Any:
+    from gunicorn.app.base import Application
+
+    class JunhengServer(Application):
+        def init(self, parser: Any, opts: Any, args: Any) -> None:  # pragma: no cover
+            return None
+
+        def load_config(self) -> None:
+            self.load_config_from_file(str(GUNICORN_CONFIG))
+            for key, value in options.items():
+                self.cfg.set(key, value)
+
+        def load(self) -> Any:
+            from junheng.web.wsgi import application
+
+            return application
+
+    return JunhengServer()
+
+
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    workers: int = 2,
+    demo: bool = True,
+    echo: Echo = _echo,
+) -> int:
+    """Prepare and run the server until it is stopped; returns the exit status on failure."""
+    problem = port_problem(host, port)
+    if problem is not None:
+        print(f"错误：{problem}", file=sys.stderr, flush=True)
+        return 1
+    prepare_environment(host)
+
+    import django
+    from django.core.exceptions import ImproperlyConfigured
+
+    try:
+        django.setup()
+    except ImproperlyConfigured as exc:
+        print(f"错误：{exc}", file=sys.stderr, flush=True)
+        return 2
+
+    from django.core.management import call_command
+    from django.db import connections
+
+    logins = None
+    if demo:
+        from junheng.web.registry.management.commands.junheng_demo import set_up_demo
+
+        echo("正在准备示范县的数据和演示账号…")
+        logins = set_up_demo(echo)
+    else:
+        call_command("migrate", interactive=False, verbosity=0)
+        echo("数据库已就绪。")
+    # Debug is off, so WhiteNoise serves what collectstatic gathered (copies only what changed).
+    call_command("collectstatic", interactive=False, verbosity=0)
+    # The workers are forked from this process: none may inherit an open database connection.
+    connections.close_all()
+
+    banner = _banner(host, port, logins)
+
+    def when_ready(server: Any) -> None:
+        for line in banner:
+            echo(line)
+
+    def on_exit(server: Any) -> None:
+        echo("均衡网页系统已停止。")
+
+    bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    options: dict[str, Any] = {
+        "bind": [bind],
+        "workers": workers,
+        "when_ready": when_ready,
+        "on_exit": on_exit,
+    }
+    # In a terminal, a line per request (or gunicorn's start-up notes) would push the address
+    # and the logins out of sight; warnings and errors are still shown.
+    if "JUNHENG_ACCESS_LOG" not in os.environ:
+        options["accesslog"] = None
+    if "JUNHENG_LOG_LEVEL" not in os.environ:
+        options["loglevel"] = "warning"
+    _gunicorn(options).run()
+    return 0
