@@ -75,7 +75,6 @@ INSTALLED_APPS = [
     "junheng.web.collection",
     "junheng.web.accounts",
     "junheng.web.evaluation",
-    "junheng.web.imports",
 ]
 
 MIDDLEWARE = [
