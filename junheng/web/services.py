@@ -475,12 +475,13 @@ def sync_school_data(
     year, user = history.year, history.user
     by_pk = {s.pk: s for s in schools.values()}
     in_scope = list(by_pk)
+    year_data = {
+        by_pk[d.school_id].school_id: d
+        for d in SchoolYearData.objects.filter(school__in=in_scope, year=year)
+    }
     _sync(
         SchoolYearData,
-        {
-            by_pk[d.school_id].school_id: d
-            for d in SchoolYearData.objects.filter(school__in=in_scope, year=year)
-        },
+        year_data,
         {row["school_id"]: row for row in school_rows},
         lambda sid: SchoolYearData(school=schools[sid], year=year, updated_by=user),
         SCHOOL_MEASURES,
@@ -488,7 +489,7 @@ def sync_school_data(
         history,
         log_created=log_created,
     )
-    _sync(
+    segments = _sync(
         SegmentData,
         {
             (by_pk[s.school_id].school_id, s.level): s
@@ -503,7 +504,7 @@ def sync_school_data(
     )
     school_facts = _facts_wanted(school_fact_rows, "school_id", SCHOOL_FACT_DEFS, school_notes)
     with_facts = [schools[sid].pk for sid in fact_owners]
-    _sync(
+    facts = _sync(
         SchoolFactValue,
         {
             (by_pk[v.school_id].school_id, v.fact): v
@@ -515,6 +516,11 @@ def sync_school_data(
         lambda key: _Where(f"{key[0]}/{key[1]}", schools[key[0]]),
         history,
         log_created=log_created,
+    )
+    # A segment or fact reported for the first time is not logged by a load, but it changes
+    # what an open form shows, so the school's version moves on as for a logged change.
+    history.changed_schools.update(
+        schools[sid].pk for sid, _ in segments | facts if sid in year_data
     )
     return len(school_facts)
 
