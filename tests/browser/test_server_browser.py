@@ -1,0 +1,178 @@
+"""The web system started the way `./run demo` starts it: `junheng web` in its own process on a
+free port, with a fresh data folder; a browser logs in with the password it printed. Then Ctrl+C,
+a second start on the same folder (nothing reloaded, the session still valid), and a start on a
+port that is taken."""
+
+from __future__ import annotations
+
+import os
+import queue
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from tests.browser.browsing import login, screenshot
+
+JUNHENG = Path(sys.executable).parent / "junheng"
+READY = "均衡网页系统已启动"
+START_TIMEOUT = 180
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _env(var_dir: Path) -> dict[str, str]:
+    # Only what a person's shell would have: no DATABASE_URL of this test run, no JUNHENG_….
+    keep = {k: os.environ[k] for k in ("PATH", "HOME", "LANG", "TMPDIR") if k in os.environ}
+    return keep | {"JUNHENG_VAR_DIR": str(var_dir)}
+
+
+@dataclass
+class Server:
+    process: subprocess.Popen[str]
+    lines: list[str] = field(default_factory=list)
+    _queue: queue.Queue[str | None] = field(default_factory=queue.Queue)
+
+    @classmethod
+    def start(cls, *args: str, var_dir: Path) -> Server:
+        process = subprocess.Popen(
+            [str(JUNHENG), "web", *args],
+            env=_env(var_dir),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,
+        )
+        server = cls(process)
+        threading.Thread(target=server._read, daemon=True).start()
+        return server
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self._queue.put(line.rstrip("\n"))
+        self._queue.put(None)
+
+    def wait_for(self, text: str, timeout: float = START_TIMEOUT) -> str:
+        """Everything printed until a line containing `text`."""
+        deadline = time.monotonic() + timeout
+        while not any(text in line for line in self.lines):
+            try:
+                line = self._queue.get(timeout=max(deadline - time.monotonic(), 0.01))
+            except queue.Empty:
+                raise AssertionError(f"no “{text}” after {timeout} s:\n" + self.output) from None
+            if line is None:
+                raise AssertionError(f"ended before “{text}”:\n" + self.output)
+            self.lines.append(line)
+        return self.output
+
+    def stop(self) -> int:
+        """Ctrl+C, as a person in the terminal would press it."""
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGINT)
+        code = self.process.wait(timeout=60)
+        while (line := self._queue.get(timeout=10)) is not None:
+            self.lines.append(line)
+        return code
+
+    @property
+    def output(self) -> str:
+        return "\n".join(self.lines)
+
+
+@pytest.fixture
+def start() -> Iterator:
+    servers: list[Server] = []
+
+    def run(*args: str, var_dir: Path) -> Server:
+        server = Server.start(*args, var_dir=var_dir)
+        servers.append(server)
+        return server
+
+    yield run
+    for server in servers:
+        if server.process.poll() is None:
+            os.killpg(server.process.pid, signal.SIGKILL)
+            server.process.wait()
+
+
+def _passwords(output: str) -> dict[str, str]:
+    found = {}
+    for line in output.splitlines():
+        cells = line.split()
+        if cells and cells[0] in ("admin", "county_admin", "school", "leader", "inspector"):
+            found[cells[0]] = cells[1]
+    return found
+
+
+def test_the_demo_server_from_first_start_to_ctrl_c_and_again(page, tmp_path, start):
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    server = start("--port", str(port), var_dir=tmp_path)
+    output = server.wait_for(READY)
+    # First start: the database, three years of data evaluated, the accounts, then the address.
+    for year in ("2024", "2025", "2026"):
+        assert f"已完成评估：示范县 {year} 年，结论：未达标。" in output
+    assert f"均衡网页系统已启动。请在浏览器中打开：{url}/" in output
+    server.wait_for("只在命令行查看示范县的评估结果：./run junheng demo")
+    assert "停止服务：在本窗口按 Ctrl+C。" in server.output
+    passwords = _passwords(server.output)
+    assert sorted(passwords) == ["admin", "county_admin", "inspector", "leader", "school"]
+    assert (tmp_path / "junheng.sqlite3").exists()
+    assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
+
+    login(page, url, "county_admin", passwords["county_admin"])
+    assert re.search(r"/counties/\d+/2026/$", page.url)
+    overview = page.url
+    heading = page.locator("h1").inner_text()
+    assert "示范县" in heading and "2026 学年" in heading
+    screenshot(page, "server-county-admin")
+    # Debug is off as on a county's server: the Chinese 404 page, static files from collectstatic.
+    missing = page.goto(f"{url}/schools/0000000000/2026/")
+    assert missing.status == 404 and page.locator("h1").inner_text() == "页面不存在"
+    assets = page.request.get(f"{url}/static/vendor/echarts.min.js")
+    assert assets.status == 200 and len(assets.body()) > 500_000
+
+    assert server.stop() == 0
+    assert "均衡网页系统已停止。" in server.output
+    assert "Traceback" not in server.output
+
+    # Second start on the same folder: nothing loaded again, no password shown, and the browser's
+    # session still valid because the secret key was kept.
+    again = start("--port", str(port), var_dir=tmp_path)
+    output = again.wait_for(READY)
+    assert "已载入" not in output and output.count("保留现有数据") == 3
+    again.wait_for("./run junheng demo")
+    assert again.output.count("（首次运行时已显示）") == 5
+    assert not set(passwords.values()) & set(again.output.split())
+    page.goto(overview)
+    assert page.url == overview
+    assert again.stop() == 0
+
+
+def test_a_port_in_use_is_named_in_chinese(tmp_path, start):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        server = start("--port", str(port), var_dir=tmp_path)
+        code = server.process.wait(timeout=60)
+        server.stop()
+    assert code == 1
+    assert f"错误：端口 {port} 已被占用" in server.output
+    assert f"./run demo --port {port + 1}" in server.output
+    assert "Traceback" not in server.output
+    # Refused before anything was set up.
+    assert not (tmp_path / "junheng.sqlite3").exists()
