@@ -69,6 +69,7 @@ def _segments(
         "notes",
         *ids,
         *(f"{i}_met" for i in ids),
+        *(f"{i}_floor_ok" for i in ids),
         *(f"{i}_num" for i in ids),
         *(f"{i}_den" for i in ids),
     ]
@@ -84,6 +85,8 @@ def _segments(
                 "in_scope": row["in_scope"],
                 "values": {i: row[i] for i in ids},
                 "met": {i: row[f"{i}_met"] if row["in_scope"] else None for i in ids},
+                # reaches the segment rule's floor (85 % of the threshold)
+                "floor_ok": {i: row[f"{i}_floor_ok"] if row["in_scope"] else None for i in ids},
                 "inputs": {
                     i: {"numerator": row[f"{i}_num"], "denominator": row[f"{i}_den"]} for i in ids
                 },
@@ -147,6 +150,10 @@ def county_to_dict(evaluation: Evaluation, county: str) -> dict[str, Any]:
         "county": county,
         "segments": _segments(evaluation, segments, segment_gaps, balance),
         "balance": _balance(balance),
+        "segment_rule": {
+            "min_met": evaluation.standard.segment_rule.min_met,
+            "floor_ratio": evaluation.standard.segment_rule.floor_ratio,
+        },
         "items": items,
         "parts": {PART_KEYS[k]: p.passes for k, p in verdict.parts.items()},
         "part_reasons": {PART_KEYS[k]: list(p.reasons) for k, p in verdict.parts.items()},

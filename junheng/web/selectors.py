@@ -194,3 +194,59 @@ def data_changed_since(snapshot: Snapshot) -> bool:
         snapshot.county_id, snapshot.year_id, lambda: (snapshot.county, snapshot.year)
     )
     return current != snapshot.data_fingerprint
+
+
+def yearly_summaries(county: County) -> list[dict[str, Any]]:
+    """The summary of the latest snapshot of each school year of the county, oldest year first.
+
+    One query; the stored summaries are read, not the full results.
+    """
+    from django.db.models import OuterRef, Subquery
+
+    latest = (
+        Snapshot.objects.filter(county=OuterRef("county"), year=OuterRef("year"))
+        .order_by("-created_at", "-id")
+        .values("id")[:1]
+    )
+    rows = (
+        Snapshot.objects.filter(county=county, id=Subquery(latest))
+        .order_by("year__label")
+        .values("id", "year__label", "created_at", "summary")
+    )
+    return [
+        {
+            "id": r["id"],
+            "year": r["year__label"],
+            "created_at": r["created_at"],
+            "summary": r["summary"],
+        }
+        for r in rows
+    ]
+
+
+def latest_summaries(counties: Any, year: SchoolYear) -> dict[int, dict[str, Any]]:
+    """County id → summary of its latest snapshot for the year, for the counties of a queryset.
+
+    One query however many counties: only the stored summaries are read.
+    """
+    from django.db.models import OuterRef, Subquery
+
+    latest = (
+        Snapshot.objects.filter(county=OuterRef("county"), year=year)
+        .order_by("-created_at", "-id")
+        .values("id")[:1]
+    )
+    rows = Snapshot.objects.filter(
+        county__in=counties.values("pk"), year=year, id=Subquery(latest)
+    ).values("county_id", "created_at", "summary")
+    return {r["county_id"]: r for r in rows}
+
+
+def years_with_snapshots(counties: Any) -> list[str]:
+    """Labels of the school years in which any of the counties was evaluated, newest first."""
+    return list(
+        SchoolYear.objects.filter(snapshot__county__in=counties.values("pk"))
+        .distinct()
+        .order_by("-label")
+        .values_list("label", flat=True)
+    )

@@ -109,3 +109,12 @@ def can_review_school(user: AnyUser, school: School) -> bool:
         and profile.role == Role.COUNTY_ADMIN
         and profile.county_id == school.county_id
     )
+
+
+def has_county_views(user: AnyUser) -> bool:
+    """Whether the user's role has county-wide pages at all (overviews, indicator pages, the
+    comparison of counties). School users have only their school's pages."""
+    if _is_system_admin(user):
+        return True
+    profile = _profile(user)
+    return profile is not None and profile.role in (Role.COUNTY_ADMIN, Role.LEADER, Role.INSPECTOR)

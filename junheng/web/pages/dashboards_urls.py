@@ -2,4 +2,30 @@
 
 from __future__ import annotations
 
-urlpatterns: list = []
+from django.urls import path
+
+from junheng.web.pages import dashboards
+
+urlpatterns = [
+    path(
+        "counties/<int:county_id>/<str:year>/indicators/<str:item_id>/<str:level>/",
+        dashboards.indicator,
+        name="indicator",
+    ),
+    path(
+        "counties/<int:county_id>/<str:year>/indicators/<str:item_id>/<str:level>/export/",
+        dashboards.indicator_export,
+        name="indicator_export",
+    ),
+    path(
+        "counties/<int:county_id>/<str:year>/export/<str:table>/",
+        dashboards.county_export,
+        name="county_export",
+    ),
+    path(
+        "schools/<str:school_id>/<str:year>/export/", dashboards.school_export, name="school_export"
+    ),
+    path("compare/", dashboards.compare_latest, name="compare_latest"),
+    path("compare/<str:year>/", dashboards.compare, name="compare"),
+    path("compare/<str:year>/export/", dashboards.compare_export, name="compare_export"),
+]

@@ -6,10 +6,11 @@ the CLI and the reports.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
-from junheng.core.formatting import fmt_number, fmt_plain
+from junheng.core.formatting import fmt_number, fmt_percent, fmt_plain
 from junheng.core.schema import LEVEL_ZH
 from junheng.core.standard import Item, Standard
 from junheng.standards import load_standard
@@ -124,7 +125,7 @@ def school_segments(
     result: dict[str, Any], school_id: str, standard: Standard | None
 ) -> list[dict[str, Any]]:
     """The school's segments: each indicator's value, threshold, 85 % line, mark and shortfall."""
-    floor = standard.segment_rule.floor_ratio if standard is not None else None
+    floor = floor_ratio(result, standard)
     rows = []
     for segment in result.get("segments", []):
         if segment.get("school_id") != school_id:
@@ -138,6 +139,8 @@ def school_segments(
             if threshold is None and item is not None:
                 threshold = item.threshold.get(level)
             met = segment.get("met", {}).get(item_id)
+            value = segment.get("values", {}).get(item_id)
+            ratio = value / threshold if value is not None and threshold else None
             short = segment.get("shortfalls", {}).get(item_id)
             gap = None
             if met is False and short is not None and short.get("amount") is not None:
@@ -149,9 +152,20 @@ def school_segments(
                     "id": item_id,
                     "name": item.name if item else "",
                     "unit": item.unit if item else "",
-                    "value": fmt_number(segment.get("values", {}).get(item_id)),
+                    "value": fmt_number(value),
                     "threshold": fmt_plain(threshold),
-                    "floor": fmt_number(threshold * floor) if threshold and floor else "—",
+                    "floor": fmt_line(threshold * floor) if threshold and floor else "—",
+                    "ratio": fmt_percent(ratio) if ratio is not None else "—",
+                    # the same numbers unformatted, for the chart and the Excel export
+                    "raw": {
+                        "short": short_name(item, item_id),
+                        "value": value,
+                        "threshold": threshold,
+                        "floor": threshold * floor if threshold and floor else None,
+                        "ratio": ratio,
+                        "met": met,
+                        "floor_ok": (segment.get("floor_ok") or {}).get(item_id),
+                    },
                     "mark": mark(met) if segment.get("in_scope") else Mark("不纳入评估", "unknown"),
                     "gap": gap,
                 }
@@ -159,6 +173,8 @@ def school_segments(
         rows.append(
             {
                 "level": LEVEL_ZH.get(level, level),
+                "level_id": level,
+                "floor_ratio": floor,
                 "students": segment.get("students"),
                 "in_scope": segment.get("in_scope"),
                 "mark": mark(segment.get("passes")),
@@ -199,3 +215,555 @@ def school_links(result: dict[str, Any]) -> list[dict[str, Any]]:
         schools.values(),
         key=lambda r: min((order[s["mark"].css] for s in r["segments"]), default=2),
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Dashboards: tables that the page prints and the Excel export writes, and the plain numbers
+# the charts are drawn from. A table is built once; the template and `exports.py` only read it.
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One table cell: the text a page shows and the value an Excel sheet stores."""
+
+    text: str
+    value: str | float | int | None = None
+    css: str = ""
+    href: str = ""
+    excel_format: str = ""
+    """Excel number format of a numeric value ("0.000", "0.0%", "#,##0.00")."""
+
+
+@dataclass(frozen=True)
+class Table:
+    key: str
+    title: str
+    headers: tuple[str, ...]
+    rows: tuple[tuple[Cell, ...], ...]
+    note: str = ""
+    export_url: str = ""
+
+
+def text_cell(text: str | None, href: str = "", css: str = "") -> Cell:
+    shown = text if text not in (None, "") else "—"
+    return Cell(shown, text if text not in (None, "") else None, css, href)
+
+
+def number_cell(
+    value: float | int | None,
+    decimals: int = 2,
+    href: str = "",
+    css: str = "",
+    thousands: bool = False,
+) -> Cell:
+    if value is None or isinstance(value, bool):
+        return Cell("—", None, f"num {css}".strip(), href)
+    grouping = "#,##0" if thousands else "0"
+    excel = grouping + ("." + "0" * decimals if decimals else "")
+    return Cell(fmt_number(value, decimals, thousands), value, f"num {css}".strip(), href, excel)
+
+
+def fmt_line(value: float) -> str:
+    """A threshold-derived line (85 % of 4.5 = 3.825) in full, without float dust or padding."""
+    return fmt_plain(round(value, 6))
+
+
+def line_cell(value: float | None) -> Cell:
+    if value is None:
+        return Cell("—", None, "num")
+    return Cell(fmt_line(value), value, "num", "", "0.000")
+
+
+def int_cell(value: int | None, href: str = "") -> Cell:
+    if value is None:
+        return Cell("—", None, "num", href)
+    return Cell(str(value), int(value), "num", href, "0")
+
+
+def percent_cell(value: float | None, decimals: int = 1) -> Cell:
+    """A fraction shown as a percentage; Excel keeps the fraction with a percent format."""
+    if value is None:
+        return Cell("—", None, "num")
+    return Cell(fmt_percent(value, decimals), value, "num", "", "0." + "0" * decimals + "%")
+
+
+def mark_cell(passes: bool | None) -> Cell:
+    m = mark(passes)
+    return Cell(m.text, verdict_text(passes), f"{m.css} mark")
+
+
+def _mark_as_cell(m: Mark) -> Cell:
+    """A ✓/✗ mark; Excel gets the words without the symbol."""
+    return Cell(m.text, m.text.lstrip("✓✗— "), f"{m.css} mark")
+
+
+def _item_map(standard: Standard | None, result: dict[str, Any]) -> dict[str, Item | None]:
+    return dict(_ratio_items(standard, result))
+
+
+def short_name(item: Item | None, item_id: str) -> str:
+    """ "R4 教学及辅助用房": the id and what the indicator counts, short enough for an axis."""
+    if item is None:
+        return item_id
+    what = item.shortfall.what if item.shortfall is not None else item.name
+    return f"{item_id} {what}"
+
+
+def cv_series(result: dict[str, Any], standard: Standard | None) -> dict[str, Any]:
+    """The 14 CVs (R1–R7 × level) with their limits and verdicts, as plain lists per level."""
+    balance = result.get("balance", {})
+    items = _ratio_items(standard, result)
+    levels = []
+    for level in LEVELS:
+        cells = [balance.get(level, {}).get(item_id) or {} for item_id, _ in items]
+        levels.append(
+            {
+                "level": level,
+                "label": LEVEL_ZH.get(level, level),
+                "cv": [c.get("cv") for c in cells],
+                "limit": [c.get("limit") for c in cells],
+                "passes": [c.get("passes") for c in cells],
+                "schools": [c.get("schools") for c in cells],
+            }
+        )
+    return {
+        "items": [item_id for item_id, _ in items],
+        "names": [item.name if item else "" for _, item in items],
+        "short": [short_name(item, item_id) for item_id, item in items],
+        "levels": levels,
+    }
+
+
+def cv_table(series: dict[str, Any], href: Any = None) -> Table:
+    """指标 × (差异系数, 上限, 结论) per level; `href(item_id, level)` links to indicator pages."""
+    headers = ["指标", "指标名称"]
+    for level in series["levels"]:
+        headers += [f"{level['label']}差异系数", f"{level['label']}上限", f"{level['label']}结论"]
+    rows = []
+    for i, item_id in enumerate(series["items"]):
+        first = series["levels"][0]["level"] if series["levels"] else ""
+        row = [
+            text_cell(item_id, href(item_id, first) if href else ""),
+            text_cell(series["names"][i]),
+        ]
+        for level in series["levels"]:
+            link = href(item_id, level["level"]) if href else ""
+            limit = level["limit"][i]
+            row += [
+                number_cell(level["cv"][i], 3, href=link),
+                Cell(f"≤ {fmt_plain(limit)}", limit, "num", "", "0.00")
+                if limit is not None
+                else number_cell(None),
+                mark_cell(level["passes"][i]),
+            ]
+        rows.append(tuple(row))
+    return Table(
+        "cv",
+        "校际差异系数",
+        tuple(headers),
+        tuple(rows),
+        note="差异系数按在校生数加权计算（总体标准差 ÷ 加权平均值）；点击指标查看每所学校的数值。",
+    )
+
+
+def schools_table(result: dict[str, Any], href: Any = None) -> Table:
+    """One row per school: its segments' verdicts and the reasons of failing ones; failing first.
+
+    `href(school_id)` links to the school page.
+    """
+    by_school: dict[str, dict[str, Any]] = {}
+    for segment in result.get("segments", []):
+        row = by_school.setdefault(
+            segment["school_id"],
+            {"school_id": segment["school_id"], "name": segment.get("name"), "levels": {}},
+        )
+        row["levels"][segment.get("level")] = segment
+    order = {False: 0, None: 1, True: 2}
+
+    def rank(row: dict[str, Any]) -> int:
+        scoped = [s for s in row["levels"].values() if s.get("in_scope")]
+        return min((order[s.get("passes")] for s in scoped), default=3)
+
+    rows = []
+    for row in sorted(by_school.values(), key=rank):
+        cells = [
+            text_cell(row["school_id"]),
+            text_cell(row["name"], href(row["school_id"]) if href else "", "nowrap"),
+        ]
+        reasons = []
+        for level in LEVELS:
+            segment = row["levels"].get(level)
+            if segment is None:
+                cells.append(text_cell(None))
+            elif not segment.get("in_scope"):
+                cells.append(Cell("不纳入评估", "不纳入评估", "unknown mark"))
+            else:
+                cells.append(mark_cell(segment.get("passes")))
+                if segment.get("passes") is not True:
+                    reasons += [
+                        f"{LEVEL_ZH.get(level, level)}：{r}" for r in segment.get("reasons", [])
+                    ]
+        cells.append(text_cell("；".join(reasons)))
+        rows.append(tuple(cells))
+    headers = ("学校标识码", "学校名称", *(LEVEL_ZH[lv] for lv in LEVELS), "未达标原因")
+    return Table("schools", "学校资源配置结论", headers, tuple(rows))
+
+
+def gaps_table(result: dict[str, Any]) -> Table:
+    """The county's gap totals (差距测算), one row per level, item and kind of shortfall."""
+    rows = []
+    for gap in result.get("gaps", []):
+        level = gap.get("level")
+        total = gap.get("total")
+        whole = isinstance(total, (int, float)) and float(total).is_integer()
+        rows.append(
+            (
+                text_cell(LEVEL_ZH.get(level, level) if level else "全县"),
+                text_cell(gap.get("item")),
+                text_cell(gap.get("sentence")),
+                number_cell(total, 0 if whole else 2, thousands=True),
+                text_cell(gap.get("unit")),
+                int_cell(gap.get("schools")),
+            )
+        )
+    headers = ("学段", "指标", "差距", "数量", "单位", "涉及学校数")
+    return Table("gaps", "差距测算", headers, tuple(rows))
+
+
+# ---- indicator page ---------------------------------------------------------------------------
+
+
+def floor_ratio(result: dict[str, Any], standard: Standard | None) -> float | None:
+    """The segment rule's floor (85 %) as the snapshot recorded it, else as the standard says."""
+    rule = result.get("segment_rule") or {}
+    if rule.get("floor_ratio") is not None:
+        return rule["floor_ratio"]
+    return standard.segment_rule.floor_ratio if standard is not None else None
+
+
+def indicator_mark(met: bool | None, floor_ok: bool | None, floor: float | None) -> Mark:
+    if met is True:
+        return Mark("✓ 达标", "ok")
+    if met is False and floor_ok is False:
+        return Mark(f"✗ 低于标准的 {fmt_plain(floor * 100)}%" if floor else "✗ 低于底线", "fail")
+    if met is False:
+        return Mark("✗ 未达标", "warn")
+    return Mark("— 无法判定", "unknown")
+
+
+def indicator_rows(result: dict[str, Any], item_id: str, level: str) -> list[dict[str, Any]]:
+    """Every in-scope segment of the level: value, threshold, met, share; smallest value first.
+
+    Segments without a value come last (they make the CV undecidable).
+    """
+    rows = []
+    for segment in result.get("segments", []):
+        if segment.get("level") != level or not segment.get("in_scope"):
+            continue
+        rows.append(
+            {
+                "school_id": segment["school_id"],
+                "name": segment.get("name") or segment["school_id"],
+                "students": segment.get("students"),
+                "value": segment.get("values", {}).get(item_id),
+                "threshold": segment.get("thresholds", {}).get(item_id),
+                "met": segment.get("met", {}).get(item_id),
+                "floor_ok": (segment.get("floor_ok") or {}).get(item_id),
+                "share": (segment.get("shares") or {}).get(item_id),
+            }
+        )
+    return sorted(rows, key=lambda r: (r["value"] is None, r["value"] or 0.0, r["name"]))
+
+
+def indicator_summary(
+    result: dict[str, Any], standard: Standard | None, item_id: str, level: str
+) -> dict[str, Any] | None:
+    """Name, threshold, 85 % line and the CV record of one indicator and level, or None when
+    the snapshot has no such indicator."""
+    cell = result.get("balance", {}).get(level, {}).get(item_id)
+    if cell is None:
+        return None
+    item = _item_map(standard, result).get(item_id)
+    rows = indicator_rows(result, item_id, level)
+    threshold = next((r["threshold"] for r in rows if r["threshold"] is not None), None)
+    if threshold is None and item is not None:
+        threshold = item.threshold.get(level)
+    floor = floor_ratio(result, standard)
+    return {
+        "id": item_id,
+        "name": item.name if item else item_id,
+        "short": short_name(item, item_id),
+        "unit": item.unit if item else "",
+        "description": item.description if item else "",
+        "level": level,
+        "level_label": LEVEL_ZH.get(level, level),
+        "threshold": threshold,
+        "floor_ratio": floor,
+        "floor": threshold * floor if threshold is not None and floor else None,
+        "cv": cell.get("cv"),
+        "cv_text": fmt_number(cell.get("cv"), 3),
+        "limit_text": fmt_plain(cell.get("limit")),
+        "mean": cell.get("mean"),
+        "sd": cell.get("sd"),
+        "limit": cell.get("limit"),
+        "passes": cell.get("passes"),
+        "mark": mark(cell.get("passes")),
+        "reason": cell.get("reason", ""),
+        "schools": len(rows),
+        "met": sum(1 for r in rows if r["met"] is True),
+        "unmet": sum(1 for r in rows if r["met"] is False),
+        "below_floor": sum(1 for r in rows if r["floor_ok"] is False),
+    }
+
+
+def indicator_facts(summary: dict[str, Any]) -> Table:
+    """The CV record of the indicator page as a two-column table (also the chart's summary)."""
+    rows = (
+        (text_cell("差异系数"), number_cell(summary["cv"], 3)),
+        (text_cell("差异系数上限"), number_cell(summary["limit"], 2)),
+        (text_cell("结论"), mark_cell(summary["passes"])),
+        (text_cell("加权平均值"), number_cell(summary["mean"], 2)),
+        (text_cell("加权标准差"), number_cell(summary["sd"], 2)),
+        (text_cell("标准"), line_cell(summary["threshold"])),
+        (
+            text_cell(f"{fmt_plain((summary['floor_ratio'] or 0) * 100)}% 底线"),
+            line_cell(summary["floor"]),
+        ),
+        (text_cell("纳入评估的学段数"), int_cell(summary["schools"])),
+        (text_cell("达标学段数"), int_cell(summary["met"])),
+        (text_cell("未达标学段数"), int_cell(summary["unmet"])),
+    )
+    return Table("facts", "指标概况", ("项目", "数值"), rows)
+
+
+def indicator_table(rows: list[dict[str, Any]], summary: dict[str, Any], href: Any = None) -> Table:
+    """Every school of the indicator, largest share of the weighted variance first."""
+    ordered = sorted(rows, key=lambda r: (r["share"] is None, -(r["share"] or 0.0), r["name"]))
+    mean = summary.get("mean")
+    out = []
+    for rank, row in enumerate(ordered, 1):
+        m = indicator_mark(row["met"], row["floor_ok"], summary.get("floor_ratio"))
+        side = None
+        if mean is not None and row["value"] is not None:
+            side = "高于均值" if row["value"] >= mean else "低于均值"
+        out.append(
+            (
+                int_cell(rank),
+                text_cell(row["name"], href(row["school_id"]) if href else "", "nowrap"),
+                int_cell(row["students"]),
+                number_cell(row["value"], 2),
+                line_cell(row["threshold"]),
+                _mark_as_cell(m),
+                percent_cell(row["share"]),
+                text_cell(side),
+            )
+        )
+    headers = ("序号", "学校", "在校生数", "数值", "标准", "结论", "占加权方差比例", "相对均值")
+    note = (
+        "“占加权方差比例”是该校对差异系数的贡献：(在校生数 ÷ 全县在校生数) × (数值 − 加权平均值)² "
+        "÷ 加权方差，全县合计 100%，按从大到小排列。"
+    )
+    return Table(
+        "schools", f"{summary['id']} {summary['level_label']}各校数值", headers, tuple(out), note
+    )
+
+
+# ---- school page ------------------------------------------------------------------------------
+
+
+def school_table(segments: list[dict[str, Any]]) -> Table:
+    """The school page's indicator tables of every segment in one sheet, for Excel."""
+    rows = []
+    for seg in segments:
+        for ind in seg["indicators"]:
+            raw = ind.get("raw", {})
+            rows.append(
+                (
+                    text_cell(seg["level"]),
+                    text_cell(ind["id"]),
+                    text_cell(ind["name"]),
+                    number_cell(raw.get("value"), 2),
+                    line_cell(raw.get("threshold")),
+                    line_cell(raw.get("floor")),
+                    percent_cell(raw.get("ratio")),
+                    _mark_as_cell(ind["mark"]),
+                    text_cell(ind["gap"]),
+                )
+            )
+    floors = [seg["floor_ratio"] for seg in segments if seg.get("floor_ratio")]
+    floor = f"{fmt_plain(floors[0] * 100)}% 底线" if floors else "底线"
+    headers = (
+        "学段",
+        "指标",
+        "指标名称",
+        "本校数值",
+        "标准",
+        floor,
+        "占标准的比例",
+        "结论",
+        "差距",
+    )
+    return Table("indicators", "本校资源配置指标", headers, tuple(rows))
+
+
+# ---- trend across years -----------------------------------------------------------------------
+
+
+def _failing_parts(summary: dict[str, Any]) -> list[str]:
+    parts = summary.get("parts", {})
+    return [label for key, label in PARTS if key in parts and parts[key] is not True]
+
+
+def trend_table(years: list[dict[str, Any]]) -> Table:
+    """One row per school year (its latest snapshot): verdict, failing parts and segments."""
+    rows = []
+    for entry in years:
+        s = entry["summary"]
+        worst = s.get("worst_cv") or {}
+        cells = [
+            text_cell(entry["year"]),
+            mark_cell(s.get("verdict")),
+            text_cell("、".join(_failing_parts(s)) or "无"),
+            int_cell(s.get("segments_failing")),
+            int_cell(s.get("cv_over_limit")),
+        ]
+        for level in LEVELS:
+            w = worst.get(level)
+            cells.append(
+                Cell(
+                    f"{fmt_number(w['cv'], 3)}（{w['item']}）",
+                    w["cv"],
+                    "num",
+                    "",
+                    "0.000",
+                )
+                if w
+                else number_cell(None)
+            )
+        rows.append(tuple(cells))
+    headers = (
+        "学年",
+        "结论",
+        "未通过的方面",
+        "未达标学段数",
+        "超过上限的差异系数个数",
+        *(f"{LEVEL_ZH[lv]}最大差异系数" for lv in LEVELS),
+    )
+    return Table("trend", "历年评估结论", headers, tuple(rows))
+
+
+def trend_cv_series(years: list[dict[str, Any]], level: str, items: list[str]) -> dict[str, Any]:
+    """CVs of one level by school year: one list of values per indicator."""
+    values = {item: [] for item in items}
+    limits = {}
+    for entry in years:
+        cells = entry["summary"].get("balance", {}).get(level, {})
+        for item in items:
+            cell = cells.get(item) or {}
+            values[item].append(cell.get("cv"))
+            if cell.get("limit") is not None:
+                limits[item] = cell["limit"]
+    return {
+        "level": level,
+        "label": LEVEL_ZH.get(level, level),
+        "years": [e["year"] for e in years],
+        "items": items,
+        "values": values,
+        "limits": limits,
+    }
+
+
+def trend_cv_table(series: dict[str, Any]) -> Table:
+    rows = []
+    for i, year in enumerate(series["years"]):
+        rows.append(
+            (text_cell(year), *(number_cell(series["values"][it][i], 3) for it in series["items"]))
+        )
+    return Table(
+        f"trend_{series['level']}",
+        f"{series['label']}差异系数（历年）",
+        ("学年", *series["items"]),
+        tuple(rows),
+    )
+
+
+# ---- comparison of counties -------------------------------------------------------------------
+
+READINESS_RULE = (
+    "排名规则：先比未通过的方面数（资源配置、政府保障程度、教育质量、社会认可度、一票否决五项，"
+    "“无法判定”也算未通过），少者在前；相同时比未达标学段数，少者在前；再相同时比最大差异系数"
+    "与其上限之比（小学、初中取大者），小者在前；仍相同时按县区名称排列。尚未评估的县区不参加排名。"
+)
+
+
+def readiness_key(summary: dict[str, Any]) -> tuple[int, int, float]:
+    """Sort key of the readiness ranking stated in `READINESS_RULE` (smaller is readier)."""
+    ratio = summary.get("worst_ratio")
+    return (
+        len(_failing_parts(summary)),
+        summary.get("segments_failing") or 0,
+        ratio if ratio is not None else math.inf,
+    )
+
+
+def compare_rows(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Counties ranked by readiness; `entries` carry county id, name, city and summary (or None).
+
+    Counties without a snapshot of the year come last, unranked.
+    """
+    evaluated = [e for e in entries if e.get("summary")]
+    pending = [e for e in entries if not e.get("summary")]
+    evaluated.sort(key=lambda e: (readiness_key(e["summary"]), e["name"]))
+    ranked = [{**e, "rank": i} for i, e in enumerate(evaluated, 1)]
+    return ranked + [{**e, "rank": None} for e in sorted(pending, key=lambda e: e["name"])]
+
+
+def compare_table(rows: list[dict[str, Any]], href: Any = None) -> Table:
+    """The comparison table; `href(county_id)` links to each county's overview."""
+    out = []
+    for row in rows:
+        s = row.get("summary") or {}
+        link = href(row["county_id"]) if href and s else ""
+        if not s:
+            out.append(
+                (
+                    text_cell(None),
+                    text_cell(row["name"]),
+                    text_cell(row.get("city")),
+                    Cell("尚未评估", "尚未评估", "unknown mark"),
+                    *(text_cell(None) for _ in range(len(PARTS) + 5)),
+                )
+            )
+            continue
+        parts = s.get("parts", {})
+        worst = s.get("worst_cv") or {}
+        cells = [
+            int_cell(row["rank"]),
+            text_cell(row["name"], link, "nowrap"),
+            text_cell(row.get("city"), css="nowrap"),
+            mark_cell(s.get("verdict")),
+            *(mark_cell(parts.get(key)) for key, _ in PARTS),
+            int_cell(len(_failing_parts(s))),
+            int_cell(s.get("segments_failing")),
+            int_cell(s.get("cv_over_limit")),
+        ]
+        for level in LEVELS:
+            w = worst.get(level)
+            cells.append(
+                Cell(f"{fmt_number(w['cv'], 3)}（{w['item']}）", w["cv"], "num", "", "0.000")
+                if w
+                else number_cell(None)
+            )
+        out.append(tuple(cells))
+    headers = (
+        "排名",
+        "县区",
+        "所属市",
+        "结论",
+        *(label for _, label in PARTS),
+        "未通过的方面数",
+        "未达标学段数",
+        "超过上限的差异系数个数",
+        *(f"{LEVEL_ZH[lv]}最大差异系数" for lv in LEVELS),
+    )
+    return Table("compare", "县区比较", headers, tuple(out), note=READINESS_RULE)

@@ -12,10 +12,15 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from junheng.web.accounts.models import Profile, Role
-from junheng.web.accounts.scope import can_evaluate_county, can_view_school, visible_counties
+from junheng.web.accounts.scope import (
+    can_evaluate_county,
+    can_view_school,
+    has_county_views,
+    visible_counties,
+)
 from junheng.web.collection.models import SchoolYearData
 from junheng.web.evaluation.models import Snapshot
-from junheng.web.pages import entry, presenters
+from junheng.web.pages import dashboards, entry, presenters
 from junheng.web.registry.models import County, School, SchoolYear
 from junheng.web.selectors import data_changed_since, latest_snapshot
 from junheng.web.services import run_evaluation
@@ -130,13 +135,14 @@ def county(request: HttpRequest, county_id: int, year: str) -> HttpResponse:
         "year": year_row,
         "snapshot": snapshot,
         "can_evaluate": can_evaluate_county(request.user, county_row),
+        "can_compare": has_county_views(request.user),
     }
     if snapshot is not None:
         standard = presenters.standard_of(snapshot.standard_id)
         context |= {
             "changed": data_changed_since(snapshot),
             "overview": presenters.county_overview(snapshot.result, standard),
-            "schools": presenters.school_links(snapshot.result),
+            **dashboards.county_dashboard(county_row, year_row, snapshot),
         }
     return render(request, "pages/county.html", context)
 
@@ -173,10 +179,10 @@ def school(request: HttpRequest, school_id: str, year: str) -> HttpResponse:
         **entry.school_context(request, school_row, year_row, data),
     }
     if snapshot is not None:
-        standard = presenters.standard_of(snapshot.standard_id)
         context |= {
             "changed": data_changed_since(snapshot),
-            "segments": presenters.school_segments(snapshot.result, school_row.school_id, standard),
+            # the segments with a chart each, and the indicator table's Excel export
+            **dashboards.school_board(school_row, year_row, snapshot),
             "problems": presenters.school_item_problems(snapshot.result, school_row.school_id),
         }
     return render(request, "pages/school.html", context)

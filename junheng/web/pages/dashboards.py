@@ -1,0 +1,321 @@
+"""Dashboard pages: the indicator page, the comparison of counties, and the Excel export of every
+dashboard table. The county overview and the school page (`views.py`) use the same builders here,
+so a page and its Excel file always hold the same rows.
+
+Scope first: every view finds the county or school through `accounts.scope` before reading a
+snapshot, and answers 404 without naming what was asked for when the user may not see it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+
+from junheng.core.schema import LEVEL_ZH, LEVELS
+from junheng.web.accounts.scope import can_view_school, has_county_views, visible_counties
+from junheng.web.evaluation.models import Snapshot
+from junheng.web.pages import charts, presenters
+from junheng.web.pages.exports import xlsx_response
+from junheng.web.registry.models import County, School, SchoolYear
+from junheng.web.selectors import (
+    data_changed_since,
+    latest_snapshot,
+    latest_summaries,
+    yearly_summaries,
+    years_with_snapshots,
+)
+
+NOT_FOUND = "页面不存在或您没有查看权限。"
+COUNTY_TABLES = ("cv", "schools", "gaps", "trend")
+
+
+def _county(request: HttpRequest, county_id: int) -> County:
+    county = visible_counties(request.user).filter(pk=county_id).select_related("city").first()
+    if county is None:
+        raise Http404(NOT_FOUND)
+    return county
+
+
+def _year(label: str) -> SchoolYear:
+    year = SchoolYear.objects.filter(label=label).first()
+    if year is None:
+        raise Http404(NOT_FOUND)
+    return year
+
+
+def _with_export(table: presenters.Table, url: str) -> presenters.Table:
+    return replace(table, export_url=url)
+
+
+# ---- county overview --------------------------------------------------------------------------
+
+
+def county_dashboard(county: County, year: SchoolYear, snapshot: Snapshot) -> dict[str, Any]:
+    """Tables and charts of the county overview (the page and its Excel exports)."""
+    result = snapshot.result
+    standard = presenters.standard_of(snapshot.standard_id)
+
+    def indicator_url(item_id: str, level: str) -> str:
+        return reverse("indicator", args=[county.pk, year.label, item_id, level])
+
+    def school_url(school_id: str) -> str:
+        return reverse("school", args=[school_id, year.label])
+
+    def export(key: str) -> str:
+        return reverse("county_export", args=[county.pk, year.label, key])
+
+    series = presenters.cv_series(result, standard)
+    years = yearly_summaries(county)
+    trend_levels = [
+        presenters.trend_cv_series(years, level, series["items"]) for level, _ in LEVELS
+    ]
+    tables = {
+        "cv": _with_export(presenters.cv_table(series, indicator_url), export("cv")),
+        "schools": _with_export(presenters.schools_table(result, school_url), export("schools")),
+        "gaps": _with_export(presenters.gaps_table(result), export("gaps")),
+        "trend": _with_export(presenters.trend_table(years), export("trend")),
+    }
+    trend = [
+        {
+            "chart": charts.trend_chart(s, f"chart-trend-{s['level']}"),
+            "table": presenters.trend_cv_table(s),
+        }
+        for s in trend_levels
+    ]
+    return {
+        "tables": tables,
+        "trend_tables": [t["table"] for t in trend],
+        "cv_chart": charts.cv_chart(series),
+        "trend": trend,
+        "years": years,
+        "indicator_links": [
+            {
+                "id": item_id,
+                "short": series["short"][i],
+                "levels": [
+                    {"label": label, "url": indicator_url(item_id, level)}
+                    for level, label in LEVELS
+                ],
+            }
+            for i, item_id in enumerate(series["items"])
+        ],
+    }
+
+
+@login_required
+@require_GET
+def county_export(request: HttpRequest, county_id: int, year: str, table: str) -> HttpResponse:
+    """One table of the county overview as .xlsx (`all`: every table, one sheet each)."""
+    county = _county(request, county_id)
+    year_row = _year(year)
+    if table not in (*COUNTY_TABLES, "all"):
+        raise Http404(NOT_FOUND)
+    snapshot = latest_snapshot(county, year_row)
+    if snapshot is None:
+        raise Http404(f"{year_row.label} 学年尚未评估，没有可导出的表格。")
+    board = county_dashboard(county, year_row, snapshot)
+    if table == "all":
+        chosen = [board["tables"][k] for k in COUNTY_TABLES] + board["trend_tables"]
+        name = f"{county.name}{year_row.label}学年评估概况.xlsx"
+    elif table == "trend":
+        chosen = [board["tables"]["trend"], *board["trend_tables"]]
+        name = f"{county.name}历年评估结论.xlsx"
+    else:
+        chosen = [board["tables"][table]]
+        name = f"{county.name}{year_row.label}学年{chosen[0].title}.xlsx"
+    return xlsx_response(chosen, name, _heading(county.name, year_row.label, snapshot))
+
+
+def _heading(name: str, year: str, snapshot: Snapshot) -> str:
+    return (
+        f"{name} {year} 学年 · 评估快照 {snapshot.created_at:%Y-%m-%d %H:%M} · "
+        f"评估标准 {snapshot.standard_id}"
+    )
+
+
+# ---- indicator page ---------------------------------------------------------------------------
+
+
+def indicator_board(
+    county: County, year: SchoolYear, snapshot: Snapshot, item_id: str, level: str
+) -> dict[str, Any]:
+    """Summary, chart and tables of one indicator and level; 404 when the snapshot has none."""
+    if level not in LEVEL_ZH:
+        raise Http404(NOT_FOUND)
+    standard = presenters.standard_of(snapshot.standard_id)
+    summary = presenters.indicator_summary(snapshot.result, standard, item_id, level)
+    if summary is None:
+        raise Http404(NOT_FOUND)
+    rows = presenters.indicator_rows(snapshot.result, item_id, level)
+
+    def school_url(school_id: str) -> str:
+        return reverse("school", args=[school_id, year.label])
+
+    export = reverse("indicator_export", args=[county.pk, year.label, item_id, level])
+    table = _with_export(presenters.indicator_table(rows, summary, school_url), export)
+    series = presenters.cv_series(snapshot.result, standard)
+    return {
+        "summary": summary,
+        "facts": presenters.indicator_facts(summary),
+        "table": table,
+        "chart": charts.indicator_chart(rows, summary),
+        "items": [
+            {
+                "id": other,
+                "current": other == item_id,
+                "url": reverse("indicator", args=[county.pk, year.label, other, level]),
+            }
+            for other in series["items"]
+        ],
+        "levels": [
+            {
+                "label": label,
+                "current": lv == level,
+                "url": reverse("indicator", args=[county.pk, year.label, item_id, lv]),
+            }
+            for lv, label in LEVELS
+        ],
+    }
+
+
+@login_required
+@require_GET
+def indicator(
+    request: HttpRequest, county_id: int, year: str, item_id: str, level: str
+) -> HttpResponse:
+    """Every school of the county against one indicator's threshold, and who drives its CV."""
+    county = _county(request, county_id)
+    year_row = _year(year)
+    if level not in LEVEL_ZH:
+        raise Http404(NOT_FOUND)
+    snapshot = latest_snapshot(county, year_row)
+    context: dict[str, Any] = {"county": county, "year": year_row, "snapshot": snapshot}
+    if snapshot is not None:
+        context |= indicator_board(county, year_row, snapshot, item_id, level)
+        context["changed"] = data_changed_since(snapshot)
+    else:
+        context |= {"item_id": item_id, "level_label": LEVEL_ZH[level]}
+    return render(request, "pages/indicator.html", context)
+
+
+@login_required
+@require_GET
+def indicator_export(
+    request: HttpRequest, county_id: int, year: str, item_id: str, level: str
+) -> HttpResponse:
+    county = _county(request, county_id)
+    year_row = _year(year)
+    snapshot = latest_snapshot(county, year_row)
+    if snapshot is None:
+        raise Http404(f"{year_row.label} 学年尚未评估，没有可导出的表格。")
+    board = indicator_board(county, year_row, snapshot, item_id, level)
+    summary = board["summary"]
+    name = f"{county.name}{year_row.label}学年{item_id}{summary['level_label']}各校数值.xlsx"
+    heading = _heading(county.name, year_row.label, snapshot)
+    return xlsx_response([board["table"], board["facts"]], name, heading)
+
+
+# ---- school page ------------------------------------------------------------------------------
+
+
+def school_board(school: School, year: SchoolYear, snapshot: Snapshot) -> dict[str, Any]:
+    """The school page's segments with a chart each, and its indicator table for Excel."""
+    standard = presenters.standard_of(snapshot.standard_id)
+    segments = presenters.school_segments(snapshot.result, school.school_id, standard)
+    for seg in segments:
+        if seg["in_scope"]:
+            seg["chart"] = charts.school_chart(seg, f"chart-school-{seg['level_id']}")
+    table = presenters.school_table(segments)
+    export = reverse("school_export", args=[school.school_id, year.label])
+    return {"segments": segments, "school_table": _with_export(table, export)}
+
+
+@login_required
+@require_GET
+def school_export(request: HttpRequest, school_id: str, year: str) -> HttpResponse:
+    school = School.objects.filter(school_id=school_id).select_related("county").first()
+    if school is None or not can_view_school(request.user, school):
+        raise Http404(NOT_FOUND)
+    year_row = _year(year)
+    snapshot = latest_snapshot(school.county, year_row)
+    if snapshot is None:
+        raise Http404(f"{year_row.label} 学年尚未评估，没有可导出的表格。")
+    board = school_board(school, year_row, snapshot)
+    name = f"{school.name}{year_row.label}学年资源配置指标.xlsx"
+    heading = _heading(school.name, year_row.label, snapshot)
+    return xlsx_response([board["school_table"]], name, heading)
+
+
+# ---- comparison of counties -------------------------------------------------------------------
+
+
+def compare_board(request: HttpRequest, year: SchoolYear) -> dict[str, Any]:
+    """The counties the user may see, side by side for one school year, ranked by readiness."""
+    counties = visible_counties(request.user)
+    summaries = latest_summaries(counties, year)
+    entries = [
+        {
+            "county_id": c["pk"],
+            "name": c["name"],
+            "city": c["city__name"],
+            "summary": (summaries.get(c["pk"]) or {}).get("summary"),
+        }
+        for c in counties.order_by("name").values("pk", "name", "city__name")
+    ]
+    rows = presenters.compare_rows(entries)
+
+    def county_url(county_id: int) -> str:
+        return reverse("county", args=[county_id, year.label])
+
+    table = presenters.compare_table(rows, county_url)
+    return {
+        "rows": rows,
+        "table": _with_export(table, reverse("compare_export", args=[year.label])),
+        "chart": charts.compare_chart(rows),
+        "evaluated": sum(1 for r in rows if r["rank"] is not None),
+        "rule": presenters.READINESS_RULE,
+        "years": years_with_snapshots(counties),
+    }
+
+
+def _compare_year(request: HttpRequest, year: str) -> SchoolYear:
+    # School users have no county-wide view; the page does not exist for them.
+    if not has_county_views(request.user):
+        raise Http404(NOT_FOUND)
+    return _year(year)
+
+
+@login_required
+@require_GET
+def compare(request: HttpRequest, year: str) -> HttpResponse:
+    """Counties side by side for inspectors and city or province users; a county's own users
+    see their county alone."""
+    year_row = _compare_year(request, year)
+    context = {"year": year_row, **compare_board(request, year_row)}
+    return render(request, "pages/compare.html", context)
+
+
+@login_required
+@require_GET
+def compare_export(request: HttpRequest, year: str) -> HttpResponse:
+    year_row = _compare_year(request, year)
+    board = compare_board(request, year_row)
+    return xlsx_response([board["table"]], f"{year_row.label}学年县区比较.xlsx")
+
+
+@login_required
+@require_GET
+def compare_latest(request: HttpRequest) -> HttpResponse:
+    """The comparison of the most recent school year any visible county was evaluated in."""
+    if not has_county_views(request.user):
+        raise Http404(NOT_FOUND)
+    years = years_with_snapshots(visible_counties(request.user))
+    if not years:
+        return render(request, "pages/compare.html", {"year": None, "rows": [], "years": []})
+    return redirect("compare", year=years[0])
