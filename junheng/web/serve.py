@@ -82,15 +82,21 @@ def _url_host(host: str) -> str:
 def _lan_addresses() -> list[str]:
     """This machine's IPv4 addresses other than loopback, for opening the site from elsewhere."""
     found: list[str] = []
+    # The address of the interface that routes to the local network. Connecting a UDP socket
+    # sends nothing; it only picks the route.
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+            probe.connect(("10.254.254.254", 1))
+            found.append(str(probe.getsockname()[0]))
+    except OSError:
+        pass
     try:
         infos = socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET)
     except OSError:
-        return found
-    for info in infos:
-        address = str(info[4][0])
-        if not address.startswith("127.") and address not in found:
-            found.append(address)
-    return found
+        infos = []
+    found += [str(info[4][0]) for info in infos]
+    unique = dict.fromkeys(a for a in found if not a.startswith(("127.", "0.")))
+    return list(unique)
 
 
 def prepare_environment(host: str) -> None:

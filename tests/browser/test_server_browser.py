@@ -176,3 +176,52 @@ def test_a_port_in_use_is_named_in_chinese(tmp_path, start):
     assert "Traceback" not in server.output
     # Refused before anything was set up.
     assert not (tmp_path / "junheng.sqlite3").exists()
+
+
+def test_port_problems_in_chinese():
+    from junheng.web.serve import port_problem
+
+    assert port_problem("127.0.0.1", _free_port()) is None
+    assert "无法识别监听地址“no-such-host.invalid”" in port_problem("no-such-host.invalid", 8000)
+    # 192.0.2.1 (TEST-NET-1) is nobody's address on a test machine.
+    assert port_problem("192.0.2.1", 8000) == (
+        "本机没有地址 192.0.2.1。请使用本机的 IP 地址，例如 127.0.0.1 或 0.0.0.0。"
+    )
+
+
+def test_listening_on_all_addresses_names_the_lan_address(monkeypatch, tmp_path):
+    from junheng.web import serve
+
+    # prepare_environment writes to os.environ: give it a copy that is thrown away afterwards.
+    monkeypatch.setattr(os, "environ", dict(os.environ))
+    for name in ("JUNHENG_ALLOWED_HOSTS", "JUNHENG_DEBUG", "JUNHENG_HTTPS", "JUNHENG_SECRET_KEY"):
+        os.environ.pop(name, None)
+    os.environ["JUNHENG_VAR_DIR"] = str(tmp_path)
+    monkeypatch.setattr(serve, "_lan_addresses", lambda: ["192.168.1.20"])
+    serve.prepare_environment("0.0.0.0")
+    # Reached by whatever address the other computers use; debug and HTTPS off, a kept key.
+    assert os.environ["JUNHENG_ALLOWED_HOSTS"] == "*"
+    assert (os.environ["JUNHENG_DEBUG"], os.environ["JUNHENG_HTTPS"]) == ("0", "0")
+    key = (tmp_path / "secret_key").read_text().strip()
+    assert os.environ["JUNHENG_SECRET_KEY"] == key and len(key) >= 50
+    banner = serve._banner("0.0.0.0", 8080, None)
+    assert "均衡网页系统已启动。请在浏览器中打开：http://127.0.0.1:8080/" in banner
+    assert "局域网内的其他电脑和手机可打开：http://192.168.1.20:8080/" in banner
+    assert not any("演示账号" in line for line in banner)
+
+
+def test_a_chosen_address_is_allowed_and_settings_given_win(monkeypatch, tmp_path):
+    from junheng.web import serve
+
+    monkeypatch.setattr(os, "environ", dict(os.environ))
+    os.environ.pop("JUNHENG_ALLOWED_HOSTS", None)
+    os.environ |= {
+        "JUNHENG_SECRET_KEY": "chosen-" + "k" * 50,
+        "JUNHENG_HTTPS": "1",
+        "JUNHENG_VAR_DIR": str(tmp_path),
+    }
+    serve.prepare_environment("192.168.1.20")
+    assert os.environ["JUNHENG_ALLOWED_HOSTS"] == "localhost,127.0.0.1,[::1],192.168.1.20"
+    assert os.environ["JUNHENG_SECRET_KEY"] == "chosen-" + "k" * 50
+    assert os.environ["JUNHENG_HTTPS"] == "1"
+    assert not (tmp_path / "secret_key").exists()
