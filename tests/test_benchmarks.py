@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
+import subprocess
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -72,3 +74,46 @@ def test_reports_benchmark_runs_on_a_small_county(capsys):
     assert module.main(["--quick", "--sample", "1"]) == 0
     output = capsys.readouterr().out
     assert "一校一册" in output and "ratio baseline" in output
+
+
+def _web_benchmark(database_url: str) -> str:
+    # A separate process: the benchmark configures Django for its own database, which a process
+    # already set up for the test database cannot do.
+    script = Path(__file__).parents[1] / "benchmarks" / "web.py"
+    done = subprocess.run(
+        [sys.executable, str(script), "--quick", "--database-url", database_url],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
+
+
+def _check_web_report(report: str) -> None:
+    assert "county overview" in report and "indicator R4 primary" in report
+    assert "constant ✓" in report and "GROWS" not in report
+    assert "< 200 ms" in report and "p95 / floor" in report
+    assert "former check (rebuild the Dataset and hash it)" in report
+    # No request failed: the errors column of every page reads 0.
+    for line in report.splitlines():
+        if line.startswith(("login page (floor)", "county overview", "indicator R4 primary")):
+            assert line.split()[-2 if "×" in line else -1] == "0", line
+
+
+def test_web_benchmark_runs_on_postgresql():
+    sys.path.insert(0, str(Path(__file__).parents[1] / "benchmarks"))
+    try:
+        from web import DEFAULT_DATABASE, postgres_reachable
+    finally:
+        sys.path.pop(0)
+    if not postgres_reachable(DEFAULT_DATABASE):
+        pytest.skip("PostgreSQL is not reachable; the web benchmark runs on it")
+    # A database of this run's own, so two test runs on one server do not drop each other's.
+    url = DEFAULT_DATABASE.rsplit("/", 1)[0] + f"/junheng_bench_smoke_{os.getpid()}"
+    _check_web_report(_web_benchmark(url))
+
+
+def test_web_benchmark_runs_on_sqlite(tmp_path):
+    _check_web_report(_web_benchmark(f"sqlite:///{tmp_path / 'bench.sqlite3'}"))
