@@ -5,7 +5,8 @@ together by the same code as `read_dataset` (so one school's parent may be in an
 workbook), and every problem is traced back to the workbook, sheet and cell it came from.
 Schools in the imported files replace the same schools of the existing dataset; the rest is kept.
 The result is written all at once (see `atomic.py`): an import either writes the whole merged
-dataset or nothing.
+dataset or nothing. `validate_sources` is the same check over a dataset held elsewhere (the web
+import's database), writing nothing.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import os
 import re
 import tempfile
 import zipfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from functools import cache
@@ -54,6 +55,26 @@ class Origin:
     labels: dict[str, str] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class Scope:
+    """Which rows an import may contain; rows outside it are errors naming their cells.
+
+    The web import limits a county administrator to the county and a school user to the school;
+    each `*_expected` text says what the cell should hold and why, for the message.
+    """
+
+    counties: frozenset[str] | None = None
+    """County names allowed in the county columns (None: any)."""
+    schools: frozenset[str] | None = None
+    """School ids allowed (None: any not refused)."""
+    refused_schools: Callable[[frozenset[str]], Collection[str]] | None = None
+    """Given the school ids in the files, those that may not be imported (say, registered in
+    another county); asked once per import, so a database can answer it in one query."""
+    county_expected: str = ""
+    school_expected: str = ""
+    refused_expected: str = ""
+
+
 @dataclass
 class ImportResult:
     dataset: Dataset | None
@@ -61,6 +82,10 @@ class ImportResult:
     sources: list[Path]
     written: Path | None = None
     counts: dict[str, int] = field(default_factory=dict)
+    imported_schools: frozenset[str] = frozenset()
+    """School ids present in the imported files (their rows replace the existing ones)."""
+    replaced_counties: frozenset[str] = frozenset()
+    """Counties whose county facts and survey the imported files replace."""
 
     @property
     def blocking(self) -> list[IntakeError]:
@@ -360,7 +385,8 @@ def _has_sheet(path: Path, sheet: str) -> bool:
     return f'name="{sheet}"' in listing
 
 
-def _is_school_form(path: Path) -> bool:
+def is_school_form(path: Path) -> bool:
+    """Whether `path` is a per-school workbook (一校一册) rather than a county workbook."""
     return _has_sheet(path, FORM_SHEET)
 
 
@@ -406,7 +432,7 @@ def _read_forms(paths: list[Path]) -> list[Any]:
 def _add_sources(paths: list[Path], merger: _Merger, out: ErrorCollector) -> None:
     from junheng.intake.templates import INFO_SHEET, read_template_info
 
-    forms = [p for p in paths if _is_school_form(p)]
+    forms = [p for p in paths if is_school_form(p)]
     others = [p for p in paths if p not in forms]
     # A county workbook goes first so that its rows keep their own numbers while merged.
     for path in sorted(others, key=lambda p: p.is_dir()):
@@ -433,38 +459,83 @@ def _add_sources(paths: list[Path], merger: _Merger, out: ErrorCollector) -> Non
         merger.add_form(form, path.name)
 
 
-def import_sources(
+def _check_scope(merger: _Merger, scope: Scope, out: ErrorCollector) -> None:
+    """Rows of the imported files naming a county or school outside `scope`."""
+    reported: set[tuple[object, ...]] = set()
+    refused: Collection[str] = ()
+    if scope.refused_schools is not None:
+        refused = set(scope.refused_schools(frozenset(_imported_keys(merger)[0])))
+
+    def report(gid: int, column: str, value: str, expected: str, *group: object) -> None:
+        """One error per `group` of rows (and file, column and value)."""
+        origin = merger.origins[gid][1]
+        key = (origin.file, column, value, *group)
+        if key in reported:
+            return
+        reported.add(key)
+        out.add(
+            IntakeError(
+                Code.BAD_ENUM,
+                origin.file,
+                origin.sheet,
+                origin.row,
+                origin.labels.get(column) or TABLES_BY_NAME["schools"].column(column).zh,
+                value=value,
+                expected=expected,
+                cell=origin.cells.get(column),
+            )
+        )
+
+    for name, frames in merger.frames.items():
+        for frame in frames:
+            if scope.counties is not None and "county" in frame.columns:
+                for county, gid in frame.select("county", ROW).iter_rows():
+                    key = (county or "").strip()
+                    if key and key not in scope.counties:
+                        # A school row is at fault on its own; a county's facts repeat the
+                        # county on every row, so their sheet is named once.
+                        group = gid if name == "schools" else merger.origins[gid][1].sheet
+                        report(gid, "county", key, scope.county_expected, name, group)
+            if "school_id" not in frame.columns:
+                continue
+            for school_id, gid in frame.select("school_id", ROW).iter_rows():
+                key = (school_id or "").strip()
+                if not key:
+                    continue
+                # A school's segments and facts repeat its id: one error per school and file.
+                if scope.schools is not None and key not in scope.schools:
+                    report(gid, "school_id", key, scope.school_expected)
+                elif name == "schools" and key in refused:
+                    report(gid, "school_id", key, scope.refused_expected)
+
+
+Loader = Callable[[ErrorCollector], Dataset | None]
+
+
+def _merge_and_check(
     files: Sequence[Path],
-    into: Path,
-    *,
-    previous: Path | None = None,
-    write: bool = True,
-    max_errors: int = MAX_ERRORS,
+    existing: Loader,
+    previous: Loader | None,
+    scope: Scope | None,
+    max_errors: int,
 ) -> ImportResult:
-    """Merge `files` into the dataset folder `into` (created if absent); write only if no error."""
+    """Merge the files over the existing dataset and validate everything together.
+
+    The loaders are called at the point of the check where the CLI reads its folders, so their
+    problems are listed in the same order whatever the data come from.
+    """
     out = ErrorCollector(max_errors)
     merger = _Merger(out)
     sources = [Path(f) for f in files]
     _add_sources(sources, merger, out)
     merger.drop_duplicate_schools()
+    if scope is not None:
+        _check_scope(merger, scope, out)
     imported_schools, replaced_counties = _imported_keys(merger)
 
-    atomic.recover(into)
-    existing: Dataset | None = None
-    if into.exists():
-        current = read_dataset(into)
-        if not current.ok:
-            out.add(
-                IntakeError(
-                    Code.UNREADABLE_FILE,
-                    into.name,
-                    value=f"{len(current.blocking)} 处错误",
-                    expected="现有数据集应能通过校验；请先修正或更换导入目标文件夹",
-                )
-            )
-        existing = current.dataset
-    if existing is not None:
-        for raw in _existing_raws(existing, imported_schools, replaced_counties).values():
+    base = existing(out)
+    if base is not None:
+        for raw in _existing_raws(base, imported_schools, replaced_counties).values():
             merger.add_raw(raw)
     for name in ("schools", "segments"):
         if name not in merger.frames:
@@ -490,22 +561,12 @@ def import_sources(
     for error in inner.result(MERGED):
         out.add(_locate(merger, error))
     if dataset is not None and previous is not None:
-        before = read_dataset(previous)
-        if before.ok and before.dataset is not None:
-            _plausibility(merger, dataset, before.dataset, imported_schools, out)
-        else:
-            out.add(
-                IntakeError(
-                    Code.UNREADABLE_FILE,
-                    previous.name,
-                    value=f"{len(before.blocking)} 处错误",
-                    expected="上一学年数据应能通过校验；本次未做逐年比较",
-                    severity=WARNING,
-                )
-            )
+        before = previous(out)
+        if before is not None:
+            _plausibility(merger, dataset, before, imported_schools, out)
     errors = out.result("导入数据")
     blocked = any(e.severity == ERROR for e in errors)
-    result = ImportResult(
+    return ImportResult(
         None if blocked else dataset,
         errors,
         sources,
@@ -513,6 +574,103 @@ def import_sources(
             "schools": len(imported_schools),
             "files": len(sources),
         },
+        imported_schools=frozenset(imported_schools),
+        replaced_counties=frozenset(replaced_counties),
+    )
+
+
+def validate_sources(
+    files: Sequence[Path],
+    *,
+    existing: Dataset | None = None,
+    previous: Dataset | None = None,
+    scope: Scope | None = None,
+    max_errors: int = MAX_ERRORS,
+) -> ImportResult:
+    """Merge `files` over the `existing` dataset and validate, writing nothing.
+
+    The same check as `import_sources`, for callers that keep the data elsewhere (the web
+    import stores the result in the database): `previous` is last year's data for the
+    year-over-year warnings, `scope` limits which counties and schools the files may hold.
+    """
+    return _merge_and_check(
+        files,
+        lambda out: existing,
+        (lambda out: previous) if previous is not None else None,
+        scope,
+        max_errors,
+    )
+
+
+def imported_part(result: ImportResult) -> Dataset | None:
+    """The rows of the validated dataset that came from the imported files.
+
+    Loading this part replaces exactly what the files replace in the merged dataset: their
+    schools (with segments and school facts) and, for counties whose county facts they hold,
+    county facts and survey counts. The other schools stay as they are.
+    """
+    dataset = result.dataset
+    if dataset is None:
+        return None
+    schools = pl.col("school_id").is_in(sorted(result.imported_schools))
+    counties = pl.col("county").is_in(sorted(result.replaced_counties))
+    return replace(
+        dataset,
+        schools=dataset.schools.filter(schools),
+        segments=dataset.segments.filter(schools),
+        school_facts=dataset.school_facts.filter(schools),
+        county_facts=dataset.county_facts.filter(counties),
+        survey=dataset.survey.filter(counties),
+        notes=dataset.notes.filter(
+            pl.when(pl.col("school_id").is_null()).then(counties).otherwise(schools)
+        ),
+    )
+
+
+def import_sources(
+    files: Sequence[Path],
+    into: Path,
+    *,
+    previous: Path | None = None,
+    write: bool = True,
+    max_errors: int = MAX_ERRORS,
+) -> ImportResult:
+    """Merge `files` into the dataset folder `into` (created if absent); write only if no error."""
+
+    def existing(out: ErrorCollector) -> Dataset | None:
+        atomic.recover(into)
+        if not into.exists():
+            return None
+        current = read_dataset(into)
+        if not current.ok:
+            out.add(
+                IntakeError(
+                    Code.UNREADABLE_FILE,
+                    into.name,
+                    value=f"{len(current.blocking)} 处错误",
+                    expected="现有数据集应能通过校验；请先修正或更换导入目标文件夹",
+                )
+            )
+        return current.dataset
+
+    def last_year(out: ErrorCollector) -> Dataset | None:
+        assert previous is not None
+        before = read_dataset(previous)
+        if before.ok and before.dataset is not None:
+            return before.dataset
+        out.add(
+            IntakeError(
+                Code.UNREADABLE_FILE,
+                previous.name,
+                value=f"{len(before.blocking)} 处错误",
+                expected="上一学年数据应能通过校验；本次未做逐年比较",
+                severity=WARNING,
+            )
+        )
+        return None
+
+    result = _merge_and_check(
+        files, existing, last_year if previous is not None else None, None, max_errors
     )
     if write and result.dataset is not None:
         with atomic.locked(into):

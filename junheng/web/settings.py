@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "junheng.web.collection",
     "junheng.web.accounts",
     "junheng.web.evaluation",
+    "junheng.web.imports",
 ]
 
 MIDDLEWARE = [

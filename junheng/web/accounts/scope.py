@@ -12,6 +12,8 @@ A user without a profile (and not a superuser), or an inactive user, sees nothin
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Q, QuerySet
 
@@ -109,6 +111,69 @@ def can_review_school(user: AnyUser, school: School) -> bool:
         and profile.role == Role.COUNTY_ADMIN
         and profile.county_id == school.county_id
     )
+
+
+@dataclass(frozen=True)
+class ImportRights:
+    """What a user may import into one county or school, as the web import enforces it."""
+
+    county_wide: bool
+    """The county workbook: any school of the county, county facts and survey counts."""
+    school: School | None = None
+    """When not county-wide, the one school whose 一校一册 may be imported."""
+    take_over_schools: bool = False
+    """Whether a school registered in another county may be imported here (moves it)."""
+
+
+def import_rights(
+    user: AnyUser, county: County | None, school: School | None = None
+) -> ImportRights | None:
+    """What the user may import into `county`, or with `school` into that school alone.
+
+    `county` None is a county not registered yet: only system admins create counties. None is
+    returned when the user may import nothing there.
+    """
+    if _is_system_admin(user):
+        return ImportRights(county_wide=school is None, school=school, take_over_schools=True)
+    profile = _profile(user)
+    if profile is None or county is None:
+        return None
+    if school is not None and school.county_id != county.pk:
+        return None
+    if profile.role == Role.COUNTY_ADMIN and profile.county_id == county.pk:
+        return ImportRights(county_wide=school is None, school=school)
+    if profile.role == Role.SCHOOL_USER and school is not None and profile.school_id == school.pk:
+        return ImportRights(county_wide=False, school=school)
+    return None
+
+
+def can_import_county(user: AnyUser, county: County) -> bool:
+    """Whether the user may import the county's workbook and download its templates."""
+    rights = import_rights(user, county)
+    return rights is not None and rights.county_wide
+
+
+def importable_counties(user: AnyUser) -> QuerySet[County]:
+    """Counties into which the user may import county workbooks."""
+    if _is_system_admin(user):
+        return County.objects.all()
+    profile = _profile(user)
+    if profile is not None and profile.role == Role.COUNTY_ADMIN:
+        return County.objects.filter(pk=profile.county_id)
+    return County.objects.none()
+
+
+def can_register_counties(user: AnyUser) -> bool:
+    """Whether an import may create provinces, cities and counties (system admins only)."""
+    return _is_system_admin(user)
+
+
+def import_school_of(user: AnyUser) -> School | None:
+    """The school whose 一校一册 a school user imports (other roles: None)."""
+    profile = _profile(user)
+    if profile is None or profile.role != Role.SCHOOL_USER:
+        return None
+    return profile.school
 
 
 def has_county_views(user: AnyUser) -> bool:
