@@ -183,3 +183,27 @@ def has_county_views(user: AnyUser) -> bool:
         return True
     profile = _profile(user)
     return profile is not None and profile.role in (Role.COUNTY_ADMIN, Role.LEADER, Role.INSPECTOR)
+
+
+def has_own_school(user: AnyUser) -> bool:
+    """Whether the user works for one school (a school user), whose pages are their start."""
+    if _is_system_admin(user):
+        return False
+    profile = _profile(user)
+    return (
+        profile is not None and profile.role == Role.SCHOOL_USER and profile.school_id is not None
+    )
+
+
+def has_import_page(user: AnyUser) -> bool:
+    """Whether the import page has something for the user: system admins (any county), county
+    admins (their county) and school users (their school's 一校一册); leaders and inspectors
+    only read."""
+    if _is_system_admin(user):
+        return True
+    profile = _profile(user)
+    if profile is None:
+        return False
+    if profile.role == Role.COUNTY_ADMIN:
+        return profile.county_id is not None
+    return profile.role == Role.SCHOOL_USER and profile.school_id is not None

@@ -1,0 +1,92 @@
+"""The site header's navigation: which sections a user may open, as links.
+
+A template context processor (settings.TEMPLATES). Who may open what is decided by
+`accounts.scope`; this module only turns those answers into links. A section whose URL is not
+defined yet is left out, so the header never breaks a page. Nothing is computed until a template
+uses `nav`, and then only from the user's profile, which the page's own scope checks have
+usually loaded already.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+from django.utils.functional import SimpleLazyObject
+
+from junheng.web.accounts import scope
+from junheng.web.accounts.models import Profile
+
+
+@dataclass(frozen=True)
+class Link:
+    label: str
+    url: str
+    active: bool = False
+
+
+@dataclass(frozen=True)
+class Navigation:
+    role: str | None = None
+    """The user's role in Chinese, shown beside their name."""
+    links: list[Link] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Section:
+    label: str
+    url_name: str
+    paths: tuple[str, ...]
+    """Path prefixes of the pages that belong to the section (the longest match is active)."""
+    allowed: Callable[[Any], bool]
+
+
+_SECTIONS: tuple[_Section, ...] = (
+    _Section("本校数据", "home", ("/schools/",), scope.has_own_school),
+    _Section("县区列表", "counties", ("/counties/", "/schools/"), scope.has_county_views),
+    _Section("县域对比", "compare_latest", ("/compare/",), scope.has_county_views),
+    _Section("数据导入", "import_start", ("/import/", "/imports/"), scope.has_import_page),
+    _Section("系统管理", "admin:index", ("/admin/",), lambda u: u.is_staff),
+)
+
+
+def _role(user: Any) -> str | None:
+    try:
+        profile = user.profile
+    except Profile.DoesNotExist:
+        profile = None
+    if profile is not None:
+        return profile.get_role_display()
+    return "系统管理员" if user.is_superuser else None
+
+
+def navigation_for(request: HttpRequest) -> Navigation:
+    """The links the request's user may follow, the current section marked."""
+    user = request.user
+    if not user.is_authenticated:
+        return Navigation()
+    candidates: list[tuple[_Section, str]] = []
+    for section in _SECTIONS:
+        if not section.allowed(user):
+            continue
+        try:
+            candidates.append((section, reverse(section.url_name)))
+        except NoReverseMatch:
+            continue
+    matches = [
+        (len(prefix), section.label)
+        for section, _ in candidates
+        for prefix in section.paths
+        if request.path.startswith(prefix)
+    ]
+    current = max(matches)[1] if matches else None
+    links = [Link(s.label, url, s.label == current) for s, url in candidates]
+    return Navigation(role=_role(user), links=links)
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    """Context processor: `nav` with `role` and `links`, computed when first used."""
+    return {"nav": SimpleLazyObject(lambda: navigation_for(request))}
