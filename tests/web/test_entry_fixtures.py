@@ -11,6 +11,7 @@ from django.urls import reverse
 from junheng.web.accounts.models import Profile, Role
 from junheng.web.collection.forms import county_values, school_values
 from junheng.web.collection.models import (
+    CountyFactsVersion,
     CountyFactValue,
     SchoolFactValue,
     SchoolYearData,
@@ -81,9 +82,11 @@ def stored_form(school: School, year: SchoolYear) -> dict[str, str]:
     return values
 
 
-def county_form(county: County, year: SchoolYear, version: int = 0) -> dict[str, str]:
+def county_form(county: County, year: SchoolYear) -> dict[str, str]:
+    """The county facts form as a browser would post it unchanged."""
     values = county_values(list(CountyFactValue.objects.filter(county=county, year=year)))
-    values["version"] = str(version)
+    state = CountyFactsVersion.objects.filter(county=county, year=year).first()
+    values["version"] = str(state.version if state else 0)
     return values
 
 

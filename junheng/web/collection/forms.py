@@ -24,12 +24,14 @@ from junheng.core.dataset import Dataset
 from junheng.core.schema import (
     COUNTY,
     COUNTY_FACTS,
+    COUNTY_FACTS_BY_NAME,
     LEVEL_NUMERALS,
     LEVEL_ZH,
     LEVELS,
     RATINGS,
     SCHOOL_FACT_DEFS,
     SCHOOL_FACTS,
+    SCHOOL_FACTS_BY_NAME,
     SCHOOLS,
     SEGMENTS,
     Column,
@@ -102,6 +104,19 @@ def as_text(value: object) -> str:
     """A stored value as the text a person would type (12, 1234.5; not 12.0)."""
     text = cell_text(value)
     return "" if text is None else text
+
+
+def fact_text(fact: str, stored: str | None) -> str:
+    """A stored fact value as the form shows it: numbers without a trailing ".0"."""
+    definition = SCHOOL_FACTS_BY_NAME.get(fact) or COUNTY_FACTS_BY_NAME.get(fact)
+    if stored is None:
+        return ""
+    if definition is not None and definition.type in (FactType.NUMBER, FactType.RATIO):
+        try:
+            return as_text(float(stored))
+        except ValueError:
+            return stored
+    return stored
 
 
 def _measure_field(table: Table, column: Column) -> forms.CharField:
@@ -340,7 +355,7 @@ def school_values(
         for column in SEGMENT_MEASURES:
             values[segment_name(segment.level, column)] = as_text(getattr(segment, column))
     for fact in facts:
-        values[fact_name(fact.fact)] = fact.value or ""
+        values[fact_name(fact.fact)] = fact_text(fact.fact, fact.value)
         values[note_name(fact.fact)] = fact.note or ""
     return values
 
@@ -476,7 +491,7 @@ class SchoolDataForm(_EntryForm):
 def county_values(facts: Sequence[CountyFactValue]) -> dict[str, str]:
     values: dict[str, str] = {}
     for fact in facts:
-        values[fact_name(fact.fact)] = fact.value or ""
+        values[fact_name(fact.fact)] = fact_text(fact.fact, fact.value)
         values[note_name(fact.fact)] = fact.note or ""
     return values
 
