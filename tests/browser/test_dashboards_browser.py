@@ -118,9 +118,11 @@ def test_overview_chart_then_indicator_page_with_sorted_bars(page, live_server, 
     page.wait_for_url("**/indicators/R5/primary/")
     _wait_chart(page, "chart-indicator")
     assert "低于 85%" in page.content()
-    page.locator("#table-schools tbody tr").first.locator("a").click()
+    # a school below the floor: its page shows the gap beside its chart
+    page.locator("#table-schools tbody tr", has_text="低于标准的 85%").first.locator("a").click()
     page.wait_for_url("**/schools/**")
     page.wait_for_selector("[data-chart-ready='true'] canvas")
+    assert "新建" in page.locator("#table-school-primary").text_content()
     screenshot(page, "dashboard-school")
 
 

@@ -105,10 +105,10 @@ def test_indicator_page_shows_every_school_sorted_with_lines_and_shares(client, 
     rows = _table_rows(body, "schools")
     # largest share of the weighted variance first
     assert rows == [
-        "|1|南关小学|100|10.00|4.5|✓ 达标|61.3%|高于均值|",
-        "|2|北关小学|100|3.00|4.5|✗ 低于标准的 85%|27.2%|低于均值|",
-        "|3|东关小学|100|4.00|4.5|✗ 未达标|11.2%|低于均值|",
-        "|4|西关小学|200|6.00|4.5|✓ 达标|0.3%|高于均值|",
+        "|1|南关小学|10.00|61.3%|✓ 达标|100|4.5|高于均值|",
+        "|2|北关小学|3.00|27.2%|✗ 低于标准的 85%|100|4.5|低于均值|",
+        "|3|东关小学|4.00|11.2%|✗ 未达标|100|4.5|低于均值|",
+        "|4|西关小学|6.00|0.3%|✓ 达标|200|4.5|高于均值|",
     ]
     assert reverse("school", args=["c", "2026"]) in _html_rows(body, "schools")[0]
     assert "城关中学" not in body  # a junior school is not on the primary page

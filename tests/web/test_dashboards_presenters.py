@@ -118,14 +118,14 @@ def test_indicator_rows_sorted_and_table_sorted_by_share(result, standard):
     assert [row[1].text for row in table.rows] == ["南关小学", "北关小学", "东关小学", "西关小学"]
     c, d, a, b = table.rows
     assert c[1].href == "/s/c/"
-    assert (c[6].text, c[6].value) == ("61.3%", pytest.approx(0.6125))
-    assert (d[6].text, a[6].text, b[6].text) == ("27.2%", "11.2%", "0.3%")
-    assert c[6].excel_format == "0.0%"
+    assert (c[3].text, c[3].value) == ("61.3%", pytest.approx(0.6125))
+    assert (d[3].text, a[3].text, b[3].text) == ("27.2%", "11.2%", "0.3%")
+    assert c[3].excel_format == "0.0%"
     assert (c[7].text, d[7].text) == ("高于均值", "低于均值")
-    assert d[5].text == "✗ 低于标准的 85%" and d[5].css.startswith("fail")
-    assert a[5].text == "✗ 未达标" and a[5].css.startswith("warn")
-    assert c[5].text == "✓ 达标"
-    assert (a[2].value, a[3].value, a[4].value) == (100, 4.0, 4.5)
+    assert d[4].text == "✗ 低于标准的 85%" and d[4].css.startswith("fail")
+    assert a[4].text == "✗ 未达标" and a[4].css.startswith("warn")
+    assert c[4].text == "✓ 达标"
+    assert (a[2].value, a[5].value, a[6].value) == (4.0, 100, 4.5)
     assert presenters.indicator_summary(result, standard, "R9", "primary") is None
 
 

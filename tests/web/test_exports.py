@@ -106,17 +106,17 @@ def test_indicator_export_matches_the_page(client, site):
     assert header == [
         "序号",
         "学校",
-        "在校生数",
         "数值",
-        "标准",
-        "结论",
         "占加权方差比例",
+        "结论",
+        "在校生数",
+        "标准",
         "相对均值",
     ]
     assert [r[1] for r in rows] == ["南关小学", "北关小学", "东关小学", "西关小学"]
-    assert rows[0] == [1, "南关小学", 100, 10.0, 4.5, "达标", pytest.approx(0.6125), "高于均值"]
-    assert rows[1][5] == "低于标准的 85%" and rows[3][2] == 200
-    assert _cell(sheet, "序号", 0, 6).number_format == "0.0%"
+    assert rows[0] == [1, "南关小学", 10.0, pytest.approx(0.6125), "达标", 100, 4.5, "高于均值"]
+    assert rows[1][4] == "低于标准的 85%" and rows[3][5] == 200
+    assert _cell(sheet, "序号", 0, 3).number_format == "0.0%"
     facts = dict(_rows(book.worksheets[1], "项目")[1])
     assert facts["差异系数"] == pytest.approx(0.413793, abs=1e-6)
     assert (facts["加权平均值"], facts["加权标准差"]) == (5.8, 2.4)

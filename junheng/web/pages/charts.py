@@ -206,7 +206,7 @@ def trend_chart(series: dict[str, Any], chart_id: str) -> Chart:
         yAxis={"type": "value", "name": "差异系数", "max": top},
         series=lines,
     )
-    narrow = {"grid": {"right": 8}}
+    narrow = {"grid": {"right": 8, "top": 60}}
     title = f"{series['label']}各指标差异系数（历年）"
     return Chart(chart_id, title, _responsive(base, narrow), 300)
 

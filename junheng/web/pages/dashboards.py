@@ -229,6 +229,7 @@ def school_board(school: School, year: SchoolYear, snapshot: Snapshot) -> dict[s
     standard = presenters.standard_of(snapshot.standard_id)
     segments = presenters.school_segments(snapshot.result, school.school_id, standard)
     for seg in segments:
+        seg["table"] = presenters.school_segment_table(seg)
         if seg["in_scope"]:
             seg["chart"] = charts.school_chart(seg, f"chart-school-{seg['level_id']}")
     table = presenters.school_table(segments)

@@ -141,6 +141,7 @@ def school_segments(
             met = segment.get("met", {}).get(item_id)
             value = segment.get("values", {}).get(item_id)
             ratio = value / threshold if value is not None and threshold else None
+            floor_ok = (segment.get("floor_ok") or {}).get(item_id)
             short = segment.get("shortfalls", {}).get(item_id)
             gap = None
             if met is False and short is not None and short.get("amount") is not None:
@@ -164,9 +165,11 @@ def school_segments(
                         "floor": threshold * floor if threshold and floor else None,
                         "ratio": ratio,
                         "met": met,
-                        "floor_ok": (segment.get("floor_ok") or {}).get(item_id),
+                        "floor_ok": floor_ok,
                     },
-                    "mark": mark(met) if segment.get("in_scope") else Mark("不纳入评估", "unknown"),
+                    "mark": indicator_mark(met, floor_ok, floor)
+                    if segment.get("in_scope")
+                    else Mark("不纳入评估", "unknown"),
                     "gap": gap,
                 }
             )
@@ -550,15 +553,16 @@ def indicator_table(rows: list[dict[str, Any]], summary: dict[str, Any], href: A
             (
                 int_cell(rank),
                 text_cell(row["name"], href(row["school_id"]) if href else "", "nowrap"),
-                int_cell(row["students"]),
                 number_cell(row["value"], 2),
-                line_cell(row["threshold"]),
-                _mark_as_cell(m),
                 percent_cell(row["share"]),
+                _mark_as_cell(m),
+                int_cell(row["students"]),
+                line_cell(row["threshold"]),
                 text_cell(side),
             )
         )
-    headers = ("序号", "学校", "在校生数", "数值", "标准", "结论", "占加权方差比例", "相对均值")
+    # value and share first: a phone shows the left columns without scrolling
+    headers = ("序号", "学校", "数值", "占加权方差比例", "结论", "在校生数", "标准", "相对均值")
     note = (
         "“占加权方差比例”是该校对差异系数的贡献：(在校生数 ÷ 全县在校生数) × (数值 − 加权平均值)² "
         "÷ 加权方差，全县合计 100%，按从大到小排列。"
@@ -571,38 +575,44 @@ def indicator_table(rows: list[dict[str, Any]], summary: dict[str, Any], href: A
 # ---- school page ------------------------------------------------------------------------------
 
 
-def school_table(segments: list[dict[str, Any]]) -> Table:
-    """The school page's indicator tables of every segment in one sheet, for Excel."""
+def _floor_header(floor: float | None) -> str:
+    return f"{fmt_plain(floor * 100)}% 底线" if floor else "底线"
+
+
+SCHOOL_HEADERS = ("指标", "指标名称", "本校数值", "标准", "底线", "占标准的比例", "结论", "差距")
+
+
+def school_segment_table(seg: dict[str, Any]) -> Table:
+    """One segment's indicators on the school page (the table under its chart)."""
     rows = []
-    for seg in segments:
-        for ind in seg["indicators"]:
-            raw = ind.get("raw", {})
-            rows.append(
-                (
-                    text_cell(seg["level"]),
-                    text_cell(ind["id"]),
-                    text_cell(ind["name"]),
-                    number_cell(raw.get("value"), 2),
-                    line_cell(raw.get("threshold")),
-                    line_cell(raw.get("floor")),
-                    percent_cell(raw.get("ratio")),
-                    _mark_as_cell(ind["mark"]),
-                    text_cell(ind["gap"]),
-                )
+    for ind in seg["indicators"]:
+        raw = ind.get("raw", {})
+        rows.append(
+            (
+                text_cell(ind["id"]),
+                text_cell(ind["name"]),
+                number_cell(raw.get("value"), 2),
+                line_cell(raw.get("threshold")),
+                line_cell(raw.get("floor")),
+                percent_cell(raw.get("ratio")),
+                _mark_as_cell(ind["mark"]),
+                text_cell(ind["gap"]),
             )
-    floors = [seg["floor_ratio"] for seg in segments if seg.get("floor_ratio")]
-    floor = f"{fmt_plain(floors[0] * 100)}% 底线" if floors else "底线"
-    headers = (
-        "学段",
-        "指标",
-        "指标名称",
-        "本校数值",
-        "标准",
-        floor,
-        "占标准的比例",
-        "结论",
-        "差距",
-    )
+        )
+    headers = list(SCHOOL_HEADERS)
+    headers[4] = _floor_header(seg.get("floor_ratio"))
+    title = f"{seg['level']}资源配置指标"
+    return Table(f"school-{seg.get('level_id', '')}", title, tuple(headers), tuple(rows))
+
+
+def school_table(segments: list[dict[str, Any]]) -> Table:
+    """The school page's segment tables in one sheet, a 学段 column in front, for Excel."""
+    rows = []
+    headers: tuple[str, ...] = ("学段", *SCHOOL_HEADERS)
+    for seg in segments:
+        table = school_segment_table(seg)
+        headers = ("学段", *table.headers)
+        rows += [(text_cell(seg["level"]), *row) for row in table.rows]
     return Table("indicators", "本校资源配置指标", headers, tuple(rows))
 
 
