@@ -180,6 +180,12 @@ def _fact_items(standard: Standard) -> dict[str, str]:
     return items
 
 
+def _item_number(item: str | None) -> int:
+    """G10 → 10, so items read in the standard's order (G1, G2, … G10), not the schema's."""
+    digits = "".join(ch for ch in item or "" if ch.isdigit())
+    return int(digits) if digits else 0
+
+
 @functools.lru_cache(maxsize=8)
 def part_names(standard_id: str) -> dict[str, str]:
     return dict(load_standard(standard_id).parts)
@@ -511,7 +517,7 @@ class CountyFactsForm(_EntryForm):
             item = items.get(fact.name, "")
             by_part.setdefault(item[:1] if item[:1] in parts else "", []).append(fact)
         for part in [*parts, ""]:
-            facts = by_part.get(part)
+            facts = sorted(by_part.get(part, []), key=lambda f: _item_number(items.get(f.name)))
             if not facts:
                 continue
             title = f"{part} {parts[part]}" if part else "其他"

@@ -47,6 +47,7 @@ from junheng.web.workflow import (
     ACTION_ZH,
     NO_DATA,
     TRANSITIONS,
+    Action,
     Conflict,
     DataLocked,
     NotPermitted,
@@ -194,6 +195,7 @@ def school_edit(request: HttpRequest, school_id: str, year: str) -> HttpResponse
                 )
             except Conflict as conflict:
                 data, segments, facts = _school_stored(school, year_row)
+                options["layout"] = school_layout(school, data, segments)
                 form = SchoolDataForm(_with_version(request.POST, conflict.version), **options)
                 form.compare_with(school_values(data, segments, facts))
                 notice, status = conflict.message, 409
@@ -295,7 +297,12 @@ def county_review(request: HttpRequest, county_id: int, year: str) -> HttpRespon
             "comment": row.data.review_comment if row.data else "",
             "last_at": row.last_at,
             "last_by": row.last_by,
-            "actions": _actions(request.user, row.school, row.data),
+            # Reviewers act here; a school's own submission is made from its page.
+            "actions": [
+                a
+                for a in _actions(request.user, row.school, row.data)
+                if a["action"] != Action.SUBMIT
+            ],
         }
         for row in review_rows(county, year_row, wanted or None)
     ]
