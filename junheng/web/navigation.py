@@ -42,13 +42,24 @@ class _Section:
     paths: tuple[str, ...]
     """Path prefixes of the pages that belong to the section (the longest match is active)."""
     allowed: Callable[[Any], bool]
+    inner: tuple[str, ...] = ()
+    """Path parts that make a page the section's wherever they appear, as `/import/` in a
+    county's import page under /counties/."""
+
+    def match(self, path: str) -> int:
+        """How specifically the path belongs to the section (0: not at all)."""
+        if any(part in path for part in self.inner):
+            return len(path) + 1
+        return max((len(prefix) for prefix in self.paths if path.startswith(prefix)), default=0)
 
 
 _SECTIONS: tuple[_Section, ...] = (
     _Section("本校数据", "home", ("/schools/",), scope.has_own_school),
     _Section("县区列表", "counties", ("/counties/", "/schools/"), scope.has_county_views),
     _Section("县域对比", "compare_latest", ("/compare/",), scope.has_county_views),
-    _Section("数据导入", "import_start", ("/import/", "/imports/"), scope.has_import_page),
+    _Section(
+        "数据导入", "import_start", ("/import/", "/imports/"), scope.has_import_page, ("/import/",)
+    ),
     _Section("系统管理", "admin:index", ("/admin/",), lambda u: u.is_staff),
 )
 
@@ -76,13 +87,9 @@ def navigation_for(request: HttpRequest) -> Navigation:
             candidates.append((section, reverse(section.url_name)))
         except NoReverseMatch:
             continue
-    matches = [
-        (len(prefix), section.label)
-        for section, _ in candidates
-        for prefix in section.paths
-        if request.path.startswith(prefix)
-    ]
-    current = max(matches)[1] if matches else None
+    scores = [(section.match(request.path), section.label) for section, _ in candidates]
+    best = max(scores, default=(0, None))
+    current = best[1] if best[0] else None
     links = [Link(s.label, url, s.label == current) for s, url in candidates]
     return Navigation(role=_role(user), links=links)
 

@@ -83,6 +83,10 @@ def test_the_current_section_is_the_longest_matching_path(users):
         "县域对比"
     ]
     assert [link.label for link in _nav(admin, "/admin/auth/").links if link.active] == ["系统管理"]
+    # A county's import page lives under /counties/ but belongs to the imports.
+    on_import = _nav(admin, "/counties/3/2026/import/").links
+    assert [link.label for link in on_import if link.active] == ["数据导入"]
+    assert not any(link.active for link in _nav(admin, "/login/").links)
     school = _nav(users["school"], "/schools/2152020001/2026/").links
     assert school[0] == Link("本校数据", reverse("home"), True)
 
