@@ -126,7 +126,9 @@ def _local_secret_key(var_dir: Path) -> str:
     return key
 
 
-def _banner(host: str, port: int, logins: Sequence[Any] | None) -> list[str]:
+def _banner(
+    host: str, port: int, logins: Sequence[Any] | None, has_users: bool = True
+) -> list[str]:
     from junheng.web.registry.management.commands.junheng_demo import login_lines
 
     url = f"http://{_url_host(host)}:{port}/"
@@ -137,6 +139,12 @@ def _banner(host: str, port: int, logins: Sequence[Any] | None) -> list[str]:
             lines.append(f"局域网内的其他电脑和手机可打开：{'  '.join(others)}")
     if logins:
         lines += ["", "演示账号（示范县 2024—2026 年数据）：", *login_lines(logins)]
+    if not has_users:
+        lines += [
+            "",
+            "还没有任何账号：请在另一个窗口创建管理员：",
+            "  .venv/bin/python -m junheng.web.manage createsuperuser",
+        ]
     lines += [
         "",
         "停止服务：在本窗口按 Ctrl+C。",
@@ -167,6 +175,25 @@ def _gunicorn(options: dict[str, Any]) -> Any:
     return JunhengServer()
 
 
+def _prepare(demo: bool, echo: Echo) -> tuple[Sequence[Any] | None, bool]:
+    """Database, demo data and static files; the demo logins and whether any account exists."""
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+
+    logins = None
+    if demo:
+        from junheng.web.registry.management.commands.junheng_demo import set_up_demo
+
+        echo("正在准备示范县的数据和演示账号…")
+        logins = set_up_demo(echo)
+    else:
+        call_command("migrate", interactive=False, verbosity=0)
+        echo("数据库已就绪。")
+    # Debug is off, so WhiteNoise serves what collectstatic gathered (copies only what changed).
+    call_command("collectstatic", interactive=False, verbosity=0)
+    return logins, get_user_model().objects.exists()
+
+
 def serve(
     host: str = "127.0.0.1",
     port: int = 8000,
@@ -190,24 +217,25 @@ def serve(
         print(f"错误：{exc}", file=sys.stderr, flush=True)
         return 2
 
-    from django.core.management import call_command
-    from django.db import connections
+    from django.db import DatabaseError, connections
 
-    logins = None
-    if demo:
-        from junheng.web.registry.management.commands.junheng_demo import set_up_demo
-
-        echo("正在准备示范县的数据和演示账号…")
-        logins = set_up_demo(echo)
-    else:
-        call_command("migrate", interactive=False, verbosity=0)
-        echo("数据库已就绪。")
-    # Debug is off, so WhiteNoise serves what collectstatic gathered (copies only what changed).
-    call_command("collectstatic", interactive=False, verbosity=0)
+    try:
+        logins, has_users = _prepare(demo, echo)
+    except KeyboardInterrupt:
+        print("已取消，服务未启动。", file=sys.stderr, flush=True)
+        return 130
+    except DatabaseError as exc:
+        print(
+            f"错误：无法使用数据库（{str(exc).strip()}）。"
+            "请检查 DATABASE_URL，或不设置它以使用 var/ 中的 SQLite 数据库。",
+            file=sys.stderr,
+            flush=True,
+        )
+        return 2
     # The workers are forked from this process: none may inherit an open database connection.
     connections.close_all()
 
-    banner = _banner(host, port, logins)
+    banner = _banner(host, port, logins, has_users)
 
     def when_ready(server: Any) -> None:
         for line in banner:

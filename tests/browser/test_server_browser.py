@@ -225,3 +225,27 @@ def test_a_chosen_address_is_allowed_and_settings_given_win(monkeypatch, tmp_pat
     assert os.environ["JUNHENG_SECRET_KEY"] == "chosen-" + "k" * 50
     assert os.environ["JUNHENG_HTTPS"] == "1"
     assert not (tmp_path / "secret_key").exists()
+
+
+def test_without_the_demo_it_says_how_to_create_the_first_account(tmp_path, start):
+    port = _free_port()
+    server = start("--port", str(port), "--no-demo", var_dir=tmp_path)
+    server.wait_for("./run junheng demo")
+    assert "数据库已就绪。" in server.output
+    assert "已载入" not in server.output and "演示账号" not in server.output
+    assert "还没有任何账号：请在另一个窗口创建管理员：" in server.output
+    assert server.stop() == 0
+
+
+def test_an_unreachable_database_is_named_in_chinese(tmp_path):
+    env = _env(tmp_path) | {"DATABASE_URL": "postgres://nobody:x@127.0.0.1:1/none"}
+    result = subprocess.run(
+        [str(JUNHENG), "web", "--port", str(_free_port())],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 2
+    assert "错误：无法使用数据库" in result.stderr and "请检查 DATABASE_URL" in result.stderr
+    assert "Traceback" not in result.stderr
