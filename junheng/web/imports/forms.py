@@ -63,6 +63,8 @@ class TargetForm(UploadForm):
     field_order = ["year", "county", "province", "city", "county_name", "files"]
 
     def __init__(self, *args: Any, counties: QuerySet[County], may_register: bool, **kwargs: Any):
+        # The page's labels stand above their fields, without Django's trailing colon.
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.may_register = may_register
         field = self.fields["county"]

@@ -59,7 +59,9 @@ def count_lines(run: ImportRun) -> list[str]:
         lines.append(f"指标值 {c['facts']} 项")
     if c.get("survey_groups"):
         lines.append(f"满意度调查 {c['survey_groups']} 类对象")
-    lines.append(f"修改记录 {c.get('changes', 0)} 条")
+    changes = c.get("changes", 0)
+    same = "" if changes else "（与系统中已有的数据相同，没有改动）"
+    lines.append(f"修改记录 {changes} 条{same}")
     return lines
 
 

@@ -194,9 +194,7 @@ def import_start(request: HttpRequest, refused_upload: bool = False) -> HttpResp
     if request.method == "POST" and not refused_upload:
         form = TargetForm(request.POST, request.FILES, **options)
     else:
-        initial: dict[str, Any] = {"year": _default_year()}
-        if not may_register:
-            initial["county"] = counties.first()
+        initial: dict[str, Any] = {"year": _default_year(), "county": counties.first()}
         form = TargetForm(initial=initial, **options)
 
     def target() -> tuple[Target, ImportRights]:
