@@ -12,10 +12,11 @@ import pytest
 from django.urls import reverse
 
 from junheng.demo import DEMO_COUNTY, demo_county
+from junheng.intake.school_form import read_school_form
 from junheng.web.accounts.models import Profile, Role
 from junheng.web.collection.models import ChangeLog, SegmentData
 from junheng.web.imports.downloads import county_template
-from junheng.web.registry.models import County, SchoolYear
+from junheng.web.registry.models import County, School, SchoolYear
 from junheng.web.services import load_dataset, run_evaluation
 from tests.browser.browsing import login, screenshot
 from tests.web.test_web_import import fill_county_template, segment_cell, set_cells
@@ -194,3 +195,41 @@ def test_a_system_admin_confirms_warnings_on_the_general_import_page(
     page.wait_for_load_state("networkidle")
     assert "导入完成" in page.content() and "修改记录 1 条" in page.content()
     assert SegmentData.objects.get(school__school_id=FIRST, year=year).students == 3616
+
+
+def test_a_school_user_imports_the_own_book_on_a_phone(
+    phone, live_server, site, tmp_path, django_user_model
+):
+    year = site["year"]
+    own = School.objects.get(school_id=FIRST)
+    clerk = django_user_model.objects.create_user("clerk", password=PASSWORD)
+    Profile.objects.create(user=clerk, role=Role.SCHOOL_USER, school=own)
+    login(phone, live_server.url, "clerk", PASSWORD)
+    phone.goto(f"{live_server.url}{reverse('import_start')}")
+    assert phone.url.endswith(reverse("import_school", args=[FIRST, year.label]))
+    assert "导入数据 · 城关第一小学" in phone.content()
+    assert phone.evaluate(OVERFLOW) <= 0
+    screenshot(phone, "import-school-phone")
+
+    with phone.expect_download() as download:
+        phone.get_by_role("link", name="城关第一小学 一校一册（.xlsx）").click()
+    book = tmp_path / download.value.suggested_filename
+    download.value.save_as(book)
+    assert book.name == f"{FIRST}_城关第一小学.xlsx"
+    form = read_school_form(book)
+    index = next(i for i, r in enumerate(form.rows["segments"]) if r["level"] == "primary")
+    assert form.rows["segments"][index]["students"] == "2260"  # this year's figure pre-filled
+    workbook = openpyxl.load_workbook(book)
+    workbook[form.sheets["segments"]][form.cells[("segments", index, "students")]] = 2280
+    workbook.save(book)
+
+    phone.get_by_label("选择文件").set_input_files(str(book))
+    with phone.expect_navigation():
+        phone.get_by_role("button", name="上传并校验").click()
+    phone.wait_for_load_state("networkidle")
+    text = phone.locator(".import-outcome").inner_text()
+    assert "导入完成" in text and "学校 1 所" in text and "修改记录 1 条" in text
+    assert "查看城关第一小学" in text and "重新评估" not in text
+    assert phone.evaluate(OVERFLOW) <= 0
+    screenshot(phone, "import-school-success-phone")
+    assert SegmentData.objects.get(school__school_id=FIRST, year=year).students == 2280
