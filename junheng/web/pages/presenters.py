@@ -6,11 +6,11 @@ the CLI and the reports.
 
 from __future__ import annotations
 
+import html
 import math
 from dataclasses import dataclass
 from typing import Any
 
-from django.utils.html import conditional_escape as escape
 from django.utils.safestring import SafeString, mark_safe
 
 from junheng.core.formatting import fmt_number, fmt_percent, fmt_plain
@@ -259,17 +259,23 @@ class Table:
         for row in self.rows:
             cells = []
             for i, cell in enumerate(row):
-                # Escaped as the template's {{ }} would (conditional_escape), so the markup is
-                # the same as before.
                 start = '<th scope="row"' if i == 0 else "<td"
-                text = escape(cell.text)
+                text = _escape(cell.text)
                 if cell.href:
-                    text = f'<a href="{escape(cell.href)}">{text}</a>'
+                    text = f'<a href="{_escape(cell.href)}">{text}</a>'
                 end = "</th>" if i == 0 else "</td>"
-                css = escape(cell.css)
+                css = _escape(cell.css)
                 cells.append(f'{start} class="{css}"><span class="c">{text}</span>{end}')
             out.append(f"<tr>{''.join(cells)}</tr>\n")
         return mark_safe("".join(out))
+
+
+def _escape(value: object) -> str:
+    """What the template's {{ value }} prints (Django's conditional_escape), without its lazy-
+    string wrapper, which cost more than the escaping itself over thousands of cells."""
+    if hasattr(value, "__html__"):
+        return value.__html__()
+    return html.escape(str(value))
 
 
 def text_cell(text: str | None, href: str = "", css: str = "") -> Cell:
