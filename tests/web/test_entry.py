@@ -381,3 +381,37 @@ def test_submitted_or_approved_data_cannot_be_changed(client, site, status, word
     assert response.status_code == 409
     assert words in response.content.decode()
     assert _segment(site).students == 2260
+
+
+def test_a_year_without_data_is_started_from_the_form(client, site):
+    from junheng.web.registry.models import SchoolYear
+
+    year = SchoolYear.objects.create(label="2027")
+    school = site["own"]
+    client.force_login(site["users"]["school"])
+    page = client.get(edit_url(school, year)).content.decode()
+    assert 'name="version" value="0"' in page and "小学学段" in page
+    form = {
+        "version": "0",
+        "primary__students": "2300",
+        "primary__classes": "55",
+        "primary__teachers": "3",
+        "primary__teachers_postgraduate": "0",
+        "primary__teachers_bachelor": "2",
+        "primary__teachers_associate": "1",
+        "primary__teachers_below_associate": "0",
+        "fact__has_charter": "是",
+    }
+    response = client.post(edit_url(school, year), form)
+    assert response.status_code == 302
+    data = SchoolYearData.objects.get(school=school, year=year)
+    assert (data.status, data.version) == (Status.DRAFT, 1)
+    segment = SegmentData.objects.get(school=school, year=year)
+    assert (segment.students, segment.teachers_bachelor, segment.music_rooms) == (2300, 2, None)
+    assert SchoolFactValue.objects.get(school=school, year=year).value == "是"
+    logged = set(ChangeLog.objects.filter(year=year).values_list("model", "field", "new_value"))
+    assert ("SegmentData", "students", "2300") in logged
+    assert ("SchoolFactValue", "value", "是") in logged
+    assert len(logged) == 8  # seven segment values (zeros included) and one fact
+    # The 2026 data is untouched.
+    assert _segment(site).students == 2260
