@@ -288,3 +288,29 @@ def test_query_counts_do_not_grow_with_the_county(
             assert _queries(client, big_url) == small, name
         with django_assert_max_num_queries(15):
             client.get(small_url)
+
+
+def test_comparison_reads_only_summaries_whatever_the_number_of_counties(client, site):
+    client.force_login(site["users"]["sysadmin"])
+    url = reverse("compare", args=["2026"])
+    few = _queries(client, url)
+    source = Snapshot.objects.get(county=site["yi"])
+    city, year = City.objects.get(name=CITY), SchoolYear.objects.get(label="2026")
+    for i in range(20):
+        Snapshot.objects.create(
+            county=County.objects.create(city=city, name=f"新县{i:02d}"),
+            year=year,
+            standard_id=source.standard_id,
+            standard_version=source.standard_version,
+            policies=source.policies,
+            data_fingerprint=source.data_fingerprint,
+            result=source.result,
+        )
+    client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        body = client.get(url).content.decode()
+    assert len(queries) == few
+    # the per-segment results are never read for a comparison
+    assert not any('"result"' in q["sql"] for q in queries.captured_queries)
+    rows = _table_rows(body, "compare")
+    assert len(rows) == 23 and sum("尚未评估" in r for r in rows) == 1

@@ -807,4 +807,4 @@ def compare_table(rows: list[dict[str, Any]], href: Any = None) -> Table:
         "超过上限的差异系数个数",
         *(f"{LEVEL_ZH[lv]}最大差异系数" for lv in LEVELS),
     )
-    return Table("compare", "县区比较", headers, tuple(out), note=READINESS_RULE)
+    return Table("compare", "县域对比", headers, tuple(out), note=READINESS_RULE)
