@@ -80,7 +80,8 @@ def mark(passes: bool | None) -> Mark:
 
 
 def county_overview(result: dict[str, Any], standard: Standard | None) -> dict[str, Any]:
-    """Verdict, parts, failing segment count, CV table and gap sentences of a county result."""
+    """Verdict, parts and failing segment count of a county result (the CV, gap and school
+    tables are `cv_table`, `gaps_table` and `schools_table`)."""
     verdict = result.get("verdict", {})
     parts = result.get("parts", {})
     part_reasons = result.get("part_reasons", {})
@@ -95,21 +96,6 @@ def county_overview(result: dict[str, Any], standard: Standard | None) -> dict[s
         if key in parts
     ]
     segments = [s for s in result.get("segments", []) if s.get("in_scope")]
-    balance = result.get("balance", {})
-    cv_rows = []
-    for item_id, item in _ratio_items(standard, result):
-        cells = []
-        for level in LEVELS:
-            entry = balance.get(level, {}).get(item_id) or {}
-            cells.append(
-                {
-                    "cv": fmt_number(entry.get("cv"), 3),
-                    "limit": fmt_plain(entry.get("limit")),
-                    "mark": mark(entry.get("passes")),
-                    "schools": entry.get("schools"),
-                }
-            )
-        cv_rows.append({"id": item_id, "name": item.name if item else "", "cells": cells})
     return {
         "verdict_text": verdict_text(verdict.get("passes")),
         "verdict_css": verdict_css(verdict.get("passes")),
@@ -118,9 +104,6 @@ def county_overview(result: dict[str, Any], standard: Standard | None) -> dict[s
         "segments_total": len(segments),
         "segments_failing": sum(1 for s in segments if s.get("passes") is False),
         "segments_undecided": sum(1 for s in segments if s.get("passes") is None),
-        "cv_rows": cv_rows,
-        "levels": [LEVEL_ZH.get(level, level) for level in LEVELS],
-        "gaps": [g["sentence"] for g in result.get("gaps", []) if g.get("sentence")],
     }
 
 
@@ -201,26 +184,6 @@ def school_item_problems(result: dict[str, Any], school_id: str) -> list[str]:
                 for reason in failing.get("reasons", []):
                     problems.append(f"{item_id}：{reason}")
     return problems
-
-
-def school_links(result: dict[str, Any]) -> list[dict[str, Any]]:
-    """One row per school of the county, its segments' verdicts, failing schools first."""
-    schools: dict[str, dict[str, Any]] = {}
-    for segment in result.get("segments", []):
-        row = schools.setdefault(
-            segment["school_id"],
-            {"school_id": segment["school_id"], "name": segment.get("name"), "segments": []},
-        )
-        label = LEVEL_ZH.get(segment.get("level"), segment.get("level"))
-        if segment.get("in_scope"):
-            row["segments"].append({"level": label, "mark": mark(segment.get("passes"))})
-        else:
-            row["segments"].append({"level": label, "mark": Mark("不纳入评估", "unknown")})
-    order = {"fail": 0, "unknown": 1, "ok": 2}
-    return sorted(
-        schools.values(),
-        key=lambda r: min((order[s["mark"].css] for s in r["segments"]), default=2),
-    )
 
 
 # ---------------------------------------------------------------------------------------------
