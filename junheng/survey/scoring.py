@@ -1,0 +1,252 @@
+"""认可度计算: recognition rates per group, school, area and pooled, with response-quality checks.
+
+An answer is favourable when it is one of the top `survey_favourable_options` options (a policy
+of the standard). Rates are computed by the function Part S1 of the engine uses
+(`junheng.core.checks.county_frame`), applied per group, school and area as well as per county,
+so the pooled rate here is by construction the rate S1 computes from `survey_table()`.
+
+Quality checks flag a response that was answered too fast (less than the rules' seconds per
+answered question) or straight-lined (the same option for every one of at least k answered
+questions). Flagged responses are left out when the rules (or the caller) say so, and any
+response can be left out by id after review; left-out responses count nowhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from junheng.core.checks import county_frame
+from junheng.core.schema import SURVEY, SURVEY_ANSWER_COLUMNS
+from junheng.core.standard import Standard
+from junheng.survey.questionnaire import SCALE_VALUES, Questionnaire
+from junheng.survey.rules import QUALITY_FLAGS, SurveyRules
+
+FLAG_ZH = {"too_fast": "答题过快", "straight_lining": "所有题目选同一项"}
+POOLED = "全县"
+
+
+class SurveyResponseError(ValueError):
+    """A response that does not fit its questionnaire; the message names the response."""
+
+
+@dataclass(frozen=True)
+class Response:
+    id: str
+    group: str
+    """Group key of the survey rules (`parents`, `students`, …)."""
+    answers: Mapping[str, int | None]
+    """Question id → option value 5…1; None for a question left unanswered."""
+    version: str = ""
+    """Version of the questionnaire answered (its content checksum)."""
+    seconds: float | None = None
+    school_id: str | None = None
+    area_type: str | None = None
+
+    @property
+    def answered(self) -> list[int]:
+        return [v for v in self.answers.values() if v is not None]
+
+
+@dataclass(frozen=True)
+class Rate:
+    counts: tuple[int, ...]
+    """Answers per option, most positive first (answers_5 … answers_1)."""
+    favourable: int
+    rate: float | None
+    """favourable ÷ valid, as S1 computes it; None when there is no valid answer."""
+
+    @property
+    def valid(self) -> int:
+        return sum(self.counts)
+
+    def explain(self) -> str:
+        if self.rate is None:
+            return "没有有效答案"
+        return f"{self.valid:,} 个有效答案中 {self.favourable:,} 个认可，认可度 {self.rate:.2%}"
+
+
+@dataclass(frozen=True)
+class ScoredResponse:
+    response: Response
+    flags: tuple[str, ...]
+    excluded: bool
+
+    def explain(self) -> str:
+        return "、".join(FLAG_ZH[f] for f in self.flags)
+
+
+@dataclass(frozen=True)
+class SurveyResult:
+    county: str
+    favourable_options: int
+    responses: tuple[ScoredResponse, ...]
+    by_group: dict[str, Rate]
+    """Group name (家长, 学生, …) → rate, in the rules' order."""
+    by_school: dict[str, Rate]
+    by_area: dict[str, Rate]
+    pooled: Rate
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def flagged(self) -> list[ScoredResponse]:
+        return [r for r in self.responses if r.flags]
+
+    @property
+    def excluded(self) -> list[ScoredResponse]:
+        return [r for r in self.responses if r.excluded]
+
+    def survey_table(self) -> pl.DataFrame:
+        """The Dataset's `survey` table for this county: one row per group with answers."""
+        rows = [
+            {
+                "county": self.county,
+                "group": name,
+                **dict(zip(SURVEY_ANSWER_COLUMNS, r.counts, strict=True)),
+            }
+            for name, r in self.by_group.items()
+            if r.valid
+        ]
+        schema = {c.name: (pl.String if c.type == "text" else pl.Int64) for c in SURVEY.columns}
+        return pl.DataFrame(rows, schema=schema)
+
+
+def quality_flags(response: Response, rules: SurveyRules) -> tuple[str, ...]:
+    """Which quality checks of the rules the response fails (empty when it passes)."""
+    answered = response.answered
+    q = rules.quality
+    flags: list[str] = []
+    if response.seconds is not None and response.seconds < q.min_seconds_per_question * len(
+        answered
+    ):
+        flags.append("too_fast")
+    if len(answered) >= q.straight_line_min_questions and len(set(answered)) == 1:
+        flags.append("straight_lining")
+    return tuple(flags)
+
+
+def check_response(response: Response, questionnaire: Questionnaire) -> None:
+    """Refuse a response whose group, questions or options its questionnaire does not have."""
+    where = f"答卷 {response.id}"
+    if response.group not in questionnaire.respondents:
+        raise SurveyResponseError(
+            f"{where}：调查对象“{response.group}”不使用问卷“{questionnaire.title}”"
+        )
+    ids = {q.id for q in questionnaire.questions}
+    unknown = sorted(set(response.answers) - ids)
+    if unknown:
+        raise SurveyResponseError(f"{where}：问卷中没有题号 {'、'.join(unknown)}")
+
+
+def score_responses(
+    responses: Iterable[Response],
+    county: str,
+    standard: Standard,
+    rules: SurveyRules,
+    *,
+    questionnaires: Mapping[str, Questionnaire] | None = None,
+    exclude_flags: Iterable[str] | None = None,
+    exclude_ids: Iterable[str] = (),
+) -> SurveyResult:
+    """Recognition rates of one county's responses.
+
+    `questionnaires` (version → questionnaire) checks every response against the wording it
+    answered. `exclude_flags` overrides the rules' `quality.exclude` (pass `()` to count
+    flagged responses); `exclude_ids` leaves out responses by id after review.
+    """
+    dropped_flags = set(rules.quality.exclude if exclude_flags is None else exclude_flags)
+    unknown_flags = dropped_flags - set(QUALITY_FLAGS)
+    if unknown_flags:
+        raise SurveyResponseError(f"未知的质量检查：{'、'.join(sorted(unknown_flags))}")
+    dropped_ids = set(exclude_ids)
+    scored: list[ScoredResponse] = []
+    tallies: dict[str, dict[str, list[int]]] = {"group": {}, "school": {}, "area": {}}
+    seen: set[str] = set()
+    for response in responses:
+        _validate(response, rules, questionnaires, seen)
+        flags = quality_flags(response, rules)
+        excluded = response.id in dropped_ids or bool(dropped_flags & set(flags))
+        scored.append(ScoredResponse(response, flags, excluded))
+        if excluded:
+            continue
+        keys = {
+            "group": rules.groups[response.group].name,
+            "school": response.school_id,
+            "area": response.area_type,
+        }
+        for dimension, key in keys.items():
+            if key is None:
+                continue
+            counts = tallies[dimension].setdefault(key, [0] * len(SCALE_VALUES))
+            for value in response.answered:
+                counts[SCALE_VALUES.index(value)] += 1
+    missing_ids = sorted(dropped_ids - seen)
+    notes = (f"要排除的答卷不存在：{'、'.join(missing_ids)}",) if missing_ids else ()
+    groups = {g.name: tallies["group"].get(g.name) for g in rules.groups.values()}
+    pooled = [sum(c[i] for c in tallies["group"].values()) for i in range(len(SCALE_VALUES))]
+    return SurveyResult(
+        county=county,
+        favourable_options=standard.policy("survey_favourable_options"),
+        responses=tuple(scored),
+        by_group=rates({k: v or [0] * len(SCALE_VALUES) for k, v in groups.items()}, standard),
+        by_school=rates(tallies["school"], standard),
+        by_area=rates(tallies["area"], standard),
+        pooled=rates({POOLED: pooled}, standard)[POOLED],
+        notes=notes,
+    )
+
+
+def score_counts(survey: pl.DataFrame, county: str, standard: Standard) -> dict[str, Rate]:
+    """Rates per group and pooled (`POOLED`) from the Dataset's `survey` table of one county."""
+    mine = survey.filter(pl.col("county") == county)
+    counts = {
+        row["group"]: [row[c] or 0 for c in SURVEY_ANSWER_COLUMNS]
+        for row in mine.iter_rows(named=True)
+    }
+    pooled = [sum(c[i] for c in counts.values()) for i in range(len(SURVEY_ANSWER_COLUMNS))]
+    return rates({**counts, POOLED: pooled}, standard)
+
+
+def rates(counts: Mapping[str, list[int]], standard: Standard) -> dict[str, Rate]:
+    """Rate per key from answer counts (most positive first), by S1's own computation: the
+    counts of each key are put through `county_frame` as if the key were a county."""
+    if not counts:
+        return {}
+    keys = list(counts)
+    survey = pl.DataFrame(
+        [{"county": k, **dict(zip(SURVEY_ANSWER_COLUMNS, counts[k], strict=True))} for k in keys],
+        schema={"county": pl.String, **dict.fromkeys(SURVEY_ANSWER_COLUMNS, pl.Int64)},
+    )
+    facts = pl.DataFrame(
+        {"county": keys, "recognition_rate": [None] * len(keys)},
+        schema={"county": pl.String, "recognition_rate": pl.Float64},
+    )
+    computed = dict(
+        county_frame(facts, survey, standard).select("county", "recognition_rate").iter_rows()
+    )
+    n = standard.policy("survey_favourable_options")
+    return {k: Rate(tuple(counts[k]), sum(counts[k][:n]), computed[k]) for k in keys}
+
+
+def _validate(
+    response: Response,
+    rules: SurveyRules,
+    questionnaires: Mapping[str, Questionnaire] | None,
+    seen: set[str],
+) -> None:
+    where = f"答卷 {response.id}"
+    if response.id in seen:
+        raise SurveyResponseError(f"{where}：答卷编号重复")
+    seen.add(response.id)
+    if response.group not in rules.groups:
+        raise SurveyResponseError(f"{where}：调查规则中没有调查对象“{response.group}”")
+    bad = [v for v in response.answered if v not in SCALE_VALUES]
+    if bad:
+        raise SurveyResponseError(f"{where}：选项取值应为 5、4、3、2、1，实际有 {bad[0]}")
+    if questionnaires is not None:
+        questionnaire = questionnaires.get(response.version)
+        if questionnaire is None:
+            raise SurveyResponseError(f"{where}：找不到版本为“{response.version}”的问卷")
+        check_response(response, questionnaire)
