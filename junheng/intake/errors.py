@@ -74,6 +74,7 @@ class Code(StrEnum):
     ALTERED_TEMPLATE = "altered-template"
     NO_COUNTY_FACTS = "no-county-facts"
     IMPLAUSIBLE_CHANGE = "implausible-change"
+    BAD_DATE = "bad-date"
 
 
 @dataclass(frozen=True)
@@ -465,6 +466,15 @@ _KINDS: tuple[ErrorKind, ...] = (
         "值 {value}，{expected}",
         fix="核对数值和单位；确实变化（如新建校舍、撤并学校）的，在说明中注明原因。",
         severity=WARNING,
+    ),
+    ErrorKind(
+        Code.BAD_DATE,
+        "不是日期",
+        "该列应填一个日期（如整改台账的完成时限），写成 2026-06-30、2026/6/30、2026年6月30日，"
+        "或 2026年6月（按该月最后一天）。",
+        "值“{value}”不是日期，应为{expected}",
+        fix="填写具体的年月日（如 2026-06-30），或在 Excel/WPS 中把单元格设为日期格式后重新输入；"
+        "不要写“年底前”“尽快”等文字。",
     ),
 )
 
