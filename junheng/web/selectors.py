@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import polars as pl
+from django.db import connection
 
 from junheng.core.dataset import NOTES_SCHEMA, Dataset, facts_schema, table_schema
 from junheng.core.schema import (
@@ -147,10 +149,15 @@ def fingerprint(dataset: Dataset) -> str:
 
 
 def latest_snapshot(county: County, year: SchoolYear) -> Snapshot | None:
-    """The most recent evaluation snapshot of a county and year, if any."""
+    """The most recent evaluation snapshot of a county and year, if any.
+
+    Its `result` is read when first used (one more query): the county pages read only an
+    excerpt of it (`result_excerpt`), and a large county's result is half a megabyte of JSON.
+    """
     snapshot = (
         Snapshot.objects.filter(county=county, year=year)
         .select_related("created_by")
+        .defer("result")
         .order_by("-created_at", "-id")
         .first()
     )
@@ -158,6 +165,107 @@ def latest_snapshot(county: County, year: SchoolYear) -> Snapshot | None:
         # The page already holds both; reading them again would be two queries per view.
         snapshot.county, snapshot.year = county, year
     return snapshot
+
+
+EXCERPT_LEFT_OUT: tuple[str, ...] = ("segments", "items", "summary")
+"""Entries of a result that `result_excerpt` does not copy whole (segments are cut instead)."""
+
+_FIELD_NAME = re.compile(r"[a-z_][a-z0-9_]*")
+
+
+def result_excerpt(
+    snapshot: Snapshot,
+    fields: Sequence[str],
+    *,
+    level: str | None = None,
+    item: str | None = None,
+) -> dict[str, Any]:
+    """What a county page reads of a snapshot's result: every entry but the segments, the
+    items' records and the summary, and the segments (only those of `level`, if given) with
+    only `fields`; the per-indicator maps among the fields (`values`, `met` …) with only `item`,
+    if given.
+
+    Every requested field is in every segment, None where the result has none. On PostgreSQL
+    the database cuts the excerpt out of the stored JSON, so a page no longer transfers and
+    decodes the whole result (most of a county page's time before); elsewhere, or when the
+    result is loaded already, it is cut here from the whole result, with the same outcome.
+    """
+    for name in fields:
+        if not _FIELD_NAME.fullmatch(name):
+            raise ValueError(f"not a segment field: {name!r}")
+    if (
+        connection.vendor == "postgresql"
+        and snapshot.pk is not None
+        and "result" in snapshot.get_deferred_fields()
+    ):
+        return _excerpt_in_postgresql(snapshot.pk, fields, level, item)
+    return _excerpt(snapshot.result, fields, level, item)
+
+
+def _narrowed(value: Any, item: str | None) -> Any:
+    if item is not None and isinstance(value, dict):
+        return {item: value.get(item)}
+    return value
+
+
+def _excerpt(
+    result: dict[str, Any], fields: Sequence[str], level: str | None, item: str | None
+) -> dict[str, Any]:
+    excerpt = {k: v for k, v in result.items() if k not in EXCERPT_LEFT_OUT}
+    excerpt["segments"] = [
+        {name: _narrowed(segment.get(name), item) for name in fields}
+        for segment in result.get("segments") or []
+        if level is None or segment.get("level") == level
+    ]
+    return excerpt
+
+
+def _excerpt_in_postgresql(
+    snapshot_id: int, fields: Sequence[str], level: str | None, item: str | None
+) -> dict[str, Any]:
+    quote = connection.ops.quote_name
+    columns = list(dict.fromkeys([*fields, "level"]))
+    definitions = ", ".join(f"{quote(name)} jsonb" for name in columns)
+    names = ", ".join(quote(name) for name in columns)
+    pairs, params = [], []
+    for name in fields:
+        column = f"r.{quote(name)}"
+        if item is None:
+            pairs.append(f"'{name}', {column}")
+        else:
+            # Objects are narrowed to the one item, anything else kept as it is (as _narrowed).
+            pairs.append(
+                f"'{name}', CASE WHEN jsonb_typeof({column}) = 'object' "
+                f"THEN jsonb_build_object(%s::text, {column} -> %s::text) ELSE {column} END"
+            )
+            params += [item, item]
+    where = ""
+    if level is not None:
+        where = "WHERE r.level = to_jsonb(%s::text)"
+        params.append(level)
+    table, result = quote(Snapshot._meta.db_table), quote(Snapshot._meta.get_field("result").column)
+    left_out = " ".join(f"- '{key}'" for key in EXCERPT_LEFT_OUT)
+    # jsonb_to_recordset reads only the requested keys of each segment; the rows come back as
+    # one JSON array in their stored order, decoded by one json.loads.
+    sql = f"""
+        SELECT (s.{result} {left_out})::text,
+            (SELECT COALESCE(jsonb_agg(jsonb_build_object({", ".join(pairs)}) ORDER BY r.ord),
+                             '[]'::jsonb)::text
+             FROM ROWS FROM (jsonb_to_recordset(
+                 CASE WHEN jsonb_typeof(s.{result} -> 'segments') = 'array'
+                      THEN s.{result} -> 'segments' ELSE '[]'::jsonb END
+             ) AS ({definitions})) WITH ORDINALITY AS r({names}, ord)
+             {where})
+        FROM {table} s WHERE s.id = %s
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, snapshot_id])
+        row = cursor.fetchone()
+    if row is None:
+        raise Snapshot.DoesNotExist(f"snapshot {snapshot_id}")
+    excerpt = json.loads(row[0]) if row[0] is not None else {}
+    excerpt["segments"] = json.loads(row[1])
+    return excerpt
 
 
 def current_fingerprint(county: County, year: SchoolYear) -> str:

@@ -29,6 +29,7 @@ from junheng.web.selectors import (
     data_changed_since,
     latest_snapshot,
     latest_summaries,
+    result_excerpt,
     yearly_summaries,
     years_with_snapshots,
 )
@@ -76,9 +77,37 @@ def _school_urls(year_label: str) -> Callable[[str], str]:
 # ---- county overview --------------------------------------------------------------------------
 
 
-def county_dashboard(county: County, year: SchoolYear, snapshot: Snapshot) -> dict[str, Any]:
-    """Tables and charts of the county overview (the page and its Excel exports)."""
-    result = snapshot.result
+OVERVIEW_FIELDS = ("school_id", "name", "level", "in_scope", "passes", "reasons")
+"""What the county overview's presenters read of each segment (`county_overview`,
+`schools_table`): the page reads only this excerpt of the snapshot (`result_excerpt`)."""
+
+INDICATOR_FIELDS = (
+    "school_id",
+    "name",
+    "level",
+    "in_scope",
+    "students",
+    "values",
+    "thresholds",
+    "met",
+    "floor_ok",
+    "shares",
+)
+"""What the indicator page's presenters read of each segment (`indicator_rows`)."""
+
+
+def overview_result(snapshot: Snapshot) -> dict[str, Any]:
+    """The excerpt of the snapshot's result that the county overview shows."""
+    return result_excerpt(snapshot, OVERVIEW_FIELDS)
+
+
+def county_dashboard(
+    county: County, year: SchoolYear, snapshot: Snapshot, result: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Tables and charts of the county overview (the page and its Excel exports); `result` is
+    the snapshot's `overview_result` when the caller has read it already."""
+    if result is None:
+        result = overview_result(snapshot)
     standard = presenters.standard_of(snapshot.standard_id)
 
     def indicator_url(item_id: str, level: str) -> str:
@@ -168,16 +197,17 @@ def indicator_board(
     if level not in LEVEL_ZH:
         raise Http404(NOT_FOUND)
     standard = presenters.standard_of(snapshot.standard_id)
-    summary = presenters.indicator_summary(snapshot.result, standard, item_id, level)
+    result = result_excerpt(snapshot, INDICATOR_FIELDS, level=level, item=item_id)
+    summary = presenters.indicator_summary(result, standard, item_id, level)
     if summary is None:
         raise Http404(NOT_FOUND)
-    rows = presenters.indicator_rows(snapshot.result, item_id, level)
+    rows = presenters.indicator_rows(result, item_id, level)
 
     export = reverse("indicator_export", args=[county.pk, year.label, item_id, level])
     table = _with_export(
         presenters.indicator_table(rows, summary, _school_urls(year.label)), export
     )
-    series = presenters.cv_series(snapshot.result, standard)
+    series = presenters.cv_series(result, standard)
     return {
         "summary": summary,
         "facts": presenters.indicator_facts(summary),

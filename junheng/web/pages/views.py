@@ -139,10 +139,11 @@ def county(request: HttpRequest, county_id: int, year: str) -> HttpResponse:
     }
     if snapshot is not None:
         standard = presenters.standard_of(snapshot.standard_id)
+        result = dashboards.overview_result(snapshot)
         context |= {
             "changed": data_changed_since(snapshot),
-            "overview": presenters.county_overview(snapshot.result, standard),
-            **dashboards.county_dashboard(county_row, year_row, snapshot),
+            "overview": presenters.county_overview(result, standard),
+            **dashboards.county_dashboard(county_row, year_row, snapshot, result),
         }
     return render(request, "pages/county.html", context)
 
