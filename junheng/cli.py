@@ -312,6 +312,86 @@ def template_schools_command(
     console.print(f"已生成 {len(paths)} 所学校的填报工作簿：{out}")
 
 
+ledger_app = typer.Typer(help="整改台账：问题清单和台账工作簿的导出、校验。", no_args_is_help=True)
+app.add_typer(ledger_app, name="ledger")
+
+
+@ledger_app.command("problems")
+def ledger_problems_command(
+    path: Annotated[Path, typer.Argument(help="数据集：CSV 文件夹或 .xlsx 工作簿")],
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="问题清单工作簿（.xlsx），可填写后作为台账")
+    ] = None,
+    standard: StandardOption = DEFAULT_STANDARD,
+    policy: PolicyOption = None,
+) -> None:
+    """评估数据集并列出问题清单：每个未达标的指标、超限的差异系数、不符合的项目各一条。"""
+    from junheng.core.output import county_to_dict
+    from junheng.rectification.ledger_xlsx import rows_from_drafts, write_ledger
+    from junheng.rectification.problems import problems_from_evaluation
+
+    evaluation = evaluate(_dataset(path), _standard(standard, policy))
+    for county in evaluation.counties:
+        drafts = problems_from_evaluation(county_to_dict(evaluation, county), evaluation.standard)
+        problems = [d for d in drafts if not d.missing]
+        missing = [d for d in drafts if d.missing]
+        table = Table(title=f"{county} 问题清单（{len(problems)} 条）", title_justify="left")
+        for header in ("序号", "问题编号", "类别", "问题", "差距"):
+            table.add_column(header, overflow="fold")
+        for number, draft in enumerate(problems, 1):
+            gap = ""
+            if draft.gap is not None:
+                whole = float(draft.gap).is_integer()
+                amount = fmt_number(draft.gap, 0 if whole else 2, thousands=True)
+                gap = f"{draft.gap_what} {amount} {draft.gap_unit}"
+            table.add_row(str(number), draft.key, draft.category, draft.title, gap)
+        console.print(table)
+        for draft in missing:
+            console.print(f"[yellow]数据缺失：[/]{draft.title}：{draft.description}")
+        if out is not None:
+            target = out if out.suffix else out.with_suffix(".xlsx")
+            if len(evaluation.counties) > 1:
+                target = target.with_name(f"{target.stem}_{county}{target.suffix}")
+            write_ledger(rows_from_drafts(drafts), target, f"{county}问题清单", missing)
+            console.print(
+                f"已写出问题清单：{target}（填写牵头单位、责任人、完成时限后即为整改台账）"
+            )
+
+
+@ledger_app.command("check")
+def ledger_check_command(
+    path: Annotated[Path, typer.Argument(help="整改台账工作簿（.xlsx）")],
+    today: Annotated[
+        str | None, typer.Option("--today", help="按哪一天判断逾期，如 2026-07-01（默认今天）")
+    ] = None,
+) -> None:
+    """校验整改台账工作簿：逐个单元格指出错误；无误时按状态统计，并列出逾期的任务。"""
+    import datetime as dt
+
+    from junheng.intake.errors import errors_to_text
+    from junheng.rectification.ledger_xlsx import parse_date, read_ledger
+    from junheng.rectification.tasks import OVERDUE, Status, display_status
+
+    day = parse_date(today) if today else dt.date.today()
+    if day is None:
+        raise _fail(f"--today 应为日期，如 2026-07-01，实际为“{today}”")
+    result = read_ledger(path)
+    if not result.ok:
+        err.print(Text(errors_to_text(result.errors)))
+        err.print(f"[red]台账有 {len(result.errors)} 处错误，请按上表修改后重新校验。[/]")
+        raise typer.Exit(2)
+    shown = [display_status(row.task(), day) for row in result.rows]
+    order = [*(s.value for s in Status if s != Status.CLOSED), OVERDUE, Status.CLOSED.value]
+    counts = "，".join(f"{s} {shown.count(s)} 条" for s in order if s in shown)
+    console.print(f"[green]台账无误：[/]共 {len(result.rows)} 条整改任务（{counts or '无'}）")
+    for row, status in zip(result.rows, shown, strict=True):
+        if status == OVERDUE:
+            console.print(
+                f"  [red]逾期[/] {row.problem}（牵头单位 {row.lead_unit}，"
+                f"完成时限 {row.deadline.isoformat() if row.deadline else '—'}）"
+            )
+
+
 @app.command("import")
 def import_command(
     files: Annotated[
