@@ -618,6 +618,75 @@ def standards_command(
     console.print(table)
 
 
+survey_app = typer.Typer(help="社会认可度调查：抽样方案。", no_args_is_help=True)
+app.add_typer(survey_app, name="survey")
+
+
+@survey_app.command("plan")
+def survey_plan_command(
+    data: Annotated[Path, typer.Argument(help="学校数据（CSV 文件夹或 .xlsx 工作簿）")],
+    population: Annotated[int, typer.Option("--population", help="全县常住人口（人）")],
+    county: Annotated[str | None, typer.Option(help="县区名称（数据含多个县时必填）")] = None,
+    area_population: Annotated[
+        list[str] | None,
+        typer.Option("--area-population", help="城乡常住人口，如 城区=150000（可多次使用）"),
+    ] = None,
+    rules: Annotated[str, typer.Option(help="调查规则标识或规则文件路径")] = "national",
+    out: Annotated[Path | None, typer.Option("--out", help="把配额表写入该 .xlsx 文件")] = None,
+) -> None:
+    """社会认可度调查抽样方案：样本总量，各类调查对象、各校、城乡和年级的配额。"""
+    import xlsxwriter
+
+    from junheng.core.schema import AREA_TYPES
+    from junheng.files import atomic_file
+    from junheng.reports.tables import _Formats, _write_table
+    from junheng.survey.loader import load_rules
+    from junheng.survey.rules import SurveyFileError
+    from junheng.survey.sampling import SamplingError, sampling_frame, sampling_plan
+    from junheng.survey.tables import plan_tables
+
+    areas: dict[str, int] = {}
+    names = {zh: key for key, zh in AREA_TYPES} | {key: key for key, _ in AREA_TYPES}
+    for text in area_population or []:
+        key, _, value = text.partition("=")
+        if key.strip() not in names or not value.strip().isdigit():
+            raise _fail(f"城乡人口写法应为 城区=150000（城区、镇区、乡村），实际为“{text}”")
+        areas[names[key.strip()]] = int(value)
+    dataset = _dataset(data)
+    counties = dataset.schools["county"].unique(maintain_order=True).to_list()
+    if county is None and len(counties) != 1:
+        raise _fail(f"数据含 {len(counties)} 个县区，请用 --county 指定：{'、'.join(counties)}")
+    county = county or counties[0]
+    if county not in counties:
+        raise _fail(f"数据中没有县区“{county}”；有：{'、'.join(counties)}")
+    try:
+        survey_rules = load_rules(rules)
+        frame = sampling_frame(dataset, county, survey_rules)
+        plan = sampling_plan(population, frame, survey_rules, area_population=areas or None)
+    except (SurveyFileError, SamplingError) as exc:
+        raise _fail(str(exc)) from None
+    tables = plan_tables(plan)
+    for t in tables:
+        table = Table(title=f"{county}{t.title}", title_justify="left")
+        for column in t.columns:
+            table.add_column(column.header.replace("\n", ""), overflow="fold")
+        for row in t.rows:
+            if isinstance(row, list):
+                table.add_row(*(Text(str(cell.value)) for cell in row))
+        console.print(table)
+        for row in t.rows:
+            if not isinstance(row, list):
+                console.print(Text(row.text))
+    if out is not None:
+        with atomic_file(out) as tmp_name:
+            workbook = xlsxwriter.Workbook(str(tmp_name))
+            formats = _Formats(workbook)
+            for t in tables:
+                _write_table(workbook, formats, t, f"{county}{t.title}", survey_rules.name)
+            workbook.close()
+        console.print(f"配额表已写入 {out}")
+
+
 def main() -> None:  # pragma: no cover - console entry point
     app()
 

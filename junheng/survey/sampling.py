@@ -180,10 +180,15 @@ def sampling_plan(
     student_group = next((g.key for g in school_groups if g.basis == "eligible_students"), None)
     school_quotas: list[SchoolQuota] = []
     county_grades: dict[int, int] = {}
-    for s in schools:
+    for index, s in enumerate(schools):
         grades: dict[int, int] = {}
         if student_group is not None:
             keys = sorted(s["grades"])
+            # Equal remainders go to a different grade at each school (the order is rotated),
+            # so that over the county the lowest grades are not always the ones rounded up.
+            if keys:
+                shift = index % len(keys)
+                keys = keys[shift:] + keys[:shift]
             parts = (
                 largest_remainder(
                     quotas[s["school_id"]][student_group], [s["grades"][g] for g in keys]
@@ -191,7 +196,7 @@ def sampling_plan(
                 if s["eligible"] > 0
                 else [0] * len(keys)
             )
-            grades = {g: n for g, n in zip(keys, parts, strict=True) if n}
+            grades = {g: n for g, n in sorted(zip(keys, parts, strict=True)) if n}
             for g, n in grades.items():
                 county_grades[g] = county_grades.get(g, 0) + n
         school_quotas.append(
@@ -332,10 +337,10 @@ def _basis(school: dict, group: Group) -> Fraction:
 
 
 def _basis_zh(group: Group, rules: SurveyRules) -> str:
-    return BASIS_ZH[group.basis].format(grade=_grade_zh(rules.student_min_grade))
+    return BASIS_ZH[group.basis].format(grade=grade_zh(rules.student_min_grade))
 
 
-def _grade_zh(grade: int) -> str:
+def grade_zh(grade: int) -> str:
     digits = "零一二三四五六七八九"
     return digits[grade] if grade < 10 else str(grade)
 
@@ -395,32 +400,12 @@ def _areas(
     return areas, explain
 
 
-def plan_rows(plan: SamplingPlan) -> list[dict[str, object]]:
-    """The per-school quota table (one row per school, a column per group) for printing and
-    Excel; Chinese column names."""
-    school_groups = [g for g in plan.rules.groups.values() if g.allocation == "school"]
-    rows: list[dict[str, object]] = []
-    for s in plan.schools:
-        row: dict[str, object] = {
-            "学校标识码": s.school_id,
-            "学校名称": s.name,
-            "城乡类型": AREA_ZH[s.area_type],
-            "在校生数": s.students,
-        }
-        for g in school_groups:
-            row[g.name] = s.quotas[g.key]
-        row["合计"] = s.total
-        row["学生按年级"] = "、".join(f"{_grade_zh(k)}年级 {n}" for k, n in s.grades.items())
-        rows.append(row)
-    return rows
-
-
 __all__ = [
     "SamplingError",
     "SamplingPlan",
     "SchoolQuota",
+    "grade_zh",
     "largest_remainder",
-    "plan_rows",
     "sampling_frame",
     "sampling_plan",
 ]

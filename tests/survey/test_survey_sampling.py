@@ -122,8 +122,9 @@ def test_allocation_to_schools_worked_example():
     # a's 23 students over grades 3–6 (200 each): 5.75 each → 5 × 4 + 3 to grades 3, 4, 5.
     assert a.grades == {3: 6, 4: 6, 5: 6, 6: 5}
     # c's 15: grades 3–6 have 50 each (1.5 each), grades 7–9 100 each (3 each) → floors 13,
-    # the two units to the first .5 remainders, grades 3 and 4.
-    assert c.grades == {3: 2, 4: 2, 5: 1, 6: 1, 7: 3, 8: 3, 9: 3}
+    # the two units to the first .5 remainders in c's order; c is the third school, so its
+    # grade order starts two places on (5, 6, 7, 8, 9, 3, 4): grades 5 and 6.
+    assert c.grades == {3: 1, 4: 1, 5: 2, 6: 2, 7: 3, 8: 3, 9: 3}
     assert 1 not in plan.grades and 2 not in plan.grades
     assert "校长配额 50 人多于学校数 3 所，部分学校需调查不止一人" in plan.notes
 
