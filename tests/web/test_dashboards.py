@@ -162,6 +162,10 @@ def test_overview_has_the_cv_chart_links_and_trend(client, site):
     assert trend[1] == "|2026|✗ 未达标|资源配置|1|0|0.414（R4）|0.000（R1）|"
     assert reverse("county_export", args=[site["jia"].pk, "2026", "all"]) in body
     assert "vendor/echarts.min.js" in body and "junheng/charts.js" in body
+    # on a phone the school list is a stack of cards: each value says which column it is
+    assert 'class="data stack" id="table-schools"' in body
+    assert 'data-label="未达标原因"' in _html_rows(body, "schools")[0]
+    assert "data-label" not in _html_rows(body, "cv")[0]
 
 
 def test_trend_uses_the_latest_snapshot_of_each_year(client, site):

@@ -211,6 +211,9 @@ class Table:
     rows: tuple[tuple[Cell, ...], ...]
     note: str = ""
     export_url: str = ""
+    stack: bool = False
+    """On a phone, print each row as a small card (header beside each value) instead of a wide
+    row to scroll: for tables of long texts (reasons, gap sentences) and many columns."""
 
     def rows_html(self) -> SafeString:
         """The `<tr>` rows as `pages/_table.html` prints them (the first cell heads its row).
@@ -228,7 +231,8 @@ class Table:
                     text = f'<a href="{_escape(cell.href)}">{text}</a>'
                 end = "</th>" if i == 0 else "</td>"
                 css = _escape(cell.css)
-                cells.append(f'{start} class="{css}"><span class="c">{text}</span>{end}')
+                label = f' data-label="{_escape(self.headers[i])}"' if self.stack and i else ""
+                cells.append(f'{start} class="{css}"{label}><span class="c">{text}</span>{end}')
             out.append(f"<tr>{''.join(cells)}</tr>\n")
         return mark_safe("".join(out))
 
@@ -341,7 +345,7 @@ def cv_table(series: dict[str, Any], href: Any = None) -> Table:
         first = series["levels"][0]["level"] if series["levels"] else ""
         row = [
             text_cell(item_id, href(item_id, first) if href else ""),
-            text_cell(series["names"][i]),
+            text_cell(series["names"][i], css="long"),
         ]
         for level in series["levels"]:
             link = href(item_id, level["level"]) if href else ""
@@ -400,10 +404,10 @@ def schools_table(result: dict[str, Any], href: Any = None) -> Table:
                     reasons += [
                         f"{LEVEL_ZH.get(level, level)}：{r}" for r in segment.get("reasons", [])
                     ]
-        cells.append(text_cell("；".join(reasons)))
+        cells.append(text_cell("；".join(reasons), css="long"))
         rows.append(tuple(cells))
     headers = ("学校标识码", "学校名称", *(LEVEL_ZH[lv] for lv in LEVELS), "未达标原因")
-    return Table("schools", "学校资源配置结论", headers, tuple(rows))
+    return Table("schools", "学校资源配置结论", headers, tuple(rows), stack=True)
 
 
 def gaps_table(result: dict[str, Any]) -> Table:
@@ -417,14 +421,14 @@ def gaps_table(result: dict[str, Any]) -> Table:
             (
                 text_cell(LEVEL_ZH.get(level, level) if level else "全县"),
                 text_cell(gap.get("item")),
-                text_cell(gap.get("sentence")),
+                text_cell(gap.get("sentence"), css="long"),
                 number_cell(total, 0 if whole else 2, thousands=True),
                 text_cell(gap.get("unit")),
                 int_cell(gap.get("schools")),
             )
         )
     headers = ("学段", "指标", "差距", "数量", "单位", "涉及学校数")
-    return Table("gaps", "差距测算", headers, tuple(rows))
+    return Table("gaps", "差距测算", headers, tuple(rows), stack=True)
 
 
 # ---- indicator page ---------------------------------------------------------------------------
@@ -584,7 +588,7 @@ def school_segment_table(seg: dict[str, Any]) -> Table:
         rows.append(
             (
                 text_cell(ind["id"]),
-                text_cell(ind["name"]),
+                text_cell(ind["name"], css="long"),
                 number_cell(raw.get("value"), 2),
                 line_cell(raw.get("threshold")),
                 line_cell(raw.get("floor")),
@@ -596,7 +600,8 @@ def school_segment_table(seg: dict[str, Any]) -> Table:
     headers = list(SCHOOL_HEADERS)
     headers[4] = _floor_header(seg.get("floor_ratio"))
     title = f"{seg['level']}资源配置指标"
-    return Table(f"school-{seg.get('level_id', '')}", title, tuple(headers), tuple(rows))
+    key = f"school-{seg.get('level_id', '')}"
+    return Table(key, title, tuple(headers), tuple(rows), stack=True)
 
 
 def school_table(segments: list[dict[str, Any]]) -> Table:
@@ -770,4 +775,4 @@ def compare_table(rows: list[dict[str, Any]], href: Any = None) -> Table:
         "超过上限的差异系数个数",
         *(f"{LEVEL_ZH[lv]}最大差异系数" for lv in LEVELS),
     )
-    return Table("compare", "县域对比", headers, tuple(out), note=READINESS_RULE)
+    return Table("compare", "县域对比", headers, tuple(out), note=READINESS_RULE, stack=True)
