@@ -40,10 +40,16 @@ def _path(name: str, folder: Path, what: str) -> Path:
     return bundled
 
 
-@cache
 def load_rules(name: str = DEFAULT_RULES) -> SurveyRules:
-    """Bundled survey rules by id, or a rules file by path."""
+    """Bundled survey rules by id, or a rules file by path (read afresh: a county may edit it)."""
     path = _path(name, RULES_DIR, "调查规则")
+    if path.parent == RULES_DIR:
+        return _bundled_rules(path)
+    return build_rules(_read(path), path.name)
+
+
+@cache
+def _bundled_rules(path: Path) -> SurveyRules:
     return build_rules(_read(path), path.name)
 
 

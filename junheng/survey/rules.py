@@ -9,6 +9,7 @@ Numbers are kept as exact fractions so that 1.5‰ of 352,000 is 528, not 527.99
 from __future__ import annotations
 
 from collections.abc import Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -82,7 +83,11 @@ class _Reader:
         return SurveyFileError(self.origin, where, problem)
 
     def mapping(
-        self, data: Any, where: str, required: set[str], optional: set[str] = frozenset()
+        self,
+        data: Any,
+        where: str,
+        required: AbstractSet[str],
+        optional: AbstractSet[str] = frozenset(),
     ) -> Mapping[str, Any]:
         if not isinstance(data, Mapping):
             raise self.fail(where, "应为键值映射")

@@ -1,5 +1,6 @@
 """Sampling plans on hand-checked counties (every expected number is worked out in a comment)."""
 
+import ast
 from fractions import Fraction
 from pathlib import Path
 
@@ -242,3 +243,16 @@ def test_rules_loader_is_strict(tmp_path, edit, message):
     with pytest.raises(SurveyFileError, match=message) as info:
         load_rules(str(path))
     assert "county-rules.yaml" in str(info.value)
+
+
+def test_no_rule_value_is_spelt_in_the_code():
+    # the rules file's numbers (1.5‰, 600, 400,000, 1/2, grade 3, 3 s) live there, not in code
+    numbers = set()
+    for path in (Path(__file__).parents[2] / "junheng/survey").glob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        numbers |= {
+            n.value
+            for n in ast.walk(tree)
+            if isinstance(n, ast.Constant) and type(n.value) in (int, float)
+        }
+    assert numbers & {1.5, 0.5, 600, 400_000, 3} == set()
