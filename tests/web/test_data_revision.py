@@ -180,3 +180,22 @@ def test_data_without_a_revision_row_is_checked_and_then_cheap(evaluated):
     assert data_changed_since(snapshot) is False
     changed, queries = _queries(lambda: data_changed_since(snapshot))
     assert (changed, queries) == (False, 1)
+
+
+def test_a_load_that_removes_rows_bumps_once(evaluated, two_counties):
+    county, year, snapshot = evaluated["first"], evaluated["year"], evaluated["snapshot"]
+    before = CountyYear.objects.get(county=county, year=year).data_revision
+    school_id = _first_school(two_counties, "县0001")
+    removed = Dataset.build(
+        two_counties.schools,
+        two_counties.segments.filter(pl.col("school_id") != school_id),
+        two_counties.county_facts,
+        two_counties.school_facts.filter(pl.col("school_id") != school_id),
+        two_counties.survey,
+        two_counties.notes,
+    )
+    _load(removed)
+    assert not SegmentData.objects.filter(school__school_id=school_id).exists()
+    # One bump for the whole load, not one per deleted row.
+    assert CountyYear.objects.get(county=county, year=year).data_revision == before + 1
+    assert data_changed_since(snapshot) is True
