@@ -667,7 +667,8 @@ def survey_plan_command(
         raise _fail(str(exc)) from None
     tables = plan_tables(plan)
     for t in tables:
-        table = Table(title=f"{county}{t.title}", title_justify="left")
+        console.print(f"[bold]{county}{t.title}[/]")
+        table = Table()
         for column in t.columns:
             table.add_column(column.header.replace("\n", ""), overflow="fold")
         for row in t.rows:

@@ -89,6 +89,8 @@ class SurveyResult:
     by_area: dict[str, Rate]
     pooled: Rate
     notes: tuple[str, ...] = field(default=())
+    group_names: dict[str, str] = field(default_factory=dict)
+    """Group key → name, for showing responses."""
 
     @property
     def flagged(self) -> list[ScoredResponse]:
@@ -195,6 +197,7 @@ def score_responses(
         by_area=rates(tallies["area"], standard),
         pooled=rates({POOLED: pooled}, standard)[POOLED],
         notes=notes,
+        group_names={k: g.name for k, g in rules.groups.items()},
     )
 
 

@@ -1,12 +1,15 @@
-"""A sampling plan as tables (the reports' table model), for the terminal and for Excel alike,
-so the printed plan and the workbook hold the same rows."""
+"""A sampling plan and survey results as tables (the reports' table model), for the terminal
+and for Excel alike, so what is printed and the workbook hold the same rows."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from fractions import Fraction
 
 from junheng.reports.tables import CENTER, INT, TEXT, Cell, Column, Note, Style, Table
+from junheng.survey.questionnaire import SCALE_LABELS, SCALE_VALUES
 from junheng.survey.sampling import AREA_ZH, SamplingPlan, grade_zh
+from junheng.survey.scoring import POOLED, Rate, SurveyResult
 
 ONE_DECIMAL = Style(num_format="0.0", align="right")
 
@@ -120,3 +123,90 @@ def _count(value: Fraction) -> Cell:
     if value.denominator == 1:
         return Cell(value.numerator, INT)
     return Cell(round(float(value), 1), ONE_DECIMAL)
+
+
+PERCENT = Style(num_format="0.0%", align="right")
+
+
+def result_tables(
+    result: SurveyResult, school_names: Mapping[str, str] | None = None
+) -> list[Table]:
+    """认可度（按调查对象、学校、城乡）and 答卷质量 (the flagged responses and whether they were
+    left out), for an Excel export of the survey results."""
+    names = dict(school_names or {})
+    labels = [SCALE_LABELS[v] for v in SCALE_VALUES]
+    policy = Note(
+        f"认可 = 五级选项中最积极的 {result.favourable_options} 项"
+        "（政策 survey_favourable_options）；认可度 = 认可答案数 ÷ 有效答案数"
+    )
+
+    def rate_table(name: str, title: str, key: str, rates: Mapping[str, Rate]) -> Table:
+        table = Table(
+            name,
+            title,
+            [
+                Column(key, 20),
+                Column("有效答案", 10),
+                Column("认可", 10),
+                Column("认可度", 10),
+                *[Column(label, 10) for label in labels],
+            ],
+        )
+        for label, rate in rates.items():
+            table.rows.append(
+                [
+                    Cell(label),
+                    Cell(rate.valid, INT),
+                    Cell(rate.favourable, INT),
+                    Cell(rate.rate, PERCENT) if rate.rate is not None else Cell("无有效答案"),
+                    *[Cell(n, INT) for n in rate.counts],
+                ]
+            )
+        table.rows.append(policy)
+        return table
+
+    groups = rate_table(
+        "按调查对象",
+        "社会认可度（按调查对象）",
+        "调查对象",
+        {**result.by_group, POOLED: result.pooled},
+    )
+    schools = rate_table(
+        "按学校",
+        "社会认可度（按学校）",
+        "学校",
+        {names.get(k, k): r for k, r in result.by_school.items()},
+    )
+    areas = rate_table(
+        "按城乡",
+        "社会认可度（按城乡）",
+        "城乡类型",
+        {AREA_ZH[k]: r for k, r in result.by_area.items()},
+    )
+    quality = Table(
+        "答卷质量",
+        "答卷质量检查",
+        [
+            Column("答卷编号", 14),
+            Column("调查对象", 10),
+            Column("学校", 20),
+            Column("用时（秒）", 10),
+            Column("问题", 24),
+            Column("处理", 10),
+        ],
+    )
+    for scored in result.flagged:
+        r = scored.response
+        quality.rows.append(
+            [
+                Cell(r.id),
+                Cell(result.group_names.get(r.group, r.group)),
+                Cell(names.get(r.school_id or "", r.school_id or "")),
+                Cell(r.seconds, INT) if r.seconds is not None else Cell("未记录"),
+                Cell(scored.explain()),
+                Cell("不计入" if scored.excluded else "计入", CENTER),
+            ]
+        )
+    excluded = len(result.excluded)
+    quality.rows.append(Note(f"共 {len(result.responses)} 份答卷，不计入 {excluded} 份"))
+    return [groups, schools, areas, quality]

@@ -188,3 +188,23 @@ def test_responses_must_fit_their_questionnaire(change, message):
         score_responses([bad], "甲县", STANDARD, RULES, questionnaires=BY_VERSION)
     with pytest.raises(SurveyResponseError, match="答卷编号重复"):
         score_responses(RESPONSES[:2] * 2, "甲县", STANDARD, RULES)
+
+
+def test_result_tables_for_the_export():
+    from junheng.reports.tables import Note
+    from junheng.survey.tables import result_tables
+
+    groups, schools, areas, quality = result_tables(_score(), {"a": "甲小学"})
+    rows = [[c.value for c in r] for r in groups.rows if not isinstance(r, Note)]
+    assert rows[0] == ["家长", 111, 78, pytest.approx(78 / 111), 39, 39, 16, 12, 5]
+    assert rows[-1][:3] == ["全县", 251, 180]
+    assert [[c.value for c in r][:3] for r in schools.rows[:2]] == [
+        ["甲小学", 112, 88],
+        ["b", 97, 66],
+    ]
+    assert [r[0].value for r in areas.rows[:2]] == ["城区", "乡村"]
+    assert [[c.value for c in r] for r in quality.rows[:2]] == [
+        ["r09", "家长", "甲小学", 100, "所有题目选同一项", "不计入"],
+        ["r14", "学生", "b", 20, "答题过快", "不计入"],
+    ]
+    assert quality.rows[-1].text == "共 20 份答卷，不计入 2 份"
