@@ -89,6 +89,7 @@ _MONTH_PATTERNS = (
     re.compile(r"^(\d{4})\s*[-/.]\s*(\d{1,2})$"),
 )
 _HEADER_SEARCH_ROWS = 10
+BUDGET_DECIMALS = 4
 DATE_EXPECTED = "日期，如 2026-06-30、2026年6月30日或 2026年6月"
 
 
@@ -110,6 +111,12 @@ class LedgerRow:
     budget_wan: float | None = None
     progress: str = ""
     problem_key: str | None = None
+
+    def __post_init__(self) -> None:
+        # Budgets are kept to the yuan (4 decimals of 万元): a workbook keeps about 15 digits, so
+        # finer fractions would not read back as written.
+        if self.budget_wan is not None:
+            object.__setattr__(self, "budget_wan", round(float(self.budget_wan), BUDGET_DECIMALS))
 
     def task(self) -> Task:
         return Task(
@@ -208,7 +215,11 @@ def write_ledger(
     wrap = Alignment(vertical="top", wrap_text=True)
     for r, row in enumerate(rows, 3):
         for col, header in enumerate(HEADERS, 1):
-            cell = sheet.cell(r, col, _cell_value(row, header))
+            value = _cell_value(row, header)
+            cell = sheet.cell(r, col, value)
+            if isinstance(value, str) and value.startswith("="):
+                # text such as "=90 ㎡ 未达标" stays text, never becomes a formula
+                cell.data_type = "s"
             cell.alignment = wrap
             if header == DEADLINE:
                 cell.number_format = "yyyy-mm-dd"
@@ -365,7 +376,8 @@ def read_ledger(path: Path) -> LedgerResult:
     out: list[LedgerRow] = []
     for offset, raw in enumerate(rows[header_index + 1 :], header_row + 1):
         values = {h: raw[c] if c < len(raw) else None for h, c in columns.items()}
-        if all(_text(v) == "" for v in values.values()):
+        # Blank rows, and rows with only a pre-numbered 序号, are not tasks.
+        if all(_text(v) == "" for h, v in values.items() if h != NUMBER):
             continue
         row_errors, row = _read_row(name, sheet_name, offset, values, columns)
         errors.extend(row_errors)

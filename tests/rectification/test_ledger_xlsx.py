@@ -7,6 +7,8 @@ import datetime as dt
 
 import openpyxl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from junheng.rectification.ledger_xlsx import (
     HEADERS,
@@ -88,6 +90,7 @@ def test_a_countys_own_ledger_with_title_rows_and_other_headers(tmp_path):
     sheet.append([None] * 9)
     sheet.append([2, "运动场不足", "县教体局", None, "张三", None, dt.datetime(2026, 9, 1),
                   "未开始", None])  # fmt: skip
+    sheet.append([3])  # pre-numbered empty line of the county's template
     path = tmp_path / "县里的台账.xlsx"
     book.save(path)
     result = read_ledger(path)
@@ -195,3 +198,35 @@ def test_problem_list_rows_carry_key_and_gap():
         draft.key,
     )
     assert row.status == Status.NOT_STARTED and row.deadline is None
+
+
+_TEXT = st.text(
+    alphabet=st.characters(codec="utf-8", categories=("L", "N", "P", "S")), min_size=1, max_size=12
+)
+_UNIT = _TEXT.filter(lambda t: not any(c in t for c in "、，,；;"))
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    rows=st.lists(
+        st.builds(
+            LedgerRow,
+            problem=_TEXT,
+            lead_unit=_TEXT,
+            person=_TEXT,
+            deadline=st.dates(dt.date(2000, 1, 1), dt.date(2100, 12, 31)),
+            status=st.sampled_from(list(Status)),
+            number=st.none() | st.integers(0, 10**6),
+            indicator=st.just("") | _TEXT,
+            responsible_units=st.lists(_UNIT, max_size=3).map(tuple),
+            budget_wan=st.none() | st.floats(0, 1e7, allow_nan=False, allow_infinity=False),
+            measures=st.just("") | _TEXT.map(lambda t: "=" + t),
+            problem_key=st.none() | _TEXT,
+        ),
+        max_size=4,
+    )
+)
+def test_any_ledger_reads_back_exactly(tmp_path_factory, rows):
+    path = write_ledger(rows, tmp_path_factory.mktemp("ledger") / "l.xlsx")
+    result = read_ledger(path)
+    assert result.errors == [] and result.rows == rows
