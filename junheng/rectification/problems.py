@@ -113,8 +113,9 @@ class Reconciliation:
     reopen: list[tuple[ProblemState, ProblemDraft]] = field(default_factory=list)
     """Closed problems that fail again (reopened rather than recorded twice)."""
     propose_closure: list[ClosureProposal] = field(default_factory=list)
-    undecided: list[tuple[ProblemState, ProblemDraft]] = field(default_factory=list)
-    """Open problems the snapshot cannot decide (data missing): neither updated nor closed."""
+    undecided: list[tuple[ProblemState, ProblemDraft | None]] = field(default_factory=list)
+    """Open problems the snapshot cannot decide, neither updated nor closed: with the "数据缺失"
+    draft that leaves them open, or None when the snapshot lacks the school, level or item."""
     missing_data: list[ProblemDraft] = field(default_factory=list)
     untouched: list[ProblemState] = field(default_factory=list)
     """Hand-entered problems (inspections) and closed problems that still pass."""
@@ -289,9 +290,12 @@ def _item_drafts(entry: Mapping[str, Any], standard: Standard | None) -> list[Pr
             for sid, rows in by_school.items():
                 school = rows[0].get("name") or sid
                 reasons = [r for row in rows for r in row.get("reasons", [])]
-                gap, unit, what = _check_gap(
-                    item, rows[0].get("values", {}), rows[0].get("thresholds", {}), standard
-                )
+                # a school failing at both levels (G5 of a 九年一贯制) shows its larger gap
+                gaps = [
+                    _check_gap(item, row.get("values", {}), row.get("thresholds", {}), standard)
+                    for row in rows
+                ]
+                gap, unit, what = max(gaps, key=lambda g: -1.0 if g[0] is None else g[0])
                 text = "；".join(reasons)
                 if gap is not None:
                     text += f"；{what} {_amount(gap)} {unit}".rstrip()
@@ -427,13 +431,18 @@ def _covered(key: str, missing: Iterable[ProblemDraft]) -> ProblemDraft | None:
 
 
 def reconcile(
-    existing: Sequence[ProblemState], drafts: Sequence[ProblemDraft], snapshot_id: Any
+    existing: Sequence[ProblemState],
+    drafts: Sequence[ProblemDraft],
+    snapshot_id: Any,
+    county_entry: Mapping[str, Any] | None = None,
 ) -> Reconciliation:
     """Match the drafts of a snapshot against the recorded problems, by key.
 
     A recorded problem whose key no longer fails is proposed for closure with "数据已达标" and the
-    snapshot that shows it, unless the snapshot cannot decide it (data missing). Hand-entered
-    problems are never touched.
+    snapshot that shows it, unless the snapshot cannot decide it (data missing). Given the
+    snapshot's `county_entry`, closure is proposed only where the entry shows the indicator
+    passing, so a school that left the data (closed, merged) is not "达标". Hand-entered problems
+    are never touched.
     """
     result = Reconciliation(snapshot_id=snapshot_id)
     failing = {d.key: d for d in drafts if not d.missing}
@@ -460,6 +469,8 @@ def reconcile(
         blocker = _covered(state.key, missing)
         if blocker is not None:
             result.undecided.append((state, blocker))
+        elif county_entry is not None and _passes(county_entry, state.key, drafts) is not True:
+            result.undecided.append((state, None))
         else:
             result.propose_closure.append(ClosureProposal(state, snapshot_id))
     result.create.extend(d for key, d in failing.items() if key not in seen)
@@ -469,7 +480,12 @@ def reconcile(
 def passes_in(county_entry: Mapping[str, Any], key: str) -> bool | None:
     """Whether the problem `key` passes in this snapshot: False while it fails, None when the
     snapshot cannot say (data missing, or the school, level or item is not in it)."""
-    drafts = problems_from_evaluation(county_entry)
+    return _passes(county_entry, key, problems_from_evaluation(county_entry))
+
+
+def _passes(
+    county_entry: Mapping[str, Any], key: str, drafts: Sequence[ProblemDraft]
+) -> bool | None:
     if any(d.key == key for d in drafts if not d.missing):
         return False
     if _covered(key, [d for d in drafts if d.missing]) is not None:

@@ -159,3 +159,38 @@ def test_demo_county_cv_problem_names_its_top_contributors():
     assert cv.title.endswith("校际差异系数超标：0.487550，上限 0.45")
     assert len(cv.schools) == 3
     assert "拉高差异系数最多的学校：示范县实验中学（22.5%）" in cv.description
+
+
+def test_a_school_missing_from_the_newer_snapshot_is_not_proposed_for_closure():
+    entry = _entry(2)
+    drafts = problems_from_evaluation(entry, STANDARD)
+    gone = ProblemState(key="R4/primary/P9", id=9)
+    fixed = ProblemState(key="R4/primary/P1", id=1)
+    result = reconcile([gone, fixed], drafts, snapshot_id=2, county_entry=entry)
+    assert [c.state.id for c in result.propose_closure] == [1]
+    assert result.undecided == [(gone, None)]
+    # Without the entry only the drafts speak: a vanished key reads as passing.
+    assert len(reconcile([gone], drafts, snapshot_id=2).propose_closure) == 1
+
+
+def test_both_levels_of_a_nine_year_school_make_one_class_size_problem_and_a_veto_its_own():
+    data = dataset(
+        [school("N1", kind="nine_year")],
+        [
+            segment("N1", "primary", max_class_size=50),
+            segment("N1", "junior", max_class_size=57),
+        ],
+        facts={"veto_key_classes": True},
+    )
+    entry = evaluate(data, STANDARD).to_dict()["counties"][0]
+    by_key = {d.key: d for d in problems_from_evaluation(entry, STANDARD)}
+    assert sorted(by_key) == ["G5/N1", "V3"]
+    g5 = by_key["G5/N1"]
+    assert g5.level is None and g5.gap == 7
+    assert g5.description == (
+        "最大班额：50人（要求 ≤ 45人），未达到要求；"
+        "最大班额：57人（要求 ≤ 50人），未达到要求；最大班额超出 7 人"
+    )
+    veto = by_key["V3"]
+    assert (veto.kind, veto.category) == ("veto", "一票否决")
+    assert veto.title.startswith("一票否决 V3 ") and veto.title.endswith("：存在该情形")
