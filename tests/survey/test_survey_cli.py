@@ -3,6 +3,7 @@
 import openpyxl
 from typer.testing import CliRunner
 
+from junheng import cli
 from junheng.cli import app
 from junheng.intake.writer import write_csv_folder
 from tests.builders import dataset, school, segment
@@ -23,7 +24,10 @@ def _data(tmp_path, counties=("甲县",)):
     return folder
 
 
-def test_plan_prints_quotas_and_writes_the_workbook(tmp_path):
+def test_plan_prints_quotas_and_writes_the_workbook(tmp_path, monkeypatch):
+    # The console is created at import, so COLUMNS given to one invocation does not widen it;
+    # a wide console keeps each explanation on one line of its table cell.
+    monkeypatch.setattr(cli.console, "width", 200)
     out = tmp_path / "抽样方案.xlsx"
     args = ["survey", "plan", str(_data(tmp_path)), "--population", "352000", "--out", str(out)]
     result = runner.invoke(app, [*args, "--area-population", "城区=200000"], env={"COLUMNS": "200"})
