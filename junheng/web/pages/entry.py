@@ -13,7 +13,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -23,8 +23,6 @@ from junheng.standards import DEFAULT_STANDARD
 from junheng.web.accounts.scope import (
     can_edit_school,
     can_review_county,
-    can_view_school,
-    visible_counties,
 )
 from junheng.web.collection.forms import (
     CountyFactsForm,
@@ -41,6 +39,7 @@ from junheng.web.collection.models import (
     SegmentData,
     Status,
 )
+from junheng.web.pages.lookup import county_or_404, school_or_404, year_or_404
 from junheng.web.registry.models import County, School, SchoolYear
 from junheng.web.selectors import latest_snapshot
 from junheng.web.workflow import (
@@ -65,35 +64,12 @@ from junheng.web.workflow import (
     transition,
 )
 
-NOT_FOUND = "页面不存在或您没有查看权限。"
 STATUS_CSS: dict[str, str] = {
     Status.DRAFT: "draft",
     Status.SUBMITTED: "submitted",
     Status.APPROVED: "ok",
     Status.RETURNED: "fail",
 }
-
-
-def _school(request: HttpRequest, school_id: str) -> School:
-    school = School.objects.filter(school_id=school_id).select_related("county").first()
-    # Unknown and forbidden schools answer alike, so ids cannot be probed.
-    if school is None or not can_view_school(request.user, school):
-        raise Http404(NOT_FOUND)
-    return school
-
-
-def _county(request: HttpRequest, county_id: int) -> County:
-    county = visible_counties(request.user).filter(pk=county_id).first()
-    if county is None:
-        raise Http404(NOT_FOUND)
-    return county
-
-
-def _year(label: str) -> SchoolYear:
-    year = SchoolYear.objects.filter(label=label).first()
-    if year is None:
-        raise Http404(NOT_FOUND)
-    return year
 
 
 def _standard_id(county: County, year: SchoolYear) -> str:
@@ -168,10 +144,10 @@ def _with_version(post: QueryDict, version: int) -> QueryDict:
 @require_http_methods(["GET", "POST"])
 def school_edit(request: HttpRequest, school_id: str, year: str) -> HttpResponse:
     """The school's data form for one year; saving goes through the import's validation."""
-    school = _school(request, school_id)
+    school = school_or_404(request, school_id)
     if not can_edit_school(request.user, school):
         raise PermissionDenied("您没有修改本校数据的权限。")
-    year_row = _year(year)
+    year_row = year_or_404(year)
     data, segments, facts = _school_stored(school, year_row)
     layout = school_layout(school, data, segments)
     options = {
@@ -234,8 +210,8 @@ def school_edit(request: HttpRequest, school_id: str, year: str) -> HttpResponse
 @require_POST
 def school_workflow(request: HttpRequest, school_id: str, year: str) -> HttpResponse:
     """One workflow step (submit, approve, return, unlock) on a school's year."""
-    school = _school(request, school_id)
-    year_row = _year(year)
+    school = school_or_404(request, school_id)
+    year_row = year_or_404(year)
     action = request.POST.get("action", "")
     try:
         transition(school, year_row, action, request.user, request.POST.get("comment", ""))
@@ -260,8 +236,8 @@ def _before(request: HttpRequest) -> int | None:
 @require_GET
 def school_history_page(request: HttpRequest, school_id: str, year: str) -> HttpResponse:
     """Older history entries: a fragment for htmx, else a page of its own."""
-    school = _school(request, school_id)
-    year_row = _year(year)
+    school = school_or_404(request, school_id)
+    year_row = year_or_404(year)
     history, more = school_history(school, year_row, before=_before(request))
     context = {
         "school": school,
@@ -279,8 +255,8 @@ def school_history_page(request: HttpRequest, school_id: str, year: str) -> Http
 @require_GET
 def county_review(request: HttpRequest, county_id: int, year: str) -> HttpResponse:
     """All schools of the county with their state for the year; reviewers act from here."""
-    county = _county(request, county_id)
-    year_row = _year(year)
+    county = county_or_404(request, county_id)
+    year_row = year_or_404(year)
     wanted = request.GET.get("status", "")
     if wanted not in (*Status.values, NO_DATA):
         wanted = ""
@@ -322,10 +298,10 @@ def county_review(request: HttpRequest, county_id: int, year: str) -> HttpRespon
 @require_http_methods(["GET", "POST"])
 def county_facts_edit(request: HttpRequest, county_id: int, year: str) -> HttpResponse:
     """The county's facts (Parts G, Q, S and the vetoes) for one year."""
-    county = _county(request, county_id)
+    county = county_or_404(request, county_id)
     if not can_review_county(request.user, county):
         raise PermissionDenied("只有本县管理员或系统管理员可以填报县级指标。")
-    year_row = _year(year)
+    year_row = year_or_404(year)
     options = {"county": county, "standard_id": _standard_id(county, year_row)}
 
     def stored() -> dict[str, str]:

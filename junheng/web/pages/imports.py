@@ -29,7 +29,6 @@ from junheng.web.accounts.scope import (
     can_evaluate_county,
     can_import_county,
     can_register_counties,
-    can_view_school,
     import_rights,
     import_school_of,
     importable_counties,
@@ -48,9 +47,9 @@ from junheng.web.imports.services import (
     start_import,
 )
 from junheng.web.imports.uploads import LimitedUploadHandler
+from junheng.web.pages.lookup import NOT_FOUND, county_or_404, school_or_404
 from junheng.web.registry.models import County, School, SchoolYear
 
-NOT_FOUND = "页面不存在或您没有查看权限。"
 NO_IMPORT = "您的角色只能查看数据，不能导入。"
 HISTORY_ROWS = 20
 
@@ -70,30 +69,6 @@ def _limits() -> dict[str, Any]:
 def _default_year() -> str:
     latest = SchoolYear.objects.order_by("-label").values_list("label", flat=True).first()
     return latest or str(timezone.localdate().year)
-
-
-def _county_or_404(request: HttpRequest, county_id: int) -> County:
-    county = (
-        visible_counties(request.user)
-        .filter(pk=county_id)
-        .select_related("city", "city__province")
-        .first()
-    )
-    if county is None:
-        raise Http404(NOT_FOUND)
-    return county
-
-
-def _school_or_404(request: HttpRequest, school_id: str) -> School:
-    school = (
-        School.objects.filter(school_id=school_id)
-        .select_related("county", "county__city", "county__city__province")
-        .first()
-    )
-    # Unknown and forbidden schools answer alike, so ids cannot be probed.
-    if school is None or not can_view_school(request.user, school):
-        raise Http404(NOT_FOUND)
-    return school
 
 
 def _year_or_404(year: str) -> str:
@@ -238,7 +213,7 @@ def import_county(
     request: HttpRequest, county_id: int, year: str, refused_upload: bool = False
 ) -> HttpResponse:
     """Upload the county workbook, 一校一册 books or CSV files for one county and year."""
-    county = _county_or_404(request, county_id)
+    county = county_or_404(request, county_id)
     year = _year_or_404(year)
     rights = import_rights(request.user, county)
     if rights is None or not rights.county_wide:
@@ -273,7 +248,7 @@ def import_school(
     request: HttpRequest, school_id: str, year: str, refused_upload: bool = False
 ) -> HttpResponse:
     """Upload one school's 一校一册 (the school's own users, or the county's administrators)."""
-    school = _school_or_404(request, school_id)
+    school = school_or_404(request, school_id)
     year = _year_or_404(year)
     rights = import_rights(request.user, school.county, school)
     if rights is None:
@@ -387,7 +362,7 @@ def _attachment(name: str, content: bytes) -> FileResponse:
 @require_GET
 def county_template(request: HttpRequest, county_id: int, year: str) -> FileResponse:
     """The county workbook (全县填报模板) pre-filled with the county's schools."""
-    county = _county_or_404(request, county_id)
+    county = county_or_404(request, county_id)
     year = _year_or_404(year)
     if not can_import_county(request.user, county):
         raise PermissionDenied(NO_IMPORT)
@@ -398,7 +373,7 @@ def county_template(request: HttpRequest, county_id: int, year: str) -> FileResp
 @require_GET
 def school_books(request: HttpRequest, county_id: int, year: str) -> FileResponse:
     """Every school's 一校一册 of the county in one zip, last year's values beside the inputs."""
-    county = _county_or_404(request, county_id)
+    county = county_or_404(request, county_id)
     year = _year_or_404(year)
     if not can_import_county(request.user, county):
         raise PermissionDenied(NO_IMPORT)
@@ -409,7 +384,7 @@ def school_books(request: HttpRequest, county_id: int, year: str) -> FileRespons
 @require_GET
 def school_book(request: HttpRequest, school_id: str, year: str) -> FileResponse:
     """One school's 一校一册."""
-    school = _school_or_404(request, school_id)
+    school = school_or_404(request, school_id)
     year = _year_or_404(year)
     if import_rights(request.user, school.county, school) is None:
         raise PermissionDenied(NO_IMPORT)
