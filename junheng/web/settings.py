@@ -121,6 +121,21 @@ DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60)}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The cache holds the rendered parts of the county overview and the indicator page that depend
+# on one snapshot alone (`dashboards.cached_county_board`, `cached_indicator_board`). A snapshot
+# never changes after it is written, so entries never go stale and need no expiry; memory is what
+# bounds them, hence MAX_ENTRIES (a county overview of 250 schools is a few hundred kB of HTML).
+# A cache in each gunicorn worker's memory needs no server to install or watch on a county's
+# machine; each worker builds a page once before it serves it from memory.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "junheng-boards",
+        "TIMEOUT": None,
+        "OPTIONS": {"MAX_ENTRIES": 300},
+    }
+}
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

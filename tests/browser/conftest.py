@@ -55,3 +55,13 @@ def phone(browser: Browser) -> Iterator[Page]:
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with no rendered boards: the live server shares this process's cache."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -24,3 +24,13 @@ def demo() -> Dataset:
 def loaded(db, demo) -> tuple[County, SchoolYear]:
     load_dataset(demo, DEMO_YEAR, province=DEMO_PROVINCE, city=DEMO_CITY)
     return County.objects.get(name=DEMO_COUNTY), SchoolYear.objects.get(label=DEMO_YEAR)
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with no rendered boards: ids are reused after a test's rollback."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

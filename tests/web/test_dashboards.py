@@ -8,6 +8,7 @@ import json
 import re
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -318,3 +319,84 @@ def test_comparison_reads_only_summaries_whatever_the_number_of_counties(client,
     assert not any('"result"' in q["sql"] for q in queries.captured_queries)
     rows = _table_rows(body, "compare")
     assert len(rows) == 23 and sum("尚未评估" in r for r in rows) == 1
+
+
+# ---- the cached boards ------------------------------------------------------------------------
+
+
+def _board(body: str, start: str) -> str:
+    """The snapshot part of a page: from its first section to the end of the content."""
+    assert start in body
+    return body[body.index(start) : body.index("</main>")]
+
+
+OVERVIEW_BOARD, INDICATOR_BOARD = '<div class="dash-top">', '<nav class="tabs"'
+RESULT_COLUMN = '"result"'
+"""In every query that reads a snapshot's result: the whole (SQLite) or an excerpt (PostgreSQL)."""
+
+
+@pytest.mark.parametrize("page", ["overview", "indicator"])
+def test_second_request_takes_the_board_from_the_cache(client, site, page):
+    client.force_login(site["users"]["admin"])
+    if page == "overview":
+        url, start = reverse("county", args=[site["jia"].pk, "2026"]), OVERVIEW_BOARD
+    else:
+        url, start = _indicator(site), INDICATOR_BOARD
+    with CaptureQueriesContext(connection) as first:
+        cold = client.get(url)
+    with CaptureQueriesContext(connection) as second:
+        warm = client.get(url)
+    assert cold.status_code == warm.status_code == 200
+    assert _board(warm.content.decode(), start) == _board(cold.content.decode(), start)
+    assert len(second) < len(first)
+    assert [q["sql"] for q in first if RESULT_COLUMN in q["sql"]] != []
+    # Not even the excerpt: no query names the result column (the snapshot row defers it).
+    assert [q["sql"] for q in second if RESULT_COLUMN in q["sql"]] == []
+
+
+def test_a_new_snapshot_shows_its_numbers_at_once(client, site):
+    client.force_login(site["users"]["admin"])
+    url = reverse("county", args=[site["jia"].pk, "2026"])
+    before = _board(client.get(url).content.decode(), OVERVIEW_BOARD)
+    # The 2025 data (another C area) as 2026's, evaluated: the cached board is of the old snapshot.
+    load_dataset(tiny(c_area=800.0), "2026", province=PROVINCE, city=CITY)
+    response = client.post(reverse("evaluate", args=[site["jia"].pk, "2026"]))
+    assert response.status_code == 302
+    after = _board(client.get(url).content.decode(), OVERVIEW_BOARD)
+    assert after != before
+    cache.clear()
+    assert _board(client.get(url).content.decode(), OVERVIEW_BOARD) == after
+
+
+def test_a_new_snapshot_of_another_year_renews_the_trend(client, site):
+    client.force_login(site["users"]["admin"])
+    url = reverse("county", args=[site["jia"].pk, "2026"])
+    client.get(url)
+    run_evaluation(site["jia"], SchoolYear.objects.get(label="2025"), None)
+    # The trend shows the latest snapshot of every year, so the board is built again.
+    with CaptureQueriesContext(connection) as captured:
+        after = _board(client.get(url).content.decode(), OVERVIEW_BOARD)
+    assert [q["sql"] for q in captured if RESULT_COLUMN in q["sql"]] != []
+    cache.clear()
+    assert _board(client.get(url).content.decode(), OVERVIEW_BOARD) == after
+
+
+@pytest.mark.parametrize("page", ["overview", "indicator"])
+def test_users_share_the_board_but_see_their_own_buttons(client, site, page):
+    jia = site["jia"]
+    if page == "overview":
+        url, start = reverse("county", args=[jia.pk, "2026"]), OVERVIEW_BOARD
+    else:
+        url, start = _indicator(site), INDICATOR_BOARD
+    client.force_login(site["users"]["admin"])
+    admin = client.get(url).content.decode()
+    client.force_login(site["users"]["leader"])
+    with CaptureQueriesContext(connection) as captured:
+        leader = client.get(url).content.decode()
+    assert [q["sql"] for q in captured if RESULT_COLUMN in q["sql"]] == []  # shared, not rebuilt
+    assert _board(leader, start) == _board(admin, start)
+    # Each user's own rights and name around it, computed per request.
+    assert "cadmin" in admin and "cadmin" not in leader
+    if page == "overview":
+        assert "重新评估" in admin and "导入数据" in admin
+        assert "重新评估" not in leader and "导入数据" not in leader

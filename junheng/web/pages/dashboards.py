@@ -8,15 +8,20 @@ snapshot, and answers 404 without naming what was asked for when the user may no
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import replace
+from importlib import metadata
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET
 
 from junheng.core.schema import LEVEL_ZH, LEVELS
@@ -102,10 +107,15 @@ def overview_result(snapshot: Snapshot) -> dict[str, Any]:
 
 
 def county_dashboard(
-    county: County, year: SchoolYear, snapshot: Snapshot, result: dict[str, Any] | None = None
+    county: County,
+    year: SchoolYear,
+    snapshot: Snapshot,
+    result: dict[str, Any] | None = None,
+    years: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """Tables and charts of the county overview (the page and its Excel exports); `result` is
-    the snapshot's `overview_result` when the caller has read it already."""
+    the snapshot's `overview_result` and `years` the county's `yearly_summaries` when the caller
+    has read them already."""
     if result is None:
         result = overview_result(snapshot)
     standard = presenters.standard_of(snapshot.standard_id)
@@ -119,7 +129,8 @@ def county_dashboard(
         return reverse("county_export", args=[county.pk, year.label, key])
 
     series = presenters.cv_series(result, standard)
-    years = yearly_summaries(county)
+    if years is None:
+        years = yearly_summaries(county)
     trend_levels = [
         presenters.trend_cv_series(years, level, series["items"]) for level, _ in LEVELS
     ]
@@ -245,7 +256,7 @@ def indicator(
     snapshot = latest_snapshot(county, year_row)
     context: dict[str, Any] = {"county": county, "year": year_row, "snapshot": snapshot}
     if snapshot is not None:
-        context |= indicator_board(county, year_row, snapshot, item_id, level)
+        context |= cached_indicator_board(county, year_row, snapshot, item_id, level)
         context["changed"] = data_changed_since(snapshot)
     else:
         context |= {"item_id": item_id, "level_label": LEVEL_ZH[level]}
@@ -267,6 +278,86 @@ def indicator_export(
     name = f"{county.name}{year_row.label}学年{item_id}{summary['level_label']}各校数值.xlsx"
     heading = _heading(county.name, year_row.label, snapshot)
     return xlsx_response([board["table"], board["facts"]], name, heading)
+
+
+# ---- cached boards ----------------------------------------------------------------------------
+
+# The snapshot-derived parts of the county overview and the indicator page, rendered once.
+#
+# A snapshot never changes after it is written, so the tables, charts and links built from it are
+# the same for every user and every request. Building the presenters and rendering them is most of
+# such a page's time, so the rendered HTML is kept in Django's cache under the snapshot's id.
+# Everything that depends on the user or on the current data (the "changed since" warning, the
+# buttons a user's rights allow, the navigation) stays in the page template and is computed per
+# request. On a cache hit the snapshot's `result` is not read at all.
+
+BOARD_VERSION = 1
+"""Bumped when a board's templates or presenters change what a snapshot renders to; with the
+package version in the key, a release never serves HTML rendered by the code of another one
+from a cache shared by several releases."""
+
+
+def _package_version() -> str:
+    try:
+        return metadata.version("junheng")
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+_PREFIX = (
+    "board:" + hashlib.sha256(f"{BOARD_VERSION}:{_package_version()}".encode()).hexdigest()[:12]
+)
+
+
+def _key(kind: str, snapshot: Snapshot, *variant: Any) -> str:
+    # The creation time beside the id: a database restored from a backup (or rolled back in a
+    # test) may give an id to another snapshot, never with the same id and time. The variant is
+    # hashed so that any item id from a URL makes a valid key for every cache backend.
+    raw = "|".join(str(part) for part in (snapshot.pk, snapshot.created_at.isoformat(), *variant))
+    return f"{_PREFIX}:{kind}:{hashlib.sha256(raw.encode()).hexdigest()}"
+
+
+def cached_county_board(county: County, year: SchoolYear, snapshot: Snapshot) -> SafeString:
+    """The overview's verdict, CV, trend, gaps and schools sections of a snapshot, as HTML.
+
+    The trend shows the latest snapshot of every year, so their ids are part of the key: an
+    evaluation of another year renders the board anew. They come from the stored summaries (one
+    small query), which the board needs anyway when it is built.
+    """
+    years = yearly_summaries(county)
+    key = _key("county", snapshot, *(f"{y['id']}@{y['created_at'].isoformat()}" for y in years))
+    html = cache.get(key)
+    if html is None:
+        result = overview_result(snapshot)
+        standard = presenters.standard_of(snapshot.standard_id)
+        context = {
+            "county": county,
+            "year": year,
+            "overview": presenters.county_overview(result, standard),
+            **county_dashboard(county, year, snapshot, result, years=years),
+        }
+        html = render_to_string("pages/_county_board.html", context)
+        cache.set(key, html)
+    return mark_safe(html)  # rendered by our template, which escaped every value
+
+
+def cached_indicator_board(
+    county: County, year: SchoolYear, snapshot: Snapshot, item_id: str, level: str
+) -> dict[str, Any]:
+    """`summary` (the id, name and level the page's title and heading name) and `board` (the
+    tabs, verdict, chart and table as HTML) of one indicator and level; 404 as
+    `indicator_board` when the snapshot has no such indicator (not cached)."""
+    key = _key("indicator", snapshot, item_id, level)
+    cached = cache.get(key)
+    if cached is None:
+        context = indicator_board(county, year, snapshot, item_id, level)
+        summary = context["summary"]
+        cached = {
+            "summary": {k: summary[k] for k in ("id", "name", "level_label")},
+            "board": render_to_string("pages/_indicator_board.html", context),
+        }
+        cache.set(key, cached)
+    return {"summary": cached["summary"], "board": mark_safe(cached["board"])}
 
 
 # ---- school page ------------------------------------------------------------------------------

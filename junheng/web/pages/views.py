@@ -138,12 +138,10 @@ def county(request: HttpRequest, county_id: int, year: str) -> HttpResponse:
         "can_compare": has_county_views(request.user),
     }
     if snapshot is not None:
-        standard = presenters.standard_of(snapshot.standard_id)
-        result = dashboards.overview_result(snapshot)
         context |= {
             "changed": data_changed_since(snapshot),
-            "overview": presenters.county_overview(result, standard),
-            **dashboards.county_dashboard(county_row, year_row, snapshot, result),
+            # the same for every user of the snapshot: rendered once (see dashboards)
+            "board": dashboards.cached_county_board(county_row, year_row, snapshot),
         }
     return render(request, "pages/county.html", context)
 
