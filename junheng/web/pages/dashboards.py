@@ -25,10 +25,11 @@ from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET
 
 from junheng.core.schema import LEVEL_ZH, LEVELS
-from junheng.web.accounts.scope import can_view_school, has_county_views, visible_counties
+from junheng.web.accounts.scope import has_county_views, visible_counties
 from junheng.web.evaluation.models import Snapshot
 from junheng.web.pages import charts, presenters
 from junheng.web.pages.exports import xlsx_response
+from junheng.web.pages.lookup import NOT_FOUND, county_or_404, school_or_404, year_or_404
 from junheng.web.registry.models import County, School, SchoolYear
 from junheng.web.selectors import (
     data_changed_since,
@@ -39,22 +40,7 @@ from junheng.web.selectors import (
     years_with_snapshots,
 )
 
-NOT_FOUND = "页面不存在或您没有查看权限。"
 COUNTY_TABLES = ("cv", "schools", "gaps", "trend")
-
-
-def _county(request: HttpRequest, county_id: int) -> County:
-    county = visible_counties(request.user).filter(pk=county_id).select_related("city").first()
-    if county is None:
-        raise Http404(NOT_FOUND)
-    return county
-
-
-def _year(label: str) -> SchoolYear:
-    year = SchoolYear.objects.filter(label=label).first()
-    if year is None:
-        raise Http404(NOT_FOUND)
-    return year
 
 
 def _with_export(table: presenters.Table, url: str) -> presenters.Table:
@@ -171,8 +157,8 @@ def county_dashboard(
 @require_GET
 def county_export(request: HttpRequest, county_id: int, year: str, table: str) -> HttpResponse:
     """One table of the county overview as .xlsx (`all`: every table, one sheet each)."""
-    county = _county(request, county_id)
-    year_row = _year(year)
+    county = county_or_404(request, county_id)
+    year_row = year_or_404(year)
     if table not in (*COUNTY_TABLES, "all"):
         raise Http404(NOT_FOUND)
     snapshot = latest_snapshot(county, year_row)
@@ -249,8 +235,8 @@ def indicator(
     request: HttpRequest, county_id: int, year: str, item_id: str, level: str
 ) -> HttpResponse:
     """Every school of the county against one indicator's threshold, and who drives its CV."""
-    county = _county(request, county_id)
-    year_row = _year(year)
+    county = county_or_404(request, county_id)
+    year_row = year_or_404(year)
     if level not in LEVEL_ZH:
         raise Http404(NOT_FOUND)
     snapshot = latest_snapshot(county, year_row)
@@ -268,8 +254,8 @@ def indicator(
 def indicator_export(
     request: HttpRequest, county_id: int, year: str, item_id: str, level: str
 ) -> HttpResponse:
-    county = _county(request, county_id)
-    year_row = _year(year)
+    county = county_or_404(request, county_id)
+    year_row = year_or_404(year)
     snapshot = latest_snapshot(county, year_row)
     if snapshot is None:
         raise Http404(f"{year_row.label} 学年尚未评估，没有可导出的表格。")
@@ -379,10 +365,8 @@ def school_board(school: School, year: SchoolYear, snapshot: Snapshot) -> dict[s
 @login_required
 @require_GET
 def school_export(request: HttpRequest, school_id: str, year: str) -> HttpResponse:
-    school = School.objects.filter(school_id=school_id).select_related("county").first()
-    if school is None or not can_view_school(request.user, school):
-        raise Http404(NOT_FOUND)
-    year_row = _year(year)
+    school = school_or_404(request, school_id)
+    year_row = year_or_404(year)
     snapshot = latest_snapshot(school.county, year_row)
     if snapshot is None:
         raise Http404(f"{year_row.label} 学年尚未评估，没有可导出的表格。")
@@ -428,7 +412,7 @@ def _compare_year(request: HttpRequest, year: str) -> SchoolYear:
     # School users have no county-wide view; the page does not exist for them.
     if not has_county_views(request.user):
         raise Http404(NOT_FOUND)
-    return _year(year)
+    return year_or_404(year)
 
 
 @login_required

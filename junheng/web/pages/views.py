@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef, Subquery
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -14,18 +14,16 @@ from django.views.decorators.http import require_GET, require_POST
 from junheng.web.accounts.models import Profile, Role
 from junheng.web.accounts.scope import (
     can_evaluate_county,
-    can_view_school,
     has_county_views,
     visible_counties,
 )
 from junheng.web.collection.models import SchoolYearData
 from junheng.web.evaluation.models import Snapshot
 from junheng.web.pages import dashboards, entry, presenters
-from junheng.web.registry.models import County, School, SchoolYear
+from junheng.web.pages.lookup import county_or_404, school_or_404, year_or_404
+from junheng.web.registry.models import County, SchoolYear
 from junheng.web.selectors import data_changed_since, latest_snapshot
 from junheng.web.services import run_evaluation
-
-NOT_FOUND = "页面不存在或您没有查看权限。"
 
 
 def _profile(request: HttpRequest) -> Profile | None:
@@ -109,26 +107,12 @@ def counties(request: HttpRequest) -> HttpResponse:
     return render(request, "pages/counties.html", {"items": items})
 
 
-def _visible_county(request: HttpRequest, county_id: int) -> County:
-    county = visible_counties(request.user).filter(pk=county_id).select_related("city").first()
-    if county is None:
-        raise Http404(NOT_FOUND)
-    return county
-
-
-def _year(label: str) -> SchoolYear:
-    year = SchoolYear.objects.filter(label=label).first()
-    if year is None:
-        raise Http404(NOT_FOUND)
-    return year
-
-
 @login_required
 @require_GET
 def county(request: HttpRequest, county_id: int, year: str) -> HttpResponse:
     """County overview from the latest snapshot, saying which snapshot and whether data moved."""
-    county_row = _visible_county(request, county_id)
-    year_row = _year(year)
+    county_row = county_or_404(request, county_id)
+    year_row = year_or_404(year)
     snapshot = latest_snapshot(county_row, year_row)
     context = {
         "county": county_row,
@@ -150,10 +134,10 @@ def county(request: HttpRequest, county_id: int, year: str) -> HttpResponse:
 @require_POST
 def evaluate(request: HttpRequest, county_id: int, year: str) -> HttpResponse:
     """Run a new evaluation; only the county's administrators (and system admins) may."""
-    county_row = _visible_county(request, county_id)
+    county_row = county_or_404(request, county_id)
     if not can_evaluate_county(request.user, county_row):
         raise PermissionDenied("只有本县管理员或系统管理员可以重新评估。")
-    year_row = _year(year)
+    year_row = year_or_404(year)
     run_evaluation(county_row, year_row, request.user)
     return redirect(reverse("county", kwargs={"county_id": county_row.pk, "year": year_row.label}))
 
@@ -162,11 +146,8 @@ def evaluate(request: HttpRequest, county_id: int, year: str) -> HttpResponse:
 @require_GET
 def school(request: HttpRequest, school_id: str, year: str) -> HttpResponse:
     """A school's values against thresholds, its gaps and its data status."""
-    school_row = School.objects.filter(school_id=school_id).select_related("county").first()
-    # Unknown school and forbidden school answer alike, so ids cannot be probed.
-    if school_row is None or not can_view_school(request.user, school_row):
-        raise Http404(NOT_FOUND)
-    year_row = _year(year)
+    school_row = school_or_404(request, school_id)
+    year_row = year_or_404(year)
     data = SchoolYearData.objects.filter(school=school_row, year=year_row).first()
     snapshot = latest_snapshot(school_row.county, year_row)
     context = {
