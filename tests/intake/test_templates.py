@@ -19,7 +19,6 @@ from junheng.core.schema import (
     SCHOOLS,
     SEGMENTS,
     ColumnType,
-    FactType,
 )
 from junheng.demo import demo_county
 from junheng.intake.reader import read_dataset
@@ -35,6 +34,7 @@ from junheng.intake.templates import (
     workbook_checksum,
     write_county_template,
 )
+from tests.filled_templates import fill_county_template
 
 SHEETS = ["填报说明", "学校", "学段", "县级指标", "学校指标", "_模板信息"]
 NINE_YEAR = "2152010011"  # 育才九年一贯制学校, shared facilities on its school row
@@ -298,56 +298,6 @@ def test_row_runs() -> None:
 # Round trip: fill the template as a county would, read it with the ordinary reader
 # ---------------------------------------------------------------------------------------------
 
-SHARED = (
-    "teaching_aux_area_m2",
-    "sports_ground_area_m2",
-    "indoor_sports_area_m2",
-    "equipment_value_yuan",
-    "multimedia_rooms",
-    "senior_students",
-)
-
-
-def fill_template(path: Path, demo: Dataset) -> None:
-    book = openpyxl.load_workbook(path)
-    level_zh = {"primary": "小学", "junior": "初中"}
-
-    ws = book["学校"]
-    columns = {c.name: i for i, c in enumerate(SCHOOLS.columns, start=1)}
-    row_of = {ws.cell(r, 1).value: r for r in range(2, ws.max_row + 1)}
-    for school in demo.schools.iter_rows(named=True):
-        row = row_of[school["school_id"]]
-        for name in SHARED:
-            ws.cell(row, columns[name], school[name])
-
-    ws = book["学段"]
-    columns = {c.name: i for i, c in enumerate(SEGMENTS.columns, start=1)}
-    row_of = {(ws.cell(r, 1).value, ws.cell(r, 2).value): r for r in range(2, ws.max_row + 1)}
-    for segment in demo.segments.iter_rows(named=True):
-        key = (segment["school_id"], level_zh[segment["level"]])
-        # The special school has no prepared rows; its data go below, as a user would add them.
-        row = row_of.get(key) or ws.max_row + 1
-        ws.cell(row, 1, key[0])
-        ws.cell(row, 2, key[1])
-        for column in SEGMENTS.columns[2:]:
-            ws.cell(row, columns[column.name], segment[column.name])
-
-    def fill_facts(ws, key: str, wide: pl.DataFrame, facts, notes: dict) -> None:
-        values = {r[key]: r for r in wide.iter_rows(named=True)}
-        by_zh = {f.zh: f for f in facts}
-        for row in range(2, ws.max_row + 1):
-            owner, fact = ws.cell(row, 1).value, by_zh[ws.cell(row, 2).value]
-            value = values.get(owner, {}).get(fact.name)
-            if fact.type == FactType.BOOL and value is not None:
-                value = "是" if value else "否"
-            ws.cell(row, 3, value)
-            ws.cell(row, 4, notes.get((owner, fact.name)))
-
-    county_notes = {(r["county"], r["fact"]): r["note"] for r in demo.notes.iter_rows(named=True)}
-    fill_facts(book["县级指标"], "county", demo.county_facts, COUNTY_FACTS, county_notes)
-    fill_facts(book["学校指标"], "school_id", demo.school_facts, SCHOOL_FACT_DEFS, {})
-    book.save(path)
-
 
 def by_key(frame: pl.DataFrame, *keys: str) -> pl.DataFrame:
     return frame.sort(*keys)
@@ -358,7 +308,7 @@ def test_filled_template_reads_back_to_the_demo_county(
 ) -> None:
     path = tmp_path / "已填.xlsx"
     path.write_bytes(template.read_bytes())
-    fill_template(path, demo)
+    fill_county_template(path, demo)
     result = read_dataset(path)
     assert result.ok, result.text()
     read = result.dataset
