@@ -76,6 +76,8 @@ INSTALLED_APPS = [
     "junheng.web.accounts",
     "junheng.web.evaluation",
     "junheng.web.imports",
+    "junheng.web.rectification",
+    "junheng.web.surveys",
 ]
 
 MIDDLEWARE = [

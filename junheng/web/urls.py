@@ -15,4 +15,6 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("junheng.web.pages.urls")),
+    path("", include("junheng.web.rectification.urls")),
+    path("", include("junheng.web.surveys.urls")),
 ]
