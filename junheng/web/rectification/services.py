@@ -1,0 +1,399 @@
+"""Writes of the rectification work, each in one transaction, and the reads the pages share.
+
+The rules are the core's (`junheng.rectification`): problems come from `problems_from_evaluation`
+and `reconcile`, status steps from `tasks.transition`, closure evidence from `passes_in`. This
+module turns database rows into the core's records and stores what the core decided.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+
+from junheng.rectification import tasks as core
+from junheng.rectification.problems import (
+    SOURCE_EVALUATION,
+    SOURCE_INSPECTION,
+    ProblemDraft,
+    ProblemState,
+    passes_in,
+    problems_from_evaluation,
+    reconcile,
+)
+from junheng.standards import load_standard
+from junheng.web.evaluation.models import Snapshot
+from junheng.web.rectification import evidence
+from junheng.web.rectification.models import (
+    Evidence,
+    Problem,
+    ProblemSource,
+    ProblemStatus,
+    ProgressUpdate,
+    Task,
+    Unit,
+)
+from junheng.web.registry.models import County, SchoolYear
+from junheng.web.selectors import latest_snapshot
+
+
+def today() -> date:
+    """The one clock of the rectification pages (tests freeze it by patching this function)."""
+    return timezone.localdate()
+
+
+def _user_name(user: AbstractBaseUser | None) -> str:
+    if user is None:
+        return ""
+    full = getattr(user, "get_full_name", lambda: "")()
+    return full or user.get_username()
+
+
+# ---- problems -------------------------------------------------------------------------------
+
+
+def _numbers(draft: ProblemDraft) -> dict[str, Any]:
+    return {
+        "value": draft.value,
+        "threshold": draft.threshold,
+        "gap": draft.gap,
+        "gap_unit": draft.gap_unit,
+        "gap_what": draft.gap_what,
+        "schools": list(draft.schools),
+    }
+
+
+def _state(problem: Problem) -> ProblemState:
+    numbers = problem.numbers or {}
+    return ProblemState(
+        key=problem.key,
+        source=SOURCE_EVALUATION
+        if problem.source == ProblemSource.EVALUATION
+        else SOURCE_INSPECTION,
+        closed=problem.status == ProblemStatus.CLOSED,
+        value=numbers.get("value"),
+        threshold=numbers.get("threshold"),
+        gap=numbers.get("gap"),
+        title=problem.title,
+        description=problem.description,
+        id=problem.pk,
+    )
+
+
+def _apply_draft(problem: Problem, draft: ProblemDraft, snapshot: Snapshot) -> None:
+    problem.kind = draft.kind
+    problem.category = draft.category
+    problem.item = draft.item
+    problem.level = draft.level or ""
+    problem.school_id = draft.school_id or ""
+    problem.school_name = draft.school_name or ""
+    problem.title = draft.title[:500]
+    problem.description = draft.description
+    problem.numbers = _numbers(draft)
+    problem.last_snapshot = snapshot
+
+
+@dataclass(frozen=True)
+class GenerationResult:
+    snapshot: Snapshot
+    created: int
+    updated: int
+    unchanged: int
+    reopened: int
+    proposed: int
+    undecided: int
+    missing: list[ProblemDraft]
+
+    def message(self) -> str:
+        parts = [
+            f"新增问题 {self.created} 个",
+            f"更新 {self.updated} 个",
+            f"未变 {self.unchanged} 个",
+        ]
+        if self.reopened:
+            parts.append(f"重新打开 {self.reopened} 个")
+        if self.proposed:
+            parts.append(f"数据已达标、建议销号 {self.proposed} 个")
+        if self.undecided:
+            parts.append(f"因数据缺失无法判定 {self.undecided} 个")
+        if self.missing:
+            parts.append(f"数据缺失 {len(self.missing)} 处（不计为问题）")
+        return "根据评估结果生成问题清单：" + "，".join(parts) + "。"
+
+
+def drafts_of(snapshot: Snapshot) -> list[ProblemDraft]:
+    try:
+        standard = load_standard(snapshot.standard_id)
+    except Exception:  # a standard file removed since: the engine's reasons still suffice
+        standard = None
+    return problems_from_evaluation(snapshot.result, standard)
+
+
+def generate_problems(
+    county: County, year: SchoolYear, snapshot: Snapshot, user: AbstractBaseUser | None
+) -> GenerationResult:
+    """Problems of the snapshot reconciled with those recorded: no copies on a second run; a
+    problem that passes in this snapshot becomes "数据已达标（建议销号）"."""
+    drafts = drafts_of(snapshot)
+    with transaction.atomic():
+        recorded = {
+            p.pk: p for p in Problem.objects.select_for_update().filter(county=county, year=year)
+        }
+        plan = reconcile(
+            [_state(p) for p in recorded.values()], drafts, snapshot.pk, snapshot.result
+        )
+        for draft in plan.create:
+            problem = Problem(
+                county=county,
+                year=year,
+                key=draft.key,
+                source=ProblemSource.EVALUATION,
+                snapshot=snapshot,
+                created_by=user,
+            )
+            _apply_draft(problem, draft, snapshot)
+            problem.save()
+        for state, draft in plan.update:
+            problem = recorded[state.id]
+            _apply_draft(problem, draft, snapshot)
+            # a problem proposed for closure that fails again is simply open again
+            problem.status = ProblemStatus.OPEN
+            problem.passing_snapshot = None
+            problem.save()
+        for state in plan.unchanged:
+            problem = recorded[state.id]
+            problem.last_snapshot = snapshot
+            if problem.status == ProblemStatus.PROPOSED:
+                problem.status, problem.passing_snapshot = ProblemStatus.OPEN, None
+            problem.save()
+        for state, draft in plan.reopen:
+            problem = recorded[state.id]
+            _apply_draft(problem, draft, snapshot)
+            problem.status, problem.passing_snapshot, problem.closed_at = (
+                ProblemStatus.OPEN,
+                None,
+                None,
+            )
+            problem.save()
+        for proposal in plan.propose_closure:
+            problem = recorded[proposal.state.id]
+            problem.status = ProblemStatus.PROPOSED
+            problem.passing_snapshot = snapshot
+            problem.last_snapshot = snapshot
+            problem.save()
+    return GenerationResult(
+        snapshot=snapshot,
+        created=len(plan.create),
+        updated=len(plan.update),
+        unchanged=len(plan.unchanged),
+        reopened=len(plan.reopen),
+        proposed=len(plan.propose_closure),
+        undecided=len(plan.undecided),
+        missing=plan.missing_data,
+    )
+
+
+def add_problem(
+    county: County,
+    year: SchoolYear,
+    *,
+    source: str,
+    title: str,
+    description: str,
+    found_on: date | None,
+    found_by: str,
+    item: str,
+    school_name: str,
+    user: AbstractBaseUser | None,
+) -> Problem:
+    """A problem entered by hand (督导检查, 自查): never touched by generation."""
+    with transaction.atomic():
+        return Problem.objects.create(
+            county=county,
+            year=year,
+            key=None,
+            source=source,
+            kind="inspection",
+            title=title,
+            description=description,
+            found_on=found_on,
+            found_by=found_by,
+            item=item,
+            school_name=school_name,
+            created_by=user,
+        )
+
+
+# ---- tasks ----------------------------------------------------------------------------------
+
+
+def core_task(task: Task) -> core.Task:
+    responsible = tuple(u.name for u in task.responsible_units.all())
+    return core.Task(
+        problem_key=task.problem.key,
+        lead_unit=task.lead_unit.name,
+        deadline=task.deadline,
+        status=core.Status(task.status),
+        responsible_units=responsible,
+        person=task.person,
+        leader=task.leader,
+        measures=task.measures,
+        budget_wan=float(task.budget_wan) if task.budget_wan is not None else None,
+        data_backed=task.problem.data_backed,
+        approver=_user_name(task.approver),
+        closed_on=task.closed_on,
+        closing_snapshot=task.closing_snapshot_id,
+        id=task.pk,
+    )
+
+
+@dataclass(frozen=True)
+class TaskFields:
+    lead_unit: Unit
+    responsible_units: Sequence[Unit]
+    person: str
+    leader: str
+    measures: str
+    deadline: date
+    budget_wan: Decimal | None
+    phase: Any = None
+
+
+def save_task(
+    problem: Problem, fields: TaskFields, user: AbstractBaseUser, task: Task | None = None
+) -> Task:
+    with transaction.atomic():
+        creating = task is None
+        if task is None:
+            task = Task(problem=problem)
+        task.lead_unit = fields.lead_unit
+        task.person = fields.person
+        task.leader = fields.leader
+        task.measures = fields.measures
+        task.deadline = fields.deadline
+        task.budget_wan = fields.budget_wan
+        task.phase = fields.phase
+        task.save()
+        task.responsible_units.set(fields.responsible_units)
+        ProgressUpdate.objects.create(
+            task=task, author=user, text="建立整改任务" if creating else "修改整改任务"
+        )
+    return task
+
+
+def add_progress(
+    task: Task, user: AbstractBaseUser, text: str, files: Iterable[evidence.Upload]
+) -> ProgressUpdate:
+    """A progress report with its evidence files; nothing is kept when a file is refused."""
+    stored = evidence.store_all(files)
+    try:
+        with transaction.atomic():
+            update = ProgressUpdate.objects.create(task=task, author=user, text=text)
+            for item in stored:
+                Evidence.objects.create(
+                    update=update,
+                    name=item.name,
+                    kind=item.type.kind,
+                    size=item.size,
+                    sha256=item.sha256,
+                    path=item.path,
+                    uploaded_by=user,
+                )
+            if task.status == core.Status.NOT_STARTED.value:
+                # reporting progress is starting the work
+                _record_step(task, user, core.Status.IN_PROGRESS, "")
+    except BaseException:
+        evidence.discard(stored)
+        raise
+    return update
+
+
+def closure_evidence(task: Task) -> tuple[Snapshot | None, bool | None]:
+    """The latest snapshot of the task's county and year and whether it shows the problem
+    passing (None when it cannot say or the problem is not data-backed)."""
+    problem = task.problem
+    snapshot = latest_snapshot(problem.county, problem.year)
+    if snapshot is None or not problem.data_backed:
+        return snapshot, None
+    return snapshot, passes_in(snapshot.result, problem.key or "")
+
+
+def _record_step(task: Task, user: AbstractBaseUser, target: core.Status, comment: str) -> None:
+    ProgressUpdate.objects.create(
+        task=task,
+        author=user,
+        text=comment,
+        status_from=task.status,
+        status_to=target.value,
+    )
+    task.status = target.value
+    task.save(update_fields=["status", "updated_at"])
+
+
+def step(
+    task: Task,
+    target: str,
+    user: AbstractBaseUser,
+    *,
+    comment: str = "",
+    approve: bool = False,
+) -> Task:
+    """Move the task to `target` by the core's table; closure (`approve`) takes the latest
+    snapshot as its evidence. Raises `tasks.TransitionError` with the Chinese reason."""
+    with transaction.atomic():
+        task = Task.objects.select_for_update().select_related("problem").get(pk=task.pk)
+        snapshot, passes = closure_evidence(task) if approve else (None, None)
+        moved = core.transition(
+            core_task(task),
+            target,
+            today=today(),
+            approver=_user_name(user) if approve else "",
+            comment=comment,
+            snapshot_id=snapshot.pk if snapshot is not None else None,
+            indicator_passes=passes,
+        )
+        ProgressUpdate.objects.create(
+            task=task,
+            author=user,
+            text=comment,
+            status_from=task.status,
+            status_to=moved.status.value,
+        )
+        task.status = moved.status.value
+        task.closed_on = moved.closed_on
+        if moved.status == core.Status.CLOSED:
+            task.approver = user
+            task.closing_snapshot = snapshot if task.problem.data_backed else None
+        else:
+            task.approver, task.closing_snapshot = None, None
+        task.save()
+        _refresh_problem(task.problem)
+    return task
+
+
+def _refresh_problem(problem: Problem) -> None:
+    """A problem is closed when all its tasks are; revoking one reopens it."""
+    statuses = list(problem.tasks.values_list("status", flat=True))
+    closed = bool(statuses) and all(s == core.Status.CLOSED.value for s in statuses)
+    if closed and problem.status != ProblemStatus.CLOSED:
+        problem.status, problem.closed_at = ProblemStatus.CLOSED, timezone.now()
+        problem.save(update_fields=["status", "closed_at"])
+    elif not closed and problem.status == ProblemStatus.CLOSED:
+        reopened = ProblemStatus.PROPOSED if problem.passing_snapshot_id else ProblemStatus.OPEN
+        problem.status, problem.closed_at = reopened, None
+        problem.save(update_fields=["status", "closed_at"])
+
+
+def ledger_tasks(county: County, year: SchoolYear) -> list[Task]:
+    return list(
+        Task.objects.filter(problem__county=county, problem__year=year)
+        .select_related("problem", "lead_unit", "approver", "phase")
+        .prefetch_related("responsible_units")
+        .order_by("deadline", "id")
+    )
