@@ -51,6 +51,20 @@ class Quality:
 
 
 @dataclass(frozen=True)
+class Distribution:
+    """How access codes look and how often one address may use the public form."""
+
+    code_length: int
+    code_alphabet: str
+    """Characters of a code: letters and digits that cannot be mistaken for one another."""
+    max_batch: int
+    """The most codes one batch (school × group) may be given at once."""
+    rate_limit_requests: int
+    rate_limit_seconds: int
+    """At most `rate_limit_requests` requests to the public form per address in this window."""
+
+
+@dataclass(frozen=True)
 class SurveyRules:
     id: str
     name: str
@@ -67,6 +81,7 @@ class SurveyRules:
     student_min_grade: int
     topics: dict[str, str]
     quality: Quality
+    distribution: Distribution
     origin: str
 
     def group_by_name(self, name: str) -> Group | None:
@@ -135,7 +150,17 @@ def build_rules(data: Any, origin: str) -> SurveyRules:
     top = r.mapping(
         data,
         "顶层",
-        {"id", "name", "source", "sampling", "groups", "grades", "topics", "quality"},
+        {
+            "id",
+            "name",
+            "source",
+            "sampling",
+            "groups",
+            "grades",
+            "topics",
+            "quality",
+            "distribution",
+        },
         {"description"},
     )
     s = r.mapping(
@@ -207,7 +232,29 @@ def build_rules(data: Any, origin: str) -> SurveyRules:
                 r.choice(f, f"quality.exclude[{i}]", QUALITY_FLAGS) for i, f in enumerate(exclude)
             ),
         ),
+        distribution=_distribution(r, top["distribution"]),
         origin=origin,
+    )
+
+
+def _distribution(r: _Reader, data: Any) -> Distribution:
+    d = r.mapping(
+        data,
+        "distribution",
+        {"code_length", "code_alphabet", "max_batch", "rate_limit"},
+    )
+    alphabet = r.text(d["code_alphabet"], "distribution.code_alphabet")
+    if len(set(alphabet)) != len(alphabet) or not alphabet.isalnum() or not alphabet.isascii():
+        raise r.fail("distribution.code_alphabet", "应为互不重复的英文字母和数字")
+    if alphabet.upper() != alphabet:
+        raise r.fail("distribution.code_alphabet", "字母应为大写（输入时不区分大小写）")
+    limit = r.mapping(d["rate_limit"], "distribution.rate_limit", {"requests", "seconds"})
+    return Distribution(
+        code_length=r.integer(d["code_length"], "distribution.code_length", 1),
+        code_alphabet=alphabet,
+        max_batch=r.integer(d["max_batch"], "distribution.max_batch", 1),
+        rate_limit_requests=r.integer(limit["requests"], "distribution.rate_limit.requests", 1),
+        rate_limit_seconds=r.integer(limit["seconds"], "distribution.rate_limit.seconds", 1),
     )
 
 

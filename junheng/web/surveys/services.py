@@ -1,0 +1,443 @@
+"""Writes and reads of the survey pages; views only call these. Each write is one transaction.
+
+The plan, the questionnaires, the codes and the scoring are `junheng.survey`'s functions, the
+same the command line uses; this module stores their results and reads responses back for them.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import lru_cache
+
+import polars as pl
+import yaml
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from junheng.core.dataset import Dataset
+from junheng.standards import DEFAULT_STANDARD, load_standard
+from junheng.survey.distribution import new_codes, read_answers
+from junheng.survey.loader import bundled_questionnaires, load_rules
+from junheng.survey.questionnaire import (
+    Questionnaire,
+    build_questionnaire,
+    derive_questionnaire,
+    questionnaire_yaml,
+)
+from junheng.survey.rules import QUALITY_FLAGS, SurveyRules
+from junheng.survey.sampling import AREA_ZH, SamplingPlan, sampling_frame, sampling_plan
+from junheng.survey.scoring import Response as CoreResponse
+from junheng.survey.scoring import SurveyResponseError, SurveyResult, score_responses
+from junheng.web.registry.models import County, School, SchoolYear
+from junheng.web.selectors import dataset_for
+from junheng.web.services import load_dataset
+from junheng.web.surveys.models import (
+    AccessCode,
+    CodeBatch,
+    Quota,
+    Response,
+    Survey,
+    SurveyQuestionnaire,
+    SurveyStatus,
+)
+
+CODE_INSERT_BATCH = 2000
+
+
+class SurveyError(ValueError):
+    """A request the survey cannot carry out; the message says why, in Chinese."""
+
+
+def rules_of(survey: Survey) -> SurveyRules:
+    return load_rules(survey.rules_id)
+
+
+# ---- creating a survey ----------------------------------------------------------------------
+
+
+def plan_for(
+    county: County,
+    year: SchoolYear,
+    population: int,
+    area_population: Mapping[str, int] | None = None,
+    rules_id: str = "national",
+) -> SamplingPlan:
+    """The sampling plan of the county from its stored school data of `year`."""
+    rules = load_rules(rules_id)
+    frame = sampling_frame(dataset_for(county, year), county.name, rules)
+    return sampling_plan(population, frame, rules, area_population=area_population or None)
+
+
+@transaction.atomic
+def create_survey(
+    county: County,
+    year: SchoolYear,
+    user: AbstractBaseUser | None,
+    *,
+    title: str,
+    opens_at: datetime,
+    closes_at: datetime,
+    population: int,
+    area_population: Mapping[str, int] | None = None,
+    rules_id: str = "national",
+    questionnaires: list[Questionnaire] | None = None,
+) -> Survey:
+    """A survey of the county with the quotas of its sampling plan and a county copy of each
+    questionnaire (the bundled ones unless `questionnaires` gives edited copies)."""
+    if closes_at <= opens_at:
+        raise SurveyError("截止时间应晚于开始时间")
+    rules = load_rules(rules_id)
+    plan = plan_for(county, year, population, area_population, rules_id)
+    survey = Survey.objects.create(
+        county=county,
+        year=year,
+        title=title,
+        opens_at=opens_at,
+        closes_at=closes_at,
+        rules_id=rules_id,
+        population=population,
+        area_population=dict(area_population or {}),
+        exclude_flags=list(rules.quality.exclude),
+        created_by=user,
+    )
+    copies = questionnaires or [
+        derive_questionnaire(q, county.name, rules) for q in bundled_questionnaires(rules)
+    ]
+    SurveyQuestionnaire.objects.bulk_create(
+        SurveyQuestionnaire(survey=survey, key=q.id, version=q.version, text=questionnaire_yaml(q))
+        for q in copies
+    )
+    schools = {s.school_id: s for s in School.objects.filter(county=county)}
+    quotas: list[Quota] = []
+    for s in plan.schools:
+        for group, count in s.quotas.items():
+            quotas.append(
+                Quota(
+                    survey=survey,
+                    group=group,
+                    school=schools[s.school_id],
+                    area_type=s.area_type,
+                    count=count,
+                )
+            )
+    for area, counts in plan.areas.items():
+        for group, count in counts.items():
+            if rules.groups[group].allocation == "area":
+                quotas.append(Quota(survey=survey, group=group, area_type=area, count=count))
+    Quota.objects.bulk_create(quotas)
+    return survey
+
+
+@transaction.atomic
+def set_status(survey: Survey, status: str) -> None:
+    if status not in SurveyStatus.values:
+        raise SurveyError(f"未知的调查状态：{status}")
+    Survey.objects.filter(pk=survey.pk).update(status=status)
+    survey.status = status
+
+
+# ---- questionnaires ------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=256)
+def _parsed(rules_id: str, text: str, origin: str) -> Questionnaire:
+    return build_questionnaire(yaml.safe_load(text), load_rules(rules_id), origin)
+
+
+def questionnaire_of(stored: SurveyQuestionnaire, rules_id: str) -> Questionnaire:
+    """The questionnaire a stored copy holds (parsed once per process)."""
+    return _parsed(rules_id, stored.text, f"{stored.key}@{stored.version}")
+
+
+def questionnaires_of(survey: Survey) -> dict[str, Questionnaire]:
+    """Version → questionnaire of the survey."""
+    return {
+        q.version: questionnaire_of(q, survey.rules_id)
+        for q in SurveyQuestionnaire.objects.filter(survey=survey)
+    }
+
+
+def questionnaire_for_group(survey: Survey, group: str) -> Questionnaire:
+    for questionnaire in questionnaires_of(survey).values():
+        if group in questionnaire.respondents:
+            return questionnaire
+    raise SurveyError(f"调查没有供“{rules_of(survey).groups[group].name}”作答的问卷")
+
+
+# ---- access codes --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def generate_codes(
+    survey: Survey, group: str, count: int, *, school: School | None = None, area_type: str = ""
+) -> CodeBatch:
+    """A batch of `count` new codes for one group at one school (or one area)."""
+    rules = rules_of(survey)
+    spec = rules.groups.get(group)
+    if spec is None:
+        raise SurveyError(f"调查规则中没有调查对象“{group}”")
+    if count < 1 or count > rules.distribution.max_batch:
+        raise SurveyError(f"每批访问码数量应为 1 到 {rules.distribution.max_batch:,} 之间的整数")
+    if spec.allocation == "school":
+        if school is None or school.county_id != survey.county_id:
+            raise SurveyError(f"“{spec.name}”的访问码按学校发放，请选择本县的一所学校")
+        area_type = school.area_type
+    else:
+        school = None
+    batch = CodeBatch.objects.create(
+        survey=survey, group=group, school=school, area_type=area_type, size=count
+    )
+
+    def taken(codes: list[str]) -> set[str]:
+        return set(AccessCode.objects.filter(code__in=codes).values_list("code", flat=True))
+
+    codes = new_codes(count, rules.distribution, taken)
+    AccessCode.objects.bulk_create(
+        [AccessCode(survey=survey, batch=batch, code=c) for c in codes],
+        batch_size=CODE_INSERT_BATCH,
+    )
+    return batch
+
+
+# ---- the public form -----------------------------------------------------------------------
+
+
+class Outcome(enum.Enum):
+    ACCEPTED = "accepted"
+    REPEATED = "repeated"
+    """The same form (code and nonce) was accepted before: answered as if accepted now."""
+    USED = "used"
+    CLOSED = "closed"
+    NOT_OPEN = "not_open"
+    UNKNOWN = "unknown"
+    INVALID = "invalid"
+
+
+@dataclass(frozen=True)
+class Submission:
+    outcome: Outcome
+    message: str = ""
+
+
+def form_state(survey: Survey, now: datetime) -> Outcome | None:
+    """None while the survey takes answers, else CLOSED or NOT_OPEN."""
+    if survey.status == SurveyStatus.CLOSED or now >= survey.closes_at:
+        return Outcome.CLOSED
+    if survey.status != SurveyStatus.OPEN or now < survey.opens_at:
+        return Outcome.NOT_OPEN
+    return None
+
+
+def find_code(code: str) -> AccessCode | None:
+    return (
+        AccessCode.objects.filter(code=code)
+        .select_related("survey", "batch", "batch__school")
+        .first()
+    )
+
+
+def submit(
+    code: str, nonce: str, data: Mapping[str, str], seconds: int, now: datetime
+) -> Submission:
+    """Store one response: exactly once per code, and a retry of the same form is no error.
+
+    The code's row is locked for the transaction, so of two submissions racing for one code
+    one waits for the other and then sees the code used; the one-to-one key of the response
+    refuses a second response even where the database cannot lock rows.
+    """
+    try:
+        with transaction.atomic():
+            access = (
+                AccessCode.objects.select_for_update()
+                .filter(code=code)
+                .select_related("survey", "batch")
+                .first()
+            )
+            if access is None:
+                return Submission(Outcome.UNKNOWN)
+            if access.used:
+                return _used(access, nonce)
+            survey = access.survey
+            state = form_state(survey, now)
+            if state is not None:
+                return Submission(state)
+            questionnaire = questionnaire_for_group(survey, access.batch.group)
+            try:
+                answers = read_answers(questionnaire, data)
+            except SurveyResponseError as exc:
+                return Submission(Outcome.INVALID, str(exc))
+            Response.objects.create(
+                survey=survey,
+                code=access,
+                version=questionnaire.version,
+                group=access.batch.group,
+                school_id=access.batch.school_id,
+                area_type=access.batch.area_type,
+                answers=answers,
+                seconds=max(0, seconds),
+                submitted_on=timezone.localdate(now),
+                nonce=nonce,
+            )
+            AccessCode.objects.filter(pk=access.pk).update(used=True)
+    except IntegrityError:
+        access = AccessCode.objects.get(code=code)
+        return _used(access, nonce)
+    return Submission(Outcome.ACCEPTED)
+
+
+def _used(access: AccessCode, nonce: str) -> Submission:
+    stored = Response.objects.filter(code=access).values_list("nonce", flat=True).first()
+    return Submission(Outcome.REPEATED if stored == nonce else Outcome.USED)
+
+
+# ---- results -------------------------------------------------------------------------------
+
+
+@dataclass
+class ProgressRow:
+    label: str
+    group: str
+    quota: int
+    received: int
+
+    @property
+    def share(self) -> float | None:
+        return self.received / self.quota if self.quota else None
+
+
+@dataclass
+class Progress:
+    rows: list[ProgressRow] = field(default_factory=list)
+    groups: list[ProgressRow] = field(default_factory=list)
+    total: ProgressRow | None = None
+    codes: int = 0
+    used: int = 0
+
+
+def progress(survey: Survey) -> Progress:
+    """Responses received against the quotas: per school or area and group, per group, total."""
+    rules = rules_of(survey)
+    received: dict[tuple[str, int | None, str], int] = {}
+    for row in (
+        Response.objects.filter(survey=survey)
+        .values("group", "school", "area_type")
+        .annotate(n=Count("id"))
+    ):
+        school = row["school"]
+        area = "" if school is not None else row["area_type"]
+        received[(row["group"], school, area)] = row["n"]
+    result = Progress()
+    per_group: dict[str, list[int]] = {g: [0, 0] for g in rules.groups}
+    for quota in (
+        Quota.objects.filter(survey=survey)
+        .select_related("school")
+        .order_by("school__school_id", "area_type", "id")
+    ):
+        key = (quota.group, quota.school_id, "" if quota.school_id else quota.area_type)
+        got = received.pop(key, 0)
+        place = quota.school.name if quota.school else AREA_ZH.get(quota.area_type, quota.area_type)
+        name = rules.groups[quota.group].name if quota.group in rules.groups else quota.group
+        result.rows.append(ProgressRow(place, name, quota.count, got))
+        per_group.setdefault(quota.group, [0, 0])
+        per_group[quota.group][0] += quota.count
+        per_group[quota.group][1] += got
+    for (group, _, _), got in received.items():
+        # codes handed out beyond the plan (a school not in it) still count for their group
+        per_group.setdefault(group, [0, 0])[1] += got
+    for group, (quota, got) in per_group.items():
+        name = rules.groups[group].name if group in rules.groups else group
+        result.groups.append(ProgressRow(name, name, quota, got))
+    result.total = ProgressRow(
+        "合计",
+        "",
+        sum(r.quota for r in result.groups),
+        sum(r.received for r in result.groups),
+    )
+    counts = AccessCode.objects.filter(survey=survey).aggregate(
+        codes=Count("id"), used=Count("id", filter=Q(used=True))
+    )
+    result.codes, result.used = counts["codes"], counts["used"]
+    return result
+
+
+def core_responses(survey: Survey) -> list[CoreResponse]:
+    """The survey's responses as the scoring core reads them (id = the response's number)."""
+    schools = dict(School.objects.filter(county=survey.county).values_list("pk", "school_id"))
+    return [
+        CoreResponse(
+            id=str(r["pk"]),
+            group=r["group"],
+            answers=r["answers"],
+            version=r["version"],
+            seconds=r["seconds"],
+            school_id=schools.get(r["school"]) if r["school"] else None,
+            area_type=r["area_type"] or None,
+        )
+        for r in Response.objects.filter(survey=survey)
+        .order_by("pk")
+        .values("pk", "group", "answers", "version", "seconds", "school", "area_type")
+    ]
+
+
+def score(survey: Survey, exclude_flags: list[str] | None = None) -> SurveyResult:
+    """Recognition rates of the survey by the core's scoring, with the survey's choice of
+    quality flags left out and the responses excluded after review."""
+    excluded = Response.objects.filter(survey=survey, excluded=True).values_list("pk", flat=True)
+    return score_responses(
+        core_responses(survey),
+        survey.county.name,
+        load_standard(DEFAULT_STANDARD),
+        rules_of(survey),
+        questionnaires=questionnaires_of(survey),
+        exclude_flags=survey.exclude_flags if exclude_flags is None else exclude_flags,
+        exclude_ids=[str(pk) for pk in excluded],
+    )
+
+
+def school_names(survey: Survey) -> dict[str, str]:
+    return dict(School.objects.filter(county=survey.county).values_list("school_id", "name"))
+
+
+@transaction.atomic
+def set_exclude_flags(survey: Survey, flags: list[str]) -> None:
+    unknown = sorted(set(flags) - set(QUALITY_FLAGS))
+    if unknown:
+        raise SurveyError(f"未知的质量检查：{'、'.join(unknown)}")
+    Survey.objects.filter(pk=survey.pk).update(exclude_flags=flags)
+    survey.exclude_flags = flags
+
+
+@transaction.atomic
+def set_excluded(survey: Survey, response_id: int, excluded: bool) -> None:
+    updated = Response.objects.filter(survey=survey, pk=response_id).update(excluded=excluded)
+    if not updated:
+        raise SurveyError(f"本调查没有编号为 {response_id} 的答卷")
+
+
+@transaction.atomic
+def feed_evaluation(survey: Survey, user: AbstractBaseUser | None, now: datetime) -> SurveyResult:
+    """Write the pooled counts per group into the county's survey counts of the survey's year
+    (what S1 of the evaluation reads), through the data load, so the change is logged and the
+    county's data revision moves."""
+    result = score(survey)
+    if not result.pooled.valid:
+        raise SurveyError("还没有计入的答卷，不能写入测评数据")
+    county = survey.county
+    dataset = Dataset.build(
+        pl.DataFrame(), pl.DataFrame(), survey=result.survey_table(), source=f"survey:{survey.pk}"
+    )
+    load_dataset(
+        dataset,
+        survey.year.label,
+        province=county.city.province.name,
+        city=county.city.name,
+        user=user,
+    )
+    Survey.objects.filter(pk=survey.pk).update(fed_at=now)
+    survey.fed_at = now
+    return result
