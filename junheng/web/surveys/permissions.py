@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 
 from junheng.web.accounts.scope import (
@@ -27,7 +28,7 @@ def has_survey_pages(user: AnyUser) -> bool:
     return has_county_views(user)
 
 
-def survey_counties(user: AnyUser):  # noqa: ANN201 - a QuerySet[County]
+def survey_counties(user: AnyUser) -> QuerySet[County]:
     """Counties whose surveys the user may read."""
     if not has_survey_pages(user):
         return County.objects.none()

@@ -1,0 +1,127 @@
+"""The public form over HTTP: no login, one response per code, retries, closing, rate limit,
+CSRF for anonymous respondents, and nothing about the respondent stored."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from junheng.web.surveys import services
+from junheng.web.surveys.models import Response, SurveyStatus
+
+pytestmark = pytest.mark.django_db
+
+
+def _code(survey, school, group="parents"):
+    return services.generate_codes(survey, group, 1, school=school).codes.get().code
+
+
+def _open(client, code):
+    page = client.get(reverse("survey_form", args=[code]))
+    assert page.status_code == 200, page.content.decode()
+    html = page.content.decode()
+    ticket = re.search(r'name="ticket" value="([^"]+)"', html).group(1)
+    return html, ticket
+
+
+def _answers(value="4"):
+    return {f"q_P{i:02d}": value if i % 2 else "5" for i in range(1, 15)}
+
+
+def test_form_needs_no_login_and_is_chinese_without_scripts(client, survey, schools):
+    code = _code(survey, schools[0])
+    html, _ = _open(client, code)
+    assert "家长及社会公众卷" in html and "非常满意" in html and "提交答卷" in html
+    assert html.count('type="radio"') == 14 * 5
+    assert "<script" not in html and "echarts" not in html and "htmx" not in html
+    # a code typed by hand in lower case with a dash finds the same form
+    typed = f"{code[:5].lower()}-{code[5:].lower()}"
+    response = client.get(reverse("survey_code"), {"code": typed})
+    assert response.status_code == 302 and response.url == reverse("survey_form", args=[code])
+
+
+def test_submit_once_then_the_code_is_refused(client, survey, schools):
+    code = _code(survey, schools[0])
+    _, ticket = _open(client, code)
+    url = reverse("survey_form", args=[code])
+    response = client.post(url, {"ticket": ticket, **_answers()})
+    assert response.status_code == 200 and "已收到" in response.content.decode()
+    stored = Response.objects.get()
+    assert stored.answers == {f"P{i:02d}": 4 if i % 2 else 5 for i in range(1, 15)}
+    # nothing about the respondent: only these fields exist on a response
+    assert {f.name for f in Response._meta.concrete_fields} == {
+        "id", "survey", "code", "version", "group", "school", "area_type", "answers",
+        "seconds", "submitted_on", "nonce", "excluded",
+    }  # fmt: skip
+    # the same form sent again (the answer was lost on the way): the same "received"
+    again = client.post(url, {"ticket": ticket, **_answers()})
+    assert again.status_code == 200 and "已收到" in again.content.decode()
+    # a new form for the used code is refused on opening and on sending
+    opened = client.get(url)
+    assert opened.status_code == 409 and "已经提交过答卷" in opened.content.decode()
+    other = Client()
+    refused = other.post(url, {"ticket": _fresh_ticket(code), **_answers("1")})
+    assert refused.status_code == 409 and "只能提交一次" in refused.content.decode()
+    assert Response.objects.count() == 1
+
+
+def _fresh_ticket(code):
+    from junheng.web.surveys.public import _ticket
+
+    return _ticket(code)
+
+
+def test_missing_answers_are_named_and_kept(client, survey, schools):
+    code = _code(survey, schools[0])
+    _, ticket = _open(client, code)
+    answers = _answers()
+    del answers["q_P05"]
+    response = client.post(reverse("survey_form", args=[code]), {"ticket": ticket, **answers})
+    html = response.content.decode()
+    assert response.status_code == 400 and "还有题目没有作答：第 5 题" in html
+    assert 'name="q_P04" value="5" required checked' in html
+    assert Response.objects.count() == 0
+
+
+def test_closed_survey_unknown_code_and_tampered_form(client, survey, schools):
+    code = _code(survey, schools[0])
+    _, ticket = _open(client, code)
+    services.set_status(survey, SurveyStatus.CLOSED)
+    url = reverse("survey_form", args=[code])
+    assert client.get(url).status_code == 410
+    response = client.post(url, {"ticket": ticket, **_answers()})
+    assert response.status_code == 410 and "调查已经结束" in response.content.decode()
+    unknown = client.get(reverse("survey_form", args=["ABCDEFGHJK"]))
+    assert unknown.status_code == 404 and "没有找到这个访问码" in unknown.content.decode()
+    assert client.get(reverse("survey_form", args=["x"])).status_code == 404
+    bad = client.get(reverse("survey_code"), {"code": "12"})
+    assert bad.status_code == 400 and "10 位字母和数字" in bad.content.decode()
+    services.set_status(survey, SurveyStatus.OPEN)
+    forged = client.post(url, {"ticket": ticket + "x", **_answers()})
+    assert forged.status_code == 400 and "表单内容不完整或已被改动" in forged.content.decode()
+    assert Response.objects.count() == 0
+
+
+def test_csrf_is_checked_for_anonymous_respondents(survey, schools):
+    client = Client(enforce_csrf_checks=True)
+    code = _code(survey, schools[0])
+    html, ticket = _open(client, code)
+    url = reverse("survey_form", args=[code])
+    assert client.post(url, {"ticket": ticket, **_answers()}).status_code == 403
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+    ok = client.post(url, {"csrfmiddlewaretoken": token, "ticket": ticket, **_answers()})
+    assert ok.status_code == 200 and Response.objects.count() == 1
+
+
+def test_rate_limit_per_address(client, survey, schools):
+    code = _code(survey, schools[0])
+    url = reverse("survey_form", args=[code])
+    statuses = [
+        client.get(url, HTTP_X_FORWARDED_FOR="10.0.0.1, 203.0.113.7").status_code for _ in range(61)
+    ]
+    assert statuses[:60] == [200] * 60 and statuses[60] == 429
+    # another address is not affected; the address is kept in the cache only
+    assert client.get(url, HTTP_X_FORWARDED_FOR="203.0.113.8").status_code == 200
