@@ -397,3 +397,34 @@ def ledger_tasks(county: County, year: SchoolYear) -> list[Task]:
         .prefetch_related("responsible_units")
         .order_by("deadline", "id")
     )
+
+
+# ---- organisation ---------------------------------------------------------------------------
+
+
+def import_organisation(county: County, units: Sequence[Any]) -> tuple[int, int]:
+    """Units (`organisation.UnitRow`) written at once: a unit named in the table gets the
+    table's type, duties and people; units not named stay as they are (tasks refer to them).
+    Returns (units, people) written."""
+    from junheng.web.rectification.models import Person
+
+    people = 0
+    with transaction.atomic():
+        start = Unit.objects.filter(county=county).count()
+        for index, row in enumerate(units):
+            unit, created = Unit.objects.get_or_create(
+                county=county,
+                name=row.name,
+                defaults={"kind": row.kind, "duties": row.duties, "order": start + index},
+            )
+            if not created:
+                unit.kind = row.kind
+                if row.duties:
+                    unit.duties = row.duties
+                unit.save()
+                unit.people.all().delete()
+            Person.objects.bulk_create(
+                Person(unit=unit, name=p.name, post=p.post, phone=p.phone) for p in row.people
+            )
+            people += len(row.people)
+    return len(units), people

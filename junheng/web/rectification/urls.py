@@ -2,6 +2,33 @@
 
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import path
 
-urlpatterns: list[URLPattern] = []
+from junheng.web.rectification import views
+
+_C = "counties/<int:county_id>/<str:year>/rectification/"
+
+urlpatterns = [
+    path("rectification/", views.start, name="rectification_start"),
+    path(_C, views.home, name="rectification"),
+    path(_C + "generate/", views.generate, name="rectification_generate"),
+    path(_C + "problems/new/", views.problem_new, name="rectification_problem_new"),
+    path(_C + "organisation/", views.organisation, name="rectification_organisation"),
+    path(_C + "due/", views.due, name="rectification_due"),
+    path(_C + "bulletin/", views.bulletin, name="rectification_bulletin"),
+    path(_C + "bulletin.docx", views.bulletin_docx, name="rectification_bulletin_docx"),
+    path("rectification/problems/<int:pk>/", views.problem_detail, name="rectification_problem"),
+    path(
+        "rectification/problems/<int:pk>/tasks/new/", views.task_new, name="rectification_task_new"
+    ),
+    path("rectification/tasks/<int:pk>/", views.task_detail, name="rectification_task"),
+    path("rectification/tasks/<int:pk>/edit/", views.task_edit, name="rectification_task_edit"),
+    path(
+        "rectification/tasks/<int:pk>/progress/", views.task_progress, name="rectification_progress"
+    ),
+    path("rectification/tasks/<int:pk>/step/", views.task_step, name="rectification_step"),
+    path("rectification/tasks/<int:pk>/approve/", views.approve, name="rectification_approve"),
+    path(
+        "rectification/evidence/<int:pk>/", views.evidence_download, name="rectification_evidence"
+    ),
+]

@@ -6,231 +6,560 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('evaluation', '0002_summary'),
-        ('registry', '0002_county_year'),
+        ("evaluation", "0002_summary"),
+        ("registry", "0002_county_year"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Phase',
+            name="Phase",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('deploy', '部署'), ('implement', '实施'), ('inspection', '迎检')], max_length=20, verbose_name='阶段')),
-                ('name', models.CharField(max_length=100, verbose_name='名称')),
-                ('start', models.DateField(verbose_name='开始日期')),
-                ('end', models.DateField(verbose_name='结束日期')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("deploy", "部署"), ("implement", "实施"), ("inspection", "迎检")],
+                        max_length=20,
+                        verbose_name="阶段",
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="名称")),
+                ("start", models.DateField(verbose_name="开始日期")),
+                ("end", models.DateField(verbose_name="结束日期")),
             ],
             options={
-                'ordering': ['start', 'id'],
+                "ordering": ["start", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Milestone',
+            name="Milestone",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='节点')),
-                ('day', models.DateField(verbose_name='日期')),
-                ('done', models.BooleanField(default=False, verbose_name='已完成')),
-                ('phase', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='milestones', to='rectification.phase')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="节点")),
+                ("day", models.DateField(verbose_name="日期")),
+                ("done", models.BooleanField(default=False, verbose_name="已完成")),
+                (
+                    "phase",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="milestones",
+                        to="rectification.phase",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['day', 'id'],
+                "ordering": ["day", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Plan',
+            name="Plan",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('target_year', models.PositiveIntegerField(verbose_name='目标年份')),
-                ('target_date', models.DateField(blank=True, null=True, verbose_name='迎检日期')),
-                ('county', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='registry.county')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("target_year", models.PositiveIntegerField(verbose_name="目标年份")),
+                ("target_date", models.DateField(blank=True, null=True, verbose_name="迎检日期")),
+                (
+                    "county",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="registry.county",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '整改计划',
-                'verbose_name_plural': '整改计划',
-            },
-        ),
-        migrations.AddField(
-            model_name='phase',
-            name='plan',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='phases', to='rectification.plan'),
-        ),
-        migrations.CreateModel(
-            name='PolicyDocument',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('item_id', models.CharField(max_length=50, verbose_name='清单编号')),
-                ('status', models.CharField(default='未印发', max_length=20, verbose_name='状态')),
-                ('document_number', models.CharField(blank=True, max_length=100, verbose_name='文号')),
-                ('issued_on', models.DateField(blank=True, null=True, verbose_name='印发日期')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('county', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='registry.county')),
-            ],
-        ),
-        migrations.CreateModel(
-            name='Problem',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(blank=True, max_length=200, null=True, verbose_name='问题编号')),
-                ('source', models.CharField(choices=[('evaluation', '评估'), ('inspection', '督导检查'), ('self_check', '自查')], max_length=20, verbose_name='来源')),
-                ('kind', models.CharField(blank=True, max_length=20, verbose_name='类别')),
-                ('category', models.CharField(blank=True, max_length=50, verbose_name='方面')),
-                ('item', models.CharField(blank=True, max_length=50, verbose_name='指标')),
-                ('level', models.CharField(blank=True, max_length=20, verbose_name='学段')),
-                ('school_id', models.CharField(blank=True, max_length=20, verbose_name='学校标识码')),
-                ('school_name', models.CharField(blank=True, max_length=100, verbose_name='学校')),
-                ('title', models.CharField(max_length=500, verbose_name='问题')),
-                ('description', models.TextField(blank=True, verbose_name='说明')),
-                ('numbers', models.JSONField(blank=True, default=dict, verbose_name='数值与差距')),
-                ('status', models.CharField(choices=[('open', '整改中'), ('proposed', '数据已达标（建议销号）'), ('closed', '已销号')], default='open', max_length=20, verbose_name='状态')),
-                ('found_on', models.DateField(blank=True, null=True, verbose_name='发现日期')),
-                ('found_by', models.CharField(blank=True, max_length=100, verbose_name='检查单位')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('closed_at', models.DateTimeField(blank=True, null=True)),
-                ('county', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='rectification_problems', to='registry.county')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('last_snapshot', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='evaluation.snapshot')),
-                ('passing_snapshot', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='evaluation.snapshot')),
-                ('snapshot', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='evaluation.snapshot')),
-                ('year', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='registry.schoolyear', verbose_name='学年')),
-            ],
-            options={
-                'verbose_name': '问题',
-                'verbose_name_plural': '问题清单',
-                'ordering': ['county', 'year', 'id'],
-            },
-        ),
-        migrations.CreateModel(
-            name='ProgressUpdate',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('text', models.TextField(blank=True, verbose_name='进展')),
-                ('status_from', models.CharField(blank=True, max_length=10)),
-                ('status_to', models.CharField(blank=True, max_length=10)),
-                ('author', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-            ],
-            options={
-                'ordering': ['-created_at', '-id'],
-            },
-        ),
-        migrations.CreateModel(
-            name='Evidence',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='文件名')),
-                ('kind', models.CharField(max_length=10, verbose_name='类型')),
-                ('size', models.PositiveBigIntegerField(verbose_name='大小')),
-                ('sha256', models.CharField(max_length=64, verbose_name='校验和')),
-                ('path', models.CharField(max_length=300)),
-                ('uploaded_at', models.DateTimeField(auto_now_add=True)),
-                ('uploaded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('policy', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='files', to='rectification.policydocument')),
-                ('update', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='files', to='rectification.progressupdate')),
-            ],
-            options={
-                'verbose_name': '佐证材料',
-                'verbose_name_plural': '佐证材料',
-                'ordering': ['uploaded_at', 'id'],
-            },
-        ),
-        migrations.CreateModel(
-            name='Task',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('person', models.CharField(blank=True, max_length=100, verbose_name='责任人')),
-                ('leader', models.CharField(blank=True, max_length=100, verbose_name='包保县级领导')),
-                ('measures', models.TextField(verbose_name='整改措施')),
-                ('deadline', models.DateField(verbose_name='完成时限')),
-                ('budget_wan', models.DecimalField(blank=True, decimal_places=4, max_digits=12, null=True, verbose_name='预算（万元）')),
-                ('status', models.CharField(choices=[('未开始', '未开始'), ('进行中', '进行中'), ('待验收', '待验收'), ('已销号', '已销号')], default='未开始', max_length=10, verbose_name='状态')),
-                ('closed_on', models.DateField(blank=True, null=True, verbose_name='销号日期')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('approver', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('closing_snapshot', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='evaluation.snapshot')),
-                ('phase', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='tasks', to='rectification.phase', verbose_name='所属阶段')),
-                ('problem', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tasks', to='rectification.problem')),
-            ],
-            options={
-                'verbose_name': '整改任务',
-                'verbose_name_plural': '整改台账',
-                'ordering': ['deadline', 'id'],
+                "verbose_name": "整改计划",
+                "verbose_name_plural": "整改计划",
             },
         ),
         migrations.AddField(
-            model_name='progressupdate',
-            name='task',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='updates', to='rectification.task'),
+            model_name="phase",
+            name="plan",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="phases",
+                to="rectification.plan",
+            ),
         ),
         migrations.CreateModel(
-            name='Unit',
+            name="PolicyDocument",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('leading_group', '领导小组'), ('office', '领导小组办公室'), ('department', '成员单位'), ('town', '乡镇')], max_length=20, verbose_name='单位类型')),
-                ('name', models.CharField(max_length=100, verbose_name='单位名称')),
-                ('duties', models.TextField(blank=True, verbose_name='职责')),
-                ('order', models.PositiveIntegerField(default=0, verbose_name='排序')),
-                ('county', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='rectification_units', to='registry.county', verbose_name='县区')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("item_id", models.CharField(max_length=50, verbose_name="清单编号")),
+                ("status", models.CharField(default="未印发", max_length=20, verbose_name="状态")),
+                (
+                    "document_number",
+                    models.CharField(blank=True, max_length=100, verbose_name="文号"),
+                ),
+                ("issued_on", models.DateField(blank=True, null=True, verbose_name="印发日期")),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "county",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="registry.county",
+                    ),
+                ),
+            ],
+        ),
+        migrations.CreateModel(
+            name="Problem",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "key",
+                    models.CharField(
+                        blank=True, max_length=200, null=True, verbose_name="问题编号"
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("evaluation", "评估"),
+                            ("inspection", "督导检查"),
+                            ("self_check", "自查"),
+                        ],
+                        max_length=20,
+                        verbose_name="来源",
+                    ),
+                ),
+                ("kind", models.CharField(blank=True, max_length=20, verbose_name="类别")),
+                ("category", models.CharField(blank=True, max_length=50, verbose_name="方面")),
+                ("item", models.CharField(blank=True, max_length=50, verbose_name="指标")),
+                ("level", models.CharField(blank=True, max_length=20, verbose_name="学段")),
+                (
+                    "school_id",
+                    models.CharField(blank=True, max_length=20, verbose_name="学校标识码"),
+                ),
+                ("school_name", models.CharField(blank=True, max_length=100, verbose_name="学校")),
+                ("title", models.CharField(max_length=500, verbose_name="问题")),
+                ("description", models.TextField(blank=True, verbose_name="说明")),
+                ("numbers", models.JSONField(blank=True, default=dict, verbose_name="数值与差距")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "整改中"),
+                            ("proposed", "数据已达标（建议销号）"),
+                            ("closed", "已销号"),
+                        ],
+                        default="open",
+                        max_length=20,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("found_on", models.DateField(blank=True, null=True, verbose_name="发现日期")),
+                ("found_by", models.CharField(blank=True, max_length=100, verbose_name="检查单位")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("closed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "county",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="rectification_problems",
+                        to="registry.county",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "last_snapshot",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="evaluation.snapshot",
+                    ),
+                ),
+                (
+                    "passing_snapshot",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="evaluation.snapshot",
+                    ),
+                ),
+                (
+                    "snapshot",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="evaluation.snapshot",
+                    ),
+                ),
+                (
+                    "year",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="registry.schoolyear",
+                        verbose_name="学年",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '整改单位',
-                'verbose_name_plural': '整改单位',
-                'ordering': ['county', 'order', 'id'],
+                "verbose_name": "问题",
+                "verbose_name_plural": "问题清单",
+                "ordering": ["county", "year", "id"],
+            },
+        ),
+        migrations.CreateModel(
+            name="ProgressUpdate",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("text", models.TextField(blank=True, verbose_name="进展")),
+                ("status_from", models.CharField(blank=True, max_length=10)),
+                ("status_to", models.CharField(blank=True, max_length=10)),
+                (
+                    "author",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+            ],
+            options={
+                "ordering": ["-created_at", "-id"],
+            },
+        ),
+        migrations.CreateModel(
+            name="Evidence",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="文件名")),
+                ("kind", models.CharField(max_length=10, verbose_name="类型")),
+                ("size", models.PositiveBigIntegerField(verbose_name="大小")),
+                ("sha256", models.CharField(max_length=64, verbose_name="校验和")),
+                ("path", models.CharField(max_length=300)),
+                ("uploaded_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "policy",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="files",
+                        to="rectification.policydocument",
+                    ),
+                ),
+                (
+                    "update",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="files",
+                        to="rectification.progressupdate",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "佐证材料",
+                "verbose_name_plural": "佐证材料",
+                "ordering": ["uploaded_at", "id"],
+            },
+        ),
+        migrations.CreateModel(
+            name="Task",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("person", models.CharField(blank=True, max_length=100, verbose_name="责任人")),
+                (
+                    "leader",
+                    models.CharField(blank=True, max_length=100, verbose_name="包保县级领导"),
+                ),
+                ("measures", models.TextField(verbose_name="整改措施")),
+                ("deadline", models.DateField(verbose_name="完成时限")),
+                (
+                    "budget_wan",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=4,
+                        max_digits=12,
+                        null=True,
+                        verbose_name="预算（万元）",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("未开始", "未开始"),
+                            ("进行中", "进行中"),
+                            ("待验收", "待验收"),
+                            ("已销号", "已销号"),
+                        ],
+                        default="未开始",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("closed_on", models.DateField(blank=True, null=True, verbose_name="销号日期")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "approver",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "closing_snapshot",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="evaluation.snapshot",
+                    ),
+                ),
+                (
+                    "phase",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="tasks",
+                        to="rectification.phase",
+                        verbose_name="所属阶段",
+                    ),
+                ),
+                (
+                    "problem",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="tasks",
+                        to="rectification.problem",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "整改任务",
+                "verbose_name_plural": "整改台账",
+                "ordering": ["deadline", "id"],
             },
         ),
         migrations.AddField(
-            model_name='task',
-            name='lead_unit',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='led_tasks', to='rectification.unit', verbose_name='牵头单位'),
-        ),
-        migrations.AddField(
-            model_name='task',
-            name='responsible_units',
-            field=models.ManyToManyField(blank=True, related_name='shared_tasks', to='rectification.unit', verbose_name='责任单位'),
+            model_name="progressupdate",
+            name="task",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="updates",
+                to="rectification.task",
+            ),
         ),
         migrations.CreateModel(
-            name='Person',
+            name="Unit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=50, verbose_name='姓名')),
-                ('post', models.CharField(blank=True, max_length=100, verbose_name='职务')),
-                ('phone', models.CharField(blank=True, max_length=40, verbose_name='联系电话')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='people', to='rectification.unit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("leading_group", "领导小组"),
+                            ("office", "领导小组办公室"),
+                            ("department", "成员单位"),
+                            ("town", "乡镇"),
+                        ],
+                        max_length=20,
+                        verbose_name="单位类型",
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="单位名称")),
+                ("duties", models.TextField(blank=True, verbose_name="职责")),
+                ("order", models.PositiveIntegerField(default=0, verbose_name="排序")),
+                (
+                    "county",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="rectification_units",
+                        to="registry.county",
+                        verbose_name="县区",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '单位人员',
-                'verbose_name_plural': '单位人员',
-                'ordering': ['unit', 'id'],
+                "verbose_name": "整改单位",
+                "verbose_name_plural": "整改单位",
+                "ordering": ["county", "order", "id"],
+            },
+        ),
+        migrations.AddField(
+            model_name="task",
+            name="lead_unit",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="led_tasks",
+                to="rectification.unit",
+                verbose_name="牵头单位",
+            ),
+        ),
+        migrations.AddField(
+            model_name="task",
+            name="responsible_units",
+            field=models.ManyToManyField(
+                blank=True,
+                related_name="shared_tasks",
+                to="rectification.unit",
+                verbose_name="责任单位",
+            ),
+        ),
+        migrations.CreateModel(
+            name="Person",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=50, verbose_name="姓名")),
+                ("post", models.CharField(blank=True, max_length=100, verbose_name="职务")),
+                ("phone", models.CharField(blank=True, max_length=40, verbose_name="联系电话")),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="people",
+                        to="rectification.unit",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "单位人员",
+                "verbose_name_plural": "单位人员",
+                "ordering": ["unit", "id"],
             },
         ),
         migrations.CreateModel(
-            name='UnitMember',
+            name="UnitMember",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='members', to='rectification.unit', verbose_name='所属单位')),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='rectification_membership', to=settings.AUTH_USER_MODEL, verbose_name='用户')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="members",
+                        to="rectification.unit",
+                        verbose_name="所属单位",
+                    ),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="rectification_membership",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="用户",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '单位用户',
-                'verbose_name_plural': '单位用户',
+                "verbose_name": "单位用户",
+                "verbose_name_plural": "单位用户",
             },
         ),
         migrations.AddConstraint(
-            model_name='policydocument',
-            constraint=models.UniqueConstraint(fields=('county', 'item_id'), name='rect_policy_unique_item'),
+            model_name="policydocument",
+            constraint=models.UniqueConstraint(
+                fields=("county", "item_id"), name="rect_policy_unique_item"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='problem',
-            constraint=models.UniqueConstraint(condition=models.Q(('key__isnull', False)), fields=('county', 'year', 'key'), name='rect_problem_unique_key'),
+            model_name="problem",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("key__isnull", False)),
+                fields=("county", "year", "key"),
+                name="rect_problem_unique_key",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='unit',
-            constraint=models.UniqueConstraint(fields=('county', 'name'), name='rect_unit_unique_name'),
+            model_name="unit",
+            constraint=models.UniqueConstraint(
+                fields=("county", "name"), name="rect_unit_unique_name"
+            ),
         ),
     ]

@@ -1,0 +1,123 @@
+"""Forms of the rectification pages; units offered are always the county's own."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from junheng.web.rectification.models import (
+    Person,
+    Phase,
+    ProblemSource,
+    Task,
+    Unit,
+    UnitKind,
+)
+from junheng.web.registry.models import County
+
+_DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class TaskForm(forms.ModelForm):
+    class Meta:
+        model = Task
+        fields = [
+            "lead_unit",
+            "responsible_units",
+            "person",
+            "leader",
+            "measures",
+            "deadline",
+            "budget_wan",
+            "phase",
+        ]
+        widgets = {
+            "deadline": _DATE,
+            "measures": forms.Textarea(attrs={"rows": 4}),
+            "responsible_units": forms.CheckboxSelectMultiple,
+        }
+        error_messages = {
+            "lead_unit": {"required": "请选择牵头单位"},
+            "measures": {"required": "请填写整改措施"},
+            "deadline": {
+                "required": "请填写完成时限",
+                "invalid": "完成时限应为日期，如 2026-06-30",
+            },
+            "budget_wan": {"invalid": "预算应为数字（万元），如 12.5"},
+        }
+
+    def __init__(self, *args: Any, county: County, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        units = Unit.objects.filter(county=county)
+        self.fields["lead_unit"].queryset = units
+        self.fields["responsible_units"].queryset = units
+        self.fields["phase"].queryset = Phase.objects.filter(plan__county=county)
+        self.fields["budget_wan"].min_value = 0
+
+    def clean_budget_wan(self) -> Any:
+        value = self.cleaned_data.get("budget_wan")
+        if value is not None and value < 0:
+            raise forms.ValidationError("预算不能为负数")
+        return value
+
+
+class ProblemForm(forms.Form):
+    source = forms.ChoiceField(
+        label="来源",
+        choices=[
+            (ProblemSource.INSPECTION.value, ProblemSource.INSPECTION.label),
+            (ProblemSource.SELF_CHECK.value, ProblemSource.SELF_CHECK.label),
+        ],
+    )
+    title = forms.CharField(label="问题", max_length=500, error_messages={"required": "请填写问题"})
+    description = forms.CharField(label="说明", required=False, widget=forms.Textarea({"rows": 3}))
+    found_on = forms.DateField(
+        label="发现日期",
+        widget=_DATE,
+        error_messages={"required": "请填写发现日期", "invalid": "发现日期应为日期，如 2026-05-20"},
+    )
+    found_by = forms.CharField(label="检查单位", max_length=100, required=False)
+    item = forms.CharField(label="涉及指标", max_length=50, required=False)
+    school_name = forms.CharField(label="涉及学校", max_length=100, required=False)
+
+
+class ProgressForm(forms.Form):
+    text = forms.CharField(
+        label="本次进展",
+        widget=forms.Textarea({"rows": 3}),
+        error_messages={"required": "请填写本次进展"},
+    )
+
+
+class UnitForm(forms.ModelForm):
+    class Meta:
+        model = Unit
+        fields = ["kind", "name", "duties"]
+        widgets = {"duties": forms.Textarea(attrs={"rows": 2})}
+        error_messages = {"name": {"required": "请填写单位名称"}}
+
+    def __init__(self, *args: Any, county: County, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.county = county
+        self.fields["kind"].choices = UnitKind.choices
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        others = Unit.objects.filter(county=self.county, name=name)
+        if self.instance.pk:
+            others = others.exclude(pk=self.instance.pk)
+        if others.exists():
+            raise forms.ValidationError(f"本县已有单位“{name}”")
+        return name
+
+
+class PersonForm(forms.ModelForm):
+    class Meta:
+        model = Person
+        fields = ["unit", "name", "post", "phone"]
+        error_messages = {"name": {"required": "请填写姓名"}, "unit": {"required": "请选择单位"}}
+
+    def __init__(self, *args: Any, county: County, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = Unit.objects.filter(county=county)

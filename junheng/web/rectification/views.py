@@ -1,0 +1,527 @@
+"""The rectification pages: problem list, problem and task pages, progress with evidence,
+closure approval, organisation, tasks due soon, bulletin, plan and policy checklist.
+
+Views are thin: scope from `permissions`, writes through `services`, rules in the core. Unknown
+and forbidden objects answer the same 404; changes a role may not make answer 404 too.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from junheng.rectification import tasks as core
+from junheng.rectification.bulletin import PERIODS
+from junheng.rectification.filetypes import BY_KIND
+from junheng.rectification.organisation import HEADERS as ORG_HEADERS
+from junheng.rectification.organisation import read_organisation
+from junheng.web.accounts.scope import AnyUser
+from junheng.web.imports.uploads import safe_name
+from junheng.web.pages.lookup import NOT_FOUND, year_or_404
+from junheng.web.rectification import evidence, reports, services
+from junheng.web.rectification.forms import (
+    PersonForm,
+    ProblemForm,
+    ProgressForm,
+    TaskForm,
+    UnitForm,
+)
+from junheng.web.rectification.models import (
+    Evidence,
+    Problem,
+    ProblemSource,
+    ProblemStatus,
+    Task,
+    Unit,
+)
+from junheng.web.rectification.permissions import (
+    can_edit_task,
+    can_manage,
+    ledger_county_or_404,
+    ledger_visible_counties,
+    manage_or_404,
+    unit_of,
+)
+from junheng.web.registry.models import County, SchoolYear
+from junheng.web.selectors import latest_snapshot
+
+STATUS_CSS = {
+    core.Status.NOT_STARTED.value: "draft",
+    core.Status.IN_PROGRESS.value: "submitted",
+    core.Status.AWAITING_CHECK.value: "awaiting",
+    core.Status.CLOSED.value: "ok",
+    core.OVERDUE: "fail",
+}
+PROBLEM_CSS = {
+    ProblemStatus.OPEN: "submitted",
+    ProblemStatus.PROPOSED: "proposal",
+    ProblemStatus.CLOSED: "ok",
+}
+DUE_DAYS = (7, 14, 30)
+
+
+def _ledger(request: HttpRequest, county_id: int, year: str) -> tuple[County, SchoolYear]:
+    return ledger_county_or_404(request, county_id), year_or_404(year)
+
+
+def _base(request: HttpRequest, county: County, year: SchoolYear, tab: str) -> dict[str, Any]:
+    return {
+        "county": county,
+        "year": year,
+        "tab": tab,
+        "manage": can_manage(request.user, county),
+        "my_unit": unit_of(request.user),
+    }
+
+
+def _task_row(task: Task, today: Any, user: AnyUser) -> dict[str, Any]:
+    status = core.display_status(services.core_task(task), today)
+    return {
+        "task": task,
+        "status": status,
+        "css": STATUS_CSS[status],
+        "responsible": "、".join(u.name for u in task.responsible_units.all()),
+        "editable": can_edit_task(user, task),
+    }
+
+
+@login_required
+@require_GET
+def start(request: HttpRequest) -> HttpResponse:
+    """The section's start: the ledger of the user's county (latest year), or a list."""
+    counties = ledger_visible_counties(request.user)
+    years = list(SchoolYear.objects.order_by("-label"))
+    if not counties or not years:
+        raise Http404(NOT_FOUND)
+    if len(counties) == 1:
+        return redirect("rectification", counties[0].pk, years[0].label)
+    return render(
+        request,
+        "rectification/start.html",
+        {"counties": counties, "year": years[0]},
+    )
+
+
+@login_required
+@require_GET
+def home(request: HttpRequest, county_id: int, year: str) -> HttpResponse:
+    county, school_year = _ledger(request, county_id, year)
+    problems = Problem.objects.filter(county=county, year=school_year).annotate(
+        n_tasks=Count("tasks"),
+        n_closed=Count("tasks", filter=Q(tasks__status=core.Status.CLOSED.value)),
+    )
+    counts = {s: problems.filter(status=s).count() for s in ProblemStatus.values}
+    wanted = {k: request.GET.get(k, "") for k in ("status", "source", "category", "q")}
+    if wanted["status"] in ProblemStatus.values:
+        problems = problems.filter(status=wanted["status"])
+    if wanted["source"] in ProblemSource.values:
+        problems = problems.filter(source=wanted["source"])
+    if wanted["category"]:
+        problems = problems.filter(category=wanted["category"])
+    if wanted["q"]:
+        problems = problems.filter(Q(title__icontains=wanted["q"]) | Q(item=wanted["q"]))
+    categories = list(
+        Problem.objects.filter(county=county, year=school_year)
+        .exclude(category="")
+        .values_list("category", flat=True)
+        .distinct()
+        .order_by("category")
+    )
+    snapshot = latest_snapshot(county, school_year)
+    context = _base(request, county, school_year, "problems")
+    context.update(
+        problems=[
+            {"p": p, "css": PROBLEM_CSS[p.status], "status": p.get_status_display()}
+            for p in problems.order_by("status", "category", "id")
+        ],
+        counts=[
+            {"value": s, "text": ProblemStatus(s).label, "count": counts[s]}
+            for s in ProblemStatus.values
+        ],
+        total=sum(counts.values()),
+        wanted=wanted,
+        sources=ProblemSource.choices,
+        categories=categories,
+        snapshot=snapshot,
+    )
+    return render(request, "rectification/home.html", context)
+
+
+@login_required
+@require_POST
+def generate(request: HttpRequest, county_id: int, year: str) -> HttpResponse:
+    county, school_year = _ledger(request, county_id, year)
+    manage_or_404(request, county)
+    snapshot = latest_snapshot(county, school_year)
+    if snapshot is None:
+        messages.error(request, "本学年还没有评估结果，请先在县区总览中运行评估。")
+    else:
+        result = services.generate_problems(county, school_year, snapshot, request.user)
+        messages.success(request, result.message())
+    return redirect("rectification", county.pk, school_year.label)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def problem_new(request: HttpRequest, county_id: int, year: str) -> HttpResponse:
+    county, school_year = _ledger(request, county_id, year)
+    manage_or_404(request, county)
+    form = ProblemForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        problem = services.add_problem(county, school_year, user=request.user, **form.cleaned_data)
+        messages.success(request, "已登记问题。")
+        return redirect("rectification_problem", problem.pk)
+    context = _base(request, county, school_year, "problems")
+    context["form"] = form
+    return render(request, "rectification/problem_new.html", context)
+
+
+def _problem_or_404(request: HttpRequest, pk: int) -> Problem:
+    problem = Problem.objects.filter(pk=pk).select_related("county", "year").first()
+    if problem is None:
+        raise Http404(NOT_FOUND)
+    ledger_county_or_404(request, problem.county_id)
+    return problem
+
+
+def _task_or_404(request: HttpRequest, pk: int) -> Task:
+    task = (
+        Task.objects.filter(pk=pk)
+        .select_related("problem", "problem__county", "problem__year", "lead_unit", "approver")
+        .first()
+    )
+    if task is None:
+        raise Http404(NOT_FOUND)
+    ledger_county_or_404(request, task.problem.county_id)
+    return task
+
+
+@login_required
+@require_GET
+def problem_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    problem = _problem_or_404(request, pk)
+    today = services.today()
+    tasks = problem.tasks.select_related("lead_unit", "approver").prefetch_related(
+        "responsible_units"
+    )
+    context = _base(request, problem.county, problem.year, "problems")
+    numbers = problem.numbers or {}
+    context.update(
+        problem=problem,
+        css=PROBLEM_CSS[problem.status],
+        numbers=numbers,
+        gap=numbers.get("gap"),
+        tasks=[_task_row(t, today, request.user) for t in tasks],
+    )
+    return render(request, "rectification/problem.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def task_new(request: HttpRequest, pk: int) -> HttpResponse:
+    problem = _problem_or_404(request, pk)
+    manage_or_404(request, problem.county)
+    return _task_form(request, problem, None)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def task_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    task = _task_or_404(request, pk)
+    if not can_edit_task(request.user, task):
+        raise Http404(NOT_FOUND)
+    return _task_form(request, task.problem, task)
+
+
+def _task_form(request: HttpRequest, problem: Problem, task: Task | None) -> HttpResponse:
+    county = problem.county
+    form = TaskForm(request.POST or None, instance=task, county=county)
+    if not Unit.objects.filter(county=county).exists():
+        messages.warning(request, "本县尚未登记整改单位，请先在“组织机构”中添加单位。")
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        saved = services.save_task(
+            problem,
+            services.TaskFields(
+                lead_unit=data["lead_unit"],
+                responsible_units=list(data["responsible_units"]),
+                person=data["person"],
+                leader=data["leader"],
+                measures=data["measures"],
+                deadline=data["deadline"],
+                budget_wan=data["budget_wan"],
+                phase=data["phase"],
+            ),
+            request.user,
+            task,
+        )
+        messages.success(request, "已保存整改任务。")
+        return redirect("rectification_task", saved.pk)
+    context = _base(request, county, problem.year, "problems")
+    context.update(form=form, problem=problem, task=task)
+    return render(request, "rectification/task_form.html", context)
+
+
+@login_required
+@require_GET
+def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    task = _task_or_404(request, pk)
+    today = services.today()
+    problem = task.problem
+    editable = can_edit_task(request.user, task)
+    manage = can_manage(request.user, problem.county)
+    steps = []
+    for t in core.TRANSITIONS:
+        if t.source.value != task.status:
+            continue
+        if t.needs_approval:
+            if manage:
+                steps.append({"t": t, "approve": True})
+        elif t.source == core.Status.CLOSED:
+            if manage:
+                steps.append({"t": t})
+        elif editable:
+            steps.append({"t": t})
+    updates = task.updates.select_related("author").prefetch_related("files")
+    context = _base(request, problem.county, problem.year, "problems")
+    context.update(
+        row=_task_row(task, today, request.user),
+        task=task,
+        problem=problem,
+        editable=editable,
+        steps=steps,
+        updates=updates,
+        form=ProgressForm(),
+        limits=evidence.limits(),
+    )
+    return render(request, "rectification/task.html", context)
+
+
+@login_required
+@require_POST
+def task_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    task = _task_or_404(request, pk)
+    if not can_edit_task(request.user, task):
+        raise Http404(NOT_FOUND)
+    form = ProgressForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请填写本次进展。")
+        return redirect("rectification_task", task.pk)
+    try:
+        services.add_progress(
+            task, request.user, form.cleaned_data["text"], request.FILES.getlist("files")
+        )
+    except evidence.EvidenceRefused as exc:
+        messages.error(request, f"{exc}。本次进展未保存，请重新选择文件后提交。")
+        return redirect("rectification_task", task.pk)
+    messages.success(request, "已记录进展。")
+    return redirect("rectification_task", task.pk)
+
+
+@login_required
+@require_POST
+def task_step(request: HttpRequest, pk: int) -> HttpResponse:
+    task = _task_or_404(request, pk)
+    target = request.POST.get("target", "")
+    closing_revoked = task.status == core.Status.CLOSED.value
+    allowed = (
+        can_manage(request.user, task.problem.county)
+        if target == core.Status.CLOSED.value or closing_revoked
+        else can_edit_task(request.user, task)
+    )
+    if not allowed:
+        raise Http404(NOT_FOUND)
+    try:
+        services.step(
+            task,
+            target,
+            request.user,
+            comment=request.POST.get("comment", ""),
+            approve=target == core.Status.CLOSED.value,
+        )
+    except core.TransitionError as exc:
+        messages.error(request, str(exc))
+        if target == core.Status.CLOSED.value:
+            return redirect("rectification_approve", task.pk)
+    else:
+        done = "已销号。" if target == core.Status.CLOSED.value else f"状态已改为“{target}”。"
+        messages.success(request, done)
+    return redirect("rectification_task", task.pk)
+
+
+@login_required
+@require_GET
+def approve(request: HttpRequest, pk: int) -> HttpResponse:
+    """The closure check: the task's history and, for a data-backed problem, the latest
+    snapshot and whether it shows the indicator passing."""
+    task = _task_or_404(request, pk)
+    problem = task.problem
+    manage_or_404(request, problem.county)
+    snapshot, passes = services.closure_evidence(task)
+    entry = reports.closure_excerpt(snapshot, problem) if snapshot is not None else None
+    context = _base(request, problem.county, problem.year, "problems")
+    context.update(
+        task=task,
+        problem=problem,
+        snapshot=snapshot,
+        passes=passes,
+        excerpt=entry,
+        updates=task.updates.select_related("author").prefetch_related("files"),
+        awaiting=task.status == core.Status.AWAITING_CHECK.value,
+    )
+    return render(request, "rectification/approve.html", context)
+
+
+@login_required
+@require_GET
+def evidence_download(request: HttpRequest, pk: int) -> HttpResponse:
+    item = Evidence.objects.filter(pk=pk).select_related("update__task__problem", "policy").first()
+    if item is None:
+        raise Http404(NOT_FOUND)
+    county_id = item.update.task.problem.county_id if item.update else item.policy.county_id
+    ledger_county_or_404(request, county_id)
+    try:
+        path = evidence.open_stored(item.path)
+        handle = path.open("rb")
+    except OSError:
+        raise Http404(NOT_FOUND) from None
+    kind = BY_KIND.get(item.kind)
+    return FileResponse(
+        handle,
+        as_attachment=kind is None or kind.kind not in ("jpeg", "png", "pdf"),
+        filename=item.name,
+        content_type=kind.content_type if kind else "application/octet-stream",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organisation(request: HttpRequest, county_id: int, year: str) -> HttpResponse:
+    county, school_year = _ledger(request, county_id, year)
+    unit_form = UnitForm(county=county, prefix="unit")
+    person_form = PersonForm(county=county, prefix="person")
+    import_errors: list[str] = []
+    if request.method == "POST":
+        manage_or_404(request, county)
+        action = request.POST.get("action")
+        if action == "unit":
+            unit_form = UnitForm(request.POST, county=county, prefix="unit")
+            if unit_form.is_valid():
+                unit = unit_form.save(commit=False)
+                unit.county = county
+                unit.order = Unit.objects.filter(county=county).count()
+                unit.save()
+                messages.success(request, f"已添加单位“{unit.name}”。")
+                return redirect("rectification_organisation", county.pk, school_year.label)
+        elif action == "person":
+            person_form = PersonForm(request.POST, county=county, prefix="person")
+            if person_form.is_valid():
+                person_form.save()
+                messages.success(request, "已添加人员。")
+                return redirect("rectification_organisation", county.pk, school_year.label)
+        elif action == "import":
+            upload = request.FILES.get("table")
+            if upload is None:
+                import_errors = ["请选择要导入的 .xlsx 表格。"]
+            else:
+                import_errors = _import_organisation(request, county, upload)
+                if not import_errors:
+                    return redirect("rectification_organisation", county.pk, school_year.label)
+        else:
+            raise Http404(NOT_FOUND)
+    units = Unit.objects.filter(county=county).prefetch_related("people", "members__user")
+    context = _base(request, county, school_year, "organisation")
+    context.update(
+        units=units,
+        unit_form=unit_form,
+        person_form=person_form,
+        import_errors=import_errors,
+        headers=ORG_HEADERS,
+    )
+    return render(request, "rectification/organisation.html", context)
+
+
+def _import_organisation(request: HttpRequest, county: County, upload: Any) -> list[str]:
+    name = safe_name(upload.name or "", default="组织机构.xlsx")
+    if not name.lower().endswith(".xlsx"):
+        return [f"“{name}”不是 .xlsx 表格；请用 Excel/WPS 另存为 .xlsx 后再导入。"]
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "table.xlsx"
+        with path.open("wb") as out:
+            for chunk in upload.chunks():
+                out.write(chunk)
+        result = read_organisation(path, name)
+    if result.errors:
+        return [e.message for e in result.errors]
+    units, people = services.import_organisation(county, result.units)
+    messages.success(request, f"已导入 {units} 个单位、{people} 名人员。")
+    return []
+
+
+@login_required
+@require_GET
+def due(request: HttpRequest, county_id: int, year: str) -> HttpResponse:
+    county, school_year = _ledger(request, county_id, year)
+    try:
+        days = max(0, min(365, int(request.GET.get("days", "14"))))
+    except ValueError:
+        days = 14
+    today = services.today()
+    tasks = services.ledger_tasks(county, school_year)
+    by_id = {t.pk: t for t in tasks}
+    core_tasks = [services.core_task(t) for t in tasks]
+    due_rows = [
+        _task_row(by_id[t.id], today, request.user)
+        for t in core.due_within(core_tasks, today, days)
+    ]
+    overdue_rows = [
+        _task_row(by_id[t.id], today, request.user) for t in core_tasks if core.is_overdue(t, today)
+    ]
+    context = _base(request, county, school_year, "due")
+    context.update(days=days, choices=DUE_DAYS, rows=due_rows, overdue=overdue_rows, today=today)
+    return render(request, "rectification/due.html", context)
+
+
+@login_required
+@require_GET
+def bulletin(request: HttpRequest, county_id: int, year: str) -> HttpResponse:
+    county, school_year = _ledger(request, county_id, year)
+    period = request.GET.get("period", "week")
+    if period not in PERIODS:
+        period = "week"
+    data = reports.bulletin_for(county, school_year, period, services.today())
+    context = _base(request, county, school_year, "bulletin")
+    context.update(b=data, period=period, periods=PERIODS)
+    return render(request, "rectification/bulletin.html", context)
+
+
+@login_required
+@require_GET
+def bulletin_docx(request: HttpRequest, county_id: int, year: str) -> HttpResponse:
+    county, school_year = _ledger(request, county_id, year)
+    period = request.GET.get("period", "week")
+    if period not in PERIODS:
+        period = "week"
+    today = services.today()
+    content = reports.bulletin_docx(reports.bulletin_for(county, school_year, period, today))
+    response = HttpResponse(
+        content,
+        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    )
+    filename = f"{county.name}整改{PERIODS[period]}通报{today:%Y%m%d}.docx"
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(filename)}"
+    return response
+
+
+def _quote(name: str) -> str:
+    from urllib.parse import quote
+
+    return quote(name)
