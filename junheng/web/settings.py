@@ -124,19 +124,24 @@ DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The cache holds the rendered parts of the county overview and the indicator page that depend
-# on one snapshot alone (`dashboards.cached_county_board`, `cached_indicator_board`). A snapshot
-# never changes after it is written, so entries never go stale and need no expiry; memory is what
-# bounds them, hence MAX_ENTRIES (a county overview of 250 schools is a few hundred kB of HTML).
-# A cache in each gunicorn worker's memory needs no server to install or watch on a county's
-# machine; each worker builds a page once before it serves it from memory.
+# on one snapshot alone (`dashboards.cached_county_board`, `cached_indicator_board`), rendered
+# when a county is evaluated, and the sessions. A snapshot never changes after it is written, so
+# entries never go stale and need no expiry. The cache is a folder of files: every gunicorn worker
+# reads the same entries (a page rendered once serves all of them, also after a restart), and a
+# county's server needs no cache server to install or watch. MAX_ENTRIES bounds the folder (a
+# county overview of 250 schools is a few hundred kB of HTML).
+CACHE_DIR = Path(os.environ.get("JUNHENG_CACHE_DIR", VAR_DIR / "cache"))
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "junheng-boards",
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(CACHE_DIR),
         "TIMEOUT": None,
-        "OPTIONS": {"MAX_ENTRIES": 300},
+        "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("JUNHENG_CACHE_ENTRIES", "20000"))},
     }
 }
+# A session is read on every request: from the cache, and from the database only when the cache
+# lost it; the database keeps it across a cleared cache.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -400,3 +400,22 @@ def test_users_share_the_board_but_see_their_own_buttons(client, site, page):
     if page == "overview":
         assert "重新评估" in admin and "导入数据" in admin
         assert "重新评估" not in leader and "导入数据" not in leader
+
+
+def test_an_evaluation_renders_the_pages_it_changes_before_anyone_asks(client, site):
+    jia = site["jia"]
+    client.force_login(site["users"]["admin"])
+    load_dataset(tiny(c_area=800.0), "2026", province=PROVINCE, city=CITY)
+    cache.clear()
+    assert client.post(reverse("evaluate", args=[jia.pk, "2026"])).status_code == 302
+    snapshot = Snapshot.objects.filter(county=jia, year__label="2026").latest("created_at")
+    indicators = [
+        (item, level) for level, cells in snapshot.summary["balance"].items() for item in cells
+    ]
+    assert len(indicators) == 14  # R1–R7 for 小学 and 初中
+    urls = [reverse("county", args=[jia.pk, year]) for year in ("2025", "2026")]
+    urls += [_indicator(site, item, level) for item, level in indicators]
+    for url in urls:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        assert [q["sql"] for q in captured if RESULT_COLUMN in q["sql"]] == [], url

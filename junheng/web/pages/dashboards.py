@@ -229,6 +229,36 @@ def indicator_board(
     }
 
 
+def warm_boards(county: County, year: SchoolYear, snapshot: Snapshot) -> int:
+    """Render what a new snapshot changes before anyone asks: the county overview of every
+    school year (the trend shows this one) and every indicator page of this one. Called after
+    an evaluation, so the first visitor waits no longer than the next; returns the boards
+    rendered."""
+    rendered = 0
+    for summary in yearly_summaries(county):
+        if summary["id"] == snapshot.pk:
+            cached_county_board(county, year, snapshot)
+            rendered += 1
+        elif (other := _snapshot_of(summary["id"], county)) is not None:
+            cached_county_board(county, other.year, other)
+            rendered += 1
+    for level, indicators in (snapshot.summary or {}).get("balance", {}).items():
+        for item_id in indicators:
+            try:
+                cached_indicator_board(county, year, snapshot, item_id, level)
+            except Http404:
+                continue  # an indicator the standard does not chart
+            rendered += 1
+    return rendered
+
+
+def _snapshot_of(snapshot_id: int, county: County) -> Snapshot | None:
+    found = Snapshot.objects.filter(pk=snapshot_id).select_related("year").defer("result").first()
+    if found is not None:
+        found.county = county
+    return found
+
+
 @login_required
 @require_GET
 def indicator(

@@ -138,7 +138,8 @@ def evaluate(request: HttpRequest, county_id: int, year: str) -> HttpResponse:
     if not can_evaluate_county(request.user, county_row):
         raise PermissionDenied("只有本县管理员或系统管理员可以重新评估。")
     year_row = year_or_404(year)
-    run_evaluation(county_row, year_row, request.user)
+    snapshot = run_evaluation(county_row, year_row, request.user)
+    dashboards.warm_boards(county_row, year_row, snapshot)
     return redirect(reverse("county", kwargs={"county_id": county_row.pk, "year": year_row.label}))
 
 

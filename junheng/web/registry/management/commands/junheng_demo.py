@@ -28,6 +28,7 @@ from django.db import transaction
 from junheng.demo import DEMO_COUNTY, demo_county_before
 from junheng.web.accounts.models import Profile, Role
 from junheng.web.collection.models import SchoolYearData
+from junheng.web.pages.dashboards import warm_boards
 from junheng.web.registry.models import County, School, SchoolYear
 from junheng.web.selectors import data_changed_since, latest_snapshot
 from junheng.web.services import load_dataset, run_evaluation
@@ -183,6 +184,11 @@ def ensure_evaluations(
             continue
         snapshot = run_evaluation(county, year, user)
         echo(f"已完成评估：{county.name} {label} 年，结论：{_VERDICT[snapshot.passes]}。")
+    # The pages of every year ready before the first visitor (a cleared cache is refilled too).
+    for label in years:
+        year = SchoolYear.objects.get(label=label)
+        if (snapshot := latest_snapshot(county, year)) is not None:
+            warm_boards(county, year, snapshot)
 
 
 def set_up_demo(
