@@ -1,0 +1,616 @@
+"""Survey benchmark: many respondents answering the public form on PostgreSQL, and a server
+killed in the middle.
+
+Run from the project root:
+
+    .venv/bin/python benchmarks/survey.py [--responses 20000] [--concurrency 500] [--quick]
+        [--workers N] [--database-url URL] [--keep-db] [--json]
+
+What it does, in order:
+
+1. Database: drops and recreates `junheng_survey_bench` on the local PostgreSQL server (never
+   the test database), migrates it, loads the demo county and creates an open survey with
+   `--responses` access codes in batches of school × group (parents, students, teachers) and
+   area × group (other residents), so all three questionnaires are answered.
+2. Server: gunicorn with the deployment's configuration (`junheng/web/gunicorn.conf.py`, sync
+   workers) on a free loopback port, in its own process group, as `benchmarks/web.py` starts it.
+3. Baseline: the same number of concurrent clients request the page where a code is typed
+   (no database work) — the floor of what the server can answer.
+4. Respondents: `--concurrency` concurrent clients (asyncio + aiohttp), each with its own
+   address in X-Forwarded-For as nginx would pass it, take codes from a common queue; for each
+   one they GET the form, then POST answers drawn from the code (so they are known later).
+   When half of the responses are accepted the whole gunicorn process group is killed with
+   SIGKILL and started again. A request that gets no answer (connection refused, reset, cut
+   off) is retried: a GET is opened again, a POST is sent again unchanged (same ticket, so the
+   same nonce), which the form answers with "已收到" whether the first one was stored or not.
+5. Check, on the database: every code has exactly one response, its answers equal what was
+   sent and its questionnaire is the group's; used flags agree with the responses; no response
+   other than 200 "已收到" arrived (connection failures, all retried, are counted apart).
+
+Prints p50 and p95 latency of the form and of the submission, throughput (responses per
+second), the same for the baseline and their ratio, and what the kill cost (downtime, retries).
+Exit status 0 when the check passes; timings are reported, never asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import re
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+# the sibling benchmark is a script, found through sys.path
+from web import (
+    ROOT,
+    _environment,
+    _free_port,
+    _percentile,
+    _recreate_database,
+    _setup_django,
+    postgres_reachable,
+)
+
+DEFAULT_DATABASE = "postgres://postgres:postgres@127.0.0.1:5432/junheng_survey_bench"
+THANKS = "已收到"
+GROUPS = ("parents", "students", "teachers")
+AREA_GROUP = ("residents", "urban")
+QUESTION = re.compile(r'name="(q_[A-Za-z0-9_]+)" value="(\d)"')
+TICKET = re.compile(r'name="ticket" value="([^"]+)"')
+REQUEST_TIMEOUT = 120.0
+"""Seconds a client waits for one answer: long, since 500 clients queue for a few workers."""
+RETRY_PAUSE = 0.2
+
+
+# ---- the survey ------------------------------------------------------------------------------
+
+
+def build_survey(responses: int, log: Callable[[str], None]) -> tuple[int, list[str]]:
+    """The demo county with an open survey and `responses` codes; returns its id and codes."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from junheng.demo import DEMO_COUNTY, demo_county
+    from junheng.survey.loader import load_rules
+    from junheng.web.registry.management.commands.junheng_demo import (
+        DEMO_CITY,
+        DEMO_PROVINCE,
+        DEMO_YEAR,
+    )
+    from junheng.web.registry.models import County, School, SchoolYear
+    from junheng.web.services import load_dataset
+    from junheng.web.surveys import services
+    from junheng.web.surveys.models import AccessCode, SurveyStatus
+
+    load_dataset(demo_county(), DEMO_YEAR, province=DEMO_PROVINCE, city=DEMO_CITY)
+    county = County.objects.get(name=DEMO_COUNTY)
+    year = SchoolYear.objects.get(label=DEMO_YEAR)
+    now = timezone.now()
+    survey = services.create_survey(
+        county,
+        year,
+        None,
+        title="基准调查",
+        opens_at=now - timedelta(hours=1),
+        closes_at=now + timedelta(days=1),
+        population=352_000,
+    )
+    services.set_status(survey, SurveyStatus.OPEN)
+    schools = list(School.objects.filter(county=county).exclude(kind="special").order_by("pk"))
+    # batches of school × group round the schools, then one area batch, until all are made
+    batches = [(g, s) for s in schools for g in GROUPS] + [AREA_GROUP]
+    size = max(1, min(load_rules().distribution.max_batch, responses // len(batches) or 1))
+    made, i = 0, 0
+    started = time.perf_counter()
+    while made < responses:
+        group, place = batches[i % len(batches)]
+        count = min(size, responses - made)
+        if isinstance(place, str):
+            services.generate_codes(survey, group, count, area_type=place)
+        else:
+            services.generate_codes(survey, group, count, school=place)
+        made += count
+        i += 1
+    codes = list(AccessCode.objects.filter(survey=survey).values_list("code", flat=True))
+    seconds = time.perf_counter() - started
+    log(f"  survey {survey.pk}: {len(codes):,} codes in {i} batches ({seconds:.1f} s)")
+    return survey.pk, codes
+
+
+def answers_for(code: str, questions: list[str]) -> dict[str, str]:
+    """The answers a respondent with this code gives: drawn from the code, so they can be
+    checked afterwards, and varied (no straight lines)."""
+    rng = random.Random(code)
+    return {q: str(rng.choice((5, 5, 4, 4, 4, 3, 2, 1))) for q in questions}
+
+
+# ---- the server ------------------------------------------------------------------------------
+
+
+@dataclass
+class Server:
+    """gunicorn with the deployment's configuration, in a process group of its own so that the
+    master and every worker can be killed at once."""
+
+    port: int
+    workers: int
+    database_url: str
+    process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> float:
+        """Start and wait until it answers; returns the seconds that took."""
+        started = time.perf_counter()
+        gunicorn = Path(sys.executable).with_name("gunicorn")
+        env = {
+            **os.environ,
+            **_environment(self.database_url),
+            "JUNHENG_BIND": f"127.0.0.1:{self.port}",
+            "JUNHENG_WORKERS": str(self.workers),
+            "JUNHENG_ACCESS_LOG": "",
+            "JUNHENG_LOG_LEVEL": "warning",
+        }
+        command = [str(gunicorn), "--config", str(ROOT / "junheng" / "web" / "gunicorn.conf.py")]
+        self.process = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
+        import http.client
+
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise SystemExit(f"gunicorn exited with {self.process.returncode}")
+            try:
+                connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
+                connection.request("GET", "/s/", headers={"X-Forwarded-Proto": "https"})
+                if connection.getresponse().status == 200:
+                    connection.close()
+                    return time.perf_counter() - started
+            except OSError:
+                pass
+            time.sleep(0.1)
+        raise SystemExit("gunicorn did not answer within 60 s")
+
+    def kill(self) -> None:
+        """SIGKILL to the whole process group: the master and all workers die mid-request."""
+        assert self.process is not None
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait()
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+
+
+# ---- the clients -----------------------------------------------------------------------------
+
+
+@dataclass
+class Run:
+    form_seconds: list[float] = field(default_factory=list)
+    submit_seconds: list[float] = field(default_factory=list)
+    accepted: dict[str, dict[str, str]] = field(default_factory=dict)
+    """Code → the answers sent, for every code answered with 已收到."""
+    errors: int = 0
+    error_samples: list[str] = field(default_factory=list)
+    connection_failures: int = 0
+    retried_posts: int = 0
+    wall: float = 0.0
+    kill_at: int | None = None
+    downtime: float = 0.0
+    restart_seconds: float = 0.0
+
+
+class _Failed(Exception):
+    """No answer at all (refused, reset, cut off): the request is sent again."""
+
+
+def _address(number: int) -> str:
+    return f"10.{number // 65536 % 256}.{number // 256 % 256}.{number % 256}"
+
+
+def _headers(port: int, address: str, cookie: str | None = None) -> dict[str, str]:
+    headers = {
+        "X-Forwarded-Proto": "https",
+        "X-Forwarded-For": address,
+        # The CSRF check compares the origin of an HTTPS POST with the host.
+        "Origin": f"https://127.0.0.1:{port}",
+        "Accept-Encoding": "identity",
+    }
+    if cookie:
+        headers["Cookie"] = f"csrftoken={cookie}"
+    return headers
+
+
+async def _request(session: Any, method: str, url: str, **kw: Any) -> tuple[int, str, Any]:
+    import aiohttp
+
+    try:
+        async with session.request(method, url, **kw) as response:
+            return response.status, await response.text(), response.cookies
+    except (TimeoutError, aiohttp.ClientConnectionError, aiohttp.ClientPayloadError) as e:
+        raise _Failed(f"{type(e).__name__}: {e}") from None
+
+
+async def _respondents(
+    port: int,
+    codes: list[str],
+    concurrency: int,
+    run: Run,
+    on_accepted: Callable[[int], None],
+) -> None:
+    import aiohttp
+
+    queue: asyncio.Queue[str] = asyncio.Queue()
+    for code in codes:
+        queue.put_nowait(code)
+    base = f"http://127.0.0.1:{port}"
+    timeout = aiohttp.ClientTimeout(total=REQUEST_TIMEOUT)
+    connector = aiohttp.TCPConnector(limit=concurrency, force_close=True)
+
+    def error(problem: str) -> None:
+        run.errors += 1
+        if len(run.error_samples) < 5:
+            run.error_samples.append(problem)
+
+    async def respondent(session: aiohttp.ClientSession) -> None:
+        while not queue.empty():
+            code = queue.get_nowait()
+            # each code is a different person on a different phone
+            address = _address(len(codes) - queue.qsize())
+            url = f"{base}/s/{code}/"
+            # GET the form (again, until it answers)
+            while True:
+                started = time.perf_counter()
+                try:
+                    status, html, cookies = await _request(
+                        session, "GET", url, headers=_headers(port, address)
+                    )
+                    break
+                except _Failed:
+                    run.connection_failures += 1
+                    await asyncio.sleep(RETRY_PAUSE)
+            if status != 200:
+                error(f"GET {code} → HTTP {status}")
+                continue
+            run.form_seconds.append(time.perf_counter() - started)
+            questions = list(dict.fromkeys(name for name, _ in QUESTION.findall(html)))
+            ticket = TICKET.search(html)
+            csrf = cookies.get("csrftoken")
+            if ticket is None or csrf is None or not questions:
+                error(f"GET {code}: no form in the page")
+                continue
+            token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
+            answers = answers_for(code, questions)
+            body = {
+                "csrfmiddlewaretoken": token.group(1) if token else "",
+                "ticket": ticket.group(1),
+                **answers,
+            }
+            # POST the answers; the very same body again when no answer came back
+            attempts = 0
+            while True:
+                started = time.perf_counter()
+                attempts += 1
+                try:
+                    status, html, _ = await _request(
+                        session, "POST", url, data=body, headers=_headers(port, address, csrf.value)
+                    )
+                    break
+                except _Failed:
+                    run.connection_failures += 1
+                    await asyncio.sleep(RETRY_PAUSE)
+            if attempts > 1:
+                run.retried_posts += 1
+            if status != 200 or THANKS not in html:
+                error(f"POST {code} → HTTP {status}: {html[:200]!r}")
+                continue
+            run.submit_seconds.append(time.perf_counter() - started)
+            run.accepted[code] = answers
+            on_accepted(len(run.accepted))
+
+    async with aiohttp.ClientSession(
+        connector=connector, timeout=timeout, cookie_jar=aiohttp.DummyCookieJar()
+    ) as session:
+        await asyncio.gather(*(respondent(session) for _ in range(concurrency)))
+
+
+async def _baseline(port: int, requests: int, concurrency: int) -> dict[str, Any]:
+    """The same number of clients on the code page (no database): the floor."""
+    import aiohttp
+
+    seconds: list[float] = []
+    errors = 0
+    left = requests
+    connector = aiohttp.TCPConnector(limit=concurrency, force_close=True)
+    timeout = aiohttp.ClientTimeout(total=REQUEST_TIMEOUT)
+
+    async def client(number: int, session: aiohttp.ClientSession) -> None:
+        nonlocal left, errors
+        address = _address(number)
+        while left > 0:
+            left -= 1
+            started = time.perf_counter()
+            try:
+                status, _, _ = await _request(
+                    session, "GET", f"http://127.0.0.1:{port}/s/", headers=_headers(port, address)
+                )
+            except _Failed:
+                errors += 1
+                continue
+            if status != 200:
+                errors += 1
+            seconds.append(time.perf_counter() - started)
+
+    started = time.perf_counter()
+    async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
+        await asyncio.gather(*(client(n, session) for n in range(concurrency)))
+    wall = time.perf_counter() - started
+    return {
+        "requests": len(seconds),
+        "p50_ms": _percentile(seconds, 0.50) * 1000,
+        "p95_ms": _percentile(seconds, 0.95) * 1000,
+        "requests_per_second": len(seconds) / wall if wall else float("nan"),
+        "errors": errors,
+    }
+
+
+async def _load(server: Server, codes: list[str], concurrency: int, kill: bool) -> Run:
+    run = Run()
+    kill_at = len(codes) // 2 if kill else None
+    run.kill_at = kill_at
+    restarted: list[asyncio.Future[Any]] = []
+
+    def on_accepted(count: int) -> None:
+        if kill_at is not None and count == kill_at and not restarted:
+            restarted.append(asyncio.ensure_future(_kill_and_restart(server, run)))
+
+    started = time.perf_counter()
+    await _respondents(server.port, codes, concurrency, run, on_accepted)
+    if restarted:
+        await restarted[0]
+    run.wall = time.perf_counter() - started
+    return run
+
+
+async def _kill_and_restart(server: Server, run: Run) -> None:
+    killed = time.perf_counter()
+    server.kill()
+    run.restart_seconds = await asyncio.to_thread(server.start)
+    run.downtime = time.perf_counter() - killed
+
+
+# ---- the check -------------------------------------------------------------------------------
+
+
+def check(survey_id: int, codes: list[str], run: Run) -> dict[str, Any]:
+    """Every code answered exactly once with what was sent; used flags agree."""
+    from django.db import connections
+    from django.db.models import Count
+
+    from junheng.web.surveys import services
+    from junheng.web.surveys.models import AccessCode, Response, Survey
+
+    connections.close_all()
+    survey = Survey.objects.get(pk=survey_id)
+    questionnaires = services.questionnaires_of(survey)
+    stored = {
+        r["code__code"]: r
+        for r in Response.objects.filter(survey=survey).values(
+            "code__code", "answers", "version", "group"
+        )
+    }
+    duplicates = (
+        Response.objects.filter(survey=survey)
+        .values("code")
+        .annotate(n=Count("id"))
+        .filter(n__gt=1)
+        .count()
+    )
+    missing = [c for c in run.accepted if c not in stored]
+    unexpected = [c for c in stored if c not in run.accepted]
+    different = [
+        c
+        for c, sent in run.accepted.items()
+        if c in stored and stored[c]["answers"] != {k[2:]: int(v) for k, v in sent.items()}
+    ]
+    wrong_version = [
+        c
+        for c, r in stored.items()
+        if r["version"] not in questionnaires
+        or r["group"] not in questionnaires[r["version"]].respondents
+    ]
+    used = AccessCode.objects.filter(survey=survey, used=True).count()
+    ok = (
+        not missing
+        and not unexpected
+        and not different
+        and not wrong_version
+        and duplicates == 0
+        and used == len(stored)
+        and len(run.accepted) == len(codes)
+        and run.errors == 0
+    )
+    return {
+        "codes": len(codes),
+        "accepted": len(run.accepted),
+        "stored": len(stored),
+        "used_flags": used,
+        "duplicates": duplicates,
+        "missing": len(missing),
+        "unexpected": len(unexpected),
+        "different_content": len(different),
+        "wrong_questionnaire": len(wrong_version),
+        "ok": ok,
+    }
+
+
+# ---- the benchmark ---------------------------------------------------------------------------
+
+
+def run_benchmark(args: argparse.Namespace, log: Callable[[str], None]) -> dict[str, Any]:
+    if not postgres_reachable(args.database_url):
+        raise SystemExit(f"PostgreSQL is not reachable at {args.database_url}")
+    if urlsplit(args.database_url).path.lstrip("/") in ("test", "postgres"):
+        raise SystemExit("refusing to use the test database; choose a benchmark database")
+    _recreate_database(args.database_url)
+    _setup_django(args.database_url)
+    from django.core.management import call_command
+    from django.db import connections
+
+    call_command("migrate", verbosity=0)
+    log(f"Survey with {args.responses:,} codes in {args.database_url}")
+    survey_id, codes = build_survey(args.responses, log)
+    random.Random(2026).shuffle(codes)
+    connections.close_all()
+
+    cores = os.cpu_count() or 1
+    server = Server(_free_port(), args.workers or min(2 * cores + 1, 8), args.database_url)
+    server.start()
+    try:
+        log(f"Baseline: {args.concurrency} clients on the code page")
+        baseline = asyncio.run(_baseline(server.port, args.responses, args.concurrency))
+        log(
+            f"Respondents: {args.concurrency} concurrent, {len(codes):,} responses, "
+            f"gunicorn with {server.workers} workers killed after half"
+        )
+        run = asyncio.run(_load(server, codes, args.concurrency, kill=not args.no_kill))
+    finally:
+        server.stop()
+    verdict = check(survey_id, codes, run)
+    if not args.keep_db:
+        connections.close_all()
+        _drop_database(args.database_url)
+
+    def stats(values: list[float]) -> dict[str, float]:
+        return {
+            "p50_ms": _percentile(values, 0.50) * 1000,
+            "p95_ms": _percentile(values, 0.95) * 1000,
+            "max_ms": max(values, default=float("nan")) * 1000,
+        }
+
+    throughput = len(run.accepted) / run.wall if run.wall else float("nan")
+    submit = stats(run.submit_seconds)
+    return {
+        "responses": args.responses,
+        "concurrency": args.concurrency,
+        "workers": server.workers,
+        "form": stats(run.form_seconds),
+        "submit": submit,
+        "responses_per_second": throughput,
+        "wall_seconds": run.wall,
+        "baseline": baseline,
+        "ratio": {
+            "submit_p95_over_baseline_p95": submit["p95_ms"] / baseline["p95_ms"],
+            "baseline_requests_per_response": baseline["requests_per_second"] / throughput,
+        },
+        "kill": {
+            "after_accepted": run.kill_at,
+            "downtime_seconds": run.downtime,
+            "restart_seconds": run.restart_seconds,
+            "connection_failures": run.connection_failures,
+            "retried_posts": run.retried_posts,
+        },
+        "errors": run.errors,
+        "error_samples": run.error_samples,
+        "check": verdict,
+    }
+
+
+def _drop_database(database_url: str) -> None:
+    import psycopg
+
+    parts = urlsplit(database_url)
+    admin = parts._replace(path="/postgres").geturl()
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{parts.path.lstrip("/")}" WITH (FORCE)')
+
+
+def _report(result: dict[str, Any]) -> str:
+    c, k, b = result["check"], result["kill"], result["baseline"]
+    lines = [
+        "",
+        f"{result['responses']:,} responses, {result['concurrency']} concurrent respondents, "
+        f"{result['workers']} gunicorn workers",
+        f"{'':24}{'p50 ms':>10}{'p95 ms':>10}{'max ms':>10}{'per s':>10}",
+    ]
+    for name, s, rate in (
+        ("form (GET)", result["form"], None),
+        ("submission (POST)", result["submit"], result["responses_per_second"]),
+    ):
+        per = f"{rate:10.1f}" if rate is not None else f"{'':10}"
+        lines.append(f"{name:24}{s['p50_ms']:10.0f}{s['p95_ms']:10.0f}{s['max_ms']:10.0f}{per}")
+    lines.append(
+        f"{'baseline (code page)':24}{b['p50_ms']:10.0f}{b['p95_ms']:10.0f}{'':10}"
+        f"{b['requests_per_second']:10.1f}"
+    )
+    r = result["ratio"]
+    lines += [
+        f"ratio: submission p95 / baseline p95 = {r['submit_p95_over_baseline_p95']:.1f}×; "
+        f"baseline requests per second / responses per second = "
+        f"{r['baseline_requests_per_response']:.1f}×",
+        f"throughput: {result['responses_per_second']:.1f} responses/s "
+        f"({result['wall_seconds']:.1f} s in all, kill included)",
+        f"kill: SIGKILL to the process group after {k['after_accepted']} accepted; "
+        f"down {k['downtime_seconds']:.1f} s (restart {k['restart_seconds']:.1f} s); "
+        f"{k['connection_failures']} connection failures retried, "
+        f"{k['retried_posts']} submissions sent again",
+        f"errors (HTTP answers other than 已收到): {result['errors']}"
+        + (f" e.g. {result['error_samples'][0]}" if result["error_samples"] else ""),
+        f"check: {c['stored']:,} stored of {c['codes']:,} codes, {c['accepted']:,} accepted, "
+        f"{c['duplicates']} duplicated, {c['missing']} missing, {c['unexpected']} unexpected, "
+        f"{c['different_content']} with other content, {c['wrong_questionnaire']} on another "
+        f"questionnaire, {c['used_flags']:,} codes marked used → "
+        + ("exactly once ✓" if c["ok"] else "FAILED"),
+    ]
+    return "\n".join(lines)
+
+
+def _parse(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--responses", type=int, default=20_000)
+    parser.add_argument("--concurrency", type=int, default=500)
+    parser.add_argument("--workers", type=int, default=None, help="gunicorn workers")
+    parser.add_argument("--database-url", default=DEFAULT_DATABASE)
+    parser.add_argument("--keep-db", action="store_true", help="keep the database afterwards")
+    parser.add_argument("--no-kill", action="store_true", help="do not kill the server")
+    parser.add_argument("--quick", action="store_true", help="a small run for the test suite")
+    parser.add_argument("--json", action="store_true", help="print the numbers as JSON")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.responses = min(args.responses, 300)
+        args.concurrency = min(args.concurrency, 30)
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parse(argv)
+
+    def log(text: str) -> None:
+        if not args.json:
+            print(text, flush=True)
+
+    result = run_benchmark(args, log)
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+    else:
+        print(_report(result))
+    return 0 if result["check"]["ok"] and result["errors"] == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
