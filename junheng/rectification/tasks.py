@@ -172,6 +172,12 @@ class UnitProgress:
     def closed_share(self) -> float | None:
         return self.closed / self.total if self.total else None
 
+    @property
+    def closed_share_text(self) -> str:
+        """The share closed as bulletins print it: one decimal, "—" without tasks."""
+        share = self.closed_share
+        return "—" if share is None else f"{share:.1%}"
+
 
 _COUNTER = {
     Status.NOT_STARTED: "not_started",

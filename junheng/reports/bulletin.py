@@ -17,10 +17,6 @@ from junheng.reports import docx_style as ds
 NONE = "无。"
 
 
-def _share(value: float | None) -> str:
-    return f"{value:.1%}" if value is not None else ds.MISSING_TEXT
-
-
 def bulletin_document(b: Bulletin) -> bytes:
     """The .docx bytes of the bulletin."""
     w = ds.DocumentWriter()
@@ -44,7 +40,7 @@ def bulletin_document(b: Bulletin) -> bytes:
                     p.awaiting_check,
                     p.closed,
                     p.overdue,
-                    _share(p.closed_share),
+                    p.closed_share_text,
                 ]
                 for p in b.progress
             ],
@@ -58,7 +54,7 @@ def bulletin_document(b: Bulletin) -> bytes:
         w.table(
             "单位排名（按销号率）",
             ["名次", "牵头单位", "销号率", "逾期"],
-            [[i, p.unit, _share(p.closed_share), p.overdue] for i, p in enumerate(b.ranking, 1)],
+            [[i, p.unit, p.closed_share_text, p.overdue] for i, p in enumerate(b.ranking, 1)],
             [1.6, 7.0, 3.0, 2.0],
             left=(1,),
         )

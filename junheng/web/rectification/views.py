@@ -270,6 +270,21 @@ def _task_form(request: HttpRequest, problem: Problem, task: Task | None) -> Htt
     return render(request, "rectification/task_form.html", context)
 
 
+def _step_needs_approver(source: str, target: str) -> bool:
+    """Acceptance is the bureau's: once a task awaits acceptance (or is closed), only an
+    approver moves it — closing it, returning it for more work or revoking a closure."""
+    return target == core.Status.CLOSED.value or source in (
+        core.Status.AWAITING_CHECK.value,
+        core.Status.CLOSED.value,
+    )
+
+
+def _budget(value: Any) -> str:
+    if value is None:
+        return "—"
+    return f"{format(value.normalize(), 'f')} 万元"
+
+
 @login_required
 @require_GET
 def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -282,18 +297,16 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
     for t in core.TRANSITIONS:
         if t.source.value != task.status:
             continue
-        if t.needs_approval:
+        if _step_needs_approver(t.source.value, t.target.value):
             if manage:
-                steps.append({"t": t, "approve": True})
-        elif t.source == core.Status.CLOSED:
-            if manage:
-                steps.append({"t": t})
+                steps.append({"t": t, "approve": t.needs_approval})
         elif editable:
             steps.append({"t": t})
     updates = task.updates.select_related("author").prefetch_related("files")
     context = _base(request, problem.county, problem.year, "problems")
     context.update(
         row=_task_row(task, today, request.user),
+        budget=_budget(task.budget_wan),
         task=task,
         problem=problem,
         editable=editable,
@@ -331,10 +344,9 @@ def task_progress(request: HttpRequest, pk: int) -> HttpResponse:
 def task_step(request: HttpRequest, pk: int) -> HttpResponse:
     task = _task_or_404(request, pk)
     target = request.POST.get("target", "")
-    closing_revoked = task.status == core.Status.CLOSED.value
     allowed = (
         can_manage(request.user, task.problem.county)
-        if target == core.Status.CLOSED.value or closing_revoked
+        if _step_needs_approver(task.status, target)
         else can_edit_task(request.user, task)
     )
     if not allowed:

@@ -120,6 +120,14 @@ def test_closure_only_by_approvers(client, ledger):
     assert client.get(reverse("rectification_approve", args=[task.pk])).status_code == 404
     client.post(reverse("rectification_step", args=[task.pk]), {"target": "已销号"})
     assert Task.objects.get(pk=task.pk).status == "待验收"
+    # returning it for more work is the approver's step too
+    response = client.post(
+        reverse("rectification_step", args=[task.pk]), {"target": "进行中", "comment": "自行撤回"}
+    )
+    assert response.status_code == 404
+    assert Task.objects.get(pk=task.pk).status == "待验收"
+    page = client.get(reverse("rectification_task", args=[task.pk])).content.decode()
+    assert "退回整改" not in page and "验收销号" not in page
     client.force_login(ledger["users"]["leader"])
     assert (
         client.post(reverse("rectification_step", args=[task.pk]), {"target": "已销号"}).status_code

@@ -1,0 +1,140 @@
+"""The rectification walk-through in Chromium: the county evaluates its data of a year behind,
+generates the problem list, gives a problem a task; the education bureau reports progress with
+a PDF and asks for acceptance; new data are loaded and evaluated again, the problem shows
+"数据已达标（建议销号）", the approver sees the passing snapshot and closes it; the bulletin shows
+the closure. Screenshots at 1366×768 and on a phone."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+from playwright.sync_api import Page, expect
+
+from junheng.demo import demo_county, demo_county_before
+from junheng.web.accounts.models import Profile, Role
+from junheng.web.rectification.models import Evidence, Problem, Task, Unit, UnitKind, UnitMember
+from junheng.web.registry.management.commands.junheng_demo import (
+    DEMO_CITY,
+    DEMO_PROVINCE,
+    DEMO_YEAR,
+)
+from junheng.web.registry.models import County
+from junheng.web.services import load_dataset
+from tests.browser.browsing import login, screenshot
+
+pytestmark = pytest.mark.django_db(transaction=True)
+PASSWORD = "pw-均衡-2026"
+KEY = "R5/primary/2152100002"
+PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+
+@pytest.fixture
+def county(django_user_model, settings, tmp_path):
+    settings.JUNHENG_EVIDENCE_DIR = str(tmp_path / "evidence")
+    load_dataset(demo_county_before(1), DEMO_YEAR, province=DEMO_PROVINCE, city=DEMO_CITY)
+    county = County.objects.get()
+    admin = django_user_model.objects.create_user(
+        "cadmin", password=PASSWORD, first_name="县管理员"
+    )
+    Profile.objects.create(user=admin, role=Role.COUNTY_ADMIN, county=county)
+    edu = Unit.objects.create(
+        county=county, kind=UnitKind.DEPARTMENT, name="县教育局", duties="牵头学校建设与配置"
+    )
+    Unit.objects.create(county=county, kind=UnitKind.DEPARTMENT, name="县财政局")
+    clerk = django_user_model.objects.create_user("edu", password=PASSWORD, first_name="教育局干事")
+    UnitMember.objects.create(user=clerk, unit=edu)
+    return county
+
+
+def _as(page: Page, base: str, username: str) -> None:
+    page.context.clear_cookies()
+    login(page, base, username, PASSWORD)
+
+
+def _go(page: Page, base: str, name: str, *args) -> None:
+    page.goto(base + reverse(name, args=args))
+
+
+def test_evaluation_to_problems_to_task_to_evidence_to_closure_to_bulletin(
+    page, phone, live_server, county, tmp_path
+):
+    base = live_server.url
+    login(page, base, "cadmin", PASSWORD)
+    _go(page, base, "county", county.pk, DEMO_YEAR)
+    page.get_by_role("button", name="重新评估").click()
+    page.wait_for_load_state("networkidle")
+
+    _go(page, base, "rectification", county.pk, DEMO_YEAR)
+    page.get_by_role("button", name="根据最新评估结果生成问题").click()
+    expect(page.locator(".message.success")).to_contain_text("新增问题 27 个")
+    screenshot(page, "rectification-problems")
+
+    problem = Problem.objects.get(key=KEY)
+    page.get_by_role("link", name=problem.title).click()
+    page.get_by_role("link", name="新建整改任务").click()
+    page.get_by_label("牵头单位").select_option(label="县教育局")
+    page.get_by_label("县财政局").check()
+    page.get_by_label("责任人").fill("张三")
+    page.get_by_label("包保县级领导").fill("李副县长")
+    page.get_by_label("整改措施").fill("为该校小学部购置教学仪器设备，补足生均教学仪器设备值")
+    page.get_by_label("完成时限").fill("2027-06-30")
+    page.get_by_label("预算（万元）").fill("12.5")
+    screenshot(page, "rectification-task-form")
+    page.get_by_role("button", name="保存").click()
+    expect(page.locator(".message.success")).to_contain_text("已保存整改任务")
+    task = Task.objects.get(problem=problem)
+
+    # The education bureau reports progress with a PDF and asks for acceptance.
+    _as(page, base, "edu")
+    _go(page, base, "rectification_task", task.pk)
+    page.get_by_label("本次进展").fill("设备已招标采购，首批到校并验收")
+    pdf = tmp_path / "验收单.pdf"
+    pdf.write_bytes(PDF)
+    page.locator('input[name="files"]').set_input_files(str(pdf))
+    page.get_by_role("button", name="提交进展").click()
+    expect(page.locator(".message.success")).to_contain_text("已记录进展")
+    expect(page.get_by_role("link", name="验收单.pdf")).to_be_visible()
+    page.get_by_role("button", name="提交验收").click()
+    expect(page.locator(".badge.big")).to_have_text("待验收")
+    screenshot(page, "rectification-task")
+    assert Evidence.objects.get().kind == "pdf"
+    phone_login = phone
+    login(phone_login, base, "edu", PASSWORD)
+    _go(phone_login, base, "rectification_task", task.pk)
+    screenshot(phone_login, "rectification-task-phone")
+
+    # New data, evaluated again: the problem passes and is proposed for closure.
+    load_dataset(demo_county(), DEMO_YEAR, province=DEMO_PROVINCE, city=DEMO_CITY)
+    _as(page, base, "cadmin")
+    _go(page, base, "county", county.pk, DEMO_YEAR)
+    page.get_by_role("button", name="重新评估").click()
+    page.wait_for_load_state("networkidle")
+    _go(page, base, "rectification", county.pk, DEMO_YEAR)
+    page.get_by_role("button", name="根据最新评估结果生成问题").click()
+    expect(page.locator(".message.success")).to_contain_text("数据已达标、建议销号 8 个")
+    _go(page, base, "rectification_problem", problem.pk)
+    expect(page.locator(".badge.proposal")).to_have_text("数据已达标（建议销号）")
+
+    _go(page, base, "rectification_task", task.pk)
+    page.get_by_role("link", name="验收销号").click()
+    expect(page.locator(".passes")).to_contain_text("该评估结果显示此项已达标，可以销号")
+    screenshot(page, "rectification-approve")
+    page.get_by_role("button", name="确认验收并销号").click()
+    expect(page.locator(".message.success")).to_contain_text("已销号")
+    expect(page.locator(".badge.big")).to_have_text("已销号")
+
+    _go(page, base, "rectification_bulletin", county.pk, DEMO_YEAR)
+    expect(page.get_by_role("heading", name="本期销号问题（1 个）")).to_be_visible()
+    screenshot(page, "rectification-bulletin")
+    _go(page, base, "rectification_organisation", county.pk, DEMO_YEAR)
+    screenshot(page, "rectification-organisation")
+    _go(page, base, "rectification_due", county.pk, DEMO_YEAR)
+    screenshot(page, "rectification-due")
+    _go(phone_login, base, "rectification", county.pk, DEMO_YEAR)
+    screenshot(phone_login, "rectification-problems-phone")
+    with page.expect_download() as download:
+        page.goto(base + reverse("rectification_bulletin", args=[county.pk, DEMO_YEAR]))
+        page.get_by_role("link", name="下载通报（Word）").click()
+    target = tmp_path / "bulletin.docx"
+    download.value.save_as(target)
+    assert target.stat().st_size > 5000
