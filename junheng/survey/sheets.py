@@ -72,10 +72,15 @@ def _fit(
 
 
 def sheet_pages(
-    entries: Sequence[SheetEntry], title: str, footer: str, font_path: Path
+    entries: Sequence[SheetEntry],
+    title: str,
+    footer: str,
+    font_path: Path,
+    *,
+    only: int | None = None,
 ) -> list[Image.Image]:
     """The pages of a sheet: `title` at the top of each page, `footer` (how to answer, the
-    address to type) below the cards."""
+    address to type) below the cards. With `only`, just that page (1-based) is drawn."""
     card_w = (PAGE[0] - 2 * MARGIN) // COLUMNS
     top = MARGIN + round(12 * MM)
     bottom = PAGE[1] - MARGIN - round(10 * MM)
@@ -84,7 +89,7 @@ def sheet_pages(
     pages: list[Image.Image] = []
     total = page_count(len(entries))
     small = ImageFont.truetype(str(font_path), round(2.8 * MM))
-    for index in range(total):
+    for index in range(total) if only is None else [only - 1]:
         page = Image.new("RGB", PAGE, "white")
         draw = ImageDraw.Draw(page)
         heading = f"{title}（第 {index + 1} / {total} 页）"
@@ -123,10 +128,9 @@ def sheet_pages(
     return pages
 
 
-def sheet_png(pages: Sequence[Image.Image], number: int) -> bytes:
-    """Page `number` (1-based) as PNG."""
+def sheet_png(page: Image.Image) -> bytes:
     buffer = io.BytesIO()
-    pages[number - 1].save(buffer, format="PNG", dpi=(DPI, DPI))
+    page.save(buffer, format="PNG", dpi=(DPI, DPI))
     return buffer.getvalue()
 
 

@@ -1,0 +1,221 @@
+"""The county's survey pages over HTTP: who may see and do what, and what the pages show."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from openpyxl import load_workbook
+from PIL import Image
+
+from junheng.web.collection.models import SurveyCount
+from junheng.web.surveys import services
+from junheng.web.surveys.models import AccessCode, CodeBatch, Response, Survey, SurveyStatus
+
+PASSWORD = "pw-均衡-2026"
+
+pytestmark = pytest.mark.django_db
+
+
+def _client(user=None):
+    client = Client()
+    if user is not None:
+        assert client.login(username=user.username, password=PASSWORD)
+    return client
+
+
+def _answers(values):
+    return {f"q_P{i:02d}": str(v) for i, v in enumerate(values, start=1)}
+
+
+@pytest.fixture
+def batch(survey, schools):
+    return services.generate_codes(survey, "parents", 10, school=schools[0])
+
+
+def _read_urls(survey, batch):
+    return [
+        reverse("surveys"),
+        reverse("survey", args=[survey.pk]),
+        reverse("survey_results", args=[survey.pk]),
+        reverse("survey_progress", args=[survey.pk]),
+        reverse("survey_export", args=[survey.pk]),
+    ]
+
+
+def _manage_gets(survey, batch):
+    return [
+        reverse("survey_new", args=[survey.county.pk]),
+        reverse("survey_sheet", args=[survey.pk, batch.pk, "pdf"]),
+        reverse("survey_sheet", args=[survey.pk, batch.pk, "png"]),
+    ]
+
+
+def _posts(survey, schools):
+    return [
+        (reverse("survey_new", args=[survey.county.pk]), {"action": "create"}),
+        (reverse("survey_status", args=[survey.pk]), {"status": "closed"}),
+        (
+            reverse("survey_codes", args=[survey.pk]),
+            {"group": "parents", "school": schools[0].school_id, "count": "5"},
+        ),
+        (reverse("survey_exclude", args=[survey.pk]), {"flag": []}),
+        (reverse("survey_feed", args=[survey.pk]), {}),
+    ]
+
+
+def test_anonymous_is_sent_to_login(survey, batch, schools):
+    client = _client()
+    for url in _read_urls(survey, batch) + _manage_gets(survey, batch):
+        response = client.get(url)
+        assert response.status_code == 302 and response.url.startswith(reverse("login")), url
+    for url, data in _posts(survey, schools):
+        response = client.post(url, data)
+        assert response.status_code == 302 and response.url.startswith(reverse("login")), url
+    assert Survey.objects.get().status == SurveyStatus.OPEN
+    assert CodeBatch.objects.count() == 1
+
+
+@pytest.mark.parametrize("who", ["admin", "sysadmin", "leader", "inspector"])
+def test_county_roles_read_the_survey_and_its_results(users, survey, batch, who):
+    client = _client(users[who])
+    for url in _read_urls(survey, batch):
+        assert client.get(url).status_code == 200, url
+    page = client.get(reverse("survey", args=[survey.pk])).content.decode()
+    assert survey.title in page and "家长及社会公众卷" in page
+    # codes are ballots: only those who manage the survey see batches and sheets
+    assert ("二维码纸条" in page) == (who in ("admin", "sysadmin"))
+
+
+@pytest.mark.parametrize("who", ["leader", "inspector"])
+def test_read_only_roles_may_not_change_or_print_codes(users, survey, batch, schools, who):
+    client = _client(users[who])
+    for url in _manage_gets(survey, batch):
+        assert client.get(url).status_code == 403, url
+    for url, data in _posts(survey, schools):
+        assert client.post(url, data).status_code == 403, url
+    assert Survey.objects.get().status == SurveyStatus.OPEN
+    assert CodeBatch.objects.count() == 1
+    # the demo's seven groups are still the county's survey data
+    assert SurveyCount.objects.filter(county=survey.county, year=survey.year).count() == 7
+
+
+@pytest.mark.parametrize("who", ["other_admin", "other_inspector"])
+def test_other_counties_get_404(users, survey, batch, schools, who):
+    client = _client(users[who])
+    assert client.get(reverse("surveys")).status_code == 200
+    assert survey.title not in client.get(reverse("surveys")).content.decode()
+    for url in _read_urls(survey, batch)[1:] + _manage_gets(survey, batch)[1:]:
+        assert client.get(url).status_code == 404, url
+    assert client.get(reverse("survey_new", args=[survey.county.pk])).status_code == 404
+    for url, data in _posts(survey, schools):
+        assert client.post(url, data).status_code == 404, url
+
+
+def test_school_users_have_no_survey_pages(users, survey, batch, schools):
+    client = _client(users["school"])
+    assert client.get(reverse("surveys")).status_code == 403
+    for url in _read_urls(survey, batch)[1:] + _manage_gets(survey, batch)[1:]:
+        assert client.get(url).status_code == 404, url
+    for url, data in _posts(survey, schools)[1:]:
+        assert client.post(url, data).status_code == 404, url
+
+
+def test_csrf_is_required_for_every_change(users, survey, schools):
+    client = Client(enforce_csrf_checks=True)
+    client.login(username="cadmin", password=PASSWORD)
+    for url, data in _posts(survey, schools):
+        assert client.post(url, data).status_code == 403, url
+    assert Survey.objects.get().status == SurveyStatus.OPEN
+
+
+def test_admin_creates_a_survey_from_the_plan(users, loaded):
+    county, year = loaded
+    client = _client(users["admin"])
+    url = reverse("survey_new", args=[county.pk])
+    form = {
+        "title": "2026 年第二次调查",
+        "year": year.label,
+        "opens_at": "2026-05-01T08:00",
+        "closes_at": "2026-05-20T18:00",
+        "population": "352,000",
+        "action": "preview",
+    }
+    preview = client.post(url, form)
+    html = preview.content.decode()
+    assert preview.status_code == 200 and "样本 600 人" in html and "各校调查配额" in html
+    assert "常住人口 352,000 × 1.5‰ = 528" in html
+    assert not Survey.objects.exists()
+    bad = client.post(url, {**form, "population": "三十万"})
+    assert bad.status_code == 400 and "常住人口：请填写正整数" in bad.content.decode()
+    created = client.post(url, {**form, "action": "create"})
+    survey = Survey.objects.get()
+    assert created.status_code == 302 and created.url == reverse("survey", args=[survey.pk])
+    assert survey.population == 352_000 and survey.status == SurveyStatus.DRAFT
+    assert sum(survey.quotas.values_list("count", flat=True)) == 600
+
+
+def test_admin_generates_codes_and_downloads_sheets(users, survey, schools):
+    client = _client(users["admin"])
+    response = client.post(
+        reverse("survey_codes", args=[survey.pk]),
+        {"group": "parents", "school": schools[0].school_id, "count": "9"},
+    )
+    assert response.status_code == 302
+    batch = CodeBatch.objects.get()
+    assert batch.size == 9 and batch.codes.count() == 9 and batch.school == schools[0]
+    refused = client.post(
+        reverse("survey_codes", args=[survey.pk]), {"group": "teachers", "count": "5"}
+    )
+    assert refused.status_code == 302 and CodeBatch.objects.count() == 1
+    page = client.get(reverse("survey", args=[survey.pk])).content.decode()
+    assert "按学校发放" in page and "PDF（2 页）" in page
+    pdf = client.get(reverse("survey_sheet", args=[survey.pk, batch.pk, "pdf"]))
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    assert b"/Count 2" in pdf.content
+    png = client.get(reverse("survey_sheet", args=[survey.pk, batch.pk, "png"]), {"page": "2"})
+    image = Image.open(io.BytesIO(png.content))
+    assert png["Content-Type"] == "image/png" and image.size == (1240, 1754)
+    assert (
+        client.get(
+            reverse("survey_sheet", args=[survey.pk, batch.pk, "png"]), {"page": "3"}
+        ).status_code
+        == 404
+    )
+
+
+def test_results_export_exclusion_and_feed(users, survey, schools):
+    from django.utils import timezone
+
+    now = timezone.now()
+    codes = services.generate_codes(survey, "parents", 3, school=schools[0]).codes.all()
+    first, second, third = [c.code for c in codes]
+    services.submit(first, "a", _answers([5, 4] * 7), 100, now)
+    services.submit(second, "b", _answers([2, 3] * 7), 100, now)
+    services.submit(third, "c", _answers([4, 3] * 7), 10, now)  # too fast
+    client = _client(users["admin"])
+    page = client.get(reverse("survey_results", args=[survey.pk])).content.decode()
+    # R1 14 of 14, R2 0 of 14 counted; R3 flagged and left out → 14 of 28 = 50.00%
+    assert "28 个有效答案中 14 个认可，认可度 50.00%" in page
+    assert "答题过快" in page and "不计入" in page
+    export = client.get(reverse("survey_export", args=[survey.pk]))
+    book = load_workbook(io.BytesIO(export.content))
+    assert book.sheetnames == ["按调查对象", "按学校", "按城乡", "答卷质量"]
+    cells = [c for row in book["按调查对象"].iter_rows(values_only=True) for c in row]
+    assert "全县" in cells and 28 in cells and 14 in cells
+    # count the too-fast answers too: 21 of 42 = 50.00%; then leave R2 out by review: 21 of 28
+    client.post(reverse("survey_exclude", args=[survey.pk]), {"flag": ["straight_lining"]})
+    assert Survey.objects.get().exclude_flags == ["straight_lining"]
+    r2 = Response.objects.get(code__code=second)
+    client.post(reverse("survey_exclude", args=[survey.pk]), {"response": r2.pk, "excluded": "1"})
+    page = client.get(reverse("survey_results", args=[survey.pk])).content.decode()
+    assert "28 个有效答案中 21 个认可，认可度 75.00%" in page
+    feed = client.post(reverse("survey_feed", args=[survey.pk]))
+    assert feed.status_code == 302
+    counts = SurveyCount.objects.get(county=survey.county, year=survey.year, group="家长")
+    # R1: seven 5s, seven 4s; R3: seven 4s, seven 3s
+    assert (counts.answers_5, counts.answers_4, counts.answers_3) == (7, 14, 7)
+    assert SurveyCount.objects.filter(county=survey.county, year=survey.year).count() == 1
+    assert AccessCode.objects.filter(used=True).count() == 3
