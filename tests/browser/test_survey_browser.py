@@ -1,0 +1,79 @@
+"""The survey in Chromium: a respondent on a 360 px phone types a code, answers the whole
+questionnaire and is told it arrived; the code then refuses a second response. The county
+admin's survey page, the results page (1366×768) and a QR code sheet are saved as screenshots."""
+
+from __future__ import annotations
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from junheng.web.surveys import services
+from junheng.web.surveys.models import Response
+from tests.browser.browsing import SCREENSHOTS, login, screenshot
+from tests.web import conftest as web_fixtures
+from tests.web.surveys import conftest as survey_fixtures
+
+demo, loaded = web_fixtures.demo, web_fixtures.loaded
+survey, schools, users = survey_fixtures.survey, survey_fixtures.schools, survey_fixtures.users
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_phone_respondent_fills_the_questionnaire(phone, live_server, survey, schools):
+    base = live_server.url
+    code = services.generate_codes(survey, "parents", 1, school=schools[0]).codes.get().code
+    phone.goto(f"{base}/s/")
+    screenshot(phone, "survey-phone-code")
+    phone.get_by_label("访问码").fill(f"{code[:5].lower()}-{code[5:].lower()}")
+    phone.get_by_role("button", name="打开问卷").click()
+    expect(phone.get_by_role("heading", level=1)).to_contain_text("家长及社会公众卷")
+    # nothing wider than the phone
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+    questions = phone.locator("fieldset.q")
+    assert questions.count() == 14
+    screenshot(phone, "survey-phone-form-empty")
+    choices = ["非常满意", "满意", "一般", "满意", "非常满意", "不满意", "满意"] * 2
+    for i, label in enumerate(choices):
+        questions.nth(i).get_by_label(label, exact=True).check()
+    screenshot(phone, "survey-phone-form-filled")
+    phone.get_by_role("button", name="提交答卷").click()
+    expect(phone.get_by_role("heading", level=1)).to_have_text("已收到")
+    screenshot(phone, "survey-phone-received")
+    stored = Response.objects.get()
+    assert list(stored.answers.values()) == [5, 4, 3, 4, 5, 2, 4] * 2
+    assert stored.group == "parents" and stored.school == schools[0]
+    # the code is used now
+    phone.goto(f"{base}/s/{code}/")
+    expect(phone.get_by_role("heading", level=1)).to_have_text("访问码已使用")
+    screenshot(phone, "survey-phone-used")
+
+
+def test_admin_pages_and_qr_sheet(page, live_server, survey, schools, users):
+    base = live_server.url
+    now = timezone.now()
+    batch = services.generate_codes(survey, "parents", 12, school=schools[0])
+    services.generate_codes(survey, "residents", 4, area_type="urban")
+    values = [[5, 4] * 7, [3, 4] * 7, [2, 3] * 7, [4] * 14]
+    for code, answers in zip(batch.codes.all(), values, strict=False):
+        form = {f"q_P{i:02d}": str(v) for i, v in enumerate(answers, start=1)}
+        services.submit(code.code, code.code, form, 100, now)
+    login(page, base, "cadmin", survey_fixtures.PASSWORD)
+    page.goto(f"{base}/surveys/")
+    expect(page.get_by_role("link", name=survey.title)).to_be_visible()
+    screenshot(page, "survey-list")
+    page.get_by_role("link", name=survey.title).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(survey.title)
+    screenshot(page, "survey-detail")
+    page.get_by_role("link", name="查看结果").first.click()
+    expect(page.locator("h2").first).to_contain_text("42 个有效答案中 21 个认可")
+    page.screenshot(path=str(SCREENSHOTS / "survey-results-view.png"))
+    screenshot(page, "survey-results")
+    sheet = page.request.get(f"{base}/surveys/{survey.pk}/batches/{batch.pk}/sheet.png")
+    assert sheet.ok and sheet.headers["content-type"] == "image/png"
+    (SCREENSHOTS / "survey-qr-sheet.png").write_bytes(sheet.body())
+    page.goto(f"{base}/surveys/new/{survey.county.pk}/")
+    page.get_by_label("全县常住人口（人）").fill("352000")
+    page.get_by_label("截止时间").fill("2026-06-30T18:00")
+    page.get_by_role("button", name="计算抽样方案").click()
+    expect(page.locator("h2").first).to_contain_text("样本 600 人")
+    screenshot(page, "survey-new-plan")
