@@ -81,10 +81,10 @@ def bulletin_document(b: Bulletin) -> bytes:
         )
     else:
         w.p("本期没有逾期任务。")
-    w.h(f"{b.due_days} 天内到期任务", 1)
+    w.h(f"即将到期任务（{b.due_days} 天内）", 1)
     if b.due:
         w.table(
-            f"{b.due_days} 天内到期任务",
+            f"即将到期任务（{b.due_days} 天内）",
             ["牵头单位", "整改措施", "责任人", "完成时限", "状态"],
             [
                 [t.lead_unit, t.measures, t.person, f"{t.deadline:%Y-%m-%d}", t.status.value]

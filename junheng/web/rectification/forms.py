@@ -7,8 +7,10 @@ from typing import Any
 from django import forms
 
 from junheng.web.rectification.models import (
+    Milestone,
     Person,
     Phase,
+    Plan,
     ProblemSource,
     Task,
     Unit,
@@ -121,3 +123,50 @@ class PersonForm(forms.ModelForm):
     def __init__(self, *args: Any, county: County, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = Unit.objects.filter(county=county)
+
+
+class PlanForm(forms.ModelForm):
+    class Meta:
+        model = Plan
+        fields = ["target_year", "target_date"]
+        widgets = {"target_date": _DATE}
+        error_messages = {"target_year": {"required": "请填写目标年份"}}
+
+    def clean_target_year(self) -> int:
+        year = self.cleaned_data["target_year"]
+        if not 2000 <= year <= 2100:
+            raise forms.ValidationError("目标年份应为四位年份，如 2027")
+        return year
+
+
+class PhaseForm(forms.ModelForm):
+    class Meta:
+        model = Phase
+        fields = ["kind", "name", "start", "end"]
+        widgets = {"start": _DATE, "end": _DATE}
+        error_messages = {
+            "name": {"required": "请填写阶段名称"},
+            "start": {"required": "请填写开始日期", "invalid": "开始日期应为日期"},
+            "end": {"required": "请填写结束日期", "invalid": "结束日期应为日期"},
+        }
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["end"] < data["start"]:
+            raise forms.ValidationError("结束日期不能早于开始日期")
+        return data
+
+
+class MilestoneForm(forms.ModelForm):
+    class Meta:
+        model = Milestone
+        fields = ["phase", "name", "day"]
+        widgets = {"day": _DATE}
+        error_messages = {
+            "name": {"required": "请填写节点名称"},
+            "day": {"required": "请填写日期", "invalid": "日期应为日期，如 2026-09-01"},
+        }
+
+    def __init__(self, *args: Any, plan: Plan | None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["phase"].queryset = Phase.objects.filter(plan=plan)

@@ -8,6 +8,7 @@ and forbidden objects answer the same 404; changes a role may not make answer 40
 from __future__ import annotations
 
 import tempfile
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from junheng.rectification import tasks as core
 from junheng.rectification.bulletin import PERIODS
 from junheng.rectification.filetypes import BY_KIND
+from junheng.rectification.forecast import forecast
 from junheng.rectification.organisation import HEADERS as ORG_HEADERS
 from junheng.rectification.organisation import read_organisation
 from junheng.web.accounts.scope import AnyUser
@@ -28,7 +30,10 @@ from junheng.web.imports.uploads import safe_name
 from junheng.web.pages.lookup import NOT_FOUND, year_or_404
 from junheng.web.rectification import evidence, reports, services
 from junheng.web.rectification.forms import (
+    MilestoneForm,
     PersonForm,
+    PhaseForm,
+    PlanForm,
     ProblemForm,
     ProgressForm,
     TaskForm,
@@ -36,6 +41,9 @@ from junheng.web.rectification.forms import (
 )
 from junheng.web.rectification.models import (
     Evidence,
+    Milestone,
+    Phase,
+    Plan,
     Problem,
     ProblemSource,
     ProblemStatus,
@@ -537,3 +545,108 @@ def _quote(name: str) -> str:
     from urllib.parse import quote
 
     return quote(name)
+
+
+def _span_percent(day: Any, start: Any, days: int) -> float:
+    return round(100 * (day - start).days / days, 2)
+
+
+def _timeline(phases: list[Phase], today: Any, target: Any) -> dict[str, Any] | None:
+    """Bar positions (in % of the plan's span) of the phases, milestones, today and target."""
+    if not phases:
+        return None
+    start = min(p.start for p in phases)
+    end = max([p.end for p in phases] + [d for d in (target,) if d is not None])
+    days = max((end - start).days, 1)
+    rows = []
+    for phase in phases:
+        rows.append(
+            {
+                "phase": phase,
+                "left": _span_percent(phase.start, start, days),
+                "width": max(_span_percent(phase.end, phase.start, days), 0.8),
+                "milestones": [
+                    {"m": m, "left": _span_percent(m.day, start, days)}
+                    for m in phase.milestones.all()
+                ],
+                "tasks": len(phase.tasks.all()),
+                "closed": sum(1 for t in phase.tasks.all() if t.status == core.Status.CLOSED.value),
+            }
+        )
+    inside = start <= today <= end
+    return {
+        "start": start,
+        "end": end,
+        "rows": rows,
+        "today": _span_percent(today, start, days) if inside else None,
+        "target": _span_percent(target, start, days) if target is not None else None,
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan(request: HttpRequest, county_id: int, year: str) -> HttpResponse:
+    county, school_year = _ledger(request, county_id, year)
+    current = Plan.objects.filter(county=county).first()
+    plan_form = PlanForm(instance=current, prefix="plan")
+    phase_form = PhaseForm(prefix="phase")
+    milestone_form = MilestoneForm(prefix="milestone", plan=current)
+    if request.method == "POST":
+        manage_or_404(request, county)
+        action = request.POST.get("action")
+        here = redirect("rectification_plan", county.pk, school_year.label)
+        if action == "plan":
+            plan_form = PlanForm(request.POST, instance=current, prefix="plan")
+            if plan_form.is_valid():
+                saved = plan_form.save(commit=False)
+                saved.county = county
+                saved.save()
+                messages.success(request, "已保存创建目标。")
+                return here
+        elif action == "phase" and current is not None:
+            phase_form = PhaseForm(request.POST, prefix="phase")
+            if phase_form.is_valid():
+                phase = phase_form.save(commit=False)
+                phase.plan = current
+                phase.save()
+                messages.success(request, f"已添加阶段“{phase.name}”。")
+                return here
+        elif action == "milestone" and current is not None:
+            milestone_form = MilestoneForm(request.POST, prefix="milestone", plan=current)
+            if milestone_form.is_valid():
+                milestone_form.save()
+                messages.success(request, "已添加节点。")
+                return here
+        elif action == "done" and current is not None:
+            milestone = Milestone.objects.filter(
+                pk=request.POST.get("milestone"), phase__plan=current
+            ).first()
+            if milestone is None:
+                raise Http404(NOT_FOUND)
+            milestone.done = not milestone.done
+            milestone.save(update_fields=["done"])
+            return here
+        else:
+            raise Http404(NOT_FOUND)
+    today = services.today()
+    target = None
+    if current is not None:
+        target = current.target_date or date(current.target_year, 12, 31)
+    phases = (
+        list(current.phases.prefetch_related("milestones", "tasks")) if current is not None else []
+    )
+    tasks = services.ledger_tasks(county, school_year)
+    outlook = forecast([t.closed_on for t in tasks], len(tasks), today, target)
+    context = _base(request, county, school_year, "plan")
+    context.update(
+        plan=current,
+        plan_form=plan_form,
+        phase_form=phase_form,
+        milestone_form=milestone_form,
+        timeline=_timeline(phases, today, target),
+        forecast=outlook,
+        target=target,
+        unplaced=sum(1 for t in tasks if t.phase_id is None),
+        today=today,
+    )
+    return render(request, "rectification/plan.html", context)
