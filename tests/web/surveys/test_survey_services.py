@@ -165,3 +165,15 @@ def test_feeding_s1_writes_the_pooled_counts_and_moves_the_data_revision(survey,
     survey_table = dataset_for(county, year).survey
     assert survey_table.height == 2
     assert result.pooled.favourable == 21
+
+
+def test_an_evaluation_after_feeding_uses_the_survey_rate_for_s1(survey, schools):
+    from junheng.web.services import run_evaluation
+
+    _hand_computed_set(survey, schools)
+    result = services.feed_evaluation(survey, None, timezone.now())
+    snapshot = run_evaluation(survey.county, survey.year, None)
+    s1 = snapshot.result["items"]["S1"]
+    # 21 favourable of 42 → 50%, below the standard's 85%
+    assert s1["value"] == pytest.approx(0.5) == pytest.approx(result.pooled.rate)
+    assert s1["passes"] is False
