@@ -428,3 +428,45 @@ def import_organisation(county: County, units: Sequence[Any]) -> tuple[int, int]
             )
             people += len(row.people)
     return len(units), people
+
+
+# ---- policy checklist -----------------------------------------------------------------------
+
+
+def save_policy(
+    county: County,
+    item_id: str,
+    *,
+    status: str,
+    document_number: str,
+    issued_on: date | None,
+    files: Iterable[evidence.Upload],
+    user: AbstractBaseUser,
+) -> Any:
+    """A checklist document's status and files, written together or not at all."""
+    from junheng.web.rectification.models import PolicyDocument
+
+    stored = evidence.store_all(files)
+    try:
+        with transaction.atomic():
+            document, _ = PolicyDocument.objects.select_for_update().get_or_create(
+                county=county, item_id=item_id
+            )
+            document.status = status
+            document.document_number = document_number
+            document.issued_on = issued_on
+            document.save()
+            for item in stored:
+                Evidence.objects.create(
+                    policy=document,
+                    name=item.name,
+                    kind=item.type.kind,
+                    size=item.size,
+                    sha256=item.sha256,
+                    path=item.path,
+                    uploaded_by=user,
+                )
+    except BaseException:
+        evidence.discard(stored)
+        raise
+    return document

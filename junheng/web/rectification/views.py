@@ -25,6 +25,8 @@ from junheng.rectification.filetypes import BY_KIND
 from junheng.rectification.forecast import forecast
 from junheng.rectification.organisation import HEADERS as ORG_HEADERS
 from junheng.rectification.organisation import read_organisation
+from junheng.rectification.policies import load_checklist
+from junheng.standards import load_standard
 from junheng.web.accounts.scope import AnyUser
 from junheng.web.imports.uploads import safe_name
 from junheng.web.pages.lookup import NOT_FOUND, year_or_404
@@ -44,6 +46,7 @@ from junheng.web.rectification.models import (
     Milestone,
     Phase,
     Plan,
+    PolicyDocument,
     Problem,
     ProblemSource,
     ProblemStatus,
@@ -650,3 +653,83 @@ def plan(request: HttpRequest, county_id: int, year: str) -> HttpResponse:
         today=today,
     )
     return render(request, "rectification/plan.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def policies(request: HttpRequest, county_id: int, year: str) -> HttpResponse:
+    county, school_year = _ledger(request, county_id, year)
+    snapshot = latest_snapshot(county, school_year)
+    known = None
+    if snapshot is not None:
+        try:
+            known = load_standard(snapshot.standard_id).items
+        except Exception:  # a standard file removed since: the checklist is still shown
+            known = None
+    checklist = load_checklist(known_items=known)
+    if request.method == "POST":
+        manage_or_404(request, county)
+        item_id = request.POST.get("item", "")
+        if item_id not in {d.id for d in checklist.documents}:
+            raise Http404(NOT_FOUND)
+        status = request.POST.get("status", "")
+        issued_text = request.POST.get("issued_on", "").strip()
+        issued = None
+        error = ""
+        if status not in checklist.statuses:
+            error = f"状态应为：{'、'.join(checklist.statuses)}"
+        elif issued_text:
+            try:
+                issued = date.fromisoformat(issued_text)
+            except ValueError:
+                error = f"印发日期“{issued_text}”不是日期，应如 2026-03-15"
+        if status == checklist.done_status and not error and issued is None:
+            error = "已印发的文件须填写印发日期"
+        if error:
+            messages.error(request, error)
+        else:
+            try:
+                services.save_policy(
+                    county,
+                    item_id,
+                    status=status,
+                    document_number=request.POST.get("document_number", "").strip()[:100],
+                    issued_on=issued,
+                    files=request.FILES.getlist("files"),
+                    user=request.user,
+                )
+            except evidence.EvidenceRefused as exc:
+                messages.error(request, f"{exc}。本次修改未保存。")
+            else:
+                messages.success(request, "已保存。")
+        return redirect("rectification_policies", county.pk, school_year.label)
+    recorded = {
+        d.item_id: d for d in PolicyDocument.objects.filter(county=county).prefetch_related("files")
+    }
+    verdicts = {}
+    if snapshot is not None:
+        verdicts = {
+            item: result.get("passes")
+            for item, result in (snapshot.result.get("items") or {}).items()
+        }
+    rows = []
+    for document in checklist.documents:
+        stored = recorded.get(document.id)
+        rows.append(
+            {
+                "d": document,
+                "stored": stored,
+                "status": stored.status if stored else checklist.statuses[0],
+                "done": stored is not None and stored.status == checklist.done_status,
+                "feeds": [{"item": f, "passes": verdicts.get(f)} for f in document.feeds],
+            }
+        )
+    context = _base(request, county, school_year, "policies")
+    context.update(
+        rows=rows,
+        statuses=checklist.statuses,
+        issued=sum(1 for r in rows if r["done"]),
+        limits=evidence.limits(),
+        snapshot=snapshot,
+    )
+    return render(request, "rectification/policies.html", context)
