@@ -470,3 +470,44 @@ def save_policy(
         evidence.discard(stored)
         raise
     return document
+
+
+def ledger_rows(county: County, year: SchoolYear) -> list[Any]:
+    """The ledger as `ledger_xlsx` rows: one per task, and one per problem without a task."""
+    from junheng.rectification.ledger_xlsx import LedgerRow
+
+    rows: list[LedgerRow] = []
+    problems = (
+        Problem.objects.filter(county=county, year=year)
+        .prefetch_related("tasks__lead_unit", "tasks__responsible_units", "tasks__updates")
+        .order_by("id")
+    )
+    for problem in problems:
+        tasks = list(problem.tasks.all()) or [None]
+        for task in tasks:
+            common = dict(
+                problem=problem.title,
+                number=len(rows) + 1,
+                indicator=problem.item,
+                school=problem.school_name,
+                problem_key=problem.key if problem.source == ProblemSource.EVALUATION else None,
+            )
+            if task is None:
+                rows.append(LedgerRow(**common))
+                continue
+            progress = next((u.text for u in task.updates.all() if u.text and not u.status_to), "")
+            rows.append(
+                LedgerRow(
+                    **common,
+                    lead_unit=task.lead_unit.name,
+                    person=task.person,
+                    deadline=task.deadline,
+                    status=core.Status(task.status),
+                    responsible_units=tuple(u.name for u in task.responsible_units.all()),
+                    leader=task.leader,
+                    measures=task.measures,
+                    budget_wan=float(task.budget_wan) if task.budget_wan is not None else None,
+                    progress=progress,
+                )
+            )
+    return rows

@@ -23,6 +23,7 @@ from junheng.rectification import tasks as core
 from junheng.rectification.bulletin import PERIODS
 from junheng.rectification.filetypes import BY_KIND
 from junheng.rectification.forecast import forecast
+from junheng.rectification.ledger_xlsx import write_ledger
 from junheng.rectification.organisation import HEADERS as ORG_HEADERS
 from junheng.rectification.organisation import read_organisation
 from junheng.rectification.policies import load_checklist
@@ -733,3 +734,25 @@ def policies(request: HttpRequest, county_id: int, year: str) -> HttpResponse:
         snapshot=snapshot,
     )
     return render(request, "rectification/policies.html", context)
+
+
+@login_required
+@require_GET
+def ledger_xlsx(request: HttpRequest, county_id: int, year: str) -> HttpResponse:
+    """整改台账.xlsx in the layout `junheng ledger check` reads back."""
+    county, school_year = _ledger(request, county_id, year)
+    rows = services.ledger_rows(county, school_year)
+    with tempfile.TemporaryDirectory() as folder:
+        path = write_ledger(
+            rows,
+            Path(folder) / "ledger.xlsx",
+            title=f"{county.name}{school_year.label}学年整改台账",
+        )
+        content = path.read_bytes()
+    response = HttpResponse(
+        content,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    filename = f"{county.name}{school_year.label}整改台账.xlsx"
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(filename)}"
+    return response
