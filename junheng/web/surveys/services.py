@@ -441,3 +441,46 @@ def feed_evaluation(survey: Survey, user: AbstractBaseUser | None, now: datetime
     Survey.objects.filter(pk=survey.pk).update(fed_at=now)
     survey.fed_at = now
     return result
+
+
+@transaction.atomic
+def edit_questionnaire(
+    survey: Survey,
+    key: str,
+    *,
+    title: str,
+    intro: str,
+    texts: Mapping[str, str],
+) -> Questionnaire:
+    """Replace the county's copy of questionnaire `key` by one edited from the bundled base.
+
+    The copy gets a new version; as responses record the version they answered, a copy that
+    has been answered is not changed (a survey keeps the wording its answers were given to).
+    """
+    stored = SurveyQuestionnaire.objects.select_for_update().filter(survey=survey, key=key).first()
+    if stored is None:
+        raise SurveyError(f"本调查没有问卷“{key}”")
+    if Response.objects.filter(survey=survey, version=stored.version).exists():
+        raise SurveyError("这份问卷已经有人作答，不能再修改（答卷须与所答问卷的文字一致）")
+    rules = rules_of(survey)
+    base = next((q for q in bundled_questionnaires(rules) if q.id == key), None)
+    if base is None:
+        raise SurveyError(f"没有问卷“{key}”的原始版本")
+    empty = [n for n, q in enumerate(base.questions, start=1) if not texts.get(q.id, "").strip()]
+    if empty or not title.strip() or not intro.strip():
+        what = ["问卷标题"] if not title.strip() else []
+        what += ["说明"] if not intro.strip() else []
+        what += [f"第 {'、'.join(map(str, empty))} 题"] if empty else []
+        raise SurveyError(f"{'、'.join(what)}不能为空")
+    edited = derive_questionnaire(
+        base,
+        survey.county.name,
+        rules,
+        title=title.strip(),
+        intro=intro.strip(),
+        texts={qid: text.strip() for qid, text in texts.items()},
+    )
+    stored.version = edited.version
+    stored.text = questionnaire_yaml(edited)
+    stored.save(update_fields=["version", "text"])
+    return edited

@@ -23,6 +23,11 @@ urlpatterns = [
         views.survey_sheet,
         name="survey_sheet",
     ),
+    path(
+        "surveys/<int:survey_id>/questionnaires/<str:key>/",
+        views.survey_questionnaire,
+        name="survey_questionnaire",
+    ),
     path("surveys/<int:survey_id>/results/", views.survey_results, name="survey_results"),
     path("surveys/<int:survey_id>/progress/", views.survey_progress, name="survey_progress"),
     path("surveys/<int:survey_id>/results.xlsx", views.survey_export, name="survey_export"),

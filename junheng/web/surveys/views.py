@@ -349,6 +349,56 @@ def survey_sheet(request: HttpRequest, survey_id: int, batch_id: int, fmt: str) 
     return response
 
 
+@login_required
+@require_http_methods(["GET", "POST"])
+def survey_questionnaire(request: HttpRequest, survey_id: int, key: str) -> HttpResponse:
+    """Edit the county's copy of one questionnaire (title, introduction, question texts)."""
+    survey = survey_or_404(request, survey_id)
+    _manager_or_403(request, survey)
+    stored = survey.questionnaires.filter(key=key).first()
+    if stored is None:
+        raise Http404(NOT_FOUND)
+    questionnaire = services.questionnaire_of(stored, survey.rules_id)
+    error = ""
+    if request.method == "POST":
+        texts = {q.id: request.POST.get(f"text_{q.id}", "") for q in questionnaire.questions}
+        try:
+            edited = services.edit_questionnaire(
+                survey,
+                key,
+                title=request.POST.get("title", ""),
+                intro=request.POST.get("intro", ""),
+                texts=texts,
+            )
+        except services.SurveyError as exc:
+            error = str(exc)
+        else:
+            messages.success(request, f"问卷已保存，新版本 {edited.version}。")
+            return redirect("survey", survey.pk)
+    values = request.POST if request.method == "POST" else {}
+    return render(
+        request,
+        "surveys/questionnaire.html",
+        {
+            "survey": survey,
+            "questionnaire": questionnaire,
+            "title": values.get("title", questionnaire.title),
+            "intro": values.get("intro", questionnaire.intro),
+            "questions": [
+                {
+                    "number": n,
+                    "id": q.id,
+                    "topic": services.rules_of(survey).topics[q.topic],
+                    "text": values.get(f"text_{q.id}", q.text),
+                }
+                for n, q in enumerate(questionnaire.questions, start=1)
+            ],
+            "error": error,
+        },
+        status=400 if error else 200,
+    )
+
+
 # ---- results ---------------------------------------------------------------------------------
 
 

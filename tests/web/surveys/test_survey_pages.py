@@ -219,3 +219,35 @@ def test_results_export_exclusion_and_feed(users, survey, schools):
     assert (counts.answers_5, counts.answers_4, counts.answers_3) == (7, 14, 7)
     assert SurveyCount.objects.filter(county=survey.county, year=survey.year).count() == 1
     assert AccessCode.objects.filter(used=True).count() == 3
+
+
+def test_admin_edits_the_county_copy_until_it_is_answered(users, survey, schools):
+    from django.utils import timezone
+
+    url = reverse("survey_questionnaire", args=[survey.pk, "public"])
+    before = survey.questionnaires.get(key="public").version
+    for who, status in (("leader", 403), ("inspector", 403), ("other_admin", 404)):
+        assert _client(users[who]).get(url).status_code == status, who
+        assert _client(users[who]).post(url, {}).status_code == status, who
+    client = _client(users["admin"])
+    page = client.get(url).content.decode()
+    assert "第 1 题（教育公平政策落实）" in page
+    form = {
+        "title": "示范县家长问卷",
+        "intro": "您好！",
+        **{f"text_P{i:02d}": f"第{i}个问题？" for i in range(1, 15)},
+    }
+    empty = client.post(url, {**form, "text_P03": " "})
+    assert empty.status_code == 400 and "第 3 题不能为空" in empty.content.decode()
+    assert client.post(url, form).status_code == 302
+    stored = survey.questionnaires.get(key="public")
+    assert stored.version != before and "第14个问题？" in stored.text
+    questionnaire = services.questionnaires_of(survey)[stored.version]
+    assert questionnaire.title == "示范县家长问卷" and questionnaire.based_on is not None
+    # the form shows the new wording, and the answer records the new version
+    code = services.generate_codes(survey, "parents", 1, school=schools[0]).codes.get().code
+    assert "第7个问题？" in Client().get(reverse("survey_form", args=[code])).content.decode()
+    services.submit(code, "n", _answers([5, 4] * 7), 100, timezone.now())
+    assert Response.objects.get().version == stored.version
+    refused = client.post(url, {**form, "title": "再改一次"})
+    assert refused.status_code == 400 and "已经有人作答" in refused.content.decode()
