@@ -20,7 +20,7 @@ from junheng.web.registry.management.commands.junheng_demo import (
 )
 from junheng.web.registry.models import County
 from junheng.web.services import load_dataset
-from tests.browser.browsing import login, screenshot
+from tests.browser.browsing import SCREENSHOTS, login, screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 PASSWORD = "pw-均衡-2026"
@@ -128,10 +128,43 @@ def test_evaluation_to_problems_to_task_to_evidence_to_closure_to_bulletin(
     screenshot(page, "rectification-bulletin")
     _go(page, base, "rectification_organisation", county.pk, DEMO_YEAR)
     screenshot(page, "rectification-organisation")
+
+    # The plan: target, three phases, a milestone; the forecast uses the closure made above.
+    _go(page, base, "rectification_plan", county.pk, DEMO_YEAR)
+    page.get_by_label("目标年份").fill("2027")
+    page.get_by_label("迎检日期").fill("2027-09-01")
+    page.get_by_role("button", name="保存").click()
+    for kind, name, start, end in [
+        ("部署", "动员部署", "2026-09-01", "2026-10-31"),
+        ("实施", "整改实施", "2026-11-01", "2027-06-30"),
+        ("迎检", "迎接省级评估", "2027-07-01", "2027-09-01"),
+    ]:
+        form = page.locator("form").filter(has_text="添加阶段")
+        form.get_by_label("阶段").select_option(label=kind)
+        form.get_by_label("名称").fill(name)
+        form.get_by_label("开始日期").fill(start)
+        form.get_by_label("结束日期").fill(end)
+        form.get_by_role("button", name="添加阶段").click()
+        expect(page.locator(".message.success")).to_contain_text(name)
+    form = page.locator("form").filter(has_text="添加节点")
+    form.get_by_label("所属阶段").select_option(label="整改实施")
+    form.get_by_label("节点").fill("完成全部设备采购")
+    form.get_by_label("日期").fill("2027-03-31")
+    form.get_by_role("button", name="添加节点").click()
+    expect(page.locator(".timeline-bar")).to_have_count(3)
+    expect(page.locator(".forecast")).to_contain_text(
+        "近 4 周销号 1 项，平均每周 0.25 项；尚余 26 项"
+    )
+    screenshot(page, "rectification-plan")
+
+    _go(page, base, "rectification_policies", county.pk, DEMO_YEAR)
+    screenshot(page, "rectification-policies")
     _go(page, base, "rectification_due", county.pk, DEMO_YEAR)
     screenshot(page, "rectification-due")
     _go(phone_login, base, "rectification", county.pk, DEMO_YEAR)
-    screenshot(phone_login, "rectification-problems-phone")
+    phone_login.screenshot(path=str(SCREENSHOTS / "rectification-problems-phone.png"))
+    _go(phone_login, base, "rectification_bulletin", county.pk, DEMO_YEAR)
+    phone_login.screenshot(path=str(SCREENSHOTS / "rectification-bulletin-phone.png"))
     with page.expect_download() as download:
         page.goto(base + reverse("rectification_bulletin", args=[county.pk, DEMO_YEAR]))
         page.get_by_role("link", name="下载通报（Word）").click()

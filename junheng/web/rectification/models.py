@@ -46,7 +46,9 @@ class Unit(models.Model):
 
 
 class Person(models.Model):
-    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="people")
+    unit = models.ForeignKey(
+        Unit, on_delete=models.CASCADE, related_name="people", verbose_name="所属单位"
+    )
     name = models.CharField("姓名", max_length=50)
     post = models.CharField("职务", max_length=100, blank=True)
     phone = models.CharField("联系电话", max_length=40, blank=True)
@@ -185,7 +187,9 @@ class Phase(models.Model):
 
 
 class Milestone(models.Model):
-    phase = models.ForeignKey(Phase, on_delete=models.CASCADE, related_name="milestones")
+    phase = models.ForeignKey(
+        Phase, on_delete=models.CASCADE, related_name="milestones", verbose_name="所属阶段"
+    )
     name = models.CharField("节点", max_length=200)
     day = models.DateField("日期")
     done = models.BooleanField("已完成", default=False)

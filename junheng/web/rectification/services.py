@@ -511,3 +511,13 @@ def ledger_rows(county: County, year: SchoolYear) -> list[Any]:
                 )
             )
     return rows
+
+
+def problem_closures(county: County, year: SchoolYear) -> list[date | None]:
+    """The day each problem of the ledger was closed (None while open), for the forecast."""
+    return [
+        timezone.localdate(closed) if closed is not None else None
+        for closed in Problem.objects.filter(county=county, year=year).values_list(
+            "closed_at", flat=True
+        )
+    ]

@@ -140,6 +140,12 @@ def home(request: HttpRequest, county_id: int, year: str) -> HttpResponse:
         problems = problems.filter(category=wanted["category"])
     if wanted["q"]:
         problems = problems.filter(Q(title__icontains=wanted["q"]) | Q(item=wanted["q"]))
+    my_unit = unit_of(request.user)
+    mine = my_unit is not None and request.GET.get("mine") == "1"
+    if mine:
+        # a subquery, so the task counts annotated above are not multiplied by a second join
+        own = Task.objects.filter(Q(lead_unit=my_unit) | Q(responsible_units=my_unit))
+        problems = problems.filter(pk__in=own.values("problem_id"))
     categories = list(
         Problem.objects.filter(county=county, year=school_year)
         .exclude(category="")
@@ -160,6 +166,7 @@ def home(request: HttpRequest, county_id: int, year: str) -> HttpResponse:
         ],
         total=sum(counts.values()),
         wanted=wanted,
+        mine=mine,
         sources=ProblemSource.choices,
         categories=categories,
         snapshot=snapshot,
@@ -640,7 +647,9 @@ def plan(request: HttpRequest, county_id: int, year: str) -> HttpResponse:
         list(current.phases.prefetch_related("milestones", "tasks")) if current is not None else []
     )
     tasks = services.ledger_tasks(county, school_year)
-    outlook = forecast([t.closed_on for t in tasks], len(tasks), today, target)
+    # Readiness is every problem closed, so the pace is that of problems, not of tasks.
+    closures = services.problem_closures(county, school_year)
+    outlook = forecast(closures, len(closures), today, target)
     context = _base(request, county, school_year, "plan")
     context.update(
         plan=current,

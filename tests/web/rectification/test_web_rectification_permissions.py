@@ -203,3 +203,17 @@ def test_posts_need_the_csrf_token(ledger):
     response = client.post(reverse("rectification_step", args=[task.pk]), {"target": "进行中"})
     assert response.status_code == 403
     assert Task.objects.get(pk=task.pk).status == "未开始"
+
+
+def test_a_department_filters_the_list_to_its_own_tasks(client, ledger):
+    county, year = ledger["county"], ledger["year"]
+    client.force_login(ledger["users"]["hr"])
+    url = reverse("rectification", args=[county.pk, year.label])
+    everything = client.get(url).content.decode()
+    mine = client.get(url + "?mine=1").content.decode()
+    title = ledger["problem"].title
+    assert "只看本单位的任务" in mine
+    assert everything.count('data-label="问题"') == Problem.objects.filter(county=county).count()
+    # the one problem with the unit's task (as responsible unit), its two tasks counted once each
+    assert mine.count('data-label="问题"') == 1 and title in mine
+    assert "0/2 已销号" in mine

@@ -1,8 +1,9 @@
 """The plan page: target, phases and milestones entered by the county admin, tasks placed on
 phases, the timeline bars, and the forecast with the clock frozen on 2026-06-01.
 
-Two tasks, one closed on 2026-05-20 (inside the 4-week window 05-05 … 06-01): 0.25 a week, one
-remaining → 4 weeks → 2026-06-29, before the inspection date 2026-09-01."""
+The demo county's 19 problems, one closed on 2026-05-20 (inside the 4-week window 05-05 …
+06-01): 0.25 a week, 18 remaining → 72 weeks → 2027-10-18, after the inspection date
+2026-09-01."""
 
 from __future__ import annotations
 
@@ -10,9 +11,10 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from junheng.web.rectification import services
-from junheng.web.rectification.models import Milestone, Phase, Plan, Task
+from junheng.web.rectification.models import Milestone, Phase, Plan, Problem, Task
 
 pytestmark = pytest.mark.django_db
 
@@ -73,10 +75,14 @@ def test_plan_phases_milestones_and_forecast(client, ledger, monkeypatch):
     Task.objects.filter(pk=ledger["fin_task"].pk).update(
         status="已销号", closed_on=dt.date(2026, 5, 20), phase=phases["整改实施"]
     )
+    assert Problem.objects.filter(county=county, year=year).count() == 19
+    closed_at = timezone.make_aware(dt.datetime(2026, 5, 20, 10, 0))
+    Problem.objects.filter(pk=ledger["problem"].pk).update(status="closed", closed_at=closed_at)
     page = client.get(url).content.decode()
+    assert "问题清单共 19 个问题，已销号 1 个" in page
     assert (
-        "近 4 周销号 1 项，平均每周 0.25 项；尚余 1 项，约需 4 周，预计 2026年06月29日 全部销号，"
-        "早于目标日期 2026年09月01日，可以如期完成。" in page
+        "近 4 周销号 1 项，平均每周 0.25 项；尚余 18 项，约需 72 周，预计 2027年10月18日 全部销号，"
+        "晚于目标日期 2026年09月01日，须加快进度。" in page
     )
     # span 2026-03-01 … 2026-09-01 = 184 days; 整改实施 starts on day 31 and lasts 121 days
     assert "left: 16.85%; width: 65.76%;" in page
