@@ -16,6 +16,7 @@ from tests.web.surveys import conftest as survey_fixtures
 
 demo, loaded = web_fixtures.demo, web_fixtures.loaded
 survey, schools, users = survey_fixtures.survey, survey_fixtures.schools, survey_fixtures.users
+_fresh_rate_limit = survey_fixtures._fresh_rate_limit
 pytestmark = pytest.mark.django_db(transaction=True)
 
 

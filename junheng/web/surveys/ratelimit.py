@@ -1,20 +1,30 @@
-"""Requests per address to the public form, counted in the cache only.
+"""Requests per address to the public form, counted in this process's memory only.
 
-The address is never written anywhere else: it is hashed into a cache key that expires with
-its window. Behind nginx every request comes from 127.0.0.1, so the address is the last entry
-of X-Forwarded-For, the one nginx itself appended (gunicorn listens on loopback only, so no one
+The address is never written anywhere: it is hashed into a counter of the current window, and
+all counters are dropped when the window ends. The site's shared cache is not used on purpose:
+it is a folder of files holding rendered pages, and one entry per respondent would both make
+every request write a file and push the pages out. Each gunicorn worker counts for itself, so
+an address reaches at most the rules' limit in each worker; that still leaves guessing a code
+hopeless, which is what the limit is for.
+
+Behind nginx every request comes from 127.0.0.1, so the address is the last entry of
+X-Forwarded-For, the one nginx itself appended (gunicorn listens on loopback only, so no one
 else can set that header).
 """
 
 from __future__ import annotations
 
 import hashlib
+import threading
 import time
 
-from django.core.cache import cache
 from django.http import HttpRequest
 
 from junheng.survey.rules import Distribution
+
+_lock = threading.Lock()
+_window: tuple[int, int] | None = None
+_counts: dict[bytes, int] = {}
 
 
 def client_address(request: HttpRequest) -> str:
@@ -26,15 +36,22 @@ def client_address(request: HttpRequest) -> str:
 
 def allow(request: HttpRequest, distribution: Distribution) -> bool:
     """Count this request against its address; False once the window's limit is passed."""
+    global _window
     seconds = distribution.rate_limit_seconds
-    window = int(time.time() // seconds)
-    digest = hashlib.blake2b(client_address(request).encode(), digest_size=12).hexdigest()
-    key = f"junheng-survey-rate:{digest}:{window}"
-    cache.add(key, 0, timeout=seconds * 2)
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        # expired between add and incr
-        cache.set(key, 1, timeout=seconds * 2)
-        count = 1
+    window = (seconds, int(time.time() // seconds))
+    key = hashlib.blake2b(client_address(request).encode(), digest_size=12).digest()
+    with _lock:
+        if window != _window:
+            _counts.clear()
+            _window = window
+        count = _counts.get(key, 0) + 1
+        _counts[key] = count
     return count <= distribution.rate_limit_requests
+
+
+def reset() -> None:
+    """Forget all counts (tests start from none)."""
+    global _window
+    with _lock:
+        _counts.clear()
+        _window = None

@@ -9,10 +9,18 @@ from django.utils import timezone
 
 from junheng.web.accounts.models import Profile, Role
 from junheng.web.registry.models import City, County, School
-from junheng.web.surveys import services
+from junheng.web.surveys import ratelimit, services
 from junheng.web.surveys.models import SurveyStatus
 
 PASSWORD = "pw-均衡-2026"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limit():
+    """Every test's requests come from the test client's one address: count from zero."""
+    ratelimit.reset()
+    yield
+    ratelimit.reset()
 
 
 @pytest.fixture
