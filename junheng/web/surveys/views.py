@@ -41,6 +41,8 @@ from junheng.web.surveys.permissions import (
 )
 
 READ_ONLY = "您的角色只能查看调查结果，不能修改。"
+FLAGGED_SHOWN = 200
+"""Flagged responses listed on the page; the Excel export has all of them."""
 
 
 def _manager_or_403(request: HttpRequest, survey: Survey) -> None:
@@ -426,7 +428,9 @@ def _result_context(request: HttpRequest, survey: Survey) -> dict[str, Any]:
         "survey": survey,
         "result": result,
         "tables": [_html_table(t) for t in tables[:3]],
-        "flagged": flagged,
+        "flagged": flagged[:FLAGGED_SHOWN],
+        "flagged_total": len(flagged),
+        "flagged_shown": FLAGGED_SHOWN,
         "flags": [
             {"key": f, "name": FLAG_ZH[f], "excluded": f in survey.exclude_flags}
             for f in QUALITY_FLAGS
@@ -451,7 +455,13 @@ def survey_progress(request: HttpRequest, survey_id: int) -> HttpResponse:
     return render(
         request,
         "surveys/_progress.html",
-        {"survey": survey, "progress": services.progress(survey), "now": timezone.localtime()},
+        {
+            "survey": survey,
+            "progress": services.progress(survey),
+            "now": timezone.localtime(),
+            # the fragment replaces itself, so it carries the polling on
+            "poll": True,
+        },
     )
 
 

@@ -200,6 +200,10 @@ def test_results_export_exclusion_and_feed(users, survey, schools):
     # R1 14 of 14, R2 0 of 14 counted; R3 flagged and left out → 14 of 28 = 50.00%
     assert "28 个有效答案中 14 个认可，认可度 50.00%" in page
     assert "答题过快" in page and "不计入" in page
+    # the polled progress box replaces itself and keeps polling
+    fragment = client.get(reverse("survey_progress", args=[survey.pk])).content.decode()
+    assert "已收到 3 份 / 配额 600 份" in fragment and 'hx-trigger="every 15s"' in fragment
+    assert "<html" not in fragment
     export = client.get(reverse("survey_export", args=[survey.pk]))
     book = load_workbook(io.BytesIO(export.content))
     assert book.sheetnames == ["按调查对象", "按学校", "按城乡", "答卷质量"]
