@@ -521,3 +521,107 @@ def problem_closures(county: County, year: SchoolYear) -> list[date | None]:
             "closed_at", flat=True
         )
     ]
+
+
+@dataclass(frozen=True)
+class LedgerImport:
+    problems_created: int
+    tasks_created: int
+    tasks_updated: int
+    units_created: list[str]
+    awaiting_check: int
+    """Rows marked 已销号 in the workbook, imported as 待验收: closure stays the approver's."""
+
+    def message(self) -> str:
+        text = (
+            f"已导入台账：新增问题 {self.problems_created} 个，新增任务 {self.tasks_created} 项，"
+            f"更新任务 {self.tasks_updated} 项"
+        )
+        if self.units_created:
+            text += f"；新登记单位 {len(self.units_created)} 个：{'、'.join(self.units_created)}"
+        if self.awaiting_check:
+            text += f"；台账中已销号的 {self.awaiting_check} 项导入为“待验收”，须由验收人确认销号"
+        return text + "。"
+
+
+def import_ledger(
+    county: County, year: SchoolYear, rows: Sequence[Any], user: AbstractBaseUser
+) -> LedgerImport:
+    """A county's existing ledger (`ledger_xlsx.LedgerRow`s) written at once.
+
+    Rows with a 问题编号 join the problem of that key (created when generation has not made it
+    yet); other rows join the hand-entered problem of the same text or make one (自查). A task
+    already recorded for the problem with the same lead unit and measures is updated, so
+    importing the same workbook twice adds nothing. Units not registered yet are registered as
+    成员单位. A row marked 已销号 is imported as 待验收: the workbook is not an approval.
+    """
+    problems_created = tasks_created = tasks_updated = awaiting = 0
+    new_units: list[str] = []
+    with transaction.atomic():
+        units = {u.name: u for u in Unit.objects.filter(county=county)}
+
+        def unit(name: str) -> Unit:
+            if name not in units:
+                from junheng.web.rectification.models import UnitKind
+
+                units[name] = Unit.objects.create(
+                    county=county, kind=UnitKind.DEPARTMENT, name=name, order=len(units)
+                )
+                new_units.append(name)
+            return units[name]
+
+        for row in rows:
+            problem: Problem | None
+            if row.problem_key:
+                problem = Problem.objects.filter(
+                    county=county, year=year, key=row.problem_key
+                ).first()
+                source = ProblemSource.EVALUATION
+            else:
+                problem = (
+                    Problem.objects.filter(
+                        county=county, year=year, key__isnull=True, title=row.problem
+                    )
+                    .order_by("id")
+                    .first()
+                )
+                source = ProblemSource.SELF_CHECK
+            if problem is None:
+                problem = Problem.objects.create(
+                    county=county,
+                    year=year,
+                    key=row.problem_key,
+                    source=source,
+                    kind="imported",
+                    title=row.problem[:500],
+                    item=row.indicator,
+                    school_name=row.school,
+                    created_by=user,
+                )
+                problems_created += 1
+            lead = unit(row.lead_unit)
+            status = core.Status(row.status)
+            if status == core.Status.CLOSED:
+                status, awaiting = core.Status.AWAITING_CHECK, awaiting + 1
+            task = Task.objects.filter(
+                problem=problem, lead_unit=lead, measures=row.measures
+            ).first()
+            if task is None:
+                task = Task(problem=problem, lead_unit=lead, measures=row.measures)
+                tasks_created += 1
+            else:
+                tasks_updated += 1
+            task.person = row.person
+            task.leader = row.leader
+            task.deadline = row.deadline
+            task.budget_wan = Decimal(str(row.budget_wan)) if row.budget_wan is not None else None
+            task.status = status.value
+            task.save()
+            task.responsible_units.set([unit(name) for name in row.responsible_units])
+            ProgressUpdate.objects.create(
+                task=task,
+                author=user,
+                text=f"从整改台账导入（状态：{row.status.value}）"
+                + (f"：{row.progress}" if row.progress else ""),
+            )
+    return LedgerImport(problems_created, tasks_created, tasks_updated, new_units, awaiting)

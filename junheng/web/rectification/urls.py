@@ -18,6 +18,7 @@ urlpatterns = [
     path(_C + "bulletin/", views.bulletin, name="rectification_bulletin"),
     path(_C + "plan/", views.plan, name="rectification_plan"),
     path(_C + "ledger.xlsx", views.ledger_xlsx, name="rectification_ledger_xlsx"),
+    path(_C + "ledger/import/", views.ledger_import, name="rectification_ledger_import"),
     path(_C + "policies/", views.policies, name="rectification_policies"),
     path(_C + "bulletin.docx", views.bulletin_docx, name="rectification_bulletin_docx"),
     path("rectification/problems/<int:pk>/", views.problem_detail, name="rectification_problem"),

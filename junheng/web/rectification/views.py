@@ -23,7 +23,9 @@ from junheng.rectification import tasks as core
 from junheng.rectification.bulletin import PERIODS
 from junheng.rectification.filetypes import BY_KIND
 from junheng.rectification.forecast import forecast
-from junheng.rectification.ledger_xlsx import write_ledger
+from junheng.rectification.ledger_xlsx import HEADERS as LEDGER_HEADERS
+from junheng.rectification.ledger_xlsx import REQUIRED as LEDGER_REQUIRED
+from junheng.rectification.ledger_xlsx import read_ledger, write_ledger
 from junheng.rectification.organisation import HEADERS as ORG_HEADERS
 from junheng.rectification.organisation import read_organisation
 from junheng.rectification.policies import load_checklist
@@ -765,3 +767,32 @@ def ledger_xlsx(request: HttpRequest, county_id: int, year: str) -> HttpResponse
     filename = f"{county.name}{school_year.label}整改台账.xlsx"
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(filename)}"
     return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def ledger_import(request: HttpRequest, county_id: int, year: str) -> HttpResponse:
+    """A county's existing 整改台账.xlsx moved in: every bad cell named, nothing written then."""
+    county, school_year = _ledger(request, county_id, year)
+    manage_or_404(request, county)
+    errors: list[str] = []
+    if request.method == "POST":
+        upload = request.FILES.get("ledger")
+        name = safe_name(upload.name or "", default="整改台账.xlsx") if upload else ""
+        if upload is None:
+            errors = ["请选择要导入的整改台账（.xlsx）。"]
+        else:
+            with tempfile.TemporaryDirectory() as folder:
+                path = Path(folder) / name
+                with path.open("wb") as out:
+                    for chunk in upload.chunks():
+                        out.write(chunk)
+                result = read_ledger(path)
+            errors = [e.message for e in result.errors]
+            if not errors:
+                outcome = services.import_ledger(county, school_year, result.rows, request.user)
+                messages.success(request, outcome.message())
+                return redirect("rectification", county.pk, school_year.label)
+    context = _base(request, county, school_year, "problems")
+    context.update(errors=errors, headers=LEDGER_HEADERS, required=LEDGER_REQUIRED)
+    return render(request, "rectification/ledger_import.html", context)
