@@ -116,7 +116,11 @@ def start(request: HttpRequest) -> HttpResponse:
     if not counties or not years:
         raise Http404(NOT_FOUND)
     if len(counties) == 1:
-        return redirect("rectification", counties[0].pk, years[0].label)
+        # the latest year the county has been evaluated in, where its problem list comes from
+        evaluated = (
+            SchoolYear.objects.filter(snapshot__county=counties[0]).order_by("-label").first()
+        )
+        return redirect("rectification", counties[0].pk, (evaluated or years[0]).label)
     return render(
         request,
         "rectification/start.html",
@@ -427,12 +431,15 @@ def evidence_download(request: HttpRequest, pk: int) -> HttpResponse:
     except OSError:
         raise Http404(NOT_FOUND) from None
     kind = BY_KIND.get(item.kind)
-    return FileResponse(
+    response = FileResponse(
         handle,
         as_attachment=kind is None or kind.kind not in ("jpeg", "png", "pdf"),
         filename=item.name,
         content_type=kind.content_type if kind else "application/octet-stream",
     )
+    # an uploaded PDF shown in the browser must not run scripts with the site's rights
+    response["Content-Security-Policy"] = "sandbox"
+    return response
 
 
 @login_required

@@ -64,6 +64,7 @@ def test_pdf_and_docx_are_stored_by_checksum_and_downloaded(client, ledger, evid
     assert download.status_code == 200
     assert b"".join(download.streaming_content) == PDF
     assert download["Content-Type"] == "application/pdf"
+    assert download["Content-Security-Policy"] == "sandbox"
     # readers of the county may download; others get 404
     client.force_login(ledger["users"]["leader"])
     assert client.get(reverse("rectification_evidence", args=[pdf.pk])).status_code == 200

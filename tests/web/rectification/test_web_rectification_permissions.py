@@ -217,3 +217,17 @@ def test_a_department_filters_the_list_to_its_own_tasks(client, ledger):
     # the one problem with the unit's task (as responsible unit), its two tasks counted once each
     assert mine.count('data-label="问题"') == 1 and title in mine
     assert "0/2 已销号" in mine
+
+
+def test_start_page_leads_to_the_users_ledger(client, ledger):
+    county, year = ledger["county"], ledger["year"]
+    own = reverse("rectification", args=[county.pk, year.label])
+    for role in ("admin", "leader", "inspector", "edu"):
+        client.force_login(ledger["users"][role])
+        assert client.get(reverse("rectification_start")).url == own, role
+    client.force_login(ledger["users"]["sysadmin"])
+    page = client.get(reverse("rectification_start")).content.decode()
+    assert county.name in page and "邻县" in page
+    for role in ("school", "nobody"):
+        client.force_login(ledger["users"][role])
+        assert client.get(reverse("rectification_start")).status_code == 404
