@@ -40,6 +40,7 @@ import http.client
 import json
 import os
 import random
+import shutil
 import socket
 import statistics
 import subprocess
@@ -64,6 +65,7 @@ INSPECTOR = "bench-inspector"
 SIZE_PROFILE = (1.0, 0.33, 1.67, 0.52, 1.48, 0.71, 1.29, 0.86, 1.14, 1.0)
 SECRET_KEY = "junheng-benchmark-only-secret-key-0f3a9c1e7b5d2468ace13579bdf02468"
 INDICATOR = ("R4", "primary")
+CACHE_DIR = ROOT / "var" / "bench-cache"
 
 
 # ---- settings for this process and the server ------------------------------------------------
@@ -79,6 +81,9 @@ def _environment(database_url: str) -> dict[str, str]:
         # Behind nginx the TLS is terminated in front; on loopback there is none to redirect to.
         "JUNHENG_SSL_REDIRECT": "0",
         "DJANGO_SETTINGS_MODULE": "junheng.web.settings",
+        # The server's workers and this process share the rendered boards, as in a deployment;
+        # a folder of the benchmark's own, emptied at its start.
+        "JUNHENG_CACHE_DIR": str(CACHE_DIR),
     }
 
 
@@ -264,18 +269,45 @@ def build_province(shape: Shape, log: Callable[[str], None]) -> dict[str, float]
     }
 
 
+def warm_all_boards(log: Callable[[str], None]) -> dict[str, float]:
+    """What each evaluation does after it is stored (the evaluate view): render the overview of
+    every year and every indicator page, for every county's latest snapshots, so the pages are
+    measured in the state the site is in after its evaluations. Boards kept from an earlier run
+    on the same database are reused (their keys name the snapshot and the templates' version)."""
+    from junheng.web.evaluation.models import Snapshot
+    from junheng.web.pages.dashboards import warm_boards
+    from junheng.web.registry.models import County, SchoolYear
+    from junheng.web.selectors import latest_snapshot
+
+    started = time.perf_counter()
+    boards = 0
+    years = list(
+        SchoolYear.objects.filter(pk__in=Snapshot.objects.values("year")).order_by("label")
+    )
+    for county in County.objects.filter(city__province__name=PROVINCE).order_by("pk"):
+        for year in years:
+            snapshot = latest_snapshot(county, year)
+            if snapshot is not None:
+                boards += warm_boards(county, year, snapshot)
+    seconds = time.perf_counter() - started
+    log(f"  rendered {boards} boards after the evaluations in {seconds:.1f} s")
+    return {"boards": boards, "seconds": seconds}
+
+
 # ---- users and sessions ----------------------------------------------------------------------
 
 
 def create_sessions() -> dict[str, Any]:
     """County administrators (one per county) and a province inspector, with live sessions."""
+    from importlib import import_module
+
+    from django.conf import settings
     from django.contrib.auth import (
         BACKEND_SESSION_KEY,
         HASH_SESSION_KEY,
         SESSION_KEY,
         get_user_model,
     )
-    from django.contrib.sessions.backends.db import SessionStore
 
     from junheng.web.accounts.models import Profile, Role
     from junheng.web.registry.models import County, Province
@@ -308,9 +340,10 @@ def create_sessions() -> dict[str, Any]:
         profile.inspected_provinces.add(Province.objects.get(name=PROVINCE))
 
     def session(user: Any) -> str:
-        store = SessionStore()
+        # The site's own session engine, as a login through the form would create it.
+        store = import_module(settings.SESSION_ENGINE).SessionStore()
         store[SESSION_KEY] = str(user.pk)
-        store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
         store[HASH_SESSION_KEY] = user.get_session_auth_hash()
         store.create()
         return store.session_key or ""
@@ -587,6 +620,7 @@ def run_benchmark(args: argparse.Namespace, log: Callable[[str], None]) -> dict[
     reuse = args.keep_db and _database_exists(args.database_url)
     if not reuse:
         _recreate_database(args.database_url)
+        shutil.rmtree(CACHE_DIR, ignore_errors=True)
     _setup_django(args.database_url)
     from django.core.management import call_command
 
@@ -601,10 +635,12 @@ def run_benchmark(args: argparse.Namespace, log: Callable[[str], None]) -> dict[
 
             connections.close_all()
             _recreate_database(args.database_url)
+            shutil.rmtree(CACHE_DIR, ignore_errors=True)
             call_command("migrate", verbosity=0)
         log(f"Building the province in {args.database_url}")
         build = build_province(shape, log)
     stored = _stored_shape()
+    warmed = warm_all_boards(log)
     sessions = create_sessions()
 
     queries = query_counts(sessions, shape)
@@ -679,6 +715,7 @@ def run_benchmark(args: argparse.Namespace, log: Callable[[str], None]) -> dict[
         "queries": queries,
         "queries_constant": constant,
         "change_check": baseline,
+        "warmed": warmed,
         "pages": pages,
         "indicator_available": has_indicator,
         "errors": errors,
@@ -716,6 +753,11 @@ def format_report(result: dict[str, Any]) -> str:
         )
     else:
         lines.append("Province build: reused (--keep-db)")
+    warmed = result["warmed"]
+    lines.append(
+        f"Boards rendered after the evaluations (overviews, indicator pages; shared cache): "
+        f"{warmed['boards']:,} in {warmed['seconds']:.1f} s"
+    )
     lines += [
         "",
         "SQL queries per page (county admin, latest year):",

@@ -10,6 +10,7 @@ import hashlib
 import json
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
@@ -278,9 +279,13 @@ def current_fingerprint(county: County, year: SchoolYear) -> str:
 
 
 def _current_fingerprint(
-    county_id: int, year_id: int, objects: Callable[[], tuple[County, SchoolYear]]
+    county_id: int,
+    year_id: int,
+    objects: Callable[[], tuple[County, SchoolYear]],
+    state: dict[str, Any] | None = None,
 ) -> str:
-    state = revisions.data_revision(county_id, year_id)
+    if state is None:
+        state = revisions.data_revision(county_id, year_id)
     stored = revisions.fresh_fingerprint(state)
     if stored is not None:
         return stored
@@ -299,9 +304,78 @@ def data_changed_since(snapshot: Snapshot) -> bool:
     fingerprint was stored, this is one small query (no data is read).
     """
     current = _current_fingerprint(
-        snapshot.county_id, snapshot.year_id, lambda: (snapshot.county, snapshot.year)
+        snapshot.county_id,
+        snapshot.year_id,
+        lambda: (snapshot.county, snapshot.year),
+        getattr(snapshot, "revision_state", None),
     )
     return current != snapshot.data_fingerprint
+
+
+@dataclass(frozen=True)
+class CountyPage:
+    """What a county page of one school year shows, read in one query (`county_page`)."""
+
+    year: SchoolYear
+    snapshot: Snapshot | None
+    """The latest snapshot of the year, its result deferred, with the data revision state
+    read alongside (`revision_state`), so `data_changed_since` needs no query of its own."""
+    years: list[dict[str, Any]] | None
+    """`yearly_summaries` of the county, when asked for."""
+
+
+_REVISION_FIELDS = ("data_revision", "fingerprint", "fingerprint_revision")
+
+
+def county_page(county: County, label: str, *, with_years: bool = False) -> CountyPage | None:
+    """The school year named `label`, its latest snapshot of the county and (`with_years`) the
+    latest snapshot of every year: one query while the year has a snapshot, two when it has
+    none. None when no such school year exists."""
+    from django.db.models import OuterRef, Subquery
+
+    from junheng.web.registry.models import CountyYear
+
+    revision = {
+        f"revision_{name}": Subquery(
+            CountyYear.objects.filter(county=OuterRef("county"), year=OuterRef("year")).values(
+                name
+            )[:1]
+        )
+        for name in _REVISION_FIELDS
+    }
+    snapshots = (
+        Snapshot.objects.filter(county=county)
+        .select_related("year", "created_by")
+        .defer("result")
+        .annotate(**revision)
+    )
+    if with_years:
+        latest = (
+            Snapshot.objects.filter(county=OuterRef("county"), year=OuterRef("year"))
+            .order_by("-created_at", "-id")
+            .values("id")[:1]
+        )
+        rows = list(snapshots.filter(id=Subquery(latest)).order_by("year__label"))
+        current = next((r for r in rows if r.year.label == label), None)
+    else:
+        rows = []
+        current = snapshots.filter(year__label=label).order_by("-created_at", "-id").first()
+    years = [
+        {"id": r.pk, "year": r.year.label, "created_at": r.created_at, "summary": r.summary}
+        for r in rows
+    ]
+    if current is None:
+        year = SchoolYear.objects.filter(label=label).first()
+        if year is None:
+            return None
+        return CountyPage(year, None, years if with_years else None)
+    current.county = county
+    # No revision row yet (never written through the site): data_changed_since creates it.
+    if getattr(current, "revision_data_revision", None) is not None:
+        current.revision_state = {
+            name: getattr(current, f"revision_{name}") for name in _REVISION_FIELDS
+        }
+    return CountyPage(current.year, current, years if with_years else None)
 
 
 def yearly_summaries(county: County) -> list[dict[str, Any]]:

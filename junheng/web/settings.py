@@ -199,5 +199,7 @@ LOGGING = {
 
 # The site's own Chinese login page; after login `/` sends each role to its starting page.
 LOGIN_URL = "login"
+# Django's password checks; the user is read with their role (accounts/backends.py).
+AUTHENTICATION_BACKENDS = ["junheng.web.accounts.backends.ProfileBackend"]
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

@@ -419,3 +419,33 @@ def test_an_evaluation_renders_the_pages_it_changes_before_anyone_asks(client, s
         with CaptureQueriesContext(connection) as captured:
             assert client.get(url).status_code == 200
         assert [q["sql"] for q in captured if RESULT_COLUMN in q["sql"]] == [], url
+
+
+def _main_table(sql: str) -> str:
+    """The table after a query's own FROM, its subqueries left out."""
+    while (inner := re.sub(r"\([^()]*\)", "", sql)) != sql:
+        sql = inner
+    return re.search(r'FROM "(\w+)"', sql).group(1)
+
+
+@pytest.mark.parametrize("page", ["overview", "indicator"])
+def test_a_rendered_board_is_served_with_three_queries(client, site, page):
+    """The user with their role, the county within the user's scope, and the year's latest
+    snapshot with the data revision (and, for the trend, every year's latest summary); the
+    session comes from the cache."""
+    client.force_login(site["users"]["admin"])
+    if page == "overview":
+        url = reverse("county", args=[site["jia"].pk, "2026"])
+    else:
+        url = _indicator(site)
+    client.get(url)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    tables = [_main_table(q["sql"]) for q in captured]
+    assert tables == ["auth_user", "registry_county", "evaluation_snapshot"]
+    # The change check still sees a write made after the page was last shown.
+    changed = "评估之后数据已有变动"
+    assert changed not in response.content.decode()
+    load_dataset(tiny(c_area=800.0), "2026", province=PROVINCE, city=CITY)
+    assert changed in client.get(url).content.decode()

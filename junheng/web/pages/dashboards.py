@@ -29,7 +29,13 @@ from junheng.web.accounts.scope import has_county_views, visible_counties
 from junheng.web.evaluation.models import Snapshot
 from junheng.web.pages import charts, presenters
 from junheng.web.pages.exports import xlsx_response
-from junheng.web.pages.lookup import NOT_FOUND, county_or_404, school_or_404, year_or_404
+from junheng.web.pages.lookup import (
+    NOT_FOUND,
+    county_or_404,
+    page_or_404,
+    school_or_404,
+    year_or_404,
+)
 from junheng.web.registry.models import County, School, SchoolYear
 from junheng.web.selectors import (
     data_changed_since,
@@ -266,10 +272,10 @@ def indicator(
 ) -> HttpResponse:
     """Every school of the county against one indicator's threshold, and who drives its CV."""
     county = county_or_404(request, county_id)
-    year_row = year_or_404(year)
     if level not in LEVEL_ZH:
         raise Http404(NOT_FOUND)
-    snapshot = latest_snapshot(county, year_row)
+    state = page_or_404(county, year)
+    year_row, snapshot = state.year, state.snapshot
     context: dict[str, Any] = {"county": county, "year": year_row, "snapshot": snapshot}
     if snapshot is not None:
         context |= cached_indicator_board(county, year_row, snapshot, item_id, level)
@@ -333,14 +339,21 @@ def _key(kind: str, snapshot: Snapshot, *variant: Any) -> str:
     return f"{_PREFIX}:{kind}:{hashlib.sha256(raw.encode()).hexdigest()}"
 
 
-def cached_county_board(county: County, year: SchoolYear, snapshot: Snapshot) -> SafeString:
+def cached_county_board(
+    county: County,
+    year: SchoolYear,
+    snapshot: Snapshot,
+    years: list[dict[str, Any]] | None = None,
+) -> SafeString:
     """The overview's verdict, CV, trend, gaps and schools sections of a snapshot, as HTML.
 
     The trend shows the latest snapshot of every year, so their ids are part of the key: an
     evaluation of another year renders the board anew. They come from the stored summaries (one
-    small query), which the board needs anyway when it is built.
+    small query, unless the caller read them as `years`), which the board needs anyway when it
+    is built.
     """
-    years = yearly_summaries(county)
+    if years is None:
+        years = yearly_summaries(county)
     key = _key("county", snapshot, *(f"{y['id']}@{y['created_at'].isoformat()}" for y in years))
     html = cache.get(key)
     if html is None:

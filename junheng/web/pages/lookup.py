@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest
 
 from junheng.web.accounts.scope import can_view_school, visible_counties
 from junheng.web.registry.models import County, School, SchoolYear
+from junheng.web.selectors import CountyPage, county_page
 
 NOT_FOUND = "页面不存在或您没有查看权限。"
 
@@ -45,3 +46,11 @@ def year_or_404(label: str) -> SchoolYear:
     if year is None:
         raise Http404(NOT_FOUND)
     return year
+
+
+def page_or_404(county: County, label: str, *, with_years: bool = False) -> CountyPage:
+    """A school year that exists, with the county's latest snapshot of it (`county_page`)."""
+    page = county_page(county, label, with_years=with_years)
+    if page is None:
+        raise Http404(NOT_FOUND)
+    return page

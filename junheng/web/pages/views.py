@@ -20,7 +20,7 @@ from junheng.web.accounts.scope import (
 from junheng.web.collection.models import SchoolYearData
 from junheng.web.evaluation.models import Snapshot
 from junheng.web.pages import dashboards, entry, presenters
-from junheng.web.pages.lookup import county_or_404, school_or_404, year_or_404
+from junheng.web.pages.lookup import county_or_404, page_or_404, school_or_404, year_or_404
 from junheng.web.registry.models import County, SchoolYear
 from junheng.web.selectors import data_changed_since, latest_snapshot
 from junheng.web.services import run_evaluation
@@ -112,8 +112,8 @@ def counties(request: HttpRequest) -> HttpResponse:
 def county(request: HttpRequest, county_id: int, year: str) -> HttpResponse:
     """County overview from the latest snapshot, saying which snapshot and whether data moved."""
     county_row = county_or_404(request, county_id)
-    year_row = year_or_404(year)
-    snapshot = latest_snapshot(county_row, year_row)
+    state = page_or_404(county_row, year, with_years=True)
+    year_row, snapshot = state.year, state.snapshot
     context = {
         "county": county_row,
         "year": year_row,
@@ -125,7 +125,9 @@ def county(request: HttpRequest, county_id: int, year: str) -> HttpResponse:
         context |= {
             "changed": data_changed_since(snapshot),
             # the same for every user of the snapshot: rendered once (see dashboards)
-            "board": dashboards.cached_county_board(county_row, year_row, snapshot),
+            "board": dashboards.cached_county_board(
+                county_row, year_row, snapshot, years=state.years
+            ),
         }
     return render(request, "pages/county.html", context)
 
