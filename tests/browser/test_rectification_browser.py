@@ -6,12 +6,15 @@ the closure. Screenshots at 1366×768 and on a phone."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
 from junheng.demo import demo_county, demo_county_before
 from junheng.web.accounts.models import Profile, Role
+from junheng.web.rectification import services
 from junheng.web.rectification.models import Evidence, Problem, Task, Unit, UnitKind, UnitMember
 from junheng.web.registry.management.commands.junheng_demo import (
     DEMO_CITY,
@@ -159,8 +162,26 @@ def test_evaluation_to_problems_to_task_to_evidence_to_closure_to_bulletin(
 
     _go(page, base, "rectification_policies", county.pk, DEMO_YEAR)
     screenshot(page, "rectification-policies")
+    # Two more tasks, one due in five days and one a day late, for the list of tasks due.
+    admin = Profile.objects.get(role=Role.COUNTY_ADMIN).user
+    finance = Unit.objects.get(name="县财政局")
+    today = services.today()
+    for key, days, measures in [
+        ("R2/junior/2152020002", 5, "核定并拨付骨干教师培养经费"),
+        ("G5/2152040002", -1, "分流超额学生，消除大班额"),
+    ]:
+        services.save_task(
+            Problem.objects.get(key=key),
+            services.TaskFields(
+                finance, [], "孙三", "", measures, today + dt.timedelta(days=days), None
+            ),
+            admin,
+        )
     _go(page, base, "rectification_due", county.pk, DEMO_YEAR)
+    expect(page.get_by_role("heading", name="已逾期（1 项）")).to_be_visible()
     screenshot(page, "rectification-due")
+    _go(page, base, "rectification_problem", Problem.objects.get(key="G5/2152040002").pk)
+    screenshot(page, "rectification-problem")
     _go(phone_login, base, "rectification", county.pk, DEMO_YEAR)
     phone_login.screenshot(path=str(SCREENSHOTS / "rectification-problems-phone.png"))
     _go(phone_login, base, "rectification_bulletin", county.pk, DEMO_YEAR)
