@@ -56,6 +56,13 @@ class TaskForm(forms.ModelForm):
         self.fields["responsible_units"].queryset = units
         self.fields["phase"].queryset = Phase.objects.filter(plan__county=county)
         self.fields["budget_wan"].min_value = 0
+        # the county's people are offered, while a name not registered may still be typed
+        self.fields["person"].widget.attrs["list"] = "rect-people"
+        self.people = list(
+            Person.objects.filter(unit__county=county)
+            .select_related("unit")
+            .order_by("unit__order", "id")
+        )
 
     def clean_budget_wan(self) -> Any:
         value = self.cleaned_data.get("budget_wan")

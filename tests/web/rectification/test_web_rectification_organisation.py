@@ -90,6 +90,8 @@ def test_units_and_people_entered_on_the_page(client, ledger):
         {"action": "person", "person-unit": town.pk, "person-name": "周四", "person-post": "镇长"},
     )
     assert list(town.people.values_list("name", "post")) == [("周四", "镇长")]
+    form = client.get(reverse("rectification_task_new", args=[ledger["problem"].pk]))
+    assert '<option value="周四">城关镇 镇长</option>' in form.content.decode()
     response = client.post(url, {"action": "unit", "unit-kind": "town", "unit-name": "城关镇"})
     assert "本县已有单位“城关镇”" in response.content.decode()
     assert Unit.objects.filter(county=county, name="城关镇").count() == 1
