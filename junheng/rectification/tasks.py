@@ -109,23 +109,12 @@ def transition(
     if step.needs_comment and not comment.strip():
         raise TransitionError(f"{step.action}须写明原因")
     if step.needs_approval:
-        if not approver.strip():
-            raise TransitionError("销号须由验收人确认，请填写验收人")
-        if task.data_backed:
-            if snapshot_id is None:
-                raise TransitionError(
-                    "该问题来自评估数据，销号前须重新评估，并以显示该指标已达标的评估结果为依据"
-                )
-            if indicator_passes is False:
-                raise TransitionError(
-                    f"评估结果（{snapshot_id}）显示该指标仍未达标，不能销号；"
-                    "请更新数据并重新评估后再验收"
-                )
-            if indicator_passes is None:
-                raise TransitionError(
-                    f"评估结果（{snapshot_id}）中该指标无法判定（数据缺失），不能销号；"
-                    "请补齐数据并重新评估后再验收"
-                )
+        check_closure(
+            data_backed=task.data_backed,
+            approver=approver,
+            snapshot_id=snapshot_id,
+            indicator_passes=indicator_passes,
+        )
         return replace(
             task,
             status=target,
@@ -136,6 +125,31 @@ def transition(
     if task.status == Status.CLOSED:
         return replace(task, status=target, approver="", closed_on=None, closing_snapshot=None)
     return replace(task, status=target)
+
+
+def check_closure(
+    *, data_backed: bool, approver: str, snapshot_id: Any, indicator_passes: bool | None
+) -> None:
+    """The conditions of 销号, for a task or a whole problem: an approver and, when the problem
+    comes from the evaluation, a snapshot that shows the indicator passing. Raises
+    TransitionError with the reason in Chinese."""
+    if not approver.strip():
+        raise TransitionError("销号须由验收人确认，请填写验收人")
+    if not data_backed:
+        return
+    if snapshot_id is None:
+        raise TransitionError(
+            "该问题来自评估数据，销号前须重新评估，并以显示该指标已达标的评估结果为依据"
+        )
+    if indicator_passes is False:
+        raise TransitionError(
+            f"评估结果（{snapshot_id}）显示该指标仍未达标，不能销号；请更新数据并重新评估后再验收"
+        )
+    if indicator_passes is None:
+        raise TransitionError(
+            f"评估结果（{snapshot_id}）中该指标无法判定（数据缺失），不能销号；"
+            "请补齐数据并重新评估后再验收"
+        )
 
 
 def is_overdue(task: Task, today: date) -> bool:

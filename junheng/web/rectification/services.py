@@ -175,11 +175,8 @@ def generate_problems(
         for state, draft in plan.reopen:
             problem = recorded[state.id]
             _apply_draft(problem, draft, snapshot)
-            problem.status, problem.passing_snapshot, problem.closed_at = (
-                ProblemStatus.OPEN,
-                None,
-                None,
-            )
+            problem.status, problem.passing_snapshot = ProblemStatus.OPEN, None
+            problem.closed_at, problem.closed_by = None, None
             problem.save()
         for proposal in plan.propose_closure:
             problem = recorded[proposal.state.id]
@@ -373,21 +370,66 @@ def step(
         else:
             task.approver, task.closing_snapshot = None, None
         task.save()
-        _refresh_problem(task.problem)
+        _refresh_problem(task.problem, user)
     return task
 
 
-def _refresh_problem(problem: Problem) -> None:
-    """A problem is closed when all its tasks are; revoking one reopens it."""
+def _refresh_problem(problem: Problem, user: AbstractBaseUser) -> None:
+    """A problem is closed when all its tasks are (by the approver of the last); revoking one
+    reopens it."""
     statuses = list(problem.tasks.values_list("status", flat=True))
     closed = bool(statuses) and all(s == core.Status.CLOSED.value for s in statuses)
+    fields = ["status", "closed_at", "closed_by"]
     if closed and problem.status != ProblemStatus.CLOSED:
-        problem.status, problem.closed_at = ProblemStatus.CLOSED, timezone.now()
-        problem.save(update_fields=["status", "closed_at"])
+        problem.status, problem.closed_at, problem.closed_by = (
+            ProblemStatus.CLOSED,
+            timezone.now(),
+            user,
+        )
+        problem.save(update_fields=fields)
     elif not closed and problem.status == ProblemStatus.CLOSED:
         reopened = ProblemStatus.PROPOSED if problem.passing_snapshot_id else ProblemStatus.OPEN
-        problem.status, problem.closed_at = reopened, None
-        problem.save(update_fields=["status", "closed_at"])
+        problem.status, problem.closed_at, problem.closed_by = reopened, None, None
+        problem.save(update_fields=fields)
+
+
+def problem_closure_evidence(problem: Problem) -> tuple[Snapshot | None, bool | None]:
+    """The latest snapshot of the problem's county and year, and whether it shows it passing."""
+    snapshot = latest_snapshot(problem.county, problem.year)
+    if snapshot is None or not problem.data_backed:
+        return snapshot, None
+    return snapshot, passes_in(snapshot.result, problem.key or "")
+
+
+def close_problem(problem: Problem, user: AbstractBaseUser) -> Problem:
+    """销号 of a whole problem, for one whose tasks are all closed or that has none (a problem
+    the data show resolved before any task was set). Same conditions as a task's closure.
+    Raises `tasks.TransitionError` with the Chinese reason."""
+    with transaction.atomic():
+        problem = Problem.objects.select_for_update().get(pk=problem.pk)
+        if problem.status == ProblemStatus.CLOSED:
+            raise core.TransitionError("该问题已销号")
+        still_open = problem.tasks.exclude(status=core.Status.CLOSED.value).count()
+        if still_open:
+            raise core.TransitionError(
+                f"该问题还有 {still_open} 项整改任务未销号，请先逐项验收销号"
+            )
+        snapshot, passes = problem_closure_evidence(problem)
+        core.check_closure(
+            data_backed=problem.data_backed,
+            approver=_user_name(user),
+            snapshot_id=snapshot.pk if snapshot is not None else None,
+            indicator_passes=passes,
+        )
+        problem.status, problem.closed_at, problem.closed_by = (
+            ProblemStatus.CLOSED,
+            timezone.now(),
+            user,
+        )
+        if problem.data_backed:
+            problem.passing_snapshot = snapshot
+        problem.save()
+    return problem
 
 
 def ledger_tasks(county: County, year: SchoolYear) -> list[Task]:

@@ -23,6 +23,11 @@ urlpatterns = [
     path(_C + "bulletin.docx", views.bulletin_docx, name="rectification_bulletin_docx"),
     path("rectification/problems/<int:pk>/", views.problem_detail, name="rectification_problem"),
     path(
+        "rectification/problems/<int:pk>/close/",
+        views.problem_close,
+        name="rectification_problem_close",
+    ),
+    path(
         "rectification/problems/<int:pk>/tasks/new/", views.task_new, name="rectification_task_new"
     ),
     path("rectification/tasks/<int:pk>/", views.task_detail, name="rectification_task"),

@@ -239,14 +239,42 @@ def problem_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     context = _base(request, problem.county, problem.year, "problems")
     numbers = problem.numbers or {}
+    rows = [_task_row(t, today, request.user) for t in tasks]
+    # Offered where closure may make sense: the data show it resolved, every task is closed,
+    # or a hand-entered problem was put right without a task. The server checks again.
+    closable = (
+        context["manage"]
+        and problem.status != ProblemStatus.CLOSED
+        and all(r["task"].status == core.Status.CLOSED.value for r in rows)
+        and (problem.status == ProblemStatus.PROPOSED or bool(rows) or not problem.data_backed)
+    )
+    snapshot, passes = services.problem_closure_evidence(problem) if closable else (None, None)
     context.update(
         problem=problem,
         css=PROBLEM_CSS[problem.status],
         numbers=numbers,
         gap=numbers.get("gap"),
-        tasks=[_task_row(t, today, request.user) for t in tasks],
+        tasks=rows,
+        closable=closable,
+        snapshot=snapshot,
+        passes=passes,
+        excerpt=reports.closure_excerpt(snapshot, problem) if snapshot is not None else None,
     )
     return render(request, "rectification/problem.html", context)
+
+
+@login_required
+@require_POST
+def problem_close(request: HttpRequest, pk: int) -> HttpResponse:
+    problem = _problem_or_404(request, pk)
+    manage_or_404(request, problem.county)
+    try:
+        services.close_problem(problem, request.user)
+    except core.TransitionError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "问题已销号。")
+    return redirect("rectification_problem", problem.pk)
 
 
 @login_required

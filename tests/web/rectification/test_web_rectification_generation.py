@@ -90,10 +90,29 @@ def test_two_snapshots_no_duplicates_and_resolved_ones_proposed(client, django_u
     assert task.status == "已销号" and task.closing_snapshot_id == second.pk
     assert problem.status == "closed"
 
-    # the older data again: the closed problem is reopened, the proposed ones are open again
+    # a proposed problem without a task is closed as a whole on the newer snapshot
+    other = proposed.get(key="R7/primary/2152120003")
+    page = client.get(reverse("rectification_problem", args=[other.pk])).content.decode()
+    assert "该评估结果显示此项已达标，可以销号" in page and "问题验收销号" in page
+    client.post(reverse("rectification_problem_close", args=[other.pk]))
+    other.refresh_from_db()
+    assert (other.status, other.closed_by, other.passing_snapshot_id) == (
+        "closed",
+        admin,
+        second.pk,
+    )
+    # one still failing cannot be closed, whatever is posted
+    failing = problems.filter(status="open").first()
+    page = client.get(reverse("rectification_problem", args=[failing.pk])).content.decode()
+    assert "问题验收销号" not in page
+    response = client.post(reverse("rectification_problem_close", args=[failing.pk]), follow=True)
+    assert "显示该指标仍未达标，不能销号" in response.content.decode()
+    assert Problem.objects.get(pk=failing.pk).status == "open"
+
+    # the older data again: the closed problems are reopened, the proposed ones are open again
     county, year = _load(demo_county_before(1))
     third = run_evaluation(county, year, None)
     result = services.generate_problems(county, year, third, None)
-    assert (result.created, result.reopened) == (0, 1)
+    assert (result.created, result.reopened) == (0, 2)
     assert problems.count() == 27
     assert problems.filter(status="open").count() == 27

@@ -174,6 +174,7 @@ def test_inspection_problem_is_closed_by_the_admin(client, ledger):
     problem.refresh_from_db()
     assert task.status == "已销号" and task.approver == ledger["users"]["admin"]
     assert task.closing_snapshot is None and problem.status == "closed"
+    assert problem.closed_by == ledger["users"]["admin"]
     # revoking needs a reason and reopens the problem
     client.post(reverse("rectification_step", args=[task.pk]), {"target": "进行中"})
     assert Task.objects.get(pk=task.pk).status == "已销号"
@@ -231,3 +232,31 @@ def test_start_page_leads_to_the_users_ledger(client, ledger):
     for role in ("school", "nobody"):
         client.force_login(ledger["users"][role])
         assert client.get(reverse("rectification_start")).status_code == 404
+
+
+def test_problem_closure_is_the_approvers(client, ledger):
+    county, year = ledger["county"], ledger["year"]
+    client.force_login(ledger["users"]["admin"])
+    client.post(
+        reverse("rectification_problem_new", args=[county.pk, year.label]),
+        {"source": "self_check", "title": "操场围栏松动", "found_on": "2026-05-02"},
+    )
+    problem = Problem.objects.get(title="操场围栏松动")
+    for role in ("edu", "leader", "inspector"):
+        client.force_login(ledger["users"][role])
+        url = reverse("rectification_problem_close", args=[problem.pk])
+        assert client.post(url).status_code == 404
+        assert (
+            "问题验收销号"
+            not in client.get(reverse("rectification_problem", args=[problem.pk])).content.decode()
+        )
+    assert Problem.objects.get(pk=problem.pk).status == "open"
+    client.force_login(ledger["users"]["admin"])
+    # a hand-entered problem put right at once is closed without a task
+    client.post(reverse("rectification_problem_close", args=[problem.pk]))
+    assert Problem.objects.get(pk=problem.pk).status == "closed"
+    # the data-backed problem still has open tasks
+    response = client.post(
+        reverse("rectification_problem_close", args=[ledger["problem"].pk]), follow=True
+    )
+    assert "该问题还有 2 项整改任务未销号，请先逐项验收销号" in response.content.decode()
