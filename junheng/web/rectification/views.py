@@ -160,8 +160,10 @@ def home(request: HttpRequest, county_id: int, year: str) -> HttpResponse:
         .order_by("category")
     )
     snapshot = latest_snapshot(county, school_year)
+    missing = [d for d in services.drafts_of(snapshot) if d.missing] if snapshot else []
     context = _base(request, county, school_year, "problems")
     context.update(
+        missing=missing,
         problems=[
             {"p": p, "css": PROBLEM_CSS[p.status], "status": p.get_status_display()}
             for p in problems.order_by("status", "category", "id")

@@ -116,3 +116,26 @@ def test_two_snapshots_no_duplicates_and_resolved_ones_proposed(client, django_u
     assert (result.created, result.reopened) == (0, 2)
     assert problems.count() == 27
     assert problems.filter(status="open").count() == 27
+
+
+def test_missing_data_listed_apart_from_the_problems(client, django_user_model):
+    from tests.builders import dataset, school, segment
+
+    data = dataset(
+        [school("P1"), school("P2")],
+        [segment("P1", multimedia_rooms=None), segment("P2")],
+    )
+    load_dataset(data, DEMO_YEAR, province=DEMO_PROVINCE, city=DEMO_CITY)
+    county, year = County.objects.get(name="甲县"), SchoolYear.objects.get(label=DEMO_YEAR)
+    snapshot = run_evaluation(county, year, None)
+    result = services.generate_problems(county, year, snapshot, None)
+    assert [d.key for d in result.missing] == ["NA/primary/P1", "NA/CV/primary/R7"]
+    assert not Problem.objects.filter(key__startswith="NA/").exists()
+    from junheng.web.accounts.models import Profile, Role
+
+    admin = django_user_model.objects.create_user("cadmin")
+    Profile.objects.create(user=admin, role=Role.COUNTY_ADMIN, county=county)
+    client.force_login(admin)
+    page = client.get(reverse("rectification", args=[county.pk, year.label])).content.decode()
+    assert "数据缺失，无法判定的 2 处" in page
+    assert "R7 无法判定：数据缺失" in page
