@@ -546,6 +546,12 @@ def due(request: HttpRequest, county_id: int, year: str) -> HttpResponse:
         days = 14
     today = services.today()
     tasks = services.ledger_tasks(county, school_year)
+    my_unit = unit_of(request.user)
+    mine = my_unit is not None and request.GET.get("mine") == "1"
+    if mine:
+        tasks = [
+            t for t in tasks if t.lead_unit_id == my_unit.pk or my_unit in t.responsible_units.all()
+        ]
     by_id = {t.pk: t for t in tasks}
     core_tasks = [services.core_task(t) for t in tasks]
     due_rows = [

@@ -60,3 +60,16 @@ def test_moving_the_deadline_ends_overdue(client, ledger, monkeypatch):
     page = client.get(reverse("rectification_task", args=[task.pk])).content.decode()
     assert '<span class="badge big fail">逾期</span>' not in page
     assert '<span class="badge big draft">未开始</span>' in page
+
+
+def test_a_department_sees_its_own_tasks_due(client, ledger, monkeypatch):
+    _freeze(monkeypatch, dt.date(2026, 7, 1))
+    county, year = ledger["county"].pk, ledger["year"].label
+    url = reverse("rectification_due", args=[county, year]) + "?days=30"
+    client.force_login(ledger["users"]["fin"])
+    assert "30 天内到期（1 项）" in client.get(url).content.decode()
+    page = client.get(url + "&mine=1").content.decode()
+    assert "30 天内到期（1 项）" in page and "已逾期（0 项）" in page
+    client.force_login(ledger["users"]["hr"])  # responsible for the overdue education task
+    page = client.get(url + "&mine=1").content.decode()
+    assert "30 天内到期（0 项）" in page and "已逾期（1 项）" in page
