@@ -429,7 +429,9 @@ def change_check_baseline(sessions: dict[str, Any], shape: Shape, views: int) ->
                 raise SystemExit(f"{path} answered {response.status_code} in the test client")
         return seconds, cpu
 
-    def rebuild_every_time(county_id: int, year_id: int, objects: Callable[[], Any]) -> str:
+    def rebuild_every_time(
+        county_id: int, year_id: int, objects: Callable[[], Any], state: Any = None
+    ) -> str:
         return selectors.fingerprint(selectors.dataset_for(*objects()))
 
     run()  # warm-up

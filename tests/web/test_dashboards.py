@@ -449,3 +449,33 @@ def test_a_rendered_board_is_served_with_three_queries(client, site, page):
     assert changed not in response.content.decode()
     load_dataset(tiny(c_area=800.0), "2026", province=PROVINCE, city=CITY)
     assert changed in client.get(url).content.decode()
+
+
+def test_county_page_reads_what_the_orm_selectors_read(client, site, django_user_model):
+    from junheng.web.selectors import (
+        county_page,
+        data_changed_since,
+        latest_snapshot,
+        yearly_summaries,
+    )
+
+    jia, yi = site["jia"], site["yi"]
+    y2026 = SchoolYear.objects.get(label="2026")
+    evaluator = django_user_model.objects.create_user("pinggu", first_name="王", last_name="")
+    run_evaluation(jia, y2026, evaluator)
+    expected = latest_snapshot(jia, y2026)
+    fields = ("pk", "created_at", "standard_id", "standard_version", "policies")
+    fields += ("data_fingerprint", "summary", "county_id", "year_id", "created_by_id")
+    for with_years in (True, False):
+        page = county_page(jia, "2026", with_years=with_years)
+        assert page.year == y2026
+        assert [getattr(page.snapshot, f) for f in fields] == [getattr(expected, f) for f in fields]
+        assert page.snapshot.created_by.get_full_name() == "王"
+        assert page.years == (yearly_summaries(jia) if with_years else None)
+        assert data_changed_since(page.snapshot) is False
+    assert [y["year"] for y in county_page(jia, "2026", with_years=True).years] == ["2025", "2026"]
+    assert county_page(yi, "2025").snapshot is None  # a year without a snapshot of the county
+    assert county_page(yi, "2025").year.label == "2025"
+    assert county_page(jia, "1999") is None
+    client.force_login(site["users"]["admin"])
+    assert "评估人 王" in client.get(reverse("county", args=[jia.pk, "2026"])).content.decode()
