@@ -11,9 +11,11 @@ import tempfile
 from datetime import date
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import IntegrityError
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -191,8 +193,13 @@ def generate(request: HttpRequest, county_id: int, year: str) -> HttpResponse:
     if snapshot is None:
         messages.error(request, "本学年还没有评估结果，请先在县区总览中运行评估。")
     else:
-        result = services.generate_problems(county, school_year, snapshot, request.user)
-        messages.success(request, result.message())
+        try:
+            result = services.generate_problems(county, school_year, snapshot, request.user)
+        except IntegrityError:
+            # two first generations at once: the other one's problems stand, nothing doubled
+            messages.error(request, "另一位用户刚刚生成了问题清单，请刷新后查看。")
+        else:
+            messages.success(request, result.message())
     return redirect("rectification", county.pk, school_year.label)
 
 
@@ -598,8 +605,6 @@ def bulletin_docx(request: HttpRequest, county_id: int, year: str) -> HttpRespon
 
 
 def _quote(name: str) -> str:
-    from urllib.parse import quote
-
     return quote(name)
 
 
