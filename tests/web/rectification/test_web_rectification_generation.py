@@ -139,3 +139,25 @@ def test_missing_data_listed_apart_from_the_problems(client, django_user_model):
     page = client.get(reverse("rectification", args=[county.pk, year.label])).content.decode()
     assert "数据缺失，无法判定的 2 处" in page
     assert "R7 无法判定：数据缺失" in page
+
+
+def test_a_concurrent_first_generation_is_reported(client, loaded, django_user_model, monkeypatch):
+    from django.db import IntegrityError
+
+    from junheng.web.accounts.models import Profile, Role
+
+    county, year = loaded
+    run_evaluation(county, year, None)
+    admin = django_user_model.objects.create_user("cadmin")
+    Profile.objects.create(user=admin, role=Role.COUNTY_ADMIN, county=county)
+    client.force_login(admin)
+
+    def clash(*args, **kwargs):
+        raise IntegrityError("rect_problem_unique_key")
+
+    monkeypatch.setattr(services, "generate_problems", clash)
+    response = client.post(
+        reverse("rectification_generate", args=[county.pk, year.label]), follow=True
+    )
+    assert response.status_code == 200
+    assert "另一位用户刚刚生成了问题清单，请刷新后查看" in response.content.decode()
