@@ -19,6 +19,8 @@ from django.utils.functional import SimpleLazyObject
 
 from junheng.web.accounts import scope
 from junheng.web.accounts.models import Profile
+from junheng.web.rectification.permissions import unit_of
+from junheng.web.surveys.permissions import has_survey_pages
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,15 @@ class _Section:
         return max((len(prefix) for prefix in self.paths if path.startswith(prefix)), default=0)
 
 
+def _has_ledger_pages(user: Any) -> bool:
+    # Roles answer from the profile loaded with the user; only a user without one (a
+    # department's user) is looked up as a member of a unit.
+    if scope.has_county_views(user):
+        return True
+    # The reverse one-to-one raises an AttributeError when there is no profile.
+    return not hasattr(user, "profile") and unit_of(user) is not None
+
+
 _SECTIONS: tuple[_Section, ...] = (
     _Section("本校数据", "home", ("/schools/",), scope.has_own_school),
     _Section("县区列表", "counties", ("/counties/", "/schools/"), scope.has_county_views),
@@ -60,6 +71,14 @@ _SECTIONS: tuple[_Section, ...] = (
     _Section(
         "数据导入", "import_start", ("/import/", "/imports/"), scope.has_import_page, ("/import/",)
     ),
+    _Section(
+        "整改台账",
+        "rectification_start",
+        ("/rectification/",),
+        _has_ledger_pages,
+        ("/rectification/",),
+    ),
+    _Section("认可度调查", "surveys", ("/surveys/",), has_survey_pages),
     _Section("系统管理", "admin:index", ("/admin/",), lambda u: u.is_staff),
 )
 

@@ -16,6 +16,7 @@ from django.urls import path, reverse
 
 from junheng.web.accounts.models import Profile, Role
 from junheng.web.navigation import Link, navigation_for
+from junheng.web.rectification.models import Unit, UnitKind, UnitMember
 from junheng.web.registry.models import City, School
 from junheng.web.services import run_evaluation
 
@@ -45,6 +46,7 @@ def users(loaded, django_user_model):
         "leader": user("leader", Role.LEADER, county=county),
         "inspector": user("inspector", Role.INSPECTOR),
         "superuser": django_user_model.objects.create_superuser("root", "", "pw-均衡-2026"),
+        "department": django_user_model.objects.create_user("czj", password="pw-均衡-2026"),
         "nobody": django_user_model.objects.create_user("nobody", password="pw-均衡-2026"),
     }
     made["inspector"].profile.inspected_cities.add(City.objects.get())
@@ -58,14 +60,19 @@ def _nav(user, url="/"):
 
 
 def test_each_role_gets_the_sections_it_may_open(users):
+    county = users["admin"].profile.county
+    department = Unit.objects.create(county=county, kind=UnitKind.DEPARTMENT, name="县财政局")
+    UnitMember.objects.create(user=users["department"], unit=department)
     labels = {key: [link.label for link in _nav(u).links] for key, u in users.items()}
+    county_wide = ["县区列表", "县域对比"]
     assert labels == {
-        "sysadmin": ["县区列表", "县域对比", "数据导入"],
-        "admin": ["县区列表", "县域对比", "数据导入"],
+        "sysadmin": [*county_wide, "数据导入", "整改台账", "认可度调查"],
+        "admin": [*county_wide, "数据导入", "整改台账", "认可度调查"],
         "school": ["本校数据", "数据导入"],
-        "leader": ["县区列表", "县域对比"],
-        "inspector": ["县区列表", "县域对比"],
-        "superuser": ["县区列表", "县域对比", "数据导入", "系统管理"],
+        "leader": [*county_wide, "整改台账", "认可度调查"],
+        "inspector": [*county_wide, "整改台账", "认可度调查"],
+        "superuser": [*county_wide, "数据导入", "整改台账", "认可度调查", "系统管理"],
+        "department": ["整改台账"],
         "nobody": [],
     }
     roles = {key: _nav(u).role for key, u in users.items()}
