@@ -48,6 +48,8 @@ class Task:
     closed_on: date | None = None
     closing_snapshot: Any = None
     id: Any = None
+    problem_title: str = ""
+    """What the problem says, for lists and bulletins that name it beside the measures."""
 
 
 class TransitionError(ValueError):

@@ -11,10 +11,17 @@ import io
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 
 from junheng.rectification.bulletin import Bulletin
-from junheng.rectification.tasks import display_status
+from junheng.rectification.tasks import Task, display_status
 from junheng.reports import docx_style as ds
 
 NONE = "无。"
+TASK_HEADER = ["问题", "牵头单位", "整改措施", "责任人", "完成时限", "状态"]
+TASK_WIDTHS = [4.6, 2.1, 3.6, 1.4, 2.5, 1.4]
+
+
+def _task_cells(task: Task, status: str) -> list[str]:
+    deadline = f"{task.deadline:%Y-%m-%d}" if task.deadline else ds.MISSING_TEXT
+    return [task.problem_title, task.lead_unit, task.measures, task.person, deadline, status]
 
 
 def bulletin_document(b: Bulletin) -> bytes:
@@ -64,19 +71,10 @@ def bulletin_document(b: Bulletin) -> bytes:
     if b.overdue:
         w.table(
             "逾期任务",
-            ["牵头单位", "整改措施", "责任人", "完成时限", "状态"],
-            [
-                [
-                    t.lead_unit,
-                    t.measures,
-                    t.person,
-                    f"{t.deadline:%Y-%m-%d}",
-                    display_status(t, b.today),
-                ]
-                for t in b.overdue
-            ],
-            [3.2, 6.4, 2.0, 2.4, 1.6],
-            left=(0, 1),
+            TASK_HEADER,
+            [_task_cells(t, display_status(t, b.today)) for t in b.overdue],
+            TASK_WIDTHS,
+            left=(0, 1, 2),
             note="逾期：已过完成时限仍未销号。请各牵头单位说明原因并限期完成。",
         )
     else:
@@ -85,13 +83,10 @@ def bulletin_document(b: Bulletin) -> bytes:
     if b.due:
         w.table(
             f"即将到期任务（{b.due_days} 天内）",
-            ["牵头单位", "整改措施", "责任人", "完成时限", "状态"],
-            [
-                [t.lead_unit, t.measures, t.person, f"{t.deadline:%Y-%m-%d}", t.status.value]
-                for t in b.due
-            ],
-            [3.2, 6.4, 2.0, 2.4, 1.6],
-            left=(0, 1),
+            TASK_HEADER,
+            [_task_cells(t, t.status.value) for t in b.due],
+            TASK_WIDTHS,
+            left=(0, 1, 2),
         )
     else:
         w.p(NONE)

@@ -10,7 +10,14 @@ from junheng.rectification.tasks import Status, Task
 
 TODAY = date(2026, 7, 1)
 TASKS = [
-    Task("R2/junior/1", "县教育局", date(2026, 6, 30), Status.IN_PROGRESS, measures="补教师"),
+    Task(
+        "R2/junior/1",
+        "县教育局",
+        date(2026, 6, 30),
+        Status.IN_PROGRESS,
+        measures="补教师",
+        problem_title="甲校 R2 未达标",
+    ),
     Task("R4/primary/1", "县教育局", date(2026, 7, 5), Status.NOT_STARTED, measures="扩操场"),
     Task("G2", "县财政局", date(2026, 6, 1), Status.CLOSED, measures="保经费"),
     Task("G3", "县财政局", date(2026, 9, 1), Status.AWAITING_CHECK, measures="拨款"),
@@ -47,3 +54,25 @@ def test_monthly_bulletin_counts_only_this_month():
     b = bulletin("示范县", TASKS, CLOSED, period="month", today=date(2026, 6, 30))
     assert [c.title for c in b.closed] == ["G9 旧问题", "G2 经费"]
     assert b.title.endswith("月通报")
+
+
+def test_the_document_names_problem_and_measures():
+    import io
+
+    import docx
+
+    from junheng.reports.bulletin import bulletin_document
+
+    b = bulletin("示范县", TASKS, CLOSED, period="week", today=TODAY)
+    document = docx.Document(io.BytesIO(bulletin_document(b)))
+    overdue = next(t for t in document.tables if t.rows[0].cells[0].text == "问题")
+    assert [c.text for c in overdue.rows[1].cells] == [
+        "甲校 R2 未达标",
+        "县教育局",
+        "补教师",
+        "",
+        "2026-06-30",
+        "逾期",
+    ]
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert b.summary() in text and "（2026年06月29日至2026年07月01日）" in text

@@ -247,6 +247,7 @@ def core_task(task: Task) -> core.Task:
         closed_on=task.closed_on,
         closing_snapshot=task.closing_snapshot_id,
         id=task.pk,
+        problem_title=task.problem.title,
     )
 
 
