@@ -177,3 +177,39 @@ class MilestoneForm(forms.ModelForm):
     def __init__(self, *args: Any, plan: Plan | None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["phase"].queryset = Phase.objects.filter(plan=plan)
+
+
+class MemberForm(forms.Form):
+    """A login for a department: a new user who works for one unit of the county."""
+
+    unit = forms.ModelChoiceField(
+        label="所属单位", queryset=Unit.objects.none(), error_messages={"required": "请选择单位"}
+    )
+    username = forms.CharField(
+        label="登录名", max_length=150, error_messages={"required": "请填写登录名"}
+    )
+    full_name = forms.CharField(label="姓名", max_length=150, required=False)
+    password = forms.CharField(
+        label="初始密码",
+        widget=forms.PasswordInput(render_value=False),
+        error_messages={"required": "请填写初始密码"},
+    )
+
+    def __init__(self, *args: Any, county: County, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = Unit.objects.filter(county=county)
+
+    def clean_username(self) -> str:
+        from django.contrib.auth import get_user_model
+
+        name = self.cleaned_data["username"].strip()
+        if get_user_model().objects.filter(username=name).exists():
+            raise forms.ValidationError(f"登录名“{name}”已被使用")
+        return name
+
+    def clean_password(self) -> str:
+        from django.contrib.auth.password_validation import validate_password
+
+        password = self.cleaned_data["password"]
+        validate_password(password)
+        return password

@@ -668,3 +668,18 @@ def import_ledger(
                 + (f"：{row.progress}" if row.progress else ""),
             )
     return LedgerImport(problems_created, tasks_created, tasks_updated, new_units, awaiting)
+
+
+def add_member(unit: Unit, username: str, full_name: str, password: str) -> Any:
+    """A new login that works for `unit` (a department user), created with its membership."""
+    from django.contrib.auth import get_user_model
+
+    from junheng.web.rectification.models import UnitMember
+
+    with transaction.atomic():
+        user = get_user_model().objects.create_user(username, password=password)
+        if full_name:
+            user.first_name = full_name[:150]
+            user.save(update_fields=["first_name"])
+        UnitMember.objects.create(user=user, unit=unit)
+    return user

@@ -37,6 +37,7 @@ from junheng.web.imports.uploads import safe_name
 from junheng.web.pages.lookup import NOT_FOUND, year_or_404
 from junheng.web.rectification import evidence, reports, services
 from junheng.web.rectification.forms import (
+    MemberForm,
     MilestoneForm,
     PersonForm,
     PhaseForm,
@@ -485,6 +486,7 @@ def organisation(request: HttpRequest, county_id: int, year: str) -> HttpRespons
     county, school_year = _ledger(request, county_id, year)
     unit_form = UnitForm(county=county, prefix="unit")
     person_form = PersonForm(county=county, prefix="person")
+    member_form = MemberForm(county=county, prefix="member")
     import_errors: list[str] = []
     if request.method == "POST":
         manage_or_404(request, county)
@@ -504,6 +506,17 @@ def organisation(request: HttpRequest, county_id: int, year: str) -> HttpRespons
                 person_form.save()
                 messages.success(request, "已添加人员。")
                 return redirect("rectification_organisation", county.pk, school_year.label)
+        elif action == "member":
+            member_form = MemberForm(request.POST, county=county, prefix="member")
+            if member_form.is_valid():
+                data = member_form.cleaned_data
+                services.add_member(
+                    data["unit"], data["username"], data["full_name"], data["password"]
+                )
+                messages.success(
+                    request, f"已为“{data['unit'].name}”建立单位用户“{data['username']}”。"
+                )
+                return redirect("rectification_organisation", county.pk, school_year.label)
         elif action == "import":
             upload = request.FILES.get("table")
             if upload is None:
@@ -520,6 +533,7 @@ def organisation(request: HttpRequest, county_id: int, year: str) -> HttpRespons
         units=units,
         unit_form=unit_form,
         person_form=person_form,
+        member_form=member_form,
         import_errors=import_errors,
         headers=ORG_HEADERS,
     )

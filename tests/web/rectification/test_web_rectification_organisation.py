@@ -112,3 +112,40 @@ def test_bulletin_docx_has_the_pages_numbers(client, ledger):
     assert summary in page.content.decode()
     cells = [c.text for t in document.tables for row in t.rows for c in row.cells]
     assert "县教育局" in cells and "县财政局" in cells
+
+
+def test_a_department_login_is_made_on_the_page(client, ledger, django_user_model):
+    county, year = ledger["county"], ledger["year"]
+    url = reverse("rectification_organisation", args=[county.pk, year.label])
+    finance = ledger["units"]["fin"]
+    data = {
+        "action": "member",
+        "member-unit": finance.pk,
+        "member-username": "czj-li",
+        "member-full_name": "李会计",
+        "member-password": "Junheng-2026-czj",
+    }
+    for role in ("leader", "fin"):
+        client.force_login(ledger["users"][role])
+        assert client.post(url, data).status_code == 404
+    client.force_login(ledger["users"]["admin"])
+    weak = client.post(url, {**data, "member-password": "123"})
+    assert "密码" in weak.content.decode()
+    assert not django_user_model.objects.filter(username="czj-li").exists()
+    response = client.post(url, data, follow=True)
+    assert "已为“县财政局”建立单位用户“czj-li”" in response.content.decode()
+    user = django_user_model.objects.get(username="czj-li")
+    assert user.check_password("Junheng-2026-czj") and user.first_name == "李会计"
+    assert user.rectification_membership.unit == finance
+    taken = client.post(url, data)
+    assert "登录名“czj-li”已被使用" in taken.content.decode()
+    # the new login edits the finance bureau's task and not the education bureau's
+    client.force_login(user)
+    fin_task, edu_task = ledger["fin_task"], ledger["edu_task"]
+    assert client.get(reverse("rectification_task_edit", args=[fin_task.pk])).status_code == 200
+    assert client.get(reverse("rectification_task_edit", args=[edu_task.pk])).status_code == 404
+    # a unit of another county cannot be chosen
+    client.force_login(ledger["users"]["admin"])
+    foreign = ledger["users"]["foreign"].rectification_membership.unit
+    client.post(url, {**data, "member-username": "x2", "member-unit": foreign.pk})
+    assert not django_user_model.objects.filter(username="x2").exists()
