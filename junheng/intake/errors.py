@@ -56,6 +56,7 @@ class Code(StrEnum):
     BAD_FACT_VALUE = "bad-fact-value"
     DUPLICATE_FACT = "duplicate-fact"
     UNKNOWN_COUNTY = "unknown-county"
+    OUT_OF_SCOPE = "out-of-scope"
     DUPLICATE_SURVEY = "duplicate-survey"
     TOO_MANY_ERRORS = "too-many-errors"
     INTERNAL_ERROR = "internal-error"
@@ -216,6 +217,14 @@ _KINDS: tuple[ErrorKind, ...] = (
         "该列只能填规定的可选值（英文值或中文名称均可），例如学段只能是“小学”或“初中”。",
         "值“{value}”不是可选值，应为{expected}",
         fix="从提示的可选值中选一个照抄，不要加括号、备注或其他文字。",
+    ),
+    ErrorKind(
+        Code.OUT_OF_SCOPE,
+        "不在本次导入的范围内",
+        "工作簿中有不属于本次导入范围的县区或学校：县级管理员只能导入本县的数据，学校填报员只能"
+        "导入本校的一校一册，已登记为其他县区的学校也不能导入本县。",
+        "“{value}”不在本次导入的范围内，应为{expected}",
+        fix="删除不属于本县（本校）的行，由所属县区或学校自行导入；确需导入的，请联系系统管理员。",
     ),
     ErrorKind(
         Code.DUPLICATE_SCHOOL,

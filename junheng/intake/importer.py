@@ -475,7 +475,7 @@ def _check_scope(merger: _Merger, scope: Scope, out: ErrorCollector) -> None:
         reported.add(key)
         out.add(
             IntakeError(
-                Code.BAD_ENUM,
+                Code.OUT_OF_SCOPE,
                 origin.file,
                 origin.sheet,
                 origin.row,

@@ -277,3 +277,32 @@ def test_an_altered_county_template_is_flagged(tmp_path):
     book.save(path)
     result = import_sources([path], tmp_path / "数据集", write=False)
     assert "altered-template" in {e.code for e in result.errors}
+
+
+def test_rows_outside_the_scope_are_refused_at_their_cells(tmp_path):
+    from junheng.intake.importer import Scope, validate_sources
+
+    data = national_dataset(counties=2, segments_per_county=8, seed=3)
+    counties = sorted(data.schools["county"].unique().to_list())
+    workbook = tmp_path / "两县.xlsx"
+    write_xlsx(data, workbook)
+    own = set(data.schools.filter(pl.col("county") == counties[0])["school_id"].to_list())
+    scope = Scope(
+        counties=frozenset(counties[:1]),
+        schools=frozenset(own),
+        county_expected=f"「{counties[0]}」",
+        school_expected="本县学校的标识码",
+    )
+    result = validate_sources([workbook], scope=scope)
+    assert not result.ok
+    outside = [e for e in result.blocking if e.code == "out-of-scope"]
+    assert outside and all(e.code == "out-of-scope" for e in result.blocking)
+    other = set(data.schools.filter(pl.col("county") == counties[1])["school_id"].to_list())
+    # Every school row of the other county names its county cell and its id cell.
+    assert {e.value for e in outside} == {counties[1], *other}
+    assert all(e.sheet and e.cell for e in outside)
+    assert f"不在本次导入的范围内，应为「{counties[0]}」" in next(
+        e.message for e in outside if e.value == counties[1]
+    )
+    # Within the scope the same workbook's rows of the first county pass.
+    assert validate_sources([workbook], scope=Scope(counties=frozenset(counties))).ok

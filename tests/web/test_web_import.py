@@ -351,7 +351,9 @@ def test_rows_of_another_county_are_errors_naming_their_cells(site, client, work
     client.force_login(site["users"]["admin"])
     run = run_of(post_import(client, county_url(site), upload(workbook)))
     assert run.status == RunStatus.BLOCKED
-    located = [(p["sheet"], p["cell"], p["value"]) for p in run.problems if p["code"] == "bad-enum"]
+    located = [
+        (p["sheet"], p["cell"], p["value"]) for p in run.problems if p["code"] == "out-of-scope"
+    ]
     assert located == [("学校", "C3", "邻县")]
     assert "本次导入的是示范县的数据" in run.problems[0]["expected"]
     assert state(county, year) == before
@@ -371,7 +373,7 @@ def test_a_school_of_another_county_cannot_be_taken_over(site, client, tmp_path)
     client.force_login(site["users"]["admin"])
     run = run_of(post_import(client, county_url(site), upload(path)))
     assert run.status == RunStatus.BLOCKED
-    refused = [p for p in run.problems if p["code"] == "bad-enum"]
+    refused = [p for p in run.problems if p["code"] == "out-of-scope"]
     assert [(p["sheet"], p["cell"], p["value"]) for p in refused] == [("学校", "A2", "2152990001")]
     assert "已登记为其他县区的学校" in refused[0]["expected"]
     assert School.objects.get(school_id="2152990001").county == other
