@@ -260,3 +260,51 @@ def test_problem_closure_is_the_approvers(client, ledger):
         reverse("rectification_problem_close", args=[ledger["problem"].pk]), follow=True
     )
     assert "该问题还有 2 项整改任务未销号，请先逐项验收销号" in response.content.decode()
+
+
+def _every_route(ledger):
+    """Every route of the app with arguments naming this county's objects."""
+    from junheng.web.rectification import urls
+    from junheng.web.rectification.models import Evidence
+
+    task = ledger["edu_task"]
+    stored = Evidence.objects.create(
+        update=task.updates.first(), name="a.pdf", kind="pdf", size=1, sha256="0" * 64, path="x"
+    )
+    county, year = ledger["county"].pk, ledger["year"].label
+    args = {
+        "county_id": county,
+        "year": year,
+        "pk": None,
+    }
+    by_name = {
+        "rectification_problem": ledger["problem"].pk,
+        "rectification_problem_close": ledger["problem"].pk,
+        "rectification_task_new": ledger["problem"].pk,
+        "rectification_evidence": stored.pk,
+    }
+    routes = []
+    for pattern in urls.urlpatterns:
+        names = pattern.pattern.converters
+        kwargs = {k: args[k] for k in names}
+        if "pk" in kwargs:
+            kwargs["pk"] = by_name.get(pattern.name, task.pk)
+        routes.append(reverse(pattern.name, kwargs=kwargs))
+    return routes
+
+
+def test_every_route_refuses_anonymous_and_outsiders(client, ledger):
+    routes = _every_route(ledger)
+    assert len(routes) == 21
+    for url in routes:
+        for method in (client.get, client.post):
+            response = method(url)
+            assert response.status_code == 302, url
+            assert response.url.startswith(reverse("login")), url
+    for role in ("other_admin", "school", "foreign", "nobody"):
+        client.force_login(ledger["users"][role])
+        for url in routes:
+            if url == reverse("rectification_start"):
+                continue
+            for method in (client.get, client.post):
+                assert method(url).status_code in (404, 405), (role, url)
