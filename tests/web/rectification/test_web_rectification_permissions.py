@@ -308,3 +308,13 @@ def test_every_route_refuses_anonymous_and_outsiders(client, ledger):
                 continue
             for method in (client.get, client.post):
                 assert method(url).status_code in (404, 405), (role, url)
+
+
+@pytest.mark.parametrize("role", ["leader", "inspector"])
+def test_no_route_takes_a_post_from_a_reader(client, ledger, role):
+    routes = _every_route(ledger)
+    client.force_login(ledger["users"][role])
+    for url in routes:
+        assert client.post(url, {"action": "unit", "target": "进行中"}).status_code in (404, 405)
+    assert Task.objects.filter(status="未开始").count() == 2
+    assert ProgressUpdate.objects.filter(author=ledger["users"][role]).count() == 0
