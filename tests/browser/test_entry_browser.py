@@ -7,7 +7,10 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from junheng.demo import demo_county_before
 from junheng.web.collection.models import SchoolYearData, SegmentData, Status
+from junheng.web.registry.management.commands.junheng_demo import DEMO_CITY, DEMO_PROVINCE
+from junheng.web.services import load_dataset
 from tests.browser.browsing import SCREENSHOTS, login, screenshot
 from tests.browser.conftest import OFFICE, PHONE
 from tests.web import conftest as web_fixtures
@@ -228,3 +231,11 @@ def test_older_history_loads_in_place(page, live_server, site):
     expect(entries).to_have_count(HISTORY_PAGE + 3)
     expect(entries.last).to_contain_text("小学 · 班级数（个）：0 → 1")
     assert page.url == url
+
+
+def test_last_years_values_beside_the_fields(page, live_server, site):
+    load_dataset(demo_county_before(1), "2025", province=DEMO_PROVINCE, city=DEMO_CITY)
+    login(page, live_server.url, "school", PASSWORD)
+    _open_form(page, live_server.url)
+    expect(page.get_by_text("2025 学年：7480110")).to_be_visible()
+    screenshot(page, "entry-form-last-year")

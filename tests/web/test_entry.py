@@ -121,6 +121,28 @@ def test_form_has_every_segment_field_with_schema_labels_and_units(client, site)
     assert 'name="version" value="1"' in body
 
 
+def test_last_years_values_stand_beside_the_fields(client, site):
+    from junheng.demo import demo_county_before
+    from junheng.web.registry.management.commands.junheng_demo import DEMO_CITY, DEMO_PROVINCE
+    from junheng.web.services import load_dataset
+
+    client.force_login(site["users"]["school"])
+    url = edit_url(site["own"], site["year"])
+    assert "学年：" not in client.get(url).content.decode()  # no earlier year yet
+    load_dataset(demo_county_before(1), "2025", province=DEMO_PROVINCE, city=DEMO_CITY)
+    body = client.get(url).content.decode()
+
+    def block(name):
+        """The field's part of the page: from its input to the next field."""
+        start = body.index(f'name="{name}"')
+        return body[start : body.index('<div class="entry-field', start)]
+
+    # 2026: 7,873,800 yuan entered; 2025 (the demo's year before): 7,480,110.
+    assert 'value="7873800"' in block("primary__equipment_value_yuan")
+    assert '<p class="previous">2025 学年：7480110</p>' in block("primary__equipment_value_yuan")
+    assert '<p class="previous">2025 学年：2260</p>' in block("primary__students")
+
+
 def test_combined_school_has_both_levels_and_shared_facilities(client, site):
     client.force_login(site["users"]["combined"])
     body = client.get(edit_url(site["combined"], site["year"])).content.decode()

@@ -222,6 +222,8 @@ class Row:
     note: forms.BoundField | None = None
     current: str | None = None
     note_current: str | None = None
+    previous: str | None = None
+    """Last school year's value, when there was one, to check this year's against."""
 
 
 @dataclass
@@ -243,6 +245,13 @@ class _EntryForm(forms.Form):
         self.layout: list[Section] = []
         self.warnings: list[str] = []
         self.current: dict[str, str] = {}
+        self.previous: dict[str, str] = {}
+        self.previous_year = ""
+
+    def show_previous(self, year: str, values: Mapping[str, str]) -> None:
+        """Show the school's values of an earlier school year beside the fields (not its notes)."""
+        self.previous_year = year
+        self.previous = {name: value for name, value in values.items() if value != ""}
 
     def _section(self, key: str, title: str, note: str = "") -> Section:
         section = Section(key, title, note)
@@ -290,6 +299,7 @@ class _EntryForm(forms.Form):
                         self[note] if note else None,
                         self.current.get(name),
                         self.current.get(note) if note else None,
+                        self.previous.get(name),
                     )
                 )
             rendered.append(

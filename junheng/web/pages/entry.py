@@ -134,6 +134,17 @@ def _school_stored(
     return data, segments, facts
 
 
+def _previous_year_with_data(school: School, year: SchoolYear) -> SchoolYear | None:
+    """The latest school year before `year` for which the school has data."""
+    return (
+        SchoolYear.objects.filter(
+            label__lt=year.label, pk__in=SegmentData.objects.filter(school=school).values("year")
+        )
+        .order_by("-label")
+        .first()
+    )
+
+
 def _with_version(post: QueryDict, version: int) -> QueryDict:
     data = post.copy()
     data["version"] = str(version)
@@ -192,6 +203,8 @@ def school_edit(request: HttpRequest, school_id: str, year: str) -> HttpResponse
     if not editable:
         for field in form.fields.values():
             field.disabled = True
+    if (earlier := _previous_year_with_data(school, year_row)) is not None:
+        form.show_previous(earlier.label, school_values(*_school_stored(school, earlier)))
     context = {
         "school": school,
         "year": year_row,
