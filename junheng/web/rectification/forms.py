@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
 
 from junheng.web.rectification.models import (
     Milestone,
@@ -200,16 +202,12 @@ class MemberForm(forms.Form):
         self.fields["unit"].queryset = Unit.objects.filter(county=county)
 
     def clean_username(self) -> str:
-        from django.contrib.auth import get_user_model
-
         name = self.cleaned_data["username"].strip()
         if get_user_model().objects.filter(username=name).exists():
             raise forms.ValidationError(f"登录名“{name}”已被使用")
         return name
 
     def clean_password(self) -> str:
-        from django.contrib.auth.password_validation import validate_password
-
         password = self.cleaned_data["password"]
         validate_password(password)
         return password

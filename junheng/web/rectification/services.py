@@ -13,11 +13,14 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
 from junheng.rectification import tasks as core
+from junheng.rectification.ledger_xlsx import LedgerRow
+from junheng.rectification.organisation import UnitRow
 from junheng.rectification.problems import (
     SOURCE_EVALUATION,
     SOURCE_INSPECTION,
@@ -32,12 +35,16 @@ from junheng.web.evaluation.models import Snapshot
 from junheng.web.rectification import evidence
 from junheng.web.rectification.models import (
     Evidence,
+    Person,
+    PolicyDocument,
     Problem,
     ProblemSource,
     ProblemStatus,
     ProgressUpdate,
     Task,
     Unit,
+    UnitKind,
+    UnitMember,
 )
 from junheng.web.registry.models import County, SchoolYear
 from junheng.web.selectors import latest_snapshot
@@ -445,12 +452,10 @@ def ledger_tasks(county: County, year: SchoolYear) -> list[Task]:
 # ---- organisation ---------------------------------------------------------------------------
 
 
-def import_organisation(county: County, units: Sequence[Any]) -> tuple[int, int]:
+def import_organisation(county: County, units: Sequence[UnitRow]) -> tuple[int, int]:
     """Units (`organisation.UnitRow`) written at once: a unit named in the table gets the
     table's type, duties and people; units not named stay as they are (tasks refer to them).
     Returns (units, people) written."""
-    from junheng.web.rectification.models import Person
-
     people = 0
     with transaction.atomic():
         start = Unit.objects.filter(county=county).count()
@@ -485,10 +490,8 @@ def save_policy(
     issued_on: date | None,
     files: Iterable[evidence.Upload],
     user: AbstractBaseUser,
-) -> Any:
+) -> PolicyDocument:
     """A checklist document's status and files, written together or not at all."""
-    from junheng.web.rectification.models import PolicyDocument
-
     stored = evidence.store_all(files)
     try:
         with transaction.atomic():
@@ -515,10 +518,8 @@ def save_policy(
     return document
 
 
-def ledger_rows(county: County, year: SchoolYear) -> list[Any]:
+def ledger_rows(county: County, year: SchoolYear) -> list[LedgerRow]:
     """The ledger as `ledger_xlsx` rows: one per task, and one per problem without a task."""
-    from junheng.rectification.ledger_xlsx import LedgerRow
-
     rows: list[LedgerRow] = []
     problems = (
         Problem.objects.filter(county=county, year=year)
@@ -588,7 +589,7 @@ class LedgerImport:
 
 
 def import_ledger(
-    county: County, year: SchoolYear, rows: Sequence[Any], user: AbstractBaseUser
+    county: County, year: SchoolYear, rows: Sequence[LedgerRow], user: AbstractBaseUser
 ) -> LedgerImport:
     """A county's existing ledger (`ledger_xlsx.LedgerRow`s) written at once.
 
@@ -605,8 +606,6 @@ def import_ledger(
 
         def unit(name: str) -> Unit:
             if name not in units:
-                from junheng.web.rectification.models import UnitKind
-
                 units[name] = Unit.objects.create(
                     county=county, kind=UnitKind.DEPARTMENT, name=name, order=len(units)
                 )
@@ -670,12 +669,8 @@ def import_ledger(
     return LedgerImport(problems_created, tasks_created, tasks_updated, new_units, awaiting)
 
 
-def add_member(unit: Unit, username: str, full_name: str, password: str) -> Any:
+def add_member(unit: Unit, username: str, full_name: str, password: str) -> AbstractBaseUser:
     """A new login that works for `unit` (a department user), created with its membership."""
-    from django.contrib.auth import get_user_model
-
-    from junheng.web.rectification.models import UnitMember
-
     with transaction.atomic():
         user = get_user_model().objects.create_user(username, password=password)
         if full_name:
