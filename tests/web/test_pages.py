@@ -195,3 +195,16 @@ def test_counties_list_shows_latest_verdict(client, site):
     body = client.get(reverse("counties")).content.decode()
     assert site["county"].name in body and "邻县" in body
     assert "未达标" in body and "尚未评估" in body
+
+
+def test_home_sends_a_departments_user_to_the_ledger(client, site, django_user_model):
+    from junheng.web.rectification.models import Unit, UnitKind, UnitMember
+
+    unit = Unit.objects.create(county=site["county"], kind=UnitKind.DEPARTMENT, name="县财政局")
+    member = django_user_model.objects.create_user("czj", password="pw-均衡-2026")
+    UnitMember.objects.create(user=member, unit=unit)
+    client.force_login(member)
+    assert client.get(reverse("home")).url == reverse("rectification_start")
+    nobody = django_user_model.objects.create_user("nobody", password="pw-均衡-2026")
+    client.force_login(nobody)
+    assert client.get(reverse("home")).url == reverse("counties")
