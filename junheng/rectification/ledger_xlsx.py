@@ -11,7 +11,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -306,6 +306,30 @@ def _find_header(rows: list[tuple[Any, ...]]) -> tuple[int, dict[str, int]] | No
     return None
 
 
+def missing_columns(
+    required: Iterable[str],
+    columns: Mapping[str, int],
+    file: str,
+    sheet: str,
+    header_row: int,
+    expected: str,
+) -> list[IntakeError]:
+    """One error per required header the table lacks, at the start of its header row."""
+    return [
+        IntakeError(
+            Code.MISSING_COLUMN,
+            file,
+            sheet,
+            header_row,
+            value=header,
+            expected=expected,
+            cell=f"A{header_row}",
+        )
+        for header in required
+        if header not in columns
+    ]
+
+
 def read_ledger(path: Path) -> LedgerResult:
     """Read a ledger workbook (this module's or a county's own with the same headers).
 
@@ -358,19 +382,9 @@ def read_ledger(path: Path) -> LedgerResult:
         )
     header_index, columns = found
     header_row = header_index + 1
-    errors = [
-        IntakeError(
-            Code.MISSING_COLUMN,
-            name,
-            sheet_name,
-            header_row,
-            value=header,
-            expected="在表头中加上这一列（整改台账的必填项）",
-            cell=f"A{header_row}",
-        )
-        for header in REQUIRED
-        if header not in columns
-    ]
+    errors = missing_columns(
+        REQUIRED, columns, name, sheet_name, header_row, "在表头中加上这一列（整改台账的必填项）"
+    )
     if errors:
         return LedgerResult(errors=errors)
     out: list[LedgerRow] = []

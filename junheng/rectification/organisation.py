@@ -17,6 +17,7 @@ import openpyxl
 from openpyxl.utils import get_column_letter
 
 from junheng.intake.errors import Code, IntakeError
+from junheng.rectification.ledger_xlsx import missing_columns
 
 KIND = "单位类型"
 NAME = "单位名称"
@@ -109,19 +110,7 @@ def organisation_from_rows(
         )
     header_index, columns = found
     header_row = header_index + 1
-    errors = [
-        IntakeError(
-            Code.MISSING_COLUMN,
-            file,
-            sheet,
-            header_row,
-            value=h,
-            expected="在表头中加上这一列",
-            cell=f"A{header_row}",
-        )
-        for h in REQUIRED
-        if h not in columns
-    ]
+    errors = missing_columns(REQUIRED, columns, file, sheet, header_row, "在表头中加上这一列")
     if errors:
         return OrganisationResult(errors=errors)
     units: dict[str, UnitRow] = {}

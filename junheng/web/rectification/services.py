@@ -292,6 +292,22 @@ def save_task(
     return task
 
 
+def _record_evidence(
+    stored: Sequence[evidence.Stored], user: AbstractBaseUser, **owner: Any
+) -> None:
+    """The rows of stored evidence files, for a progress update or a policy document."""
+    for item in stored:
+        Evidence.objects.create(
+            **owner,
+            name=item.name,
+            kind=item.type.kind,
+            size=item.size,
+            sha256=item.sha256,
+            path=item.path,
+            uploaded_by=user,
+        )
+
+
 def add_progress(
     task: Task, user: AbstractBaseUser, text: str, files: Iterable[evidence.Upload]
 ) -> ProgressUpdate:
@@ -300,16 +316,7 @@ def add_progress(
     try:
         with transaction.atomic():
             update = ProgressUpdate.objects.create(task=task, author=user, text=text)
-            for item in stored:
-                Evidence.objects.create(
-                    update=update,
-                    name=item.name,
-                    kind=item.type.kind,
-                    size=item.size,
-                    sha256=item.sha256,
-                    path=item.path,
-                    uploaded_by=user,
-                )
+            _record_evidence(stored, user, update=update)
             if task.status == core.Status.NOT_STARTED.value:
                 # reporting progress is starting the work
                 _record_step(task, user, core.Status.IN_PROGRESS, "")
@@ -502,16 +509,7 @@ def save_policy(
             document.document_number = document_number
             document.issued_on = issued_on
             document.save()
-            for item in stored:
-                Evidence.objects.create(
-                    policy=document,
-                    name=item.name,
-                    kind=item.type.kind,
-                    size=item.size,
-                    sha256=item.sha256,
-                    path=item.path,
-                    uploaded_by=user,
-                )
+            _record_evidence(stored, user, policy=document)
     except BaseException:
         evidence.discard(stored)
         raise
