@@ -38,6 +38,7 @@ from junheng.web.pages.lookup import (
 )
 from junheng.web.registry.models import County, School, SchoolYear
 from junheng.web.selectors import (
+    county_page,
     data_changed_since,
     latest_snapshot,
     latest_summaries,
@@ -241,12 +242,13 @@ def warm_boards(county: County, year: SchoolYear, snapshot: Snapshot) -> int:
     an evaluation, so the first visitor waits no longer than the next; returns the boards
     rendered."""
     rendered = 0
-    for summary in yearly_summaries(county):
+    summaries = yearly_summaries(county)
+    for summary in summaries:
         if summary["id"] == snapshot.pk:
-            cached_county_board(county, year, snapshot)
+            cached_county_board(county, year, snapshot, years=summaries)
             rendered += 1
-        elif (other := _snapshot_of(summary["id"], county)) is not None:
-            cached_county_board(county, other.year, other)
+        elif (page := county_page(county, summary["year"])) and page.snapshot is not None:
+            cached_county_board(county, page.year, page.snapshot, years=summaries)
             rendered += 1
     for level, indicators in (snapshot.summary or {}).get("balance", {}).items():
         for item_id in indicators:
@@ -256,13 +258,6 @@ def warm_boards(county: County, year: SchoolYear, snapshot: Snapshot) -> int:
                 continue  # an indicator the standard does not chart
             rendered += 1
     return rendered
-
-
-def _snapshot_of(snapshot_id: int, county: County) -> Snapshot | None:
-    found = Snapshot.objects.filter(pk=snapshot_id).select_related("year").defer("result").first()
-    if found is not None:
-        found.county = county
-    return found
 
 
 @login_required
