@@ -31,10 +31,11 @@ keepalive = 5
 # Recycle workers now and then so memory held by large imports is returned to the system.
 max_requests = 1000
 max_requests_jitter = 100
-# The application (Django, Polars, the standards) is imported once, before the workers are
-# forked: a recycled worker starts in milliseconds instead of spending seconds of CPU on imports
-# while the others serve, and the workers share the imported code's memory. Django opens no
-# database connection on import, so none is inherited.
+# The application (Django, every view, Polars, the standards, the compiled templates: see
+# junheng/web/warmup.py) is loaded once, before the workers are forked: a recycled worker answers
+# its first request in milliseconds instead of spending seconds of CPU on imports while the
+# others serve, and the workers share the loaded code's memory. Django opens no database
+# connection on import, so none is inherited.
 preload_app = True
 # The heartbeat file lives in memory when possible: a busy disk must not get workers killed.
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None

@@ -9,3 +9,8 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "junheng.web.settings")
 
 application = get_wsgi_application()
+
+# Before gunicorn forks its workers (preload_app): see warmup.py.
+from junheng.web.warmup import warm_process  # noqa: E402
+
+warm_process()
