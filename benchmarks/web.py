@@ -36,6 +36,7 @@ size; the timings are reported, never asserted (they depend on the machine and i
 from __future__ import annotations
 
 import argparse
+import hashlib
 import http.client
 import json
 import os
@@ -65,7 +66,14 @@ INSPECTOR = "bench-inspector"
 SIZE_PROFILE = (1.0, 0.33, 1.67, 0.52, 1.48, 0.71, 1.29, 0.86, 1.14, 1.0)
 SECRET_KEY = "junheng-benchmark-only-secret-key-0f3a9c1e7b5d2468ace13579bdf02468"
 INDICATOR = ("R4", "primary")
-CACHE_DIR = ROOT / "var" / "bench-cache"
+CACHE_ROOT = ROOT / "var" / "bench-cache"
+
+
+def cache_dir(database_url: str) -> Path:
+    """The rendered boards' folder of one benchmark database: the smoke runs of the test suite
+    (their own small databases, in parallel) never empty the folder of the province kept with
+    `--keep-db`, nor each other's."""
+    return CACHE_ROOT / hashlib.sha256(database_url.encode()).hexdigest()[:16]
 
 
 # ---- settings for this process and the server ------------------------------------------------
@@ -82,8 +90,8 @@ def _environment(database_url: str) -> dict[str, str]:
         "JUNHENG_SSL_REDIRECT": "0",
         "DJANGO_SETTINGS_MODULE": "junheng.web.settings",
         # The server's workers and this process share the rendered boards, as in a deployment;
-        # a folder of the benchmark's own, emptied at its start.
-        "JUNHENG_CACHE_DIR": str(CACHE_DIR),
+        # a folder of the benchmark's own, per database, emptied when the database is built.
+        "JUNHENG_CACHE_DIR": str(cache_dir(database_url)),
     }
 
 
@@ -622,7 +630,7 @@ def run_benchmark(args: argparse.Namespace, log: Callable[[str], None]) -> dict[
     reuse = args.keep_db and _database_exists(args.database_url)
     if not reuse:
         _recreate_database(args.database_url)
-        shutil.rmtree(CACHE_DIR, ignore_errors=True)
+        shutil.rmtree(cache_dir(args.database_url), ignore_errors=True)
     _setup_django(args.database_url)
     from django.core.management import call_command
 
@@ -637,7 +645,7 @@ def run_benchmark(args: argparse.Namespace, log: Callable[[str], None]) -> dict[
 
             connections.close_all()
             _recreate_database(args.database_url)
-            shutil.rmtree(CACHE_DIR, ignore_errors=True)
+            shutil.rmtree(cache_dir(args.database_url), ignore_errors=True)
             call_command("migrate", verbosity=0)
         log(f"Building the province in {args.database_url}")
         build = build_province(shape, log)
@@ -872,6 +880,7 @@ def main(argv: list[str] | None = None) -> int:
                 )
         else:
             _recreate_database(args.database_url)
+        shutil.rmtree(cache_dir(args.database_url), ignore_errors=True)
     return 0 if result["ok"] else 1
 
 
