@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.http import Http404, HttpRequest
 
-from junheng.web.accounts.scope import can_view_school, visible_counties
+from junheng.web.accounts.scope import can_view_school, visible_county
 from junheng.web.registry.models import County, School, SchoolYear
 from junheng.web.selectors import CountyPage, county_page
 
@@ -17,12 +17,7 @@ NOT_FOUND = "页面不存在或您没有查看权限。"
 
 def county_or_404(request: HttpRequest, county_id: int) -> County:
     """A county the user may see, with its city and province."""
-    county = (
-        visible_counties(request.user)
-        .filter(pk=county_id)
-        .select_related("city", "city__province")
-        .first()
-    )
+    county = visible_county(request.user, county_id)
     if county is None:
         raise Http404(NOT_FOUND)
     return county
