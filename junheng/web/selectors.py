@@ -28,6 +28,7 @@ from junheng.core.schema import (
     SURVEY,
     SURVEY_ANSWER_COLUMNS,
 )
+from junheng.web import sqlrows
 from junheng.web.collection.models import (
     SCHOOL_MEASURES,
     SEGMENT_MEASURES,
@@ -327,6 +328,8 @@ class CountyPage:
 
 _REVISION_FIELDS = ("data_revision", "fingerprint", "fingerprint_revision")
 _CREATOR_FIELDS = ("id", "username", "first_name", "last_name")
+_YEAR_FIELDS = ("id", "label")
+_SNAPSHOT_FIELDS = tuple(f.name for f in Snapshot._meta.concrete_fields if f.name != "result")
 
 
 def _county_page_sql(with_years: bool) -> str:
@@ -335,39 +338,58 @@ def _county_page_sql(with_years: bool) -> str:
     what the database takes to answer it. Names come from the models' metadata."""
     from junheng.web.registry.models import CountyYear
 
-    q = connection.ops.quote_name
-    snapshot, year = Snapshot._meta, SchoolYear._meta
-    user, revision = get_user_model()._meta, CountyYear._meta
-    columns = [f"s.{q(f.column)}" for f in snapshot.concrete_fields if f.name != "result"]
-    columns.append(f"y.{q(year.get_field('label').column)} AS page_year_label")
-    columns += [
-        f"u.{q(user.get_field(name).column)} AS page_creator_{name}" for name in _CREATOR_FIELDS
-    ]
-    columns += [
-        f"r.{q(revision.get_field(name).column)} AS revision_{name}" for name in _REVISION_FIELDS
-    ]
-    created_at, pk = q(snapshot.get_field("created_at").column), q(snapshot.pk.column)
-    county_id, year_id = q("county_id"), q("year_id")
+    column, table = sqlrows.column, sqlrows.table
+    user = get_user_model()
+    selected = ", ".join(
+        [
+            sqlrows.columns(Snapshot, "s", _SNAPSHOT_FIELDS),
+            sqlrows.columns(SchoolYear, "y", _YEAR_FIELDS),
+            sqlrows.columns(user, "u", _CREATOR_FIELDS),
+            *(f"r.{column(CountyYear, name)}" for name in _REVISION_FIELDS),
+        ]
+    )
+    created_at, pk = column(Snapshot, "created_at"), column(Snapshot, "pk")
+    county_id, year_id = column(Snapshot, "county"), column(Snapshot, "year")
+    label = f"y.{column(SchoolYear, 'label')}"
     sql = (
-        f"SELECT {', '.join(columns)} FROM {q(snapshot.db_table)} s"
-        f" JOIN {q(year.db_table)} y ON y.{q(year.pk.column)} = s.{year_id}"
-        f" LEFT JOIN {q(user.db_table)} u ON u.{q(user.pk.column)} = s.{q('created_by_id')}"
-        f" LEFT JOIN {q(revision.db_table)} r"
-        f" ON r.{county_id} = s.{county_id} AND r.{year_id} = s.{year_id}"
+        f"SELECT {selected} FROM {table(Snapshot)} s"
+        f" JOIN {table(SchoolYear)} y ON y.{column(SchoolYear, 'pk')} = s.{year_id}"
+        f" LEFT JOIN {table(user)} u"
+        f" ON u.{column(user, 'pk')} = s.{column(Snapshot, 'created_by')}"
+        f" LEFT JOIN {table(CountyYear)} r"
+        f" ON r.{column(CountyYear, 'county')} = s.{county_id}"
+        f" AND r.{column(CountyYear, 'year')} = s.{year_id}"
         f" WHERE s.{county_id} = %s"
     )
     if with_years:
         return (
-            f"{sql} AND s.{pk} = (SELECT l.{pk} FROM {q(snapshot.db_table)} l"
+            f"{sql} AND s.{pk} = (SELECT l.{pk} FROM {table(Snapshot)} l"
             f" WHERE l.{county_id} = s.{county_id} AND l.{year_id} = s.{year_id}"
             f" ORDER BY l.{created_at} DESC, l.{pk} DESC LIMIT 1)"
-            f" ORDER BY page_year_label"
+            f" ORDER BY {label}"
         )
-    label = q(year.get_field("label").column)
-    return f"{sql} AND y.{label} = %s ORDER BY s.{created_at} DESC, s.{pk} DESC LIMIT 1"
+    return f"{sql} AND {label} = %s ORDER BY s.{created_at} DESC, s.{pk} DESC LIMIT 1"
 
 
 _page_sql: dict[tuple[str, bool], str] = {}
+
+
+def _page_snapshot(county: County, row: Sequence[Any]) -> Snapshot:
+    """A snapshot of `county_page`'s query, its year, creator and revision state attached."""
+    user_model = get_user_model()
+    first = len(_SNAPSHOT_FIELDS)
+    second = first + len(_YEAR_FIELDS)
+    third = second + len(_CREATOR_FIELDS)
+    snapshot = sqlrows.instance(Snapshot, row[:first], _SNAPSHOT_FIELDS)
+    sqlrows.attach(snapshot, Snapshot.county, county)
+    sqlrows.attach(snapshot, Snapshot.year, sqlrows.instance(SchoolYear, row[first:second]))
+    creator = sqlrows.instance(user_model, row[second:third], _CREATOR_FIELDS)
+    sqlrows.attach(snapshot, Snapshot.created_by, creator)
+    revision = row[third:]
+    # No revision row yet (never written through the site): data_changed_since creates it.
+    if revision[0] is not None:
+        snapshot.revision_state = dict(zip(_REVISION_FIELDS, revision, strict=True))
+    return snapshot  # type: ignore[return-value]
 
 
 def county_page(county: County, label: str, *, with_years: bool = False) -> CountyPage | None:
@@ -377,29 +399,13 @@ def county_page(county: County, label: str, *, with_years: bool = False) -> Coun
     key = (connection.vendor, with_years)
     if key not in _page_sql:
         _page_sql[key] = _county_page_sql(with_years)
-    params = [county.pk] if with_years else [county.pk, label]
-    rows = list(Snapshot.objects.raw(_page_sql[key], params))
-    user_model = get_user_model()
-    for row in rows:
-        row.county = county
-        row.year = SchoolYear.from_db(
-            connection.alias, ["id", "label"], [row.year_id, row.page_year_label]
-        )
-        creator = [getattr(row, f"page_creator_{name}") for name in _CREATOR_FIELDS]
-        row.created_by = (
-            user_model.from_db(connection.alias, list(_CREATOR_FIELDS), creator)
-            if creator[0] is not None
-            else None
-        )
-        # No revision row yet (never written through the site): data_changed_since creates it.
-        if row.revision_data_revision is not None:
-            row.revision_state = {
-                name: getattr(row, f"revision_{name}") for name in _REVISION_FIELDS
-            }
-    current = next((r for r in rows if r.year.label == label), None)
+    with connection.cursor() as cursor:
+        cursor.execute(_page_sql[key], [county.pk] if with_years else [county.pk, label])
+        snapshots = [_page_snapshot(county, row) for row in cursor.fetchall()]
+    current = next((s for s in snapshots if s.year.label == label), None)
     years = [
-        {"id": r.pk, "year": r.year.label, "created_at": r.created_at, "summary": r.summary}
-        for r in rows
+        {"id": s.pk, "year": s.year.label, "created_at": s.created_at, "summary": s.summary}
+        for s in snapshots
     ]
     if current is None:
         year = SchoolYear.objects.filter(label=label).first()

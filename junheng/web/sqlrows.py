@@ -31,26 +31,38 @@ def column(model: type[Model], field: str) -> str:
     return quote(meta.pk.column if field == "pk" else meta.get_field(field).column)
 
 
-def columns(model: type[Model], alias: str) -> str:
-    """Every concrete column of the model, as `alias.column`, in field order."""
-    return ", ".join(f"{alias}.{quote(f.column)}" for f in model._meta.concrete_fields)
+Fields = tuple[str, ...] | None
+"""Which fields a query reads (their names, the primary key among them); None: all. The model
+instances built from it defer the others, as `only()` would."""
 
 
-def width(model: type[Model]) -> int:
-    return len(model._meta.concrete_fields)
+def _fields(model: type[Model], only: Fields) -> list[Any]:
+    concrete = model._meta.concrete_fields
+    if only is None:
+        return list(concrete)
+    return [f for f in concrete if f.name in only or f.attname in only]
+
+
+def columns(model: type[Model], alias: str, only: Fields = None) -> str:
+    """The model's concrete columns (or those of `only`), as `alias.column`, in field order."""
+    return ", ".join(f"{alias}.{quote(f.column)}" for f in _fields(model, only))
+
+
+def width(model: type[Model], only: Fields = None) -> int:
+    return len(_fields(model, only))
 
 
 _Reader = tuple[list[str], int, list[tuple[int, Any, list[Any]]]]
-_readers: dict[tuple[str, type[Model]], _Reader] = {}
+_readers: dict[tuple[str, type[Model], Fields], _Reader] = {}
 
 
-def _reader(model: type[Model]) -> _Reader:
+def _reader(model: type[Model], only: Fields) -> _Reader:
     """Attribute names, the primary key's position and the database's value converters of
-    the model's columns (SQLite returns datetimes as text and booleans as integers), as the
-    ORM applies them; computed once per database kind and model."""
-    key = (connection.vendor, model)
+    the columns read (SQLite returns datetimes as text and booleans as integers, JSON comes
+    as text), as the ORM applies them; computed once per database kind, model and fields."""
+    key = (connection.vendor, model, only)
     if key not in _readers:
-        fields = model._meta.concrete_fields
+        fields = _fields(model, only)
         converters = []
         for i, field in enumerate(fields):
             expression = field.get_col(model._meta.db_table)
@@ -65,10 +77,10 @@ def _reader(model: type[Model]) -> _Reader:
     return _readers[key]
 
 
-def instance(model: type[Model], values: Sequence[Any]) -> Model | None:
-    """The model instance of a row's `columns(model)` part; None for the all-NULL part of a
-    LEFT JOIN without a match (a primary key is never NULL otherwise)."""
-    names, pk, converters = _reader(model)
+def instance(model: type[Model], values: Sequence[Any], only: Fields = None) -> Model | None:
+    """The model instance of a row's `columns(model, only)` part; None for the all-NULL part of
+    a LEFT JOIN without a match (a primary key is never NULL otherwise)."""
+    names, pk, converters = _reader(model, only)
     if values[pk] is None:
         return None
     converted = list(values)
