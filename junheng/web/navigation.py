@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from django.http import HttpRequest
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, get_script_prefix, reverse
 from django.utils.functional import SimpleLazyObject
 
 from junheng.web.accounts import scope
@@ -93,6 +94,16 @@ def _role(user: Any) -> str | None:
     return "系统管理员" if user.is_superuser else None
 
 
+@cache
+def _section_url(url_name: str, script_prefix: str) -> str | None:
+    # The header is on every page; its few URLs are reversed once per process (and prefix,
+    # for a site served under a path), not on every request.
+    try:
+        return reverse(url_name)
+    except NoReverseMatch:
+        return None
+
+
 def navigation_for(request: HttpRequest) -> Navigation:
     """The links the request's user may follow, the current section marked."""
     user = request.user
@@ -102,10 +113,9 @@ def navigation_for(request: HttpRequest) -> Navigation:
     for section in _SECTIONS:
         if not section.allowed(user):
             continue
-        try:
-            candidates.append((section, reverse(section.url_name)))
-        except NoReverseMatch:
-            continue
+        url = _section_url(section.url_name, get_script_prefix())
+        if url is not None:
+            candidates.append((section, url))
     scores = [(section.match(request.path), section.label) for section, _ in candidates]
     best = max(scores, default=(0, None))
     current = best[1] if best[0] else None
