@@ -35,3 +35,40 @@ FAST_HASHERS = ["tests.hashers.OneRoundPBKDF2PasswordHasher"]
 def _test_settings() -> Iterator[None]:
     with override_settings(CACHES=IN_MEMORY_CACHE, PASSWORD_HASHERS=FAST_HASHERS):
         yield
+
+
+# The files whose tests take longest (tens of seconds each: benchmark scripts, servers started in
+# their own process, LibreOffice, Chromium, Hypothesis), slowest first. They are run before all
+# others, so that `pytest -n 2` hands them out while both workers are busy and the run ends on
+# the many short tests instead of one worker finishing a long test while the other waits.
+SLOW_FIRST = (
+    "tests/survey/test_survey_benchmark.py",
+    "tests/test_benchmarks.py",
+    "tests/browser/test_server_browser.py",
+    "tests/reports/test_school_book.py",
+    "tests/browser/test_rectification_browser.py",
+    "tests/browser/test_entry_browser.py",
+    "tests/core/test_balance.py",
+    "tests/reports/test_self_evaluation.py",
+    "tests/browser/test_import_browser.py",
+    "tests/intake/test_intake_fuzz.py",
+    "tests/intake/test_import.py",
+    "tests/test_cli.py",
+    "tests/intake/test_intake_roundtrip.py",
+    "tests/intake/test_intake_files.py",
+    "tests/web/test_web_demo_command.py",
+    "tests/browser/",
+)
+
+
+def _slow_rank(item: pytest.Item) -> int:
+    path = item.nodeid.split("::", 1)[0]
+    for rank, prefix in enumerate(SLOW_FIRST):
+        if path == prefix or (prefix.endswith("/") and path.startswith(prefix)):
+            return rank
+    return len(SLOW_FIRST)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # A stable sort: the tests of one file keep their order, and so do all other files.
+    items.sort(key=_slow_rank)
