@@ -154,8 +154,8 @@ def test_reevaluation_after_a_data_change_updates_the_dashboard(page, live_serve
     assert "数据已有变动" in page.content()
 
     page.goto(live_server.url + reverse("county", args=[county.pk, "2026"]))
-    page.get_by_role("button", name="重新评估").click()
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():
+        page.get_by_role("button", name="重新评估").click()
     assert "数据已有变动" not in page.content()
     page.goto(url)
     _wait_chart(page, "chart-indicator")

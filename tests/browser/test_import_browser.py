@@ -59,15 +59,14 @@ def _upload_checked(page, path: Path, name: str) -> None:
     screenshot(page, name)
     with page.expect_navigation():
         page.evaluate("() => document.querySelector('form.import-form').submit()")
-    page.wait_for_load_state("networkidle")
 
 
 def test_upload_with_errors_then_the_corrected_workbook(page, live_server, site, tmp_path):
     county, year = site["county"], site["year"]
     login(page, live_server.url, "cadmin", PASSWORD)
     page.goto(f"{live_server.url}{reverse('county', args=[county.pk, year.label])}")
-    page.get_by_role("link", name="导入数据").click()
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():
+        page.get_by_role("link", name="导入数据").click()
     assert page.url.endswith(reverse("import_county", args=[county.pk, year.label]))
     assert page.evaluate(OVERFLOW) <= 0
     screenshot(page, "import-upload")
@@ -100,12 +99,11 @@ def test_upload_with_errors_then_the_corrected_workbook(page, live_server, site,
 
     history = ChangeLog.objects.count()
     set_cells(template, "学段", {cell: 2300})
-    page.get_by_role("link", name="重新上传").click()
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():
+        page.get_by_role("link", name="重新上传").click()
     page.get_by_label("选择文件").set_input_files(str(template))
     with page.expect_navigation():
         page.get_by_role("button", name="上传并校验").click()
-    page.wait_for_load_state("networkidle")
     text = page.locator(".import-outcome").inner_text()
     assert "导入完成" in text
     assert "学校 60 所（其中新建 0 所）" in text and "修改记录 1 条" in text
@@ -118,8 +116,8 @@ def test_upload_with_errors_then_the_corrected_workbook(page, live_server, site,
     assert page.url.endswith(reverse("county", args=[county.pk, year.label]))
 
     # The import page keeps the history: who imported what, when, and what came of it.
-    page.get_by_role("link", name="导入数据").first.click()
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():
+        page.get_by_role("link", name="导入数据").first.click()
     rows = page.locator("table.import-history tbody tr")
     assert rows.count() == 2
     assert "已导入" in rows.nth(0).inner_text() and "修改记录 1 条" in rows.nth(0).inner_text()
@@ -142,18 +140,16 @@ def test_on_a_phone(phone, live_server, site, tmp_path):
     phone.get_by_label("选择文件").set_input_files(str(template))
     with phone.expect_navigation():
         phone.get_by_role("button", name="上传并校验").click()
-    phone.wait_for_load_state("networkidle")
     assert "学历人数之和不等于专任教师数" in phone.content()
     assert phone.evaluate(OVERFLOW) <= 0
     screenshot(phone, "import-problems-phone")
 
     set_cells(template, "学段", {bachelor: 85})
-    phone.get_by_role("link", name="重新上传").click()
-    phone.wait_for_load_state("networkidle")
+    with phone.expect_navigation():
+        phone.get_by_role("link", name="重新上传").click()
     phone.get_by_label("选择文件").set_input_files(str(template))
     with phone.expect_navigation():
         phone.get_by_role("button", name="上传并校验").click()
-    phone.wait_for_load_state("networkidle")
     assert "导入完成" in phone.content() and "修改记录 0 条" in phone.content()
     assert phone.evaluate(OVERFLOW) <= 0
     screenshot(phone, "import-success-phone")
@@ -182,7 +178,6 @@ def test_a_system_admin_confirms_warnings_on_the_general_import_page(
     screenshot(page, "import-start")
     with page.expect_navigation():
         page.get_by_role("button", name="上传并校验").click()
-    page.wait_for_load_state("networkidle")
     assert "有提示，待确认" in page.content()
     warning = page.locator("table.import-problems tbody tr").first
     assert warning.locator('td[data-label="单元格"]').inner_text() == cell
@@ -192,7 +187,6 @@ def test_a_system_admin_confirms_warnings_on_the_general_import_page(
 
     with page.expect_navigation():
         page.get_by_role("button", name="确认导入").click()
-    page.wait_for_load_state("networkidle")
     assert "导入完成" in page.content() and "修改记录 1 条" in page.content()
     assert SegmentData.objects.get(school__school_id=FIRST, year=year).students == 3616
 
@@ -226,7 +220,6 @@ def test_a_school_user_imports_the_own_book_on_a_phone(
     phone.get_by_label("选择文件").set_input_files(str(book))
     with phone.expect_navigation():
         phone.get_by_role("button", name="上传并校验").click()
-    phone.wait_for_load_state("networkidle")
     text = phone.locator(".import-outcome").inner_text()
     assert "导入完成" in text and "学校 1 所" in text and "修改记录 1 条" in text
     assert "查看城关第一小学" in text and "重新评估" not in text

@@ -64,8 +64,8 @@ def test_evaluation_to_problems_to_task_to_evidence_to_closure_to_bulletin(
     base = live_server.url
     login(page, base, "cadmin", PASSWORD)
     _go(page, base, "county", county.pk, DEMO_YEAR)
-    page.get_by_role("button", name="重新评估").click()
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():
+        page.get_by_role("button", name="重新评估").click()
 
     _go(page, base, "rectification", county.pk, DEMO_YEAR)
     page.get_by_role("button", name="根据最新评估结果生成问题").click()
@@ -110,8 +110,8 @@ def test_evaluation_to_problems_to_task_to_evidence_to_closure_to_bulletin(
     load_dataset(demo_county(), DEMO_YEAR, province=DEMO_PROVINCE, city=DEMO_CITY)
     _as(page, base, "cadmin")
     _go(page, base, "county", county.pk, DEMO_YEAR)
-    page.get_by_role("button", name="重新评估").click()
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():
+        page.get_by_role("button", name="重新评估").click()
     _go(page, base, "rectification", county.pk, DEMO_YEAR)
     page.get_by_role("button", name="根据最新评估结果生成问题").click()
     expect(page.locator(".message.success")).to_contain_text("数据已达标、建议销号 8 个")

@@ -100,8 +100,8 @@ def test_county_admin_starts_at_the_overview_and_may_evaluate(page, phone, live_
     assert "县级管理员" in page.locator(".user").inner_text()
     assert "系统管理" not in _nav(page)
     before = Snapshot.objects.filter(county=county, year__label="2026").count()
-    page.get_by_role("button", name="重新评估").click()
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():
+        page.get_by_role("button", name="重新评估").click()
     assert page.url.endswith(f"/counties/{county.pk}/2026/")
     assert Snapshot.objects.filter(county=county, year__label="2026").count() == before + 1
 
