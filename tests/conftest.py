@@ -57,6 +57,7 @@ SLOW_FIRST = (
     "tests/intake/test_intake_roundtrip.py",
     "tests/intake/test_intake_files.py",
     "tests/web/test_web_demo_command.py",
+    "tests/web/test_settings_deploy.py",
     "tests/browser/",
 )
 
