@@ -15,7 +15,7 @@ from functools import cache
 from typing import Any
 
 from django.http import HttpRequest
-from django.urls import NoReverseMatch, get_script_prefix, reverse
+from django.urls import NoReverseMatch, get_resolver, get_script_prefix, reverse
 from django.utils.functional import SimpleLazyObject
 
 from junheng.web.accounts import scope
@@ -95,9 +95,9 @@ def _role(user: Any) -> str | None:
 
 
 @cache
-def _section_url(url_name: str, script_prefix: str) -> str | None:
-    # The header is on every page; its few URLs are reversed once per process (and prefix,
-    # for a site served under a path), not on every request.
+def _section_url(url_name: str, script_prefix: str, resolver: object) -> str | None:
+    # The header is on every page; its few URLs are reversed once per process, URL
+    # configuration and prefix (for a site served under a path), not on every request.
     try:
         return reverse(url_name)
     except NoReverseMatch:
@@ -113,7 +113,7 @@ def navigation_for(request: HttpRequest) -> Navigation:
     for section in _SECTIONS:
         if not section.allowed(user):
             continue
-        url = _section_url(section.url_name, get_script_prefix())
+        url = _section_url(section.url_name, get_script_prefix(), get_resolver())
         if url is not None:
             candidates.append((section, url))
     scores = [(section.match(request.path), section.label) for section, _ in candidates]
