@@ -11,6 +11,7 @@ import json
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import polars as pl
@@ -332,7 +333,8 @@ _YEAR_FIELDS = ("id", "label")
 _SNAPSHOT_FIELDS = tuple(f.name for f in Snapshot._meta.concrete_fields if f.name != "result")
 
 
-def _county_page_sql(with_years: bool) -> str:
+@cache
+def _county_page_sql(vendor: str, with_years: bool) -> str:
     """The query of `county_page`, written out: it runs on every view of the two busiest pages,
     and building it through the ORM (four tables, a correlated subquery) cost several times
     what the database takes to answer it. Names come from the models' metadata."""
@@ -371,21 +373,17 @@ def _county_page_sql(with_years: bool) -> str:
     return f"{sql} AND {label} = %s ORDER BY s.{created_at} DESC, s.{pk} DESC LIMIT 1"
 
 
-_page_sql: dict[tuple[str, bool], str] = {}
-
-
 def _page_snapshot(county: County, row: Sequence[Any]) -> Snapshot:
     """A snapshot of `county_page`'s query, its year, creator and revision state attached."""
     user_model = get_user_model()
-    first = len(_SNAPSHOT_FIELDS)
-    second = first + len(_YEAR_FIELDS)
-    third = second + len(_CREATOR_FIELDS)
-    snapshot = sqlrows.instance(Snapshot, row[:first], _SNAPSHOT_FIELDS)
+    snapshot_part, year_part, creator_part, revision = sqlrows.split(
+        row, len(_SNAPSHOT_FIELDS), len(_YEAR_FIELDS), len(_CREATOR_FIELDS)
+    )
+    snapshot = sqlrows.instance(Snapshot, snapshot_part, _SNAPSHOT_FIELDS)
     sqlrows.attach(snapshot, Snapshot.county, county)
-    sqlrows.attach(snapshot, Snapshot.year, sqlrows.instance(SchoolYear, row[first:second]))
-    creator = sqlrows.instance(user_model, row[second:third], _CREATOR_FIELDS)
+    sqlrows.attach(snapshot, Snapshot.year, sqlrows.instance(SchoolYear, year_part))
+    creator = sqlrows.instance(user_model, creator_part, _CREATOR_FIELDS)
     sqlrows.attach(snapshot, Snapshot.created_by, creator)
-    revision = row[third:]
     # No revision row yet (never written through the site): data_changed_since creates it.
     if revision[0] is not None:
         snapshot.revision_state = dict(zip(_REVISION_FIELDS, revision, strict=True))
@@ -396,11 +394,9 @@ def county_page(county: County, label: str, *, with_years: bool = False) -> Coun
     """The school year named `label`, its latest snapshot of the county and (`with_years`) the
     latest snapshot of every year: one query while the year has a snapshot, two when it has
     none. None when no such school year exists."""
-    key = (connection.vendor, with_years)
-    if key not in _page_sql:
-        _page_sql[key] = _county_page_sql(with_years)
+    sql = _county_page_sql(connection.vendor, with_years)
     with connection.cursor() as cursor:
-        cursor.execute(_page_sql[key], [county.pk] if with_years else [county.pk, label])
+        cursor.execute(sql, [county.pk] if with_years else [county.pk, label])
         snapshots = [_page_snapshot(county, row) for row in cursor.fetchall()]
     current = next((s for s in snapshots if s.year.label == label), None)
     years = [

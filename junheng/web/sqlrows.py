@@ -4,7 +4,8 @@ Building a query through the ORM costs about a millisecond of CPU per query, sev
 the database takes to answer the primary-key lookups that every page makes (the user with their
 role, the county in the user's scope). These helpers write such a query's column list from the
 models' metadata, so a renamed field cannot be missed, and turn a result row back into model
-instances with their related objects attached, as `select_related` would.
+instances with their related objects attached, as `select_related` would. A query's text is
+built once per database kind: its builder takes `connection.vendor` as the key of its cache.
 """
 
 from __future__ import annotations
@@ -50,6 +51,16 @@ def columns(model: type[Model], alias: str, only: Fields = None) -> str:
 
 def width(model: type[Model], only: Fields = None) -> int:
     return len(_fields(model, only))
+
+
+def split(row: Sequence[Any], *widths: int) -> list[Sequence[Any]]:
+    """A result row cut into the parts of consecutive `columns(...)` lists of these widths,
+    and what follows them."""
+    parts, start = [], 0
+    for size in widths:
+        parts.append(row[start : start + size])
+        start += size
+    return [*parts, row[start:]]
 
 
 _Reader = tuple[list[str], int, list[tuple[int, Any, list[Any]]]]

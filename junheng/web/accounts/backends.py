@@ -7,6 +7,7 @@ query on every request, and writing the query out (`sqlrows`) saves the ORM's bu
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -17,20 +18,17 @@ from django.db import connection
 from junheng.web import sqlrows
 from junheng.web.accounts.models import Profile
 
-_sql: dict[str, str] = {}
 
-
-def _user_sql() -> str:
-    if connection.vendor not in _sql:
-        user, column = get_user_model(), sqlrows.column
-        _sql[connection.vendor] = (
-            f"SELECT {sqlrows.columns(user, 'u')}, {sqlrows.columns(Profile, 'p')}"
-            f" FROM {sqlrows.table(user)} u"
-            f" LEFT JOIN {sqlrows.table(Profile)} p"
-            f" ON p.{column(Profile, 'user')} = u.{column(user, 'pk')}"
-            f" WHERE u.{column(user, 'pk')} = %s"
-        )
-    return _sql[connection.vendor]
+@cache
+def _user_sql(vendor: str) -> str:
+    user, column = get_user_model(), sqlrows.column
+    return (
+        f"SELECT {sqlrows.columns(user, 'u')}, {sqlrows.columns(Profile, 'p')}"
+        f" FROM {sqlrows.table(user)} u"
+        f" LEFT JOIN {sqlrows.table(Profile)} p"
+        f" ON p.{column(Profile, 'user')} = u.{column(user, 'pk')}"
+        f" WHERE u.{column(user, 'pk')} = %s"
+    )
 
 
 def user_with_profile(user_id: Any) -> Any:
@@ -42,13 +40,13 @@ def user_with_profile(user_id: Any) -> Any:
     except ValidationError:
         return None
     with connection.cursor() as cursor:
-        cursor.execute(_user_sql(), [pk])
+        cursor.execute(_user_sql(connection.vendor), [pk])
         row = cursor.fetchone()
     if row is None:
         return None
-    split = sqlrows.width(user_model)
-    user = sqlrows.instance(user_model, row[:split])
-    profile = sqlrows.instance(Profile, row[split:])
+    user_part, profile_part = sqlrows.split(row, sqlrows.width(user_model))
+    user = sqlrows.instance(user_model, user_part)
+    profile = sqlrows.instance(Profile, profile_part)
     sqlrows.attach(user, user_model.profile, profile)
     if profile is not None:
         sqlrows.attach(profile, Profile.user, user)

@@ -13,6 +13,7 @@ A user without a profile (and not a superuser), or an inactive user, sees nothin
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import connection
@@ -61,73 +62,68 @@ def visible_counties(user: AnyUser) -> QuerySet[County]:
     return County.objects.none()
 
 
-_county_sql: dict[tuple[str, bool], str] = {}
-
-
-def _visible_county_sql(inspector: bool) -> str:
+@cache
+def _visible_county_sql(vendor: str, inspector: bool) -> str:
     """The county with its city and province by id; for an inspector, only when one of the
     profile's three assignments covers it (the rule of `visible_counties`, written out)."""
-    key = (connection.vendor, inspector)
-    if key not in _county_sql:
-        q, column = sqlrows.quote, sqlrows.column
-        county_pk, city, province = (
-            f"c.{column(County, 'pk')}",
-            f"c.{column(County, 'city')}",
-            f"ci.{column(City, 'province')}",
-        )
-        sql = (
-            f"SELECT {sqlrows.columns(County, 'c')}, {sqlrows.columns(City, 'ci')},"
-            f" {sqlrows.columns(Province, 'p')} FROM {sqlrows.table(County)} c"
-            f" JOIN {sqlrows.table(City)} ci ON ci.{column(City, 'pk')} = {city}"
-            f" JOIN {sqlrows.table(Province)} p ON p.{column(Province, 'pk')} = {province}"
-            f" WHERE {county_pk} = %s"
-        )
-        if inspector:
-            covers = []
-            for name, covered in (
-                ("inspected_counties", county_pk),
-                ("inspected_cities", city),
-                ("inspected_provinces", province),
-            ):
-                field = Profile._meta.get_field(name)
-                covers.append(
-                    f"EXISTS (SELECT 1 FROM {sqlrows.table(field.remote_field.through)} t"
-                    f" WHERE t.{q(field.m2m_column_name())} = %s"
-                    f" AND t.{q(field.m2m_reverse_name())} = {covered})"
-                )
-            sql += f" AND ({' OR '.join(covers)})"
-        _county_sql[key] = sql
-    return _county_sql[key]
+    q, column = sqlrows.quote, sqlrows.column
+    county_pk, city, province = (
+        f"c.{column(County, 'pk')}",
+        f"c.{column(County, 'city')}",
+        f"ci.{column(City, 'province')}",
+    )
+    sql = (
+        f"SELECT {sqlrows.columns(County, 'c')}, {sqlrows.columns(City, 'ci')},"
+        f" {sqlrows.columns(Province, 'p')} FROM {sqlrows.table(County)} c"
+        f" JOIN {sqlrows.table(City)} ci ON ci.{column(City, 'pk')} = {city}"
+        f" JOIN {sqlrows.table(Province)} p ON p.{column(Province, 'pk')} = {province}"
+        f" WHERE {county_pk} = %s"
+    )
+    if inspector:
+        covers = []
+        for name, covered in (
+            ("inspected_counties", county_pk),
+            ("inspected_cities", city),
+            ("inspected_provinces", province),
+        ):
+            field = Profile._meta.get_field(name)
+            covers.append(
+                f"EXISTS (SELECT 1 FROM {sqlrows.table(field.remote_field.through)} t"
+                f" WHERE t.{q(field.m2m_column_name())} = %s"
+                f" AND t.{q(field.m2m_reverse_name())} = {covered})"
+            )
+        sql += f" AND ({' OR '.join(covers)})"
+    return sql
 
 
 def visible_county(user: AnyUser, county_id: int) -> County | None:
     """The county of that id with its city and province, when the user may open its overview
     (`visible_counties`); one query, none when the role alone rules it out."""
-    if _is_system_admin(user):
-        params: list[int] = [county_id]
-        sql = _visible_county_sql(inspector=False)
-    else:
+    inspector: Profile | None = None
+    if not _is_system_admin(user):
         profile = _profile(user)
         if profile is None:
             return None
         if profile.role in (Role.COUNTY_ADMIN, Role.LEADER):
             if profile.county_id != county_id:
                 return None
-            params, sql = [county_id], _visible_county_sql(inspector=False)
         elif profile.role == Role.INSPECTOR:
-            params, sql = [county_id, *[profile.pk] * 3], _visible_county_sql(inspector=True)
+            inspector = profile
         else:
             return None
+    params = [county_id] if inspector is None else [county_id, *[inspector.pk] * 3]
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(_visible_county_sql(connection.vendor, inspector is not None), params)
         row = cursor.fetchone()
     if row is None:
         return None
-    first, second = sqlrows.width(County), sqlrows.width(County) + sqlrows.width(City)
-    county = sqlrows.instance(County, row[:first])
-    city = sqlrows.instance(City, row[first:second])
+    county_part, city_part, province_part = sqlrows.split(
+        row, sqlrows.width(County), sqlrows.width(City)
+    )
+    county = sqlrows.instance(County, county_part)
+    city = sqlrows.instance(City, city_part)
     sqlrows.attach(county, County.city, city)
-    sqlrows.attach(city, City.province, sqlrows.instance(Province, row[second:]))
+    sqlrows.attach(city, City.province, sqlrows.instance(Province, province_part))
     return county  # type: ignore[return-value]
 
 
