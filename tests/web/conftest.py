@@ -11,7 +11,7 @@ from junheng.web.registry.management.commands.junheng_demo import (
     DEMO_PROVINCE,
     DEMO_YEAR,
 )
-from junheng.web.registry.models import County, SchoolYear
+from junheng.web.registry.models import City, County, Province, School, SchoolYear
 from junheng.web.services import load_dataset
 
 
@@ -34,3 +34,25 @@ def _empty_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def regions():
+    """Two provinces; province A has cities A1 (counties a, b) and A2 (county c)."""
+    pa = Province.objects.create(name="甲省")
+    pb = Province.objects.create(name="乙省")
+    a1 = City.objects.create(province=pa, name="甲一市")
+    a2 = City.objects.create(province=pa, name="甲二市")
+    b1 = City.objects.create(province=pb, name="乙一市")
+    counties = {
+        "a": County.objects.create(city=a1, name="a县"),
+        "b": County.objects.create(city=a1, name="b县"),
+        "c": County.objects.create(city=a2, name="c县"),
+        "d": County.objects.create(city=b1, name="d县"),
+    }
+    schools = {
+        key: School.objects.create(school_id=f"{key}01", name=f"{key}县一小", county=county)
+        for key, county in counties.items()
+    }
+    schools["a2"] = School.objects.create(school_id="a02", name="a县二小", county=counties["a"])
+    return {"provinces": (pa, pb), "cities": (a1, a2, b1), "counties": counties, "schools": schools}

@@ -13,26 +13,17 @@ from django.test.utils import CaptureQueriesContext
 from junheng.web.accounts.backends import ProfileBackend, user_with_profile
 from junheng.web.accounts.models import Profile, Role
 from junheng.web.accounts.scope import visible_counties, visible_county
-from junheng.web.registry.models import City, County, Province, School
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def world(django_user_model):
-    """Province 甲 (cities 一: a, b; 二: c) and province 乙 (city 三: d), and a user of every
-    kind of scope."""
-    pa, pb = Province.objects.create(name="甲省"), Province.objects.create(name="乙省")
-    one = City.objects.create(province=pa, name="一市")
-    two = City.objects.create(province=pa, name="二市")
-    three = City.objects.create(province=pb, name="三市")
-    counties = {
-        "a": County.objects.create(city=one, name="a县"),
-        "b": County.objects.create(city=one, name="b县"),
-        "c": County.objects.create(city=two, name="c县"),
-        "d": County.objects.create(city=three, name="d县"),
-    }
-    school = School.objects.create(school_id="a01", name="a县一小", county=counties["a"])
+def world(regions, django_user_model):
+    """The regions of `regions` (province 甲: cities 一 with a, b and 二 with c; province 乙:
+    city 三 with d) and a user of every kind of scope."""
+    counties, school = regions["counties"], regions["schools"]["a"]
+    pa, _ = regions["provinces"]
+    one, two, _ = regions["cities"]
 
     def user(name, role=None, **scope):
         made = django_user_model.objects.create_user(name)
@@ -102,7 +93,8 @@ def test_visible_county_reads_county_city_and_province_in_one_query(world):
     inspector = ProfileBackend().get_user(users["by_province"].pk)
     with CaptureQueriesContext(connection) as queries:
         county = visible_county(inspector, counties["c"].pk)
-        assert (county.name, county.city.name, county.city.province.name) == ("c县", "二市", "甲省")
+        names = (county.name, county.city.name, county.city.province.name)
+        assert names == ("c县", "甲二市", "甲省")
         assert county.city_id == county.city.pk
     assert len(queries) == 1
     # the county's own users need no query to be refused another county
