@@ -65,6 +65,9 @@ class ProblemDraft:
     """Schools named by the problem: failing schools of an item, top contributors to a CV."""
     covers: tuple[str, ...] = ()
     """For a "missing" draft: the problem keys it leaves undecided (a key or a key prefix)."""
+    tolerated: bool = False
+    """An indicator below standard at a school segment that still passes the per-segment rule
+    (每所学校至少 6 项达标、其余不低于 85%): to be put right, but not why the school fails."""
 
     @property
     def missing(self) -> bool:
@@ -169,6 +172,7 @@ def _segment_drafts(entry: Mapping[str, Any], standard: Standard | None) -> list
             gap, unit = short.get("amount"), short.get("unit", "")
             what = f"需{short.get('action', '')}{short.get('what', '')}" if short else ""
             floor = (seg.get("floor_ok") or {}).get(item)
+            tolerated = seg.get("passes") is True
             sentence = [reason] if reason else []
             if gap is not None:
                 sentence.append(f"{what} {_amount(gap)} {unit}".rstrip())
@@ -193,6 +197,7 @@ def _segment_drafts(entry: Mapping[str, Any], standard: Standard | None) -> list
                     gap=gap,
                     gap_unit=unit,
                     gap_what=what,
+                    tolerated=tolerated,
                 )
             )
     return drafts
@@ -420,6 +425,21 @@ def problems_from_evaluation(
         *_item_drafts(county_entry, standard),
         *_missing_drafts(county_entry),
     ]
+
+
+def problem_number(key: str, year: str, school_name: str = "") -> str:
+    """The number people read for a problem key: year, item, level in Chinese and school, e.g.
+    "2026-R5-小学-城关一小" for "R5/primary/2152080001". The key itself stays the record's
+    identity (reconciliation matches on it); this is only how it is shown."""
+    parts = key.split("/")
+    if parts[0] == "CV" and len(parts) == 3:
+        return f"{year}-{parts[2]}-{LEVEL_ZH.get(parts[1], parts[1])}-校际差异系数"
+    if len(parts) == 3:
+        item, level, sid = parts
+        return f"{year}-{item}-{LEVEL_ZH.get(level, level)}-{school_name or sid}"
+    if len(parts) == 2:
+        return f"{year}-{parts[0]}-{school_name or parts[1]}"
+    return f"{year}-{key}"
 
 
 def _covered(key: str, missing: Iterable[ProblemDraft]) -> ProblemDraft | None:

@@ -122,6 +122,8 @@ class Problem(models.Model):
     status = models.CharField(
         "状态", max_length=20, choices=ProblemStatus.choices, default=ProblemStatus.OPEN
     )
+    tolerated = models.BooleanField("单项未达标（不影响学校达标）", default=False)
+    """Below standard at a school segment that still passes the per-segment rule (6 of 7)."""
     passing_snapshot = models.ForeignKey(
         Snapshot, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

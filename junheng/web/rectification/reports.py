@@ -6,11 +6,14 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from junheng.core.formatting import fmt_number
+from junheng.core.checks import describe_threshold
+from junheng.core.formatting import fmt_number, fmt_percent, fmt_plain
 from junheng.core.schema import LEVEL_ZH
+from junheng.core.standard import OPERATORS, Check
 from junheng.rectification import bulletin as core_bulletin
 from junheng.reports.bulletin import bulletin_document
 from junheng.web.evaluation.models import Snapshot
+from junheng.web.pages import presenters
 from junheng.web.rectification import services
 from junheng.web.rectification.models import Problem, ProblemStatus
 from junheng.web.registry.models import County, SchoolYear
@@ -44,7 +47,7 @@ def closure_excerpt(snapshot: Snapshot, problem: Problem) -> dict[str, Any] | No
         )
         if seg is None:
             return {
-                "what": key,
+                "what": services.number_of(problem),
                 "value": "—",
                 "threshold": "—",
                 "passes": None,
@@ -61,18 +64,92 @@ def closure_excerpt(snapshot: Snapshot, problem: Problem) -> dict[str, Any] | No
             "reason": reason,
         }
     entry = result.get("items", {}).get(parts[0]) or {}
-    failing = [
-        r for r in entry.get("failing") or [] if len(parts) < 2 or r.get("school_id") == parts[1]
+    if len(parts) == 2:
+        return _school_item_excerpt(snapshot, problem, entry, parts[0], parts[1])
+    return _county_item_excerpt(snapshot, entry, parts[0])
+
+
+def _county_item_excerpt(snapshot: Snapshot, entry: dict[str, Any], item_id: str) -> dict[str, Any]:
+    """A county item (G7): the value and requirement of each of its checks."""
+    standard = presenters.standard_of(snapshot.standard_id)
+    item = standard.items.get(item_id) if standard is not None else None
+    known = {c.key: c for c in item.checks} if item is not None else {}
+    checks = [(c, known[c["key"]]) for c in entry.get("checks") or [] if c.get("key") in known]
+    values = [f"{c['label']} {_shown(check, c.get('value'))}" for c, check in checks]
+    thresholds = [
+        f"{c['label']} {OPERATORS.get(c['op'], '')} {_shown(check, c.get('threshold'))}"
+        for c, check in checks
     ]
-    passes = entry.get("passes")
-    if len(parts) == 2 and passes is False and not failing:
-        passes = True
     return {
-        "what": parts[0] if len(parts) == 1 else f"{problem.school_name or parts[1]} {parts[0]}",
-        "value": "—",
-        "threshold": "—",
-        "passes": passes,
+        "what": f"{item_id} {item.name}" if item is not None else item_id,
+        "value": "\n".join(values) or "—",
+        "threshold": "\n".join(thresholds) or "—",
+        "passes": entry.get("passes"),
         "reason": entry.get("reason") or "",
+    }
+
+
+def _shown(check: Check, value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if check.percent and isinstance(value, (int, float)):
+        return fmt_percent(float(value))
+    if isinstance(value, (int, float)):
+        return f"{fmt_plain(value)}{check.unit}"
+    return str(value)
+
+
+def _school_item_excerpt(
+    snapshot: Snapshot, problem: Problem, entry: dict[str, Any], item_id: str, school_id: str
+) -> dict[str, Any]:
+    """A school's own item (G3 of one school): that school's values and requirements, never the
+    county's sentence about other schools. The snapshot keeps values only of schools that fail,
+    so a school that now passes shows the requirement and that it meets it."""
+    rows = [r for r in entry.get("failing") or [] if r.get("school_id") == school_id]
+    name = problem.school_name or (rows[0].get("name") if rows else "") or school_id
+    standard = presenters.standard_of(snapshot.standard_id)
+    item = standard.items.get(item_id) if standard is not None else None
+    what = f"{name} {item_id} {item.name}" if item is not None else f"{name} {item_id}"
+    passes = entry.get("passes")
+    if passes is False and not rows:
+        passes = True
+    if not rows:
+        requirement = (
+            "；".join(f"{c.label} {describe_threshold(c)}" for c in item.checks) if item else "—"
+        )
+        held = "符合要求" if passes else "—"
+        reason = f"{name}在该评估结果中符合要求" if passes else entry.get("reason") or ""
+        return {
+            "what": what,
+            "value": held,
+            "threshold": requirement,
+            "passes": passes,
+            "reason": reason,
+        }
+    values, thresholds = [], []
+    for row in rows:
+        # a 九年一贯制 school failing at both levels has a row per level
+        prefix = f"{LEVEL_ZH.get(row['level'], row['level'])}：" if len(rows) > 1 else ""
+        checks = item.checks if item is not None else ()
+        values.append(
+            prefix + "；".join(f"{c.label} {_shown(c, row['values'].get(c.key))}" for c in checks)
+        )
+        thresholds.append(
+            prefix
+            + "；".join(
+                f"{c.label} {OPERATORS[c.op]} {_shown(c, row['thresholds'].get(c.key))}"
+                for c in checks
+                if c.op in OPERATORS
+            )
+        )
+    return {
+        "what": what,
+        "value": "\n".join(values) if item is not None else "—",
+        "threshold": "\n".join(thresholds) if item is not None else "—",
+        "passes": False if any(r.get("passes") is False for r in rows) else None,
+        "reason": "；".join(r for row in rows for r in row.get("reasons", [])),
     }
 
 
@@ -83,6 +160,7 @@ def bulletin_for(
     closed = [
         core_bulletin.ClosedProblem(
             title=p.title,
+            # the local day: a 销号 at 07:30 on Monday in Beijing is Sunday's date in UTC
             closed_on=p.closed_at.date(),
             units="、".join(sorted({t.lead_unit.name for t in p.tasks.all()})),
         )

@@ -27,6 +27,7 @@ from junheng.rectification.problems import (
     ProblemDraft,
     ProblemState,
     passes_in,
+    problem_number,
     problems_from_evaluation,
     reconcile,
 )
@@ -103,6 +104,7 @@ def _apply_draft(problem: Problem, draft: ProblemDraft, snapshot: Snapshot) -> N
     problem.title = draft.title[:500]
     problem.description = draft.description
     problem.numbers = _numbers(draft)
+    problem.tolerated = draft.tolerated
     problem.last_snapshot = snapshot
 
 
@@ -132,6 +134,23 @@ class GenerationResult:
         if self.missing:
             parts.append(f"数据缺失 {len(self.missing)} 处（不计为问题）")
         return "根据评估结果生成问题清单：" + "，".join(parts) + "。"
+
+
+def number_of(problem: Problem) -> str:
+    """The number people read ("2026-R5-小学-城关一小"); empty for a hand-entered problem."""
+    if not problem.key:
+        return ""
+    return problem_number(problem.key, problem.year.label, problem.school_name)
+
+
+def standard_name(snapshot: Snapshot | None) -> str:
+    """The standard's Chinese name for a page (its file id is not for people to read)."""
+    if snapshot is None:
+        return ""
+    try:
+        return load_standard(snapshot.standard_id).name
+    except Exception:  # a standard file removed since: the page still renders
+        return "评估时所用的标准（该标准文件已不在本系统中）"
 
 
 def drafts_of(snapshot: Snapshot) -> list[ProblemDraft]:
@@ -173,9 +192,12 @@ def generate_problems(
             problem.status = ProblemStatus.OPEN
             problem.passing_snapshot = None
             problem.save()
+        by_key = {d.key: d for d in drafts}
         for state in plan.unchanged:
             problem = recorded[state.id]
             problem.last_snapshot = snapshot
+            # the same numbers may fail the school or not, as the segment's other indicators do
+            problem.tolerated = by_key[state.key].tolerated if state.key in by_key else False
             if problem.status == ProblemStatus.PROPOSED:
                 problem.status, problem.passing_snapshot = ProblemStatus.OPEN, None
             problem.save()

@@ -11,7 +11,7 @@ import tempfile
 from datetime import date
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -77,7 +77,18 @@ STATUS_CSS = {
     core.Status.CLOSED.value: "ok",
     core.OVERDUE: "fail",
 }
+PENDING = "pending"
+"""An open problem without a task yet (shown 待部署; the database keeps it open)."""
+STATUS_TEXT = {
+    PENDING: "待部署",
+    ProblemStatus.OPEN.value: "整改中",
+    ProblemStatus.PROPOSED.value: ProblemStatus.PROPOSED.label,
+    ProblemStatus.CLOSED.value: ProblemStatus.CLOSED.label,
+}
+SINGLE = "single"
+IMPACTS = {"school": "影响学校达标", SINGLE: "单项未达标（不影响学校达标）"}
 PROBLEM_CSS = {
+    PENDING: "draft",
     ProblemStatus.OPEN: "submitted",
     ProblemStatus.PROPOSED: "proposal",
     ProblemStatus.CLOSED: "ok",
@@ -131,18 +142,61 @@ def start(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _problem_status(problem: Problem, n_tasks: int) -> str:
+    """The status people read: an open problem is 待部署 until a task is set for it."""
+    if problem.status == ProblemStatus.OPEN and not n_tasks:
+        return PENDING
+    return str(problem.status)
+
+
+def _impact_of(tolerated: bool) -> str:
+    return SINGLE if tolerated else "school"
+
+
+def _query(wanted: dict[str, str], **change: str) -> str:
+    """The list's query string with some filters changed, the others kept."""
+    merged = {**wanted, **change}
+    return "?" + urlencode({k: v for k, v in merged.items() if v})
+
+
 @login_required
 @require_GET
 def home(request: HttpRequest, county_id: int, year: str) -> HttpResponse:
     county, school_year = _ledger(request, county_id, year)
-    problems = Problem.objects.filter(county=county, year=school_year).annotate(
-        n_tasks=Count("tasks"),
-        n_closed=Count("tasks", filter=Q(tasks__status=core.Status.CLOSED.value)),
+    problems = (
+        Problem.objects.filter(county=county, year=school_year)
+        .select_related("year")
+        .annotate(
+            n_tasks=Count("tasks"),
+            n_closed=Count("tasks", filter=Q(tasks__status=core.Status.CLOSED.value)),
+        )
     )
-    counts = {s: problems.filter(status=s).count() for s in ProblemStatus.values}
-    wanted = {k: request.GET.get(k, "") for k in ("status", "source", "category", "q")}
-    if wanted["status"] in ProblemStatus.values:
+    wanted = {k: request.GET.get(k, "") for k in ("status", "impact", "source", "category", "q")}
+    if wanted["status"] not in STATUS_TEXT:
+        wanted["status"] = ""
+    if wanted["impact"] not in IMPACTS:
+        wanted["impact"] = ""
+    # Counts of each filter within the other one, so the numbers on the links are what a
+    # click shows.
+    shown = [
+        (_problem_status(p, p.n_tasks), p.tolerated) for p in problems.only("status", "tolerated", "year")
+    ]
+    status_counts = {
+        s: sum(1 for st, t in shown if st == s and wanted["impact"] in ("", _impact_of(t)))
+        for s in STATUS_TEXT
+    }
+    impact_counts = {
+        i: sum(1 for st, t in shown if _impact_of(t) == i and wanted["status"] in ("", st))
+        for i in IMPACTS
+    }
+    if wanted["status"] == PENDING:
+        problems = problems.filter(status=ProblemStatus.OPEN, n_tasks=0)
+    elif wanted["status"] == ProblemStatus.OPEN:
+        problems = problems.filter(status=ProblemStatus.OPEN, n_tasks__gt=0)
+    elif wanted["status"]:
         problems = problems.filter(status=wanted["status"])
+    if wanted["impact"]:
+        problems = problems.filter(tolerated=wanted["impact"] == SINGLE)
     if wanted["source"] in ProblemSource.values:
         problems = problems.filter(source=wanted["source"])
     if wanted["category"]:
@@ -164,23 +218,50 @@ def home(request: HttpRequest, county_id: int, year: str) -> HttpResponse:
     )
     snapshot = latest_snapshot(county, school_year)
     missing = [d for d in services.drafts_of(snapshot) if d.missing] if snapshot else []
+    rows = []
+    for p in problems.order_by("status", "tolerated", "category", "id"):
+        status = _problem_status(p, p.n_tasks)
+        rows.append(
+            {
+                "p": p,
+                "css": PROBLEM_CSS[status],
+                "status": STATUS_TEXT[status],
+                "number": services.number_of(p),
+            }
+        )
+    filters = {k: v for k, v in wanted.items() if k in ("status", "impact")}
     context = _base(request, county, school_year, "problems")
     context.update(
         missing=missing,
-        problems=[
-            {"p": p, "css": PROBLEM_CSS[p.status], "status": p.get_status_display()}
-            for p in problems.order_by("status", "category", "id")
-        ],
+        problems=rows,
+        all_link=_query(filters, status=""),
         counts=[
-            {"value": s, "text": ProblemStatus(s).label, "count": counts[s]}
-            for s in ProblemStatus.values
+            {
+                "value": s,
+                "text": text,
+                "count": status_counts[s],
+                "link": _query(filters, status=s),
+            }
+            for s, text in STATUS_TEXT.items()
         ],
-        total=sum(counts.values()),
+        total=sum(status_counts.values()),
+        impacts=[
+            {
+                "value": i,
+                "text": text,
+                "count": impact_counts[i],
+                "link": _query(filters, impact=i),
+            }
+            for i, text in IMPACTS.items()
+        ],
+        impact_all_link=_query(filters, impact=""),
+        impact_total=sum(impact_counts.values()),
         wanted=wanted,
         mine=mine,
         sources=ProblemSource.choices,
         categories=categories,
         snapshot=snapshot,
+        standard_name=services.standard_name(snapshot),
     )
     return render(request, "rectification/home.html", context)
 
@@ -259,9 +340,14 @@ def problem_detail(request: HttpRequest, pk: int) -> HttpResponse:
         and (problem.status == ProblemStatus.PROPOSED or bool(rows) or not problem.data_backed)
     )
     snapshot, passes = services.problem_closure_evidence(problem) if closable else (None, None)
+    status = _problem_status(problem, len(rows))
     context.update(
         problem=problem,
-        css=PROBLEM_CSS[problem.status],
+        number=services.number_of(problem),
+        status=STATUS_TEXT[status],
+        css=PROBLEM_CSS[status],
+        standard_name=services.standard_name(snapshot),
+        missing=_closure_missing(problem, snapshot, passes) if closable else [],
         numbers=numbers,
         gap=numbers.get("gap"),
         tasks=rows,
@@ -331,6 +417,20 @@ def _task_form(request: HttpRequest, problem: Problem, task: Task | None) -> Htt
     context = _base(request, county, problem.year, "problems")
     context.update(form=form, problem=problem, task=task)
     return render(request, "rectification/task_form.html", context)
+
+
+def _closure_missing(problem: Problem, snapshot: Any, passes: bool | None) -> list[str]:
+    """What 销号 still lacks, in the words of `tasks.check_closure`, so the page can say it
+    before the approver tries (the server checks again on the step)."""
+    if not problem.data_backed:
+        return []
+    if snapshot is None:
+        return ["显示该指标已达标的评估结果（本学年还没有评估结果，请先重新评估）"]
+    if passes is False:
+        return ["显示该指标已达标的评估结果（最新评估结果中此项仍未达标，请更新数据并重新评估）"]
+    if passes is None:
+        return ["能判定该指标的评估数据（最新评估结果中此项数据缺失，请补齐数据并重新评估）"]
+    return []
 
 
 def _step_needs_approver(source: str, target: str) -> bool:
@@ -442,15 +542,21 @@ def approve(request: HttpRequest, pk: int) -> HttpResponse:
     manage_or_404(request, problem.county)
     snapshot, passes = services.closure_evidence(task)
     entry = reports.closure_excerpt(snapshot, problem) if snapshot is not None else None
+    awaiting = task.status == core.Status.AWAITING_CHECK.value
+    missing = _closure_missing(problem, snapshot, passes)
+    if not awaiting:
+        missing.insert(0, f"责任单位提交验收（任务目前为“{task.status}”）")
     context = _base(request, problem.county, problem.year, "problems")
     context.update(
         task=task,
         problem=problem,
         snapshot=snapshot,
+        standard_name=services.standard_name(snapshot),
         passes=passes,
         excerpt=entry,
         updates=task.updates.select_related("author").prefetch_related("files"),
-        awaiting=task.status == core.Status.AWAITING_CHECK.value,
+        awaiting=awaiting,
+        missing=missing,
     )
     return render(request, "rectification/approve.html", context)
 
