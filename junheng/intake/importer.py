@@ -54,6 +54,11 @@ class Origin:
     cells: dict[str, str] = field(default_factory=dict)
     labels: dict[str, str] = field(default_factory=dict)
 
+    def row_of(self, column: str | None) -> int | None:
+        """The row of `column`'s cell: in a per-school form a record runs down one column, so
+        each value has a row of its own and the record's first row names only one of them."""
+        return _row_of(self.cells.get(column or "")) or self.row
+
 
 @dataclass(frozen=True)
 class Scope:
@@ -224,7 +229,7 @@ class _Merger:
                             Code.DUPLICATE_SCHOOL_FILES,
                             origin.file,
                             origin.sheet,
-                            origin.row,
+                            origin.row_of("school_id"),
                             origin.labels.get("school_id", "学校标识码"),
                             value=key,
                             expected=f"每所学校只在一个文件中填报（已在 {first_file} "
@@ -332,7 +337,7 @@ def _plausibility(
                     Code.IMPLAUSIBLE_CHANGE,
                     origin.file if origin else "导入数据",
                     origin.sheet if origin else None,
-                    origin.row if origin else None,
+                    origin.row_of(column) if origin else None,
                     (origin.labels.get(column) if origin else None) or column,
                     value=f"{row[column]:g}（上年 {row['__before']:g}，变化 {change:+.0%}）",
                     expected=f"变化不超过 {limit:.0%}；{rule['why']}",
@@ -478,7 +483,7 @@ def _check_scope(merger: _Merger, scope: Scope, out: ErrorCollector) -> None:
                 Code.OUT_OF_SCOPE,
                 origin.file,
                 origin.sheet,
-                origin.row,
+                origin.row_of(column),
                 origin.labels.get(column) or TABLES_BY_NAME["schools"].column(column).zh,
                 value=value,
                 expected=expected,
@@ -700,7 +705,7 @@ def _locate(merger: _Merger, error: IntakeError) -> IntakeError:
         error,
         file=origin.file,
         sheet=origin.sheet,
-        row=origin.row,
+        row=origin.row_of(column),
         column=label,
         cell=origin.cells.get(column) or error.cell,
         expected=expected,

@@ -705,3 +705,34 @@ def test_too_many_or_too_large_files_are_refused_with_the_pages_message(
     assert "“大文件.xlsx”超过 1 MB，未导入任何数据" in page
     assert "请选择要导入的文件" not in page
     assert ImportRun.objects.count() == 0
+
+
+def test_each_problem_of_a_school_book_names_the_row_of_its_own_cell(site, client, tmp_path, demo):
+    # A 一校一册 runs one segment down column C, so the four cells of one record are on four
+    # rows: C2 在校生数, C3 班级数, C6 研究生学历, C10 骨干教师. Each problem shows its own row
+    # (2, 3, 6, 10), not the first row of the record (2), on the page and in 导入问题清单.xlsx.
+    path = book_of(demo, FIRST, tmp_path)
+    form = read_school_form(path)
+    book = openpyxl.load_workbook(path)
+    sheet = book[form.sheets["segments"]]
+    for ref in ("C2", "C3", "C6", "C10"):
+        sheet[ref] = "几个"
+    book.save(path)
+
+    client.force_login(site["users"]["school"])
+    run = run_of(post_import(client, reverse("import_school", args=[FIRST, "2026"]), upload(path)))
+    assert run.status == RunStatus.BLOCKED
+
+    page = client.get(reverse("import_run", args=[run.pk])).content.decode()
+    for ref, row in (("C2", 2), ("C3", 3), ("C6", 6), ("C10", 10)):
+        assert f'<td data-label="单元格">{ref}</td><td data-label="行">{row}</td>' in page
+
+    listing = client.get(reverse("import_report", args=[run.pk, 0]))
+    rows = list(
+        openpyxl.load_workbook(io.BytesIO(b"".join(listing.streaming_content)))[
+            "导入问题清单"
+        ].iter_rows(values_only=True)
+    )
+    assert rows[0][3:5] == ("单元格", "行")
+    located = {r[3]: r[4] for r in rows[1:] if r[2] == form.sheets["segments"]}
+    assert located == {"C2": 2, "C3": 3, "C6": 6, "C10": 10}
