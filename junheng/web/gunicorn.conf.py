@@ -52,3 +52,9 @@ capture_output = True
 # instances on one machine (a demo beside a test server) fight over it.
 control_socket_disable = True
 proc_name = "junheng"
+
+# A worker forked from a process that has computed with Polars hangs on its first computation;
+# the server stops with a message instead (junheng/web/forksafety.py).
+pre_fork = "junheng.web.forksafety.refuse_fork_after_compute"
+# Timeouts reported as timeouts, in Chinese (gunicorn calls a killed worker "out of memory").
+logger_class = "junheng.web.serverlog.ServerLog"

@@ -12,11 +12,14 @@ says otherwise; the secret key is generated once and kept in the var folder.
 from __future__ import annotations
 
 import errno
+import multiprocessing
 import os
 import secrets
+import signal
 import socket
 import sys
 from collections.abc import Callable, Sequence
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
@@ -194,6 +197,71 @@ def _prepare(demo: bool, echo: Echo) -> tuple[Sequence[Any] | None, bool]:
     return logins, get_user_model().objects.exists()
 
 
+class PreparationFailed(Exception):
+    """The preparation process could not set up the database; the message is for the user."""
+
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def _prepare_child(demo: bool, results: Connection) -> None:
+    """The body of the preparation process (started with `spawn`: a fresh interpreter)."""
+    import django
+    from django.db import DatabaseError
+
+    try:
+        django.setup()
+        logins, has_users = _prepare(demo, _echo)
+    except KeyboardInterrupt:
+        return  # the server process, which got the same Ctrl+C, says it was cancelled
+    except DatabaseError as exc:
+        results.send(("database", str(exc).strip()))
+        return
+    results.send(("ready", (list(logins) if logins is not None else None, has_users)))
+
+
+def prepare_in_own_process(demo: bool) -> tuple[Sequence[Any] | None, bool]:
+    """`_prepare` in a process of its own, which ends before the server starts.
+
+    Loading and evaluating the demo county runs Polars, whose thread pool is started on first
+    use and does not survive a fork: a gunicorn worker forked from a process that had used it
+    waits forever on its first computation. The server process therefore never computes; a
+    fresh interpreter does the set-up and only the logins come back.
+    """
+    context = multiprocessing.get_context("spawn")
+    receive, send = context.Pipe(duplex=False)
+    child = context.Process(target=_prepare_child, args=(demo, send), name="junheng-prepare")
+    child.start()
+    send.close()
+    try:
+        try:
+            kind, payload = receive.recv()
+        except EOFError:
+            kind, payload = "died", None
+        child.join()
+    except KeyboardInterrupt:
+        child.join(timeout=30)
+        raise
+    finally:
+        receive.close()
+    if kind == "ready":
+        return payload
+    if kind == "database":
+        raise PreparationFailed(
+            f"无法使用数据库（{payload}）。"
+            "请检查 DATABASE_URL，或不设置它以使用 var/ 中的 SQLite 数据库。",
+            2,
+        )
+    if child.exitcode in (0, -signal.SIGINT, 130):
+        raise KeyboardInterrupt
+    raise PreparationFailed(
+        f"准备数据时出错（准备进程退出，状态 {child.exitcode}），服务未启动。"
+        "请查看上面的错误信息。",
+        2,
+    )
+
+
 def serve(
     host: str = "127.0.0.1",
     port: int = 8000,
@@ -217,21 +285,16 @@ def serve(
         print(f"错误：{exc}", file=sys.stderr, flush=True)
         return 2
 
-    from django.db import DatabaseError, connections
+    from django.db import connections
 
     try:
-        logins, has_users = _prepare(demo, echo)
+        logins, has_users = prepare_in_own_process(demo)
     except KeyboardInterrupt:
         print("已取消，服务未启动。", file=sys.stderr, flush=True)
         return 130
-    except DatabaseError as exc:
-        print(
-            f"错误：无法使用数据库（{str(exc).strip()}）。"
-            "请检查 DATABASE_URL，或不设置它以使用 var/ 中的 SQLite 数据库。",
-            file=sys.stderr,
-            flush=True,
-        )
-        return 2
+    except PreparationFailed as exc:
+        print(f"错误：{exc}", file=sys.stderr, flush=True)
+        return exc.status
     # The workers are forked from this process: none may inherit an open database connection.
     connections.close_all()
 

@@ -145,6 +145,9 @@ def test_the_demo_server_from_first_start_to_ctrl_c_and_again(page, tmp_path, st
     assets = page.request.get(f"{url}/static/vendor/echarts.min.js")
     assert assets.status == 200 and len(assets.body()) > 500_000
 
+    _first_writes(page, url, overview)
+    assert "WORKER TIMEOUT" not in server.output and "超时" not in server.output
+
     assert server.stop() == 0
     assert "均衡网页系统已停止。" in server.output
     assert "Traceback" not in server.output
@@ -160,6 +163,60 @@ def test_the_demo_server_from_first_start_to_ctrl_c_and_again(page, tmp_path, st
     page.goto(overview)
     assert page.url == overview
     assert again.stop() == 0
+
+
+# A request that hangs is ended by gunicorn after 120 s; a hung worker fails well before that.
+ANSWER_WITHIN_MS = 60_000
+
+
+def _first_writes(page, url: str, overview: str) -> None:
+    """The writes a county makes on its first day, each the first computation of a worker (two
+    workers, so each is reached): every one must be answered, none may hang in a thread pool
+    inherited from the server process."""
+    county_path = overview.removeprefix(url)  # /counties/<id>/2026/
+    page.goto(f"{url}{county_path}review/")
+    school_link = page.locator("a[href^='/schools/']", has_text="石桥镇中心小学").first
+    school_id = school_link.get_attribute("href").split("/")[2]
+
+    def csrf() -> str:
+        cookies = page.context.cookies(url)
+        return next(c["value"] for c in cookies if c["name"] == "csrftoken")
+
+    def post(path: str, **kwargs):
+        form = kwargs.pop("form", {}) | {"csrfmiddlewaretoken": csrf()}
+        if "multipart" in kwargs:
+            kwargs["multipart"] |= form
+        else:
+            kwargs["form"] = form
+        return page.request.post(f"{url}{path}", timeout=ANSWER_WITHIN_MS, **kwargs)
+
+    # 重新评估 with all data.
+    evaluated = post(f"{county_path}evaluate/", form={"data": "all"})
+    assert evaluated.ok and "示范县" in evaluated.text()
+    # The first save of a school's data form, through the page as a clerk would.
+    page.goto(f"{url}/schools/{school_id}/2026/edit/")
+    with page.expect_navigation(wait_until="load", timeout=ANSWER_WITHIN_MS):
+        page.get_by_role("button", name="保存").click()
+    assert "石桥镇中心小学" in page.locator("h1").inner_text()
+    # The templates: one school's book, the county workbook, every school's book in a zip.
+    book = page.request.get(
+        f"{url}/schools/{school_id}/2026/template.xlsx", timeout=ANSWER_WITHIN_MS
+    )
+    assert book.ok and book.body()[:2] == b"PK"
+    for name in ("county.xlsx", "schools.zip"):
+        got = page.request.get(f"{url}{county_path}templates/{name}", timeout=ANSWER_WITHIN_MS)
+        assert got.ok and got.body()[:2] == b"PK", name
+    # A web import of that book: checked (and loaded, or its problems listed), never 正在校验.
+    upload = {
+        "name": "石桥镇中心小学.xlsx",
+        "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "buffer": book.body(),
+    }
+    imported = post(f"/schools/{school_id}/2026/import/", multipart={"files": upload})
+    assert imported.ok and "导入结果" in imported.text() and "正在校验" not in imported.text()
+    # 生成问题清单 from the new evaluation.
+    generated = post(f"{county_path}rectification/generate/")
+    assert generated.ok and "问题" in generated.text()
 
 
 def test_a_port_in_use_is_named_in_chinese(tmp_path, start):
