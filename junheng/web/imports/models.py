@@ -16,6 +16,7 @@ class RunStatus(models.TextChoices):
     LOADED = "loaded", "已导入"
     REFUSED = "refused", "被拒绝，未导入"
     EXPIRED = "expired", "已过期，未导入"
+    FAILED = "failed", "处理中断，未导入"
 
 
 class ImportRun(models.Model):
@@ -59,6 +60,9 @@ class ImportRun(models.Model):
     reports = models.JSONField("问题报告文件", default=list)
     counts = models.JSONField("导入数量", default=dict)
     message = models.TextField("说明", blank=True)
+    # Which server process is checking the run ("host:pid:start"), so that a run whose process
+    # died (a timeout, a restart) is marked failed instead of showing 正在校验 forever.
+    worker = models.CharField("处理进程", max_length=100, blank=True, editable=False)
 
     class Meta:
         verbose_name = "导入记录"

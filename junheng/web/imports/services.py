@@ -14,6 +14,7 @@ import dataclasses
 import os
 import secrets
 import shutil
+import socket
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -50,6 +51,7 @@ __all__ = [
     "import_root",
     "purge_expired",
     "report_file",
+    "settle_interrupted",
     "start_import",
 ]
 
@@ -107,6 +109,7 @@ def start_import(
         shutil.rmtree(root, ignore_errors=True)
         raise
     run = ImportRun.objects.create(
+        worker=process_marker(),
         user=user,
         county=target.county,
         school=target.school,
@@ -119,6 +122,63 @@ def start_import(
         folder=root.name,
     )
     return check_run(run, rights)
+
+
+def _process_start(pid: int | str) -> str:
+    """When the process started (clock ticks since boot), telling a reused pid apart; "" when
+    unknown (not Linux, or no such process)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii")
+    except OSError:
+        return ""
+    # The command name in parentheses may hold spaces; the fields after it are fixed.
+    return stat.rsplit(")", 1)[1].split()[19]
+
+
+def process_marker() -> str:
+    """This server process, as recorded on a run it checks: host, pid and start time."""
+    return f"{socket.gethostname()}:{os.getpid()}:{_process_start('self')}"
+
+
+def _worker_gone(marker: str) -> bool:
+    """Whether the process named by `marker` has certainly ended (it ran on this host and no
+    process with its pid and start time exists any more)."""
+    host, _, rest = marker.partition(":")
+    pid, _, started = rest.partition(":")
+    if host != socket.gethostname() or not pid.isdigit() or not started:
+        return False
+    return _process_start(pid) != started
+
+
+def stalled_after() -> timedelta:
+    """How long a check may take before its run counts as interrupted: the server's request
+    timeout (JUNHENG_TIMEOUT, as in gunicorn.conf.py) and a minute for the worker to be ended."""
+    return timedelta(seconds=int(os.environ.get("JUNHENG_TIMEOUT", "120")) + 60)
+
+
+INTERRUPTED = (
+    "校验没有完成：处理这次上传的服务进程已经停止（请求超时或服务重启），未导入任何数据。"
+    "请重新上传；如果再次出现，请把上传时间告诉系统管理员，以便查看服务日志。"
+)
+
+
+def settle_interrupted(runs: Iterable[ImportRun], now: datetime | None = None) -> None:
+    """Mark the runs still 正在校验 whose process is gone, or that have outlived any request,
+    as failed (with the reason in Chinese), so no run shows 正在校验 forever."""
+    cutoff = (now or timezone.now()) - stalled_after()
+    for run in runs:
+        if run.status != RunStatus.CHECKING:
+            continue
+        if run.created_at < cutoff or (run.worker and _worker_gone(run.worker)):
+            # Only if no process finished it meanwhile: the row is updated conditionally.
+            done = ImportRun.objects.filter(pk=run.pk, status=RunStatus.CHECKING).update(
+                status=RunStatus.FAILED, message=INTERRUPTED, finished_at=timezone.now()
+            )
+            if done:
+                run.status, run.message = RunStatus.FAILED, INTERRUPTED
+                folder = _folder(run)
+                if folder is not None:
+                    shutil.rmtree(folder / UPLOAD_FOLDER, ignore_errors=True)
 
 
 def _registered_county(run: ImportRun) -> County | None:

@@ -44,6 +44,7 @@ from junheng.web.imports.services import (
     UploadRefused,
     confirm_run,
     report_file,
+    settle_interrupted,
     start_import,
 )
 from junheng.web.imports.uploads import LimitedUploadHandler
@@ -118,6 +119,7 @@ def _upload_problem(request: HttpRequest) -> str | None:
 
 def _history(request: HttpRequest, runs: Any) -> list[presenters.HistoryRow]:
     rows = list(runs.select_related("user")[:HISTORY_ROWS])
+    settle_interrupted(rows)
     return presenters.history(rows, request.user.pk)
 
 
@@ -303,6 +305,7 @@ def _run_rights(request: HttpRequest, run: ImportRun) -> ImportRights | None:
 def import_run(request: HttpRequest, run_id: int) -> HttpResponse:
     """The outcome of one upload: problems, a confirmation step, or what was loaded."""
     run = _own_run(request, run_id)
+    settle_interrupted([run])
     county = run.county
     county_visible = (
         county is not None and visible_counties(request.user).filter(pk=county.pk).exists()
