@@ -10,10 +10,11 @@ from typing import Any
 
 import xlsxwriter
 
-from junheng.core.checks import describe_threshold
 from junheng.core.evaluate import Evaluation
 from junheng.core.schema import LEVEL_ZH, SCHOOLS
+from junheng.core.wording import standard_text, value_text
 from junheng.files import atomic_file
+from junheng.reports.tables import requirement_text
 
 MARK = {True: "达标", False: "未达标", None: "无法判定"}
 _KIND_ZH = dict(SCHOOLS.column("kind").enum)
@@ -88,7 +89,7 @@ def _item_rows(evaluation: Evaluation) -> tuple[list[str], list[list[Any]]]:
     for county in evaluation.counties:
         for result in evaluation.items[county]:
             item = standard.items[result.item]
-            requirement = "；".join(f"{c.label} {describe_threshold(c)}" for c in item.checks)
+            requirement = requirement_text(item)
             rows.append(
                 [
                     county,
@@ -151,11 +152,11 @@ def _policy_rows(evaluation: Evaluation) -> tuple[list[str], list[list[Any]]]:
     rows: list[list[Any]] = [
         [
             "评估标准",
-            f"{standard.name}（{standard.id}，版本 {standard.version}）",
+            standard_text(standard),
             standard.document,
         ]
     ]
-    rows += [[p.name, p.describe_value(), p.description] for p in standard.policies.values()]
+    rows += [[p.name, value_text(p), p.description] for p in standard.policies.values()]
     return header, rows
 
 

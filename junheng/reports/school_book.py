@@ -26,11 +26,13 @@ from docx.document import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt
 
+from junheng import clock
 from junheng.core.dataset import Dataset
 from junheng.core.evaluate import Evaluation
 from junheng.core.formatting import fmt_number, fmt_plain
 from junheng.core.schema import LEVEL_ZH, LEVELS, SEGMENTS
 from junheng.core.standard import OPERATORS, Item
+from junheng.core.wording import standard_text
 from junheng.reports import docx_style as ds
 from junheng.reports.self_evaluation import (
     AREA_ZH,
@@ -93,7 +95,7 @@ def write_school_book(
     `tasks` are the school's open rectification tasks (records with keys such as problem,
     measure, lead_unit, responsible, deadline)."""
     book = _SchoolBook(
-        evaluation, county, school_id, dataset, history, tasks, date or dt.date.today(), charts
+        evaluation, county, school_id, dataset, history, tasks, date or clock.today(), charts
     )
     return ds.save(book.build(), Path(path))
 
@@ -154,7 +156,7 @@ class _SchoolBook(ds.DocumentWriter):
         s = self.standard
         ds.add_paragraph(
             doc,
-            f"评估标准：《{s.name}》（{s.id}，版本 {s.version}）"
+            f"评估标准：{standard_text(s)}"
             f"    编印日期：{ds.chinese_date(self.date, with_day=True)}",
             style=ds.STYLE_NOTE,
             align=WD_ALIGN_PARAGRAPH.CENTER,
@@ -545,7 +547,7 @@ def write_school_books(
         (school_id, str(folder / book_filename(school_id, name)))
         for school_id, name in in_scope_schools(evaluation, county)
     ]
-    day = date or dt.date.today()
+    day = date or clock.today()
     n_workers = max(1, min(workers or os.cpu_count() or 1, len(jobs) or 1))
     if n_workers == 1:
         paths = [

@@ -23,6 +23,7 @@ from typing import Any
 import polars as pl
 from docx.document import Document
 
+from junheng import clock
 from junheng.core.checks import ItemResult
 from junheng.core.dataset import Dataset
 from junheng.core.evaluate import Evaluation
@@ -37,6 +38,7 @@ from junheng.core.schema import (
     SURVEY_ANSWER_COLUMNS,
 )
 from junheng.core.standard import Check, Item, Standard
+from junheng.core.wording import policy_text, standard_text, value_text
 from junheng.reports import docx_style as ds
 from junheng.reports.tables import requirement_text as shared_requirement_text
 
@@ -264,7 +266,7 @@ def write_self_evaluation(
     the charts out."""
     if county not in evaluation.counties:
         raise KeyError(f"评估结果中没有县区“{county}”")
-    report = _Report(evaluation, county, dataset, tasks, date or dt.date.today(), charts)
+    report = _Report(evaluation, county, dataset, tasks, date or clock.today(), charts)
     return ds.save(report.build(), Path(path))
 
 
@@ -521,9 +523,9 @@ class _Report(ds.DocumentWriter):
 
     def basis(self) -> None:
         s = self.standard
-        policies = "；".join(f"{p.name}：{p.describe_value()}" for p in s.policies.values())
+        policies = "；".join(policy_text(s, key) for key in s.policies)
         self.p(
-            f"评估依据为{s.document}，评估标准为《{s.name}》（标准编号 {s.id}，版本 {s.version}）。"
+            f"评估依据为{s.document}，评估标准为{standard_text(s)}。"
             f"每所学校资源配置按“{s.segment_rule.description.rstrip('。')}”判定；"
             "校际差异系数按在校生数加权计算（加权平均值 = 资源总量 ÷ 学生总数，"
             "加权标准差按各校学生数占比加权），小学不高于"
@@ -1119,10 +1121,10 @@ class _Report(ds.DocumentWriter):
         )
         s = self.standard
         policy_rows = [
-            ["评估标准", f"《{s.name}》（{s.id}，版本 {s.version}）", s.document],
+            ["评估标准", standard_text(s), s.document],
             ["每所学校资源配置达标规则", s.segment_rule.description, s.segment_rule.source],
         ]
-        policy_rows += [[p.name, p.describe_value(), p.description] for p in s.policies.values()]
+        policy_rows += [[p.name, value_text(p), p.description] for p in s.policies.values()]
         self.table(
             f"附表{4 if gap_rows else 3} 评估依据和口径",
             ["项目", "取值", "说明"],

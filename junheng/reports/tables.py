@@ -30,6 +30,7 @@ from junheng.core.evaluate import Evaluation
 from junheng.core.formatting import fmt_plain
 from junheng.core.schema import LEVEL_ZH, LEVELS, SCHOOL_KINDS
 from junheng.core.standard import Item
+from junheng.core.wording import standard_text, value_text
 from junheng.files import atomic_file
 
 MISSING_VALUE = "缺数据"
@@ -124,7 +125,7 @@ def write_tables_xlsx(evaluation: Evaluation, path: Path, county: str | None = N
     ]
     place = counties[0] if len(counties) == 1 else f"{len(counties)} 个县区"
     standard = evaluation.standard
-    subtitle = f"评估标准：{standard.name}（{standard.id}，版本 {standard.version}）"
+    subtitle = f"评估标准：{standard_text(standard)}"
 
     with atomic_file(path) as tmp_name:
         workbook = xlsxwriter.Workbook(str(tmp_name), {"nan_inf_to_errors": True})
@@ -287,7 +288,7 @@ def _balance_table(evaluation: Evaluation, counties: list[str]) -> Table:
 
 def _precision(evaluation: Evaluation) -> str:
     policy = evaluation.standard.policies.get("comparison_decimals")
-    return policy.describe_value() if policy is not None else "完整精度"
+    return value_text(policy) if policy is not None else "完整精度"
 
 
 def _limits_text(evaluation: Evaluation, level: str) -> str:
@@ -484,7 +485,7 @@ def _policy_table(evaluation: Evaluation) -> Table:
     table.rows.append(
         [
             Cell("评估标准"),
-            Cell(f"{standard.name}（{standard.id}，版本 {standard.version}）"),
+            Cell(standard_text(standard)),
             Cell(standard.document),
         ]
     )
@@ -492,7 +493,7 @@ def _policy_table(evaluation: Evaluation) -> Table:
     table.rows.append([Cell(rule.name), Cell(rule.description), Cell(rule.source)])
     for policy in standard.policies.values():
         table.rows.append(
-            [Cell(policy.name), Cell(policy.describe_value()), Cell(policy.description)]
+            [Cell(policy.name), Cell(value_text(policy)), Cell(policy.description)]
         )
     return table
 

@@ -14,6 +14,7 @@ from docx import Document
 
 from junheng.core.evaluate import evaluate
 from junheng.core.schema import LEVELS
+from junheng.core.wording import policy_text
 from junheng.demo import DEMO_COUNTY
 from junheng.reports import pdf as pdf_module
 from junheng.reports.pdf import PdfUnavailable, pdf_available, pdf_to_png, to_pdf
@@ -198,11 +199,19 @@ def test_standard_and_policies_are_stated(doc, demo):
     text = all_text(doc)
     standard = evaluation.standard
     basis = next(p.text for p in doc.paragraphs if p.text.startswith("评估依据为"))
-    assert standard.name in basis and standard.id in basis and standard.version in basis
+    # the standard by its name and version; its id is a file name, not for readers
+    assert f"《{standard.name}》（版本 {standard.version}）" in basis
+    assert standard.id not in text
     stated = next(p.text for p in doc.paragraphs if p.text.startswith("本次评估采用的口径"))
-    for policy in standard.policies.values():
-        assert f"{policy.name}：{policy.describe_value()}" in stated
+    for key, policy in standard.policies.items():
+        assert policy_text(standard, key) in stated
         assert policy.name in text
+        assert key not in text
+    # choices by their labels, the tolerance of 1e-9 without e-notation
+    assert "教学点处理方式：单独作为评估对象（人数不足的不纳入）" in stated
+    assert "一贯制学校共享设施分摊方式：按加权在校生数分摊" in stated
+    assert "数值比较容差：1×10⁻⁹" in stated
+    assert "separate" not in text and "weighted" not in text and "1e-09" not in text
 
 
 def test_basic_facts_come_from_the_data(doc, demo):

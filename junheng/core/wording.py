@@ -1,0 +1,62 @@
+"""How a standard and its policies read to a person: in Chinese, from the standard file.
+
+A standard's id, a policy's key and a choice's key (`national-2017`, `teaching_point_mode`,
+`separate`) are names for files and command lines; pages and reports print the standard's name and
+the policies' names and choice labels instead. Every shell (reports, web pages, the survey and
+rectification pages) words them through these functions, so one policy reads the same everywhere.
+Pure.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from junheng.core.standard import Policy, Standard
+
+# The value the policy has in the standard, as opposed to a value given (a stored snapshot's).
+CURRENT: Any = object()
+
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def _number(value: float | int) -> str:
+    if isinstance(value, int) or (float(value).is_integer() and abs(value) < 1e15):
+        return str(int(value))
+    if abs(value) < 1e-4 or abs(value) >= 1e15:
+        # 1e-09 is programmer's notation; a reader of a report writes 1×10⁻⁹.
+        mantissa, exponent = f"{value:e}".split("e")
+        mantissa = mantissa.rstrip("0").rstrip(".")
+        return f"{mantissa}×10{str(int(exponent)).translate(_SUPERSCRIPT)}"
+    return str(value)
+
+
+def value_text(policy: Policy, value: Any = CURRENT) -> str:
+    """A policy's value in words: a choice by its label, a flag as 是/否, no e-notation."""
+    if value is CURRENT:
+        value = policy.value
+    if policy.type == "choice":
+        return policy.choices.get(value, "未知取值")
+    if policy.type == "bool":
+        return "是" if value else "否"
+    if policy.type == "decimals":
+        return "完整精度" if value is None else f"保留 {value} 位小数"
+    if policy.type == "weights":
+        return " : ".join(_number(v) for v in dict(value).values())
+    return _number(value) if isinstance(value, (int, float)) else str(value)
+
+
+def policy_value_text(standard: Standard, key: str, value: Any = CURRENT) -> str:
+    """The value of the standard's policy `key` in words (its current value unless one is given)."""
+    return value_text(standard.policies[key], value)
+
+
+def policy_text(standard: Standard, key: str, value: Any = CURRENT) -> str:
+    """The policy's name and value as a person reads them: 教学点处理方式：并入所属中心校计算."""
+    policy = standard.policies[key]
+    return f"{policy.name}：{value_text(policy, value)}"
+
+
+def standard_text(standard: Standard) -> str:
+    """The standard by its name and version, e.g. 《县域义务教育…（国家标准）》（版本 2017.1）."""
+    return f"《{standard.name}》（版本 {standard.version}）"
