@@ -9,12 +9,15 @@ is any error, so an import applies all of it or nothing.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import openpyxl
+from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
 
 from junheng.intake.errors import Code, IntakeError
 from junheng.rectification.ledger_xlsx import missing_columns
@@ -209,3 +212,65 @@ def read_organisation(path: Path, name: str | None = None) -> OrganisationResult
     finally:
         book.close()
     return organisation_from_rows(rows, file, title)
+
+
+TEMPLATE_SHEET = "组织机构"
+_TEMPLATE_TITLE = "优质均衡创建组织机构（每行一名人员；同一单位可写多行，职责写一次）"
+_TEMPLATE_WIDTHS = {KIND: 16, NAME: 28, DUTIES: 40, PERSON: 12, POST: 18, PHONE: 18}
+_TEMPLATE_ROWS = 200
+"""Rows prepared with the 单位类型 dropdown and text-formatted phone cells."""
+
+
+def _as_text(cell: Any, value: str) -> None:
+    # A name or duty typed as "=…" or "+…" must stay the words people typed: a formula would be
+    # run by Excel, and it would read back as empty (no cached result) on import.
+    cell.value = value
+    cell.data_type = "s"
+    cell.number_format = "@"
+
+
+def write_organisation(units: Sequence[UnitRow], path: Path) -> Path:
+    """The table `read_organisation` reads: a title row, the header, one row per person (a unit
+    without people is one row), the 单位类型 column as a dropdown. Every cell is text."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = TEMPLATE_SHEET
+    sheet.cell(row=1, column=1, value=_TEMPLATE_TITLE).font = Font(bold=True, size=13)
+    for col, header in enumerate(HEADERS, 1):
+        cell = sheet.cell(row=2, column=col, value=header)
+        cell.font = Font(bold=True)
+        sheet.column_dimensions[get_column_letter(col)].width = _TEMPLATE_WIDTHS[header]
+    row = 3
+    for unit in units:
+        people = unit.people or [PersonRow("")]
+        for index, person in enumerate(people):
+            values = {
+                KIND: _kind_zh(unit.kind),
+                NAME: unit.name,
+                DUTIES: unit.duties if index == 0 else "",
+                PERSON: person.name,
+                POST: person.post,
+                PHONE: person.phone,
+            }
+            for col, header in enumerate(HEADERS, 1):
+                if values[header]:
+                    _as_text(sheet.cell(row=row, column=col), values[header])
+            sheet.cell(row=row, column=3).alignment = Alignment(wrap_text=True, vertical="top")
+            row += 1
+    last = max(row - 1, 2) + _TEMPLATE_ROWS
+    for number in range(3, last + 1):
+        for col in range(1, len(HEADERS) + 1):
+            sheet.cell(row=number, column=col).number_format = "@"
+    kinds = DataValidation(
+        type="list",
+        formula1='"' + ",".join(dict.fromkeys(k for k in KINDS if k != "办公室")) + '"',
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="单位类型",
+        error=f"请选择{KINDS_TEXT}",
+    )
+    sheet.add_data_validation(kinds)
+    kinds.add(f"A3:A{last}")
+    sheet.freeze_panes = "A3"
+    book.save(path)
+    return path

@@ -8,17 +8,19 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 
+from junheng.core.standard import Standard
 from junheng.web.rectification.models import (
     Milestone,
     Person,
     Phase,
+    PhaseKind,
     Plan,
     ProblemSource,
     Task,
     Unit,
     UnitKind,
 )
-from junheng.web.registry.models import County
+from junheng.web.registry.models import County, School
 
 _DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -55,8 +57,10 @@ class TaskForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         units = Unit.objects.filter(county=county)
         self.fields["lead_unit"].queryset = units
+        self.fields["lead_unit"].empty_label = "请选择牵头单位"
         self.fields["responsible_units"].queryset = units
         self.fields["phase"].queryset = Phase.objects.filter(plan__county=county)
+        self.fields["phase"].empty_label = "不归入阶段"
         self.fields["budget_wan"].min_value = 0
         # the county's people are offered, while a name not registered may still be typed
         self.fields["person"].widget.attrs["list"] = "rect-people"
@@ -71,6 +75,10 @@ class TaskForm(forms.ModelForm):
         if value is not None and value < 0:
             raise forms.ValidationError("预算不能为负数")
         return value
+
+
+NO_ITEM = "不涉及具体指标"
+NO_SCHOOL = "不涉及具体学校"
 
 
 class ProblemForm(forms.Form):
@@ -89,8 +97,32 @@ class ProblemForm(forms.Form):
         error_messages={"required": "请填写发现日期", "invalid": "发现日期应为日期，如 2026-05-20"},
     )
     found_by = forms.CharField(label="检查单位", max_length=100, required=False)
-    item = forms.CharField(label="涉及指标", max_length=50, required=False)
-    school_name = forms.CharField(label="涉及学校", max_length=100, required=False)
+    item = forms.ChoiceField(
+        label="涉及指标",
+        required=False,
+        error_messages={"invalid_choice": "请从列表中选择评估标准中的指标"},
+    )
+    school = forms.ChoiceField(
+        label="涉及学校",
+        required=False,
+        error_messages={"invalid_choice": "请从列表中选择本县的学校"},
+    )
+
+    def __init__(self, *args: Any, county: County, standard: Standard, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        by_part: dict[str, list[tuple[str, str]]] = {}
+        for item in standard.items.values():
+            by_part.setdefault(standard.parts.get(item.part, item.part), []).append(
+                (item.id, f"{item.id} {item.name}")
+            )
+        self.fields["item"].choices = [("", NO_ITEM), *by_part.items()]
+        self.schools = {
+            s.school_id: s.name for s in School.objects.filter(county=county).order_by("name")
+        }
+        self.fields["school"].choices = [("", NO_SCHOOL), *self.schools.items()]
+
+    def school_name(self) -> str:
+        return self.schools.get(self.cleaned_data.get("school") or "", "")
 
 
 class ProgressForm(forms.Form):
@@ -132,6 +164,7 @@ class PersonForm(forms.ModelForm):
     def __init__(self, *args: Any, county: County, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = Unit.objects.filter(county=county)
+        self.fields["unit"].empty_label = "请选择单位"
 
 
 class PlanForm(forms.ModelForm):
@@ -159,6 +192,10 @@ class PhaseForm(forms.ModelForm):
             "end": {"required": "请填写结束日期", "invalid": "结束日期应为日期"},
         }
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = PhaseKind.choices
+
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         if data.get("start") and data.get("end") and data["end"] < data["start"]:
@@ -179,13 +216,17 @@ class MilestoneForm(forms.ModelForm):
     def __init__(self, *args: Any, plan: Plan | None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["phase"].queryset = Phase.objects.filter(plan=plan)
+        self.fields["phase"].empty_label = "请选择阶段"
 
 
 class MemberForm(forms.Form):
     """A login for a department: a new user who works for one unit of the county."""
 
     unit = forms.ModelChoiceField(
-        label="所属单位", queryset=Unit.objects.none(), error_messages={"required": "请选择单位"}
+        label="所属单位",
+        queryset=Unit.objects.none(),
+        empty_label="请选择单位",
+        error_messages={"required": "请选择单位"},
     )
     username = forms.CharField(
         label="登录名", max_length=150, error_messages={"required": "请填写登录名"}

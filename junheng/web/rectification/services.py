@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from junheng.rectification import tasks as core
 from junheng.rectification.ledger_xlsx import LedgerRow
-from junheng.rectification.organisation import UnitRow
+from junheng.rectification.organisation import PersonRow, UnitRow
 from junheng.rectification.problems import (
     SOURCE_EVALUATION,
     SOURCE_INSPECTION,
@@ -237,6 +237,7 @@ def add_problem(
     item: str,
     school_name: str,
     user: AbstractBaseUser | None,
+    school_id: str = "",
 ) -> Problem:
     """A problem entered by hand (督导检查, 自查): never touched by generation."""
     with transaction.atomic():
@@ -251,6 +252,7 @@ def add_problem(
             found_on=found_on,
             found_by=found_by,
             item=item,
+            school_id=school_id,
             school_name=school_name,
             created_by=user,
         )
@@ -505,6 +507,48 @@ def import_organisation(county: County, units: Sequence[UnitRow]) -> tuple[int, 
             )
             people += len(row.people)
     return len(units), people
+
+
+class OrganisationError(Exception):
+    """A change of the organisation refused, with the reason in Chinese."""
+
+
+def organisation_rows(county: County) -> list[UnitRow]:
+    """The county's units with their people, as the organisation table's rows."""
+    return [
+        UnitRow(
+            kind=unit.kind,
+            name=unit.name,
+            duties=unit.duties,
+            people=[PersonRow(p.name, p.post, p.phone) for p in unit.people.all()],
+        )
+        for unit in Unit.objects.filter(county=county).prefetch_related("people")
+    ]
+
+
+def unit_deletion_refusal(unit: Unit) -> str:
+    """Why the unit cannot be deleted (it leads tasks, which need a lead unit), or ""."""
+    led = unit.led_tasks.count()
+    if led:
+        return (
+            f"“{unit.name}”牵头 {led} 项整改任务，不能删除；"
+            "请先在这些任务中改由其他单位牵头，再删除该单位。"
+        )
+    return ""
+
+
+def delete_unit(unit: Unit) -> tuple[int, int]:
+    """Delete a unit that leads no task, with its people and department logins' memberships
+    (the logins stay, without access to the ledger). Returns (people, tasks it shared)."""
+    with transaction.atomic():
+        unit = Unit.objects.select_for_update().get(pk=unit.pk)
+        refusal = unit_deletion_refusal(unit)
+        if refusal:
+            raise OrganisationError(refusal)
+        people = unit.people.count()
+        shared = unit.shared_tasks.count()
+        unit.delete()
+    return people, shared
 
 
 # ---- policy checklist -----------------------------------------------------------------------

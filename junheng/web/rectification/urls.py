@@ -14,6 +14,27 @@ urlpatterns = [
     path(_C + "generate/", views.generate, name="rectification_generate"),
     path(_C + "problems/new/", views.problem_new, name="rectification_problem_new"),
     path(_C + "organisation/", views.organisation, name="rectification_organisation"),
+    path(
+        _C + "organisation/template.xlsx",
+        views.organisation_template,
+        name="rectification_organisation_template",
+    ),
+    path("rectification/units/<int:pk>/edit/", views.unit_edit, name="rectification_unit_edit"),
+    path(
+        "rectification/units/<int:pk>/delete/",
+        views.unit_delete,
+        name="rectification_unit_delete",
+    ),
+    path(
+        "rectification/people/<int:pk>/edit/",
+        views.person_edit,
+        name="rectification_person_edit",
+    ),
+    path(
+        "rectification/people/<int:pk>/delete/",
+        views.person_delete,
+        name="rectification_person_delete",
+    ),
     path(_C + "due/", views.due, name="rectification_due"),
     path(_C + "bulletin/", views.bulletin, name="rectification_bulletin"),
     path(_C + "plan/", views.plan, name="rectification_plan"),

@@ -19,6 +19,7 @@ from django.db import IntegrityError
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from junheng.rectification import tasks as core
@@ -29,11 +30,12 @@ from junheng.rectification.ledger_xlsx import HEADERS as LEDGER_HEADERS
 from junheng.rectification.ledger_xlsx import REQUIRED as LEDGER_REQUIRED
 from junheng.rectification.ledger_xlsx import read_ledger, write_ledger
 from junheng.rectification.organisation import HEADERS as ORG_HEADERS
-from junheng.rectification.organisation import read_organisation
+from junheng.rectification.organisation import read_organisation, write_organisation
 from junheng.rectification.policies import load_checklist
-from junheng.standards import load_standard
+from junheng.standards import DEFAULT_STANDARD, load_standard
 from junheng.web.accounts.scope import AnyUser
 from junheng.web.imports.uploads import safe_name
+from junheng.web.pages import presenters
 from junheng.web.pages.lookup import NOT_FOUND, year_or_404
 from junheng.web.rectification import evidence, reports, services
 from junheng.web.rectification.forms import (
@@ -50,6 +52,7 @@ from junheng.web.rectification.forms import (
 from junheng.web.rectification.models import (
     Evidence,
     Milestone,
+    Person,
     Phase,
     Plan,
     PolicyDocument,
@@ -179,7 +182,8 @@ def home(request: HttpRequest, county_id: int, year: str) -> HttpResponse:
     # Counts of each filter within the other one, so the numbers on the links are what a
     # click shows.
     shown = [
-        (_problem_status(p, p.n_tasks), p.tolerated) for p in problems.only("status", "tolerated", "year")
+        (_problem_status(p, p.n_tasks), p.tolerated)
+        for p in problems.only("status", "tolerated", "year")
     ]
     status_counts = {
         s: sum(1 for st, t in shown if st == s and wanted["impact"] in ("", _impact_of(t)))
@@ -290,9 +294,26 @@ def generate(request: HttpRequest, county_id: int, year: str) -> HttpResponse:
 def problem_new(request: HttpRequest, county_id: int, year: str) -> HttpResponse:
     county, school_year = _ledger(request, county_id, year)
     manage_or_404(request, county)
-    form = ProblemForm(request.POST or None)
+    snapshot = latest_snapshot(county, school_year)
+    standard = presenters.standard_of(snapshot.standard_id if snapshot else DEFAULT_STANDARD)
+    if standard is None:
+        standard = load_standard(DEFAULT_STANDARD)
+    form = ProblemForm(request.POST or None, county=county, standard=standard)
     if request.method == "POST" and form.is_valid():
-        problem = services.add_problem(county, school_year, user=request.user, **form.cleaned_data)
+        data = form.cleaned_data
+        problem = services.add_problem(
+            county,
+            school_year,
+            user=request.user,
+            source=data["source"],
+            title=data["title"],
+            description=data["description"],
+            found_on=data["found_on"],
+            found_by=data["found_by"],
+            item=data["item"],
+            school_id=data["school"],
+            school_name=form.school_name(),
+        )
         messages.success(request, "已登记问题。")
         return redirect("rectification_problem", problem.pk)
     context = _base(request, county, school_year, "problems")
@@ -644,6 +665,143 @@ def organisation(request: HttpRequest, county_id: int, year: str) -> HttpRespons
         headers=ORG_HEADERS,
     )
     return render(request, "rectification/organisation.html", context)
+
+
+@login_required
+@require_GET
+def organisation_template(request: HttpRequest, county_id: int, year: str) -> HttpResponse:
+    """The table the organisation import reads, filled with the units and people entered so
+    far, so a county edits its organisation in Excel and imports it back."""
+    county, _ = _ledger(request, county_id, year)
+    manage_or_404(request, county)
+    with tempfile.TemporaryDirectory() as folder:
+        path = write_organisation(services.organisation_rows(county), Path(folder) / "org.xlsx")
+        content = path.read_bytes()
+    response = HttpResponse(
+        content,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    filename = f"{county.name}组织机构.xlsx"
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(filename)}"
+    return response
+
+
+def _unit_or_404(request: HttpRequest, pk: int) -> Unit:
+    unit = Unit.objects.filter(pk=pk).select_related("county").first()
+    if unit is None:
+        raise Http404(NOT_FOUND)
+    ledger_county_or_404(request, unit.county_id)
+    manage_or_404(request, unit.county)
+    return unit
+
+
+def _organisation_page(request: HttpRequest, county: County) -> HttpResponse:
+    # the year of the page the user came from: the organisation is the county's, not a year's
+    year = request.GET.get("year") or request.POST.get("year") or ""
+    if not SchoolYear.objects.filter(label=year).exists():
+        latest = SchoolYear.objects.order_by("-label").first()
+        year = latest.label if latest is not None else ""
+    return redirect("rectification_organisation", county.pk, year)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    unit = _unit_or_404(request, pk)
+    form = UnitForm(request.POST or None, instance=unit, county=unit.county)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, f"已保存单位“{unit.name}”。")
+        return _organisation_page(request, unit.county)
+    return _edit_page(
+        request,
+        unit.county,
+        form,
+        title=f"修改单位：{unit.name}",
+        delete_url=reverse("rectification_unit_delete", args=[unit.pk]),
+        delete_note=services.unit_deletion_refusal(unit)
+        or "删除后，该单位的人员一并删除；该单位的单位用户不能再查看整改台账；"
+        "该单位作为责任单位参与的任务中不再列出该单位。",
+        can_delete=not services.unit_deletion_refusal(unit),
+        delete_label=f"删除单位“{unit.name}”",
+    )
+
+
+@login_required
+@require_POST
+def unit_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    unit = _unit_or_404(request, pk)
+    name = unit.name
+    try:
+        people, shared = services.delete_unit(unit)
+    except services.OrganisationError as exc:
+        messages.error(request, str(exc))
+        return redirect(reverse("rectification_unit_edit", args=[pk]) + _year_query(request))
+    text = f"已删除单位“{name}”"
+    if people:
+        text += f"及其 {people} 名人员"
+    if shared:
+        text += f"；它不再列为 {shared} 项任务的责任单位"
+    messages.success(request, text + "。")
+    return _organisation_page(request, unit.county)
+
+
+def _person_or_404(request: HttpRequest, pk: int) -> Person:
+    person = Person.objects.filter(pk=pk).select_related("unit__county").first()
+    if person is None:
+        raise Http404(NOT_FOUND)
+    ledger_county_or_404(request, person.unit.county_id)
+    manage_or_404(request, person.unit.county)
+    return person
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    person = _person_or_404(request, pk)
+    county = person.unit.county
+    form = PersonForm(request.POST or None, instance=person, county=county)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, f"已保存人员“{person.name}”。")
+        return _organisation_page(request, county)
+    return _edit_page(
+        request,
+        county,
+        form,
+        title=f"修改人员：{person.name}",
+        delete_url=reverse("rectification_person_delete", args=[person.pk]),
+        delete_note="删除只删去组织机构中的这一行，不影响整改任务中已填写的责任人。",
+        can_delete=True,
+        delete_label=f"删除人员“{person.name}”",
+    )
+
+
+@login_required
+@require_POST
+def person_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    person = _person_or_404(request, pk)
+    county, name = person.unit.county, person.name
+    person.delete()
+    messages.success(request, f"已删除人员“{name}”。")
+    return _organisation_page(request, county)
+
+
+def _year_query(request: HttpRequest) -> str:
+    year = request.GET.get("year") or request.POST.get("year") or ""
+    return "?" + urlencode({"year": year}) if year else ""
+
+
+def _edit_page(request: HttpRequest, county: County, form: Any, **labels: Any) -> HttpResponse:
+    year_label = request.GET.get("year") or request.POST.get("year") or ""
+    school_year = SchoolYear.objects.filter(label=year_label).first() or (
+        SchoolYear.objects.order_by("-label").first()
+    )
+    if school_year is None:
+        raise Http404(NOT_FOUND)
+    context = _base(request, county, school_year, "organisation")
+    context.update(form=form, **labels)
+    return render(request, "rectification/organisation_edit.html", context)
 
 
 def _import_organisation(request: HttpRequest, county: County, upload: Any) -> list[str]:

@@ -265,12 +265,13 @@ def test_problem_closure_is_the_approvers(client, ledger):
 def _every_route(ledger):
     """Every route of the app with arguments naming this county's objects."""
     from junheng.web.rectification import urls
-    from junheng.web.rectification.models import Evidence
+    from junheng.web.rectification.models import Evidence, Person
 
     task = ledger["edu_task"]
     stored = Evidence.objects.create(
         update=task.updates.first(), name="a.pdf", kind="pdf", size=1, sha256="0" * 64, path="x"
     )
+    person = Person.objects.create(unit=ledger["units"]["hr"], name="周五", post="科长")
     county, year = ledger["county"].pk, ledger["year"].label
     args = {
         "county_id": county,
@@ -282,6 +283,10 @@ def _every_route(ledger):
         "rectification_problem_close": ledger["problem"].pk,
         "rectification_task_new": ledger["problem"].pk,
         "rectification_evidence": stored.pk,
+        "rectification_unit_edit": ledger["units"]["hr"].pk,
+        "rectification_unit_delete": ledger["units"]["hr"].pk,
+        "rectification_person_edit": person.pk,
+        "rectification_person_delete": person.pk,
     }
     routes = []
     for pattern in urls.urlpatterns:
@@ -295,7 +300,7 @@ def _every_route(ledger):
 
 def test_every_route_refuses_anonymous_and_outsiders(client, ledger):
     routes = _every_route(ledger)
-    assert len(routes) == 21
+    assert len(routes) == 26
     for url in routes:
         for method in (client.get, client.post):
             response = method(url)
