@@ -120,6 +120,16 @@ def _default_database_url() -> str:
 
 _database_url = os.environ.get("DATABASE_URL") or _default_database_url()
 DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Several gunicorn workers share the file. Write-ahead logging lets pages be read while an
+    # evaluation or an import writes; a transaction takes the write lock when it begins (not
+    # when it first writes, where two readers upgrading at once fail at once with "database is
+    # locked"); and a writer waits up to 30 s for another instead of failing.
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 30,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    } | DATABASES["default"].get("OPTIONS", {})
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
