@@ -138,6 +138,23 @@ def _show(check: Check, value: Any) -> str:
     return str(value)
 
 
+def show_value(check: Check, value: Any) -> str:
+    """A check's value as its reason prints it ("12.0%", "98,000", "是"), for tables."""
+    return _show(check, value)
+
+
+def item_facts(item: Item) -> tuple[str, ...]:
+    """The county or school facts an item reads, in the order of its checks, to find the
+    evidence notes given with them."""
+    names: dict[str, None] = {}
+    params = dict(item.params)
+    for check in item.checks:
+        names |= dict.fromkeys(sorted(check.value.required_columns(params)))
+        if check.threshold.formula is not None:
+            names |= dict.fromkeys(sorted(check.threshold.formula.required_columns(params)))
+    return tuple(names)
+
+
 def _check_text(
     check: Check, value: Any, threshold: Any, ok: bool | None, missing: str | None
 ) -> str:

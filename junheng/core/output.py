@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from junheng.core.balance import contributions
+from junheng.core.checks import item_facts
 from junheng.core.schema import LEVELS
 
 if TYPE_CHECKING:
@@ -117,6 +118,21 @@ def _balance(frame: pl.DataFrame) -> dict[str, dict[str, Any]]:
     return out
 
 
+def _county_evidence(evaluation: Evaluation, county: str) -> dict[str, list[str]]:
+    """Fact → the county's evidence notes on it (school facts' notes belong to their schools)."""
+    notes = evaluation.notes
+    if notes.is_empty() or not {"county", "fact", "note"} <= set(notes.columns):
+        return {}
+    rows = notes.filter(pl.col("county") == county)
+    if "school_id" in rows.columns:
+        rows = rows.filter(pl.col("school_id").is_null())
+    out: dict[str, list[str]] = {}
+    for fact, note in rows.select("fact", "note").iter_rows():
+        if note:
+            out.setdefault(fact, []).append(note)
+    return out
+
+
 def county_to_dict(evaluation: Evaluation, county: str) -> dict[str, Any]:
     """One county's entry of the contract."""
     from junheng.core.evaluate import PART_KEYS
@@ -124,6 +140,7 @@ def county_to_dict(evaluation: Evaluation, county: str) -> dict[str, Any]:
     segments = evaluation.segments.filter(pl.col("county") == county)
     balance = evaluation.balance.filter(pl.col("county") == county)
     verdict = evaluation.verdicts[county]
+    evidence = _county_evidence(evaluation, county)
     items = {
         r.item: {
             "value": r.value,
@@ -141,6 +158,12 @@ def county_to_dict(evaluation: Evaluation, county: str) -> dict[str, Any]:
                 for c in r.checks
             ],
             "failing": list(r.failing),
+            # the county's evidence notes (佐证材料) on the facts the item reads
+            "evidence": [
+                note
+                for fact in item_facts(evaluation.standard.items[r.item])
+                for note in evidence.get(fact, ())
+            ],
         }
         for r in evaluation.items[county]
     }

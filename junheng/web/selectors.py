@@ -183,11 +183,13 @@ def result_excerpt(
     *,
     level: str | None = None,
     item: str | None = None,
+    items: bool = False,
 ) -> dict[str, Any]:
     """What a county page reads of a snapshot's result: every entry but the segments, the
     items' records and the summary, and the segments (only those of `level`, if given) with
     only `fields`; the per-indicator maps among the fields (`values`, `met` …) with only `item`,
-    if given.
+    if given. `items` adds the G, Q, S and V items' records without their lists of failing
+    schools (which the reason sums up, and which grow with the county).
 
     Every requested field is in every segment, None where the result has none. On PostgreSQL
     the database cuts the excerpt out of the stored JSON, so a page no longer transfers and
@@ -202,8 +204,8 @@ def result_excerpt(
         and snapshot.pk is not None
         and "result" in snapshot.get_deferred_fields()
     ):
-        return _excerpt_in_postgresql(snapshot.pk, fields, level, item)
-    return _excerpt(snapshot.result, fields, level, item)
+        return _excerpt_in_postgresql(snapshot.pk, fields, level, item, items)
+    return _excerpt(snapshot.result, fields, level, item, items)
 
 
 def _narrowed(value: Any, item: str | None) -> Any:
@@ -213,7 +215,11 @@ def _narrowed(value: Any, item: str | None) -> Any:
 
 
 def _excerpt(
-    result: dict[str, Any], fields: Sequence[str], level: str | None, item: str | None
+    result: dict[str, Any],
+    fields: Sequence[str],
+    level: str | None,
+    item: str | None,
+    items: bool = False,
 ) -> dict[str, Any]:
     excerpt = {k: v for k, v in result.items() if k not in EXCERPT_LEFT_OUT}
     excerpt["segments"] = [
@@ -221,11 +227,22 @@ def _excerpt(
         for segment in result.get("segments") or []
         if level is None or segment.get("level") == level
     ]
+    if items:
+        excerpt["items"] = {
+            key: {k: v for k, v in record.items() if k != "failing"}
+            if isinstance(record, dict)
+            else record
+            for key, record in (result.get("items") or {}).items()
+        }
     return excerpt
 
 
 def _excerpt_in_postgresql(
-    snapshot_id: int, fields: Sequence[str], level: str | None, item: str | None
+    snapshot_id: int,
+    fields: Sequence[str],
+    level: str | None,
+    item: str | None,
+    items: bool = False,
 ) -> dict[str, Any]:
     quote = connection.ops.quote_name
     columns = list(dict.fromkeys([*fields, "level"]))
@@ -249,6 +266,14 @@ def _excerpt_in_postgresql(
         params.append(level)
     table, result = quote(Snapshot._meta.db_table), quote(Snapshot._meta.get_field("result").column)
     left_out = " ".join(f"- '{key}'" for key in EXCERPT_LEFT_OUT)
+    items_sql = "NULL"
+    if items:
+        # each item's record without its `failing` list, as _excerpt cuts it
+        items_sql = f"""(SELECT COALESCE(jsonb_object_agg(i.key, CASE
+                WHEN jsonb_typeof(i.value) = 'object' THEN i.value - 'failing' ELSE i.value END),
+                '{{}}'::jsonb)::text
+            FROM jsonb_each(CASE WHEN jsonb_typeof(s.{result} -> 'items') = 'object'
+                            THEN s.{result} -> 'items' ELSE '{{}}'::jsonb END) AS i)"""
     # jsonb_to_recordset reads only the requested keys of each segment; the rows come back as
     # one JSON array in their stored order, decoded by one json.loads.
     sql = f"""
@@ -259,7 +284,8 @@ def _excerpt_in_postgresql(
                  CASE WHEN jsonb_typeof(s.{result} -> 'segments') = 'array'
                       THEN s.{result} -> 'segments' ELSE '[]'::jsonb END
              ) AS ({definitions})) WITH ORDINALITY AS r({names}, ord)
-             {where})
+             {where}),
+            {items_sql}
         FROM {table} s WHERE s.id = %s
     """
     with connection.cursor() as cursor:
@@ -269,6 +295,8 @@ def _excerpt_in_postgresql(
         raise Snapshot.DoesNotExist(f"snapshot {snapshot_id}")
     excerpt = json.loads(row[0]) if row[0] is not None else {}
     excerpt["segments"] = json.loads(row[1])
+    if items:
+        excerpt["items"] = json.loads(row[2])
     return excerpt
 
 
@@ -437,6 +465,19 @@ def yearly_summaries(county: County) -> list[dict[str, Any]]:
         }
         for r in rows
     ]
+
+
+def county_year_labels(county: County) -> list[str]:
+    """The school years the county has data or an evaluation of, oldest first; one query."""
+    from django.db.models import Exists, OuterRef
+
+    has_data = SchoolYearData.objects.filter(year=OuterRef("pk"), school__county=county)
+    evaluated = Snapshot.objects.filter(year=OuterRef("pk"), county=county)
+    return list(
+        SchoolYear.objects.filter(Exists(has_data) | Exists(evaluated))
+        .order_by("label")
+        .values_list("label", flat=True)
+    )
 
 
 def latest_summaries(counties: Any, year: SchoolYear) -> dict[int, dict[str, Any]]:

@@ -165,7 +165,7 @@ def test_overview_has_the_cv_chart_links_and_trend(client, site):
     assert "vendor/echarts.min.js" in body and "junheng/charts.js" in body
     # on a phone the school list is a stack of cards: each value says which column it is
     assert 'class="data stack" id="table-schools"' in body
-    assert 'data-label="未达标原因"' in _html_rows(body, "schools")[0]
+    assert 'data-label="未达标或不纳入评估的原因"' in _html_rows(body, "schools")[0]
     assert "data-label" not in _html_rows(body, "cv")[0]
 
 

@@ -70,7 +70,7 @@ def test_schools_gaps_and_trend_exports(client, site):
     client.force_login(site["users"]["admin"])
     schools = _book(client.get(_county_export(site, "schools"))).active
     header, rows = _rows(schools, "学校标识码")
-    assert header == ["学校标识码", "学校名称", "小学", "初中", "未达标原因"]
+    assert header == ["学校标识码", "学校名称", "小学", "初中", "未达标或不纳入评估的原因"]
     assert rows[0][:4] == ["d", "北关小学", "未达标", None]
     assert {r[0] for r in rows} == {"a", "b", "c", "d", "j"}
 
@@ -164,7 +164,7 @@ def test_compare_export(client, site):
     assert header[:4] == ["排名", "县区", "所属市", "结论"]
     assert [r[:2] for r in rows] == [[1, "乙县"], [2, "甲县"], [None, "丙县"]]
     jia = rows[1]
-    assert jia[3:9] == ["未达标", "未达标", "达标", "达标", "达标", "达标"]
+    assert jia[3:9] == ["未达标", "未达标", "达标", "达标", "达标", "无否决情形"]
     assert jia[9:12] == [1, 1, 0]
     assert jia[12] == pytest.approx(0.413793, abs=1e-6)
     assert rows[2][3] == "尚未评估"

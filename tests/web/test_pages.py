@@ -160,7 +160,9 @@ def test_overview_shows_verdict_and_cv(client, site):
     assert f"{snapshot.result['balance']['junior']['R2']['cv']:.3f}" in body
     for part in ("资源配置", "政府保障程度", "教育质量", "社会认可度", "一票否决"):
         assert part in body
-    assert snapshot.standard_id in body
+    # the standard by its name, never by the id of its file
+    assert snapshot.standard_id not in body
+    assert "《县域义务教育优质均衡发展督导评估办法（国家标准）》（版本 2017.1）" in body
     for gap in snapshot.result["gaps"]:
         assert gap["sentence"] in body
     assert "数据已有变动" not in body

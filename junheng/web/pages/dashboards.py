@@ -25,6 +25,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET
 
 from junheng.core.schema import LEVEL_ZH, LEVELS
+from junheng.web import clock
 from junheng.web.accounts.scope import has_county_views, visible_counties
 from junheng.web.evaluation.models import Snapshot
 from junheng.web.pages import charts, presenters
@@ -95,8 +96,19 @@ INDICATOR_FIELDS = (
 
 
 def overview_result(snapshot: Snapshot) -> dict[str, Any]:
-    """The excerpt of the snapshot's result that the county overview shows."""
-    return result_excerpt(snapshot, OVERVIEW_FIELDS)
+    """The excerpt of the snapshot's result that the county overview shows (with the G, Q, S
+    and V items' records for the item tables)."""
+    return result_excerpt(snapshot, OVERVIEW_FIELDS, items=True)
+
+
+def year_links(
+    years: list[dict[str, Any]] | None, current: str, url: Callable[[str], str]
+) -> list[dict[str, Any]]:
+    """The county's school years with an evaluation (and the year shown, evaluated or not),
+    oldest first, each linking to the same page of that year: `years` are the county's
+    `yearly_summaries` (or `CountyPage.years`), read by the page anyway."""
+    labels = sorted({y["year"] for y in years or []} | {current})
+    return [{"label": label, "current": label == current, "url": url(label)} for label in labels]
 
 
 def county_dashboard(
@@ -142,6 +154,7 @@ def county_dashboard(
     ]
     return {
         "tables": tables,
+        "item_sections": presenters.item_tables(result, standard),
         "trend_tables": [t["table"] for t in trend],
         "cv_chart": charts.cv_chart(series),
         "trend": trend,
@@ -173,7 +186,11 @@ def county_export(request: HttpRequest, county_id: int, year: str, table: str) -
         raise Http404(f"{year_row.label} 学年尚未评估，没有可导出的表格。")
     board = county_dashboard(county, year_row, snapshot)
     if table == "all":
-        chosen = [board["tables"][k] for k in COUNTY_TABLES] + board["trend_tables"]
+        chosen = [
+            *(board["tables"][k] for k in COUNTY_TABLES),
+            *(section["table"] for section in board["item_sections"]),
+            *board["trend_tables"],
+        ]
         name = f"{county.name}{year_row.label}学年评估概况.xlsx"
     elif table == "trend":
         chosen = [board["tables"]["trend"], *board["trend_tables"]]
@@ -186,8 +203,8 @@ def county_export(request: HttpRequest, county_id: int, year: str, table: str) -
 
 def _heading(name: str, year: str, snapshot: Snapshot) -> str:
     return (
-        f"{name} {year} 学年 · 评估快照 {snapshot.created_at:%Y-%m-%d %H:%M} · "
-        f"评估标准 {snapshot.standard_id}"
+        f"{name} {year} 学年 · 评估快照 {clock.stamp(snapshot.created_at)} · "
+        f"评估标准 {presenters.standard_text(snapshot.standard_id, snapshot.standard_version)}"
     )
 
 
@@ -269,9 +286,18 @@ def indicator(
     county = county_or_404(request, county_id)
     if level not in LEVEL_ZH:
         raise Http404(NOT_FOUND)
-    state = page_or_404(county, year)
+    state = page_or_404(county, year, with_years=True)
     year_row, snapshot = state.year, state.snapshot
-    context: dict[str, Any] = {"county": county, "year": year_row, "snapshot": snapshot}
+    context: dict[str, Any] = {
+        "county": county,
+        "year": year_row,
+        "snapshot": snapshot,
+        "year_links": year_links(
+            state.years,
+            year_row.label,
+            lambda label: reverse("indicator", args=[county.pk, label, item_id, level]),
+        ),
+    }
     if snapshot is not None:
         context |= cached_indicator_board(county, year_row, snapshot, item_id, level)
         context["changed"] = data_changed_since(snapshot)
@@ -308,7 +334,7 @@ def indicator_export(
 # buttons a user's rights allow, the navigation) stays in the page template and is computed per
 # request. On a cache hit the snapshot's `result` is not read at all.
 
-BOARD_VERSION = 1
+BOARD_VERSION = 2
 """Bumped when a board's templates or presenters change what a snapshot renders to; with the
 package version in the key, a release never serves HTML rendered by the code of another one
 from a cache shared by several releases."""

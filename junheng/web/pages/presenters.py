@@ -13,9 +13,11 @@ from typing import Any
 
 from django.utils.safestring import SafeString, mark_safe
 
+from junheng.core.checks import show_value
 from junheng.core.formatting import fmt_number, fmt_percent, fmt_plain
 from junheng.core.schema import LEVEL_ZH
 from junheng.core.standard import Item, Standard
+from junheng.reports.tables import requirement_text
 from junheng.standards import load_standard
 
 PARTS: tuple[tuple[str, str], ...] = (
@@ -26,6 +28,16 @@ PARTS: tuple[tuple[str, str], ...] = (
     ("veto", "一票否决"),
 )
 LEVELS: tuple[str, ...] = ("primary", "junior")
+ITEM_PARTS: tuple[tuple[str, str], ...] = (("G", "G"), ("Q", "Q"), ("S", "S"), ("veto", "V"))
+"""The parts made of items: the key of the result's `parts` and the standard's part letter."""
+PART_ANCHORS: dict[str, str] = {
+    "R": "cv",
+    "G": "part-G",
+    "Q": "part-Q",
+    "S": "part-S",
+    "veto": "part-V",
+}
+"""Where each part's details are on the county overview (the boxes and the verdict link there)."""
 
 
 def verdict_text(passes: bool | None) -> str:
@@ -56,6 +68,15 @@ def standard_of(standard_id: str) -> Standard | None:
         return None
 
 
+def standard_text(standard_id: str, version: str) -> str:
+    """The standard a snapshot was evaluated with as users know it: its name from the standard
+    file and the version evaluated, never the file's id."""
+    standard = standard_of(standard_id)
+    if standard is None:
+        return f"（标准文件已停用，版本 {version}）"
+    return f"《{standard.name}》（版本 {version}）"
+
+
 def _ratio_items(
     standard: Standard | None, result: dict[str, Any]
 ) -> list[tuple[str, Item | None]]:
@@ -79,6 +100,19 @@ def mark(passes: bool | None) -> Mark:
     return Mark("— 无法判定", "unknown")
 
 
+def veto_mark(passes: bool | None) -> Mark:
+    """A veto part or item: it "passes" when the case does not exist, which 达标 misstates."""
+    if passes is True:
+        return Mark("✓ 无否决情形", "ok")
+    if passes is False:
+        return Mark("✗ 存在否决情形", "fail")
+    return Mark("— 无法判定", "unknown")
+
+
+def part_mark(key: str, passes: bool | None) -> Mark:
+    return veto_mark(passes) if key == "veto" else mark(passes)
+
+
 def county_overview(result: dict[str, Any], standard: Standard | None) -> dict[str, Any]:
     """Verdict, parts and failing segment count of a county result (the CV, gap and school
     tables are `cv_table`, `gaps_table` and `schools_table`)."""
@@ -89,8 +123,9 @@ def county_overview(result: dict[str, Any], standard: Standard | None) -> dict[s
         {
             "key": key,
             "label": label,
-            "mark": mark(parts.get(key)),
+            "mark": part_mark(key, parts.get(key)),
             "reasons": part_reasons.get(key, []),
+            "anchor": PART_ANCHORS.get(key, ""),
         }
         for key, label in PARTS
         if key in parts
@@ -99,12 +134,174 @@ def county_overview(result: dict[str, Any], standard: Standard | None) -> dict[s
     return {
         "verdict_text": verdict_text(verdict.get("passes")),
         "verdict_css": verdict_css(verdict.get("passes")),
-        "verdict_reasons": verdict.get("reasons", []),
+        "verdict_reasons": verdict_lines(result),
         "parts": part_rows,
         "segments_total": len(segments),
         "segments_failing": sum(1 for s in segments if s.get("passes") is False),
         "segments_undecided": sum(1 for s in segments if s.get("passes") is None),
     }
+
+
+def verdict_lines(result: dict[str, Any]) -> list[dict[str, str]]:
+    """The verdict's reasons, one line per part that did not pass, each linking to its details
+    on the page: 资源配置 with its reasons, the item parts by the items that fail or cannot be
+    decided (their reasons are in the item tables below)."""
+    verdict = result.get("verdict", {})
+    if verdict.get("passes") is True:
+        return [{"text": r, "anchor": ""} for r in verdict.get("reasons", [])]
+    parts = result.get("parts", {})
+    items = result.get("items") or {}
+    lines = []
+    for key, label in PARTS:
+        if key not in parts or parts[key] is True:
+            continue
+        passes = parts[key]
+        if key == "R":
+            reasons = "；".join(result.get("part_reasons", {}).get(key, []))
+            head = f"{label}未达到要求" if passes is False else f"{label}数据不完整，无法判定"
+            text = f"{head}：{reasons}" if reasons else head
+        else:
+            letter = dict(ITEM_PARTS)[key]
+            mine = {i: r for i, r in items.items() if i.startswith(letter)}
+            failing = [i for i, r in mine.items() if r.get("passes") is False]
+            undecided = [i for i, r in mine.items() if r.get("passes") is None]
+            bits = []
+            if key == "veto":
+                if failing:
+                    bits.append(f"存在否决情形：{'、'.join(failing)}")
+                if undecided:
+                    bits.append(f"无法判定：{'、'.join(undecided)}")
+                text = f"{label}：{'；'.join(bits)}" if bits else label
+            else:
+                if failing:
+                    bits.append(f"{'、'.join(failing)} 未达到要求")
+                if undecided:
+                    bits.append(f"{'、'.join(undecided)} 无法判定")
+                head = f"{label}未达到要求" if passes is False else f"{label}无法判定"
+                text = f"{head}（{len(mine)} 项中 {'，'.join(bits)}）" if bits else head
+        lines.append({"text": text, "anchor": PART_ANCHORS[key]})
+    if verdict.get("passes") is None:
+        lines.append({"text": "数据不完整的县不能认定为达标", "anchor": ""})
+    return lines
+
+
+ITEM_HEADERS = ("编号", "评估内容", "要求", "实际情况", "结论", "说明及佐证材料", "依据")
+
+
+def _item_value(item: Item | None, record: dict[str, Any]) -> str:
+    """What was found, in a few words: a county item's values, a school item's failing count."""
+    value = record.get("value")
+    if item is not None and item.scope != "county":
+        noun, measure = ("学段", "个") if item.scope == "segment" else ("学校", "所")
+        if record.get("passes") is True:
+            return f"全部{noun}符合要求"
+        if isinstance(value, int) and not isinstance(value, bool) and value:
+            return f"{value} {measure}{noun}不符合要求"
+        return "部分数据缺失" if record.get("passes") is None else "—"
+    checks = record.get("checks") or []
+    by_key = {c.key: c for c in item.checks} if item is not None else {}
+    shown = []
+    for c in checks:
+        check = by_key.get(c.get("key"))
+        raw = c.get("value")
+        if raw is None:
+            text = "缺少数据"
+        elif check is not None:
+            text = show_value(check, raw) + (check.unit if not isinstance(raw, bool) else "")
+        else:
+            text = str(raw)
+        shown.append(text if len(checks) == 1 else f"{c.get('label', '')} {text}")
+    return "；".join(shown) or "—"
+
+
+def item_tables(result: dict[str, Any], standard: Standard | None) -> list[dict[str, Any]]:
+    """The G, Q, S and V parts as tables, every item of the standard in its order: requirement,
+    value found, verdict, the evaluation's reason with the evidence notes, and the clause of the
+    standard. Read from the snapshot's `items` and the standard file; nothing is re-evaluated."""
+    records = result.get("items") or {}
+    parts = result.get("parts", {})
+    sections = []
+    for key, letter in ITEM_PARTS:
+        label = (standard.parts.get(letter) if standard is not None else None) or dict(PARTS)[key]
+        defined = standard.items_of(letter) if standard is not None else []
+        ids = [i.id for i in defined] or sorted(
+            (i for i in records if i.startswith(letter)), key=lambda i: (len(i), i)
+        )
+        known = {i.id: i for i in defined}
+        marker = veto_mark if key == "veto" else mark
+        rows = []
+        counts = {True: 0, False: 0, None: 0}
+        for item_id in ids:
+            item = known.get(item_id)
+            record = records.get(item_id)
+            if record is None:
+                rows.append(
+                    (
+                        text_cell(item_id),
+                        text_cell(item.name if item else "", css="long"),
+                        text_cell(requirement_text(item) if item else ""),
+                        text_cell(None),
+                        _mark_as_cell(marker(None)),
+                        text_cell("本次评估结果中没有该项"),
+                        text_cell(item.source if item else "", css="long"),
+                    )
+                )
+                counts[None] += 1
+                continue
+            passes = record.get("passes")
+            counts[passes] += 1
+            note = record.get("reason") or ""
+            if passes is True and item is not None and item.scope == "county":
+                # the reason repeats the requirement and value beside it; only how the value
+                # was obtained (S1: from the survey's answers) adds to them
+                start = note.find("（按调查答卷计算")
+                note = note[start + 1 : -1] if start >= 0 and note.endswith("）") else ""
+            evidence = [e for e in record.get("evidence") or [] if e]
+            if evidence:
+                note = f"{note}。佐证材料：{'；'.join(evidence)}" if note else "；".join(evidence)
+            rows.append(
+                (
+                    text_cell(item_id),
+                    text_cell(item.name if item else "", css="long"),
+                    text_cell(requirement_text(item) if item else "", css="long"),
+                    text_cell(_item_value(item, record), css="long"),
+                    _mark_as_cell(marker(passes)),
+                    text_cell(note, css="long"),
+                    text_cell(item.source if item else "", css="long"),
+                )
+            )
+        total = len(ids)
+        if key == "veto":
+            summary = (
+                f"{total} 种一票否决情形"
+                + (f"中存在 {counts[False]} 种" if counts[False] else "均不存在")
+                + (f"，{counts[None]} 种无法判定" if counts[None] else "")
+            )
+        else:
+            summary = (
+                f"{total} 项中 {counts[True]} 项达标"
+                + (f"，{counts[False]} 项未达标" if counts[False] else "")
+                + (f"，{counts[None]} 项无法判定" if counts[None] else "")
+            )
+        table = Table(
+            f"items-{letter}",
+            f"{label}评估项目",
+            ITEM_HEADERS,
+            tuple(rows),
+            stack=True,
+        )
+        sections.append(
+            {
+                "key": key,
+                "letter": letter,
+                "label": label,
+                "anchor": PART_ANCHORS[key],
+                "mark": part_mark(key, parts.get(key)),
+                "summary": summary,
+                "table": table,
+            }
+        )
+    return sections
 
 
 def school_segments(
@@ -398,6 +595,11 @@ def schools_table(result: dict[str, Any], href: Any = None) -> Table:
                 cells.append(text_cell(None))
             elif not segment.get("in_scope"):
                 cells.append(Cell("不纳入评估", "不纳入评估", "unknown mark"))
+                # the scope module's reason, without the "不纳入评估：" the cell already says
+                reasons += [
+                    f"{LEVEL_ZH.get(level, level)}：{r.removeprefix('不纳入评估：')}"
+                    for r in segment.get("reasons", [])
+                ]
             else:
                 cells.append(mark_cell(segment.get("passes")))
                 if segment.get("passes") is not True:
@@ -406,7 +608,12 @@ def schools_table(result: dict[str, Any], href: Any = None) -> Table:
                     ]
         cells.append(text_cell("；".join(reasons), css="long"))
         rows.append(tuple(cells))
-    headers = ("学校标识码", "学校名称", *(LEVEL_ZH[lv] for lv in LEVELS), "未达标原因")
+    headers = (
+        "学校标识码",
+        "学校名称",
+        *(LEVEL_ZH[lv] for lv in LEVELS),
+        "未达标或不纳入评估的原因",
+    )
     return Table("schools", "学校资源配置结论", headers, tuple(rows), stack=True)
 
 
@@ -751,7 +958,7 @@ def compare_table(rows: list[dict[str, Any]], href: Any = None) -> Table:
             text_cell(row["name"], link, "nowrap"),
             text_cell(row.get("city"), css="nowrap"),
             mark_cell(s.get("verdict")),
-            *(mark_cell(parts.get(key)) for key, _ in PARTS),
+            *(_mark_as_cell(part_mark(key, parts.get(key))) for key, _ in PARTS),
             int_cell(len(_failing_parts(s))),
             int_cell(s.get("segments_failing")),
             int_cell(s.get("cv_over_limit")),

@@ -124,6 +124,11 @@ def county(request: HttpRequest, county_id: int, year: str) -> HttpResponse:
         "snapshot": snapshot,
         "can_evaluate": can_evaluate_county(request.user, county_row),
         "can_compare": has_county_views(request.user),
+        "year_links": dashboards.year_links(
+            state.years,
+            year_row.label,
+            lambda label: reverse("county", args=[county_row.pk, label]),
+        ),
     }
     if snapshot is not None:
         context |= {
