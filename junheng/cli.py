@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
 from pathlib import Path
@@ -13,6 +14,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from junheng import clock
 from junheng.core.checks import describe_threshold
 from junheng.core.dataset import Dataset
 from junheng.core.evaluate import Evaluation, evaluate
@@ -51,6 +53,14 @@ PolicyOption = Annotated[
 def _fail(message: str, code: int = 2) -> typer.Exit:
     err.print(f"[red]错误：[/]{message}")
     return typer.Exit(code)
+
+
+def _today() -> dt.date:
+    """Today in the county's time zone (JUNHENG_TIME_ZONE), whatever the machine's clock zone."""
+    try:
+        return clock.today()
+    except clock.TimeZoneError as exc:
+        raise _fail(str(exc)) from exc
 
 
 def _standard(standard_id: str, policies: list[str] | None) -> Standard:
@@ -366,13 +376,11 @@ def ledger_check_command(
     ] = None,
 ) -> None:
     """校验整改台账工作簿：逐个单元格指出错误；无误时按状态统计，并列出逾期的任务。"""
-    import datetime as dt
-
     from junheng.intake.errors import errors_to_text
     from junheng.rectification.ledger_xlsx import parse_date, read_ledger
     from junheng.rectification.tasks import OVERDUE, Status, display_status
 
-    day = parse_date(today) if today else dt.date.today()
+    day = parse_date(today) if today else _today()
     if day is None:
         raise _fail(f"--today 应为日期，如 2026-07-01，实际为“{today}”")
     result = read_ledger(path)
@@ -474,6 +482,7 @@ def report_command(
             "未找到 LibreOffice（soffice），无法导出 PDF；请安装 LibreOffice 后重试，"
             "或去掉 --pdf 直接使用 .docx 文件"
         )
+    day = _today()
     dataset = _dataset(path)
     evaluation = evaluate(dataset, _standard(standard, policy))
     counties = [county] if county else evaluation.counties
@@ -487,7 +496,11 @@ def report_command(
             with console.status(f"正在生成{name}自评报告…"):
                 written.append(
                     write_self_evaluation(
-                        evaluation, name, folder / f"{name}自评报告.docx", dataset=dataset
+                        evaluation,
+                        name,
+                        folder / f"{name}自评报告.docx",
+                        dataset=dataset,
+                        date=day,
                     )
                 )
         if kind in ("tables", "all"):
@@ -500,6 +513,7 @@ def report_command(
                     folder / "一校一册",
                     dataset=dataset,
                     zip_path=folder / f"{name}一校一册.zip",
+                    date=day,
                 )
             console.print(f"一校一册：{len(books)} 所学校，{folder / '一校一册'}")
             written.append(folder / f"{name}一校一册.zip")

@@ -14,6 +14,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from junheng.clock import time_zone_name
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 PROJECT_ROOT = PACKAGE_DIR.parent.parent
 VAR_DIR = Path(os.environ.get("JUNHENG_VAR_DIR", PROJECT_ROOT / "var"))
@@ -161,7 +163,9 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "zh-hans"
-TIME_ZONE = "Asia/Shanghai"
+# Dates users read are Beijing dates whatever the server's clock (UTC) says; the CLI reads the
+# same setting, see junheng/clock.py.
+TIME_ZONE = time_zone_name()
 USE_I18N = True
 USE_TZ = True
 

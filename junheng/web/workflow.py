@@ -36,6 +36,7 @@ from junheng.core.dataset import Dataset
 from junheng.core.schema import COUNTY_FACTS_BY_NAME, SCHOOL_FACTS_BY_NAME, SCHOOLS
 from junheng.core.schema import SEGMENTS as SEGMENT_TABLE
 from junheng.intake.sources import cell_text
+from junheng.web import clock
 from junheng.web.accounts.scope import (
     AnyUser,
     can_edit_school,
@@ -137,7 +138,7 @@ def _who(user: AbstractBaseUser | None) -> str:
 
 
 def _when(at: datetime | None) -> str:
-    return timezone.localtime(at).strftime("%Y-%m-%d %H:%M:%S") if at else "不久前"
+    return f"{clock.local(at):%Y-%m-%d %H:%M:%S}" if at else "不久前"
 
 
 def _conflict(

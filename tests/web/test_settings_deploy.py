@@ -29,6 +29,7 @@ SOURCES = [
     GUNICORN_CONF,
     ROOT / "junheng" / "web" / "serve.py",
     ROOT / "junheng" / "cli.py",
+    ROOT / "junheng" / "clock.py",
     ROOT / "junheng" / "web" / "registry" / "management" / "commands" / "junheng_demo.py",
 ]
 INSTALL_DIR = "/opt/junheng"

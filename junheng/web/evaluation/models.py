@@ -10,6 +10,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
 from junheng.core.output import county_summary
+from junheng.web import clock
 from junheng.web.registry.models import County, SchoolYear
 
 
@@ -47,7 +48,7 @@ class Snapshot(models.Model):
         indexes = [models.Index(fields=["county", "year", "-created_at"])]
 
     def __str__(self) -> str:
-        return f"{self.county} {self.year} {self.created_at:%Y-%m-%d %H:%M}"
+        return f"{self.county} {self.year} {clock.stamp(self.created_at)}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         # A snapshot is evidence of what was shown and reported; a new run makes a new snapshot.

@@ -30,6 +30,7 @@ from junheng.intake.errors import IntakeError
 from junheng.intake.importer import Scope, imported_part, is_school_form, validate_sources
 from junheng.intake.report import write_import_report
 from junheng.intake.school_form import FormUnreadable, read_school_form
+from junheng.web import clock
 from junheng.web.accounts.scope import ImportRights
 from junheng.web.imports.models import ImportRun, RunStatus
 from junheng.web.imports.uploads import Upload, UploadRefused, save_uploads
@@ -99,9 +100,7 @@ def start_import(
     Raises UploadRefused, keeping nothing, when the files cannot be imported at all.
     """
     purge_expired()
-    root = Path(
-        os.path.realpath(import_root() / f"{timezone.now():%Y%m%d}-{secrets.token_hex(12)}")
-    )
+    root = Path(os.path.realpath(import_root() / f"{clock.today():%Y%m%d}-{secrets.token_hex(12)}"))
     root.mkdir(mode=0o700)
     try:
         saved = save_uploads(files, root)

@@ -19,11 +19,11 @@ from django.core.exceptions import PermissionDenied, TooManyFilesSent
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from junheng.intake.sources import MAX_FILE_MB
+from junheng.web import clock
 from junheng.web.accounts.scope import (
     ImportRights,
     can_evaluate_county,
@@ -69,7 +69,7 @@ def _limits() -> dict[str, Any]:
 
 def _default_year() -> str:
     latest = SchoolYear.objects.order_by("-label").values_list("label", flat=True).first()
-    return latest or str(timezone.localdate().year)
+    return latest or str(clock.today().year)
 
 
 def _year_or_404(year: str) -> str:

@@ -12,6 +12,7 @@ from junheng.core.schema import LEVEL_ZH
 from junheng.core.standard import OPERATORS, Check
 from junheng.rectification import bulletin as core_bulletin
 from junheng.reports.bulletin import bulletin_document
+from junheng.web.clock import local_date
 from junheng.web.evaluation.models import Snapshot
 from junheng.web.pages import presenters
 from junheng.web.rectification import services
@@ -161,7 +162,8 @@ def bulletin_for(
         core_bulletin.ClosedProblem(
             title=p.title,
             # the local day: a 销号 at 07:30 on Monday in Beijing is Sunday's date in UTC
-            closed_on=p.closed_at.date(),
+            # the local day: a 销号 at 07:30 on Monday in Beijing is Sunday's date in UTC
+            closed_on=local_date(p.closed_at),
             units="、".join(sorted({t.lead_unit.name for t in p.tasks.all()})),
         )
         for p in Problem.objects.filter(

@@ -17,7 +17,6 @@ import yaml
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
-from django.utils import timezone
 
 from junheng.core.dataset import Dataset
 from junheng.standards import DEFAULT_STANDARD, load_standard
@@ -33,6 +32,7 @@ from junheng.survey.rules import QUALITY_FLAGS, SurveyRules
 from junheng.survey.sampling import AREA_ZH, SamplingPlan, sampling_frame, sampling_plan
 from junheng.survey.scoring import Response as CoreResponse
 from junheng.survey.scoring import SurveyResponseError, SurveyResult, score_responses
+from junheng.web import clock
 from junheng.web.registry.models import County, School, SchoolYear
 from junheng.web.selectors import dataset_for
 from junheng.web.services import load_dataset
@@ -280,7 +280,7 @@ def submit(
                 area_type=access.batch.area_type,
                 answers=answers,
                 seconds=max(0, seconds),
-                submitted_on=timezone.localdate(now),
+                submitted_on=clock.local_date(now),
                 nonce=nonce,
             )
             AccessCode.objects.filter(pk=access.pk).update(used=True)

@@ -28,6 +28,7 @@ from junheng.survey.sampling import AREA_ZH, SamplingError
 from junheng.survey.scoring import FLAG_ZH
 from junheng.survey.sheets import SheetEntry, page_count, sheet_pages, sheet_pdf, sheet_png
 from junheng.survey.tables import plan_tables, result_tables
+from junheng.web import clock
 from junheng.web.pages.exports import XLSX
 from junheng.web.pages.lookup import NOT_FOUND, county_or_404
 from junheng.web.registry.models import School, SchoolYear
@@ -335,7 +336,7 @@ def survey_sheet(request: HttpRequest, survey_id: int, batch_id: int, fmt: str) 
     footer = (
         f"作答方法：用手机扫描二维码；不能扫码时，在浏览器打开 "
         f"{base}{reverse('survey_code')} 输入访问码。截止："
-        f"{timezone.localtime(survey.closes_at):%Y-%m-%d %H:%M}"
+        f"{clock.stamp(survey.closes_at)}"
     )
     drawn = sheet_pages(
         entries, title, footer, cjk_font_path(), only=number if fmt == "png" else None
@@ -458,7 +459,7 @@ def survey_progress(request: HttpRequest, survey_id: int) -> HttpResponse:
         {
             "survey": survey,
             "progress": services.progress(survey),
-            "now": timezone.localtime(),
+            "now": clock.now(),
             # the fragment replaces itself, so it carries the polling on
             "poll": True,
         },
@@ -478,7 +479,7 @@ def survey_export(request: HttpRequest, survey_id: int) -> HttpResponse:
     buffer = io.BytesIO()
     workbook = xlsxwriter.Workbook(buffer, {"in_memory": True, "nan_inf_to_errors": True})
     formats = _Formats(workbook)
-    subtitle = f"{survey.title}（{timezone.localtime():%Y-%m-%d %H:%M} 导出）"
+    subtitle = f"{survey.title}（{clock.stamp()} 导出）"
     for table in tables:
         _write_table(workbook, formats, table, f"{survey.county.name}{table.title}", subtitle)
     workbook.close()
