@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from junheng.core.checks import county_frame
+from junheng.core.checks import county_frame, describe_threshold, evaluate_check
 from junheng.core.schema import SURVEY, SURVEY_ANSWER_COLUMNS
-from junheng.core.standard import Standard
+from junheng.core.standard import Check, Item, Standard
 from junheng.survey.questionnaire import SCALE_VALUES, Questionnaire
 from junheng.survey.rules import QUALITY_FLAGS, SurveyRules
 
@@ -91,6 +91,8 @@ class SurveyResult:
     notes: tuple[str, ...] = field(default=())
     group_names: dict[str, str] = field(default_factory=dict)
     """Group key → name, for showing responses."""
+    favourable_policy: str = ""
+    """The Chinese name of the standard's policy that sets `favourable_options`."""
 
     @property
     def flagged(self) -> list[ScoredResponse]:
@@ -191,6 +193,7 @@ def score_responses(
     return SurveyResult(
         county=county,
         favourable_options=standard.policy("survey_favourable_options"),
+        favourable_policy=standard.policies["survey_favourable_options"].name,
         responses=tuple(scored),
         by_group=rates({k: v or [0] * len(SCALE_VALUES) for k, v in groups.items()}, standard),
         by_school=rates(tallies["school"], standard),
@@ -253,3 +256,100 @@ def _validate(
         if questionnaire is None:
             raise SurveyResponseError(f"{where}：找不到版本为“{response.version}”的问卷")
         check_response(response, questionnaire)
+
+
+RATE_COLUMN = "recognition_rate"
+"""The county fact S1 compares; a survey's rate stands in for it (see `county_frame`)."""
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """The standard's requirement on the recognition rate (S1's check), to judge a survey by."""
+
+    item: Item
+    check: Check
+    tolerance: float
+
+    @property
+    def text(self) -> str:
+        """ "社会认可度 ≥ 85%" as the standard states it."""
+        return f"{self.check.label} {describe_threshold(self.check)}"
+
+    @property
+    def threshold(self) -> float:
+        return float(self.check.threshold.constant)
+
+    def passes(self, rate: float | None) -> bool | None:
+        """The verdict S1 would give this rate (same comparison and tolerance); None without one."""
+        if rate is None:
+            return None
+        frame = pl.DataFrame({RATE_COLUMN: [rate]}, schema={RATE_COLUMN: pl.Float64})
+        ok = evaluate_check(frame, self.check, dict(self.item.params), self.tolerance)["ok"][0]
+        return bool(ok)
+
+
+def recognition_requirement(standard: Standard) -> Requirement:
+    """The check of the standard that judges the recognition rate (S1 in the national one),
+    found by the fact it reads rather than by its id, so a provincial standard's item counts."""
+    for item in standard.items.values():
+        for check in item.checks:
+            reads = check.value.columns(dict(item.params))
+            if reads == {RATE_COLUMN} and check.threshold.constant is not None:
+                return Requirement(item, check, standard.policy("numeric_tolerance"))
+    raise ValueError(f"标准 {standard.name} 没有对社会认可度的要求")
+
+
+@dataclass(frozen=True)
+class QuestionRate:
+    """One question's answers in the counted responses: per option and favourable."""
+
+    questionnaire_id: str
+    questionnaire: str
+    """The questionnaire's title."""
+    number: int
+    text: str
+    topic: str
+    """The topic's name (from the rules)."""
+    rate: Rate
+
+
+def question_rates(
+    result: SurveyResult,
+    questionnaires: Mapping[str, Questionnaire],
+    standard: Standard,
+    rules: SurveyRules,
+) -> list[QuestionRate]:
+    """Every question of every questionnaire (version → questionnaire, as in scoring) with its
+    counted answers; the responses left out of the result are left out here too. Rates are S1's
+    computation, as for groups and schools."""
+    counts: dict[tuple[str, str], list[int]] = {}
+    for scored in result.responses:
+        if scored.excluded:
+            continue
+        for qid, value in scored.response.answers.items():
+            if value is None:
+                continue
+            tally = counts.setdefault((scored.response.version, qid), [0] * len(SCALE_VALUES))
+            tally[SCALE_VALUES.index(value)] += 1
+    keys: list[tuple[str, str]] = []
+    for version, questionnaire in sorted(questionnaires.items(), key=lambda kv: kv[1].id):
+        keys += [(version, q.id) for q in questionnaire.questions]
+    computed = rates(
+        {f"{v}/{q}": counts.get((v, q), [0] * len(SCALE_VALUES)) for v, q in keys}, standard
+    )
+    rows: list[QuestionRate] = []
+    for version, qid in keys:
+        questionnaire = questionnaires[version]
+        number = next(n for n, q in enumerate(questionnaire.questions, start=1) if q.id == qid)
+        question = questionnaire.questions[number - 1]
+        rows.append(
+            QuestionRate(
+                questionnaire_id=questionnaire.id,
+                questionnaire=questionnaire.title,
+                number=number,
+                text=question.text,
+                topic=rules.topics.get(question.topic, question.topic),
+                rate=computed[f"{version}/{qid}"],
+            )
+        )
+    return rows

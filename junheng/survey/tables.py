@@ -135,10 +135,9 @@ def result_tables(
     left out), for an Excel export of the survey results."""
     names = dict(school_names or {})
     labels = [SCALE_LABELS[v] for v in SCALE_VALUES]
-    policy = Note(
-        f"认可 = 五级选项中最积极的 {result.favourable_options} 项"
-        "（政策 survey_favourable_options）；认可度 = 认可答案数 ÷ 有效答案数"
-    )
+    n = result.favourable_options
+    named = f"（政策：{result.favourable_policy} = {n}）" if result.favourable_policy else ""
+    policy = Note(f"认可 = 五级选项中最积极的 {n} 项{named}；认可度 = 认可答案数 ÷ 有效答案数")
 
     def rate_table(name: str, title: str, key: str, rates: Mapping[str, Rate]) -> Table:
         table = Table(
