@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from junheng.core.schema import AREA_TYPES
 from junheng.web.registry.models import County, School, SchoolYear
@@ -59,6 +60,9 @@ class SurveyQuestionnaire(models.Model):
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="questionnaires")
     key = models.CharField("问卷", max_length=30)
     version = models.CharField("版本", max_length=20)
+    """The content checksum responses point at; never shown to users (`revision` is)."""
+    revision = models.PositiveIntegerField("第几版", default=1)
+    saved_at = models.DateTimeField("保存时间", default=timezone.now)
     text = models.TextField("问卷内容（YAML）")
 
     class Meta:

@@ -25,7 +25,7 @@ from junheng.survey.loader import load_rules
 from junheng.survey.questionnaire import Questionnaire
 from junheng.survey.rules import Distribution
 from junheng.web.surveys import ratelimit, services
-from junheng.web.surveys.models import AccessCode
+from junheng.web.surveys.models import AccessCode, Survey
 from junheng.web.surveys.services import Outcome
 
 TICKET_SALT = "junheng.surveys.form"
@@ -52,6 +52,21 @@ def _distribution() -> Distribution:
 
 def _refuse(request: HttpRequest, outcome: Outcome) -> HttpResponse:
     status, title, text = MESSAGES[outcome]
+    return render(
+        request, "surveys/public_message.html", {"title": title, "text": text}, status=status
+    )
+
+
+def _closed_or_not_open(request: HttpRequest, survey: Survey, outcome: Outcome) -> HttpResponse:
+    """CLOSED as `_refuse` says it; NOT_OPEN with the day and time the survey opens, when it
+    is still ahead (a survey past its opening time but not yet started has no date to give)."""
+    if outcome is not Outcome.NOT_OPEN or timezone.now() >= survey.opens_at:
+        return _refuse(request, outcome)
+    status, title, _ = MESSAGES[outcome]
+    text = (
+        f"本次调查将于 {services.opening_text(survey.opens_at)} 开始，"
+        "请在开始后再扫码或输入访问码打开问卷。"
+    )
     return render(
         request, "surveys/public_message.html", {"title": title, "text": text}, status=status
     )
@@ -160,7 +175,7 @@ def survey_form(request: HttpRequest, code: str) -> HttpResponse:
         return _refuse(request, Outcome.USED)
     state = services.form_state(access.survey, timezone.now())
     if state is not None:
-        return _refuse(request, state)
+        return _closed_or_not_open(request, access.survey, state)
     questionnaire = services.questionnaire_for_group(access.survey, access.batch.group)
     return _form(request, access, questionnaire, ticket=_ticket(code))
 
@@ -196,4 +211,8 @@ def _submit(request: HttpRequest, code: str) -> HttpResponse:
             chosen=dict(request.POST.items()),
             error=result.message,
         )
+    if result.outcome in (Outcome.CLOSED, Outcome.NOT_OPEN):
+        access = services.find_code(code)
+        assert access is not None
+        return _closed_or_not_open(request, access.survey, result.outcome)
     return _refuse(request, result.outcome)

@@ -16,7 +16,8 @@ import polars as pl
 import yaml
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
 
 from junheng.core.dataset import Dataset
 from junheng.standards import DEFAULT_STANDARD, load_standard
@@ -89,8 +90,7 @@ def create_survey(
 ) -> Survey:
     """A survey of the county with the quotas of its sampling plan and a county copy of each
     questionnaire (the bundled ones unless `questionnaires` gives edited copies)."""
-    if closes_at <= opens_at:
-        raise SurveyError("截止时间应晚于开始时间")
+    check_dates(opens_at, closes_at)
     rules = load_rules(rules_id)
     plan = plan_for(county, year, population, area_population, rules_id)
     survey = Survey.objects.create(
@@ -133,6 +133,20 @@ def create_survey(
     return survey
 
 
+def check_dates(opens_at: datetime, closes_at: datetime) -> None:
+    """Refuse a closing time that is not after the opening time (the same day is fine)."""
+    if closes_at <= opens_at:
+        raise SurveyError("截止时间应晚于开始时间")
+
+
+@transaction.atomic
+def set_dates(survey: Survey, opens_at: datetime, closes_at: datetime) -> None:
+    """Move the survey's opening and closing times (answers already given stay)."""
+    check_dates(opens_at, closes_at)
+    Survey.objects.filter(pk=survey.pk).update(opens_at=opens_at, closes_at=closes_at)
+    survey.opens_at, survey.closes_at = opens_at, closes_at
+
+
 @transaction.atomic
 def set_status(survey: Survey, status: str) -> None:
     if status not in SurveyStatus.values:
@@ -160,6 +174,25 @@ def questionnaires_of(survey: Survey) -> dict[str, Questionnaire]:
         q.version: questionnaire_of(q, survey.rules_id)
         for q in SurveyQuestionnaire.objects.filter(survey=survey)
     }
+
+
+def stored_questionnaires(survey: Survey) -> list[tuple[SurveyQuestionnaire, Questionnaire]]:
+    """The survey's stored copies with what they hold, in the order of their keys."""
+    return [
+        (stored, questionnaire_of(stored, survey.rules_id))
+        for stored in SurveyQuestionnaire.objects.filter(survey=survey).order_by("key")
+    ]
+
+
+def revision_text(stored: SurveyQuestionnaire) -> str:
+    """How a person tells versions apart: 第 2 版（2026-12-07 保存）, the site's local date."""
+    return f"第 {stored.revision} 版（{timezone.localdate(stored.saved_at):%Y-%m-%d} 保存）"
+
+
+def opening_text(at: datetime) -> str:
+    """A survey's opening time as the public page says it: 2026年12月10日 08:00 (local)."""
+    local = timezone.localtime(at)
+    return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
 
 
 def questionnaire_for_group(survey: Survey, group: str) -> Questionnaire:
@@ -202,6 +235,80 @@ def generate_codes(
         batch_size=CODE_INSERT_BATCH,
     )
     return batch
+
+
+@dataclass(frozen=True)
+class CodeFill:
+    """What `generate_missing_codes` did: new batches and codes, and quotas already covered."""
+
+    batches: int
+    codes: int
+    covered: int
+    """Quotas that had codes enough before (from earlier batches, by hand or by this)."""
+
+    def explain(self) -> str:
+        if not self.batches:
+            return f"全部 {self.covered} 项配额都已有足够的访问码，没有生成新的访问码。"
+        done = f"已按配额生成 {self.batches} 批、共 {self.codes:,} 个访问码"
+        if self.covered:
+            return f"{done}；另有 {self.covered} 项配额此前已有足够的访问码，未重复生成。"
+        return f"{done}。"
+
+
+@transaction.atomic
+def generate_missing_codes(survey: Survey) -> CodeFill:
+    """Codes for every quota of the plan, less those its batches already have: one batch per
+    school and group (or area and group) that is short, so a second run adds only what is still
+    missing. Batches made by hand count for their school (or area) and group."""
+    # two clicks racing would both see the quotas uncovered: the survey row serialises them
+    Survey.objects.select_for_update().filter(pk=survey.pk).first()
+    rules = rules_of(survey)
+    have: dict[tuple[str, int | None, str], int] = {}
+    for row in (
+        CodeBatch.objects.filter(survey=survey)
+        .values("group", "school", "area_type")
+        .annotate(n=Sum("size"))
+    ):
+        key = (row["group"], row["school"], "" if row["school"] else row["area_type"])
+        have[key] = have.get(key, 0) + row["n"]
+    wanted: list[tuple[Quota, int]] = []
+    covered = 0
+    for quota in Quota.objects.filter(survey=survey, count__gt=0).order_by("id"):
+        key = (quota.group, quota.school_id, "" if quota.school_id else quota.area_type)
+        missing = quota.count - have.get(key, 0)
+        if missing > 0:
+            wanted.append((quota, missing))
+        else:
+            covered += 1
+    total = sum(n for _, n in wanted)
+    if not total:
+        return CodeFill(0, 0, covered)
+
+    def taken(codes: list[str]) -> set[str]:
+        found: set[str] = set()
+        for start in range(0, len(codes), CODE_INSERT_BATCH):
+            chunk = codes[start : start + CODE_INSERT_BATCH]
+            found |= set(AccessCode.objects.filter(code__in=chunk).values_list("code", flat=True))
+        return found
+
+    codes = iter(new_codes(total, rules.distribution, taken))
+    batches = 0
+    rows: list[AccessCode] = []
+    for quota, missing in wanted:
+        while missing > 0:
+            size = min(missing, rules.distribution.max_batch)
+            batch = CodeBatch.objects.create(
+                survey=survey,
+                group=quota.group,
+                school=quota.school,
+                area_type=quota.area_type,
+                size=size,
+            )
+            rows += [AccessCode(survey=survey, batch=batch, code=next(codes)) for _ in range(size)]
+            batches += 1
+            missing -= size
+    AccessCode.objects.bulk_create(rows, batch_size=CODE_INSERT_BATCH)
+    return CodeFill(batches, total, covered)
 
 
 # ---- the public form -----------------------------------------------------------------------
@@ -419,14 +526,59 @@ def set_excluded(survey: Survey, response_id: int, excluded: bool) -> None:
         raise SurveyError(f"本调查没有编号为 {response_id} 的答卷")
 
 
+@dataclass(frozen=True)
+class SampleCheck:
+    """Counted responses against the sample the plan asked for."""
+
+    received: int
+    """Responses counted in the result (flagged or reviewed ones left out)."""
+    required: int
+    """The sample size: the sum of the survey's quotas."""
+
+    @property
+    def missing(self) -> int:
+        return max(0, self.required - self.received)
+
+    def explain(self) -> str:
+        said = f"已收到 {self.received:,} 份有效答卷，样本量要求 {self.required:,} 份"
+        return f"{said}，还差 {self.missing:,} 份" if self.missing else f"{said}，已达到"
+
+
+def sample_check(survey: Survey, result: SurveyResult) -> SampleCheck:
+    required = Quota.objects.filter(survey=survey).aggregate(n=Sum("count"))["n"] or 0
+    return SampleCheck(len(result.responses) - len(result.excluded), required)
+
+
+class SampleShortfall(SurveyError):
+    """Fewer counted responses than the sample, and no confirmation of that shortfall."""
+
+    def __init__(self, check: SampleCheck) -> None:
+        self.check = check
+        super().__init__(
+            f"{check.explain()}。样本量不足时写入测评数据须先确认，S1 将按这些答卷计算。"
+        )
+
+
 @transaction.atomic
-def feed_evaluation(survey: Survey, user: AbstractBaseUser | None, now: datetime) -> SurveyResult:
+def feed_evaluation(
+    survey: Survey,
+    user: AbstractBaseUser | None,
+    now: datetime,
+    *,
+    accept_missing: int | None = None,
+) -> SurveyResult:
     """Write the pooled counts per group into the county's survey counts of the survey's year
     (what S1 of the evaluation reads), through the data load, so the change is logged and the
-    county's data revision moves."""
+    county's data revision moves.
+
+    Below the sample size this is refused unless `accept_missing` confirms a shortfall at least
+    as large as the present one (a confirmation given for "还差 5 份" does not cover 50)."""
     result = score(survey)
     if not result.pooled.valid:
         raise SurveyError("还没有计入的答卷，不能写入测评数据")
+    check = sample_check(survey, result)
+    if check.missing and (accept_missing is None or check.missing > accept_missing):
+        raise SampleShortfall(check)
     county = survey.county
     dataset = Dataset.build(
         pl.DataFrame(), pl.DataFrame(), survey=result.survey_table(), source=f"survey:{survey.pk}"
@@ -451,8 +603,10 @@ def edit_questionnaire(
     title: str,
     intro: str,
     texts: Mapping[str, str],
-) -> Questionnaire:
-    """Replace the county's copy of questionnaire `key` by one edited from the bundled base.
+    now: datetime,
+) -> SurveyQuestionnaire:
+    """Replace the county's copy of questionnaire `key` by one edited from the bundled base;
+    the stored copy is returned with its next revision number (第 N 版) and the time it was saved.
 
     The copy gets a new version; as responses record the version they answered, a copy that
     has been answered is not changed (a survey keeps the wording its answers were given to).
@@ -482,5 +636,7 @@ def edit_questionnaire(
     )
     stored.version = edited.version
     stored.text = questionnaire_yaml(edited)
-    stored.save(update_fields=["version", "text"])
-    return edited
+    stored.revision += 1
+    stored.saved_at = now
+    stored.save(update_fields=["version", "text", "revision", "saved_at"])
+    return stored

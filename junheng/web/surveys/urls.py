@@ -17,7 +17,9 @@ urlpatterns = [
     path("surveys/new/<int:county_id>/", views.survey_new, name="survey_new"),
     path("surveys/<int:survey_id>/", views.survey_detail, name="survey"),
     path("surveys/<int:survey_id>/status/", views.survey_status, name="survey_status"),
+    path("surveys/<int:survey_id>/dates/", views.survey_dates, name="survey_dates"),
     path("surveys/<int:survey_id>/codes/", views.survey_codes, name="survey_codes"),
+    path("surveys/<int:survey_id>/codes/all/", views.survey_codes_all, name="survey_codes_all"),
     path(
         "surveys/<int:survey_id>/batches/<int:batch_id>/sheet.<str:fmt>",
         views.survey_sheet,

@@ -32,7 +32,7 @@ from junheng.web import clock
 from junheng.web.pages.exports import XLSX
 from junheng.web.pages.lookup import NOT_FOUND, county_or_404
 from junheng.web.registry.models import School, SchoolYear
-from junheng.web.surveys import services
+from junheng.web.surveys import results, services
 from junheng.web.surveys.models import CodeBatch, Response, Survey
 from junheng.web.surveys.permissions import (
     can_manage_surveys,
@@ -119,6 +119,39 @@ def _when(value: str) -> datetime | None:
     return timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed
 
 
+def _local_input(at: datetime) -> str:
+    """An instant as a datetime-local field shows it: the site's wall-clock time."""
+    return f"{timezone.localtime(at):%Y-%m-%dT%H:%M}"
+
+
+def _dates(values: dict[str, str], errors: dict[str, str]) -> tuple[datetime, datetime] | None:
+    """The opening and closing times typed in (as the site's local time), or None with the
+    field errors added; the closing time must come after the opening time."""
+    opens_at, closes_at = _when(values["opens_at"]), _when(values["closes_at"])
+    if opens_at is None:
+        errors["opens_at"] = "请填写开始日期和时间"
+    if closes_at is None:
+        errors["closes_at"] = "请填写截止日期和时间"
+    if opens_at is None or closes_at is None:
+        return None
+    try:
+        services.check_dates(opens_at, closes_at)
+    except services.SurveyError as exc:
+        errors["closes_at"] = f"{exc}（开始：{_local_input(opens_at).replace('T', ' ')}）"
+        return None
+    return opens_at, closes_at
+
+
+FIELD_NAMES = {
+    "title": "调查名称",
+    "year": "学年",
+    "opens_at": "开始时间",
+    "closes_at": "截止时间",
+    "population": "全县常住人口",
+    **{f"pop_{key}": f"{zh}常住人口" for key, zh in AREA_TYPES},
+}
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def survey_new(request: HttpRequest, county_id: int) -> HttpResponse:
@@ -134,59 +167,56 @@ def survey_new(request: HttpRequest, county_id: int) -> HttpResponse:
     if not years:
         years = list(SchoolYear.objects.order_by("-label"))
     data = request.POST if request.method == "POST" else {}
-    now = timezone.localtime()
+    today = timezone.localdate()
     values = {
         "title": data.get("title") or f"{county.name}社会认可度调查",
         "year": data.get("year") or (years[0].label if years else ""),
-        "opens_at": data.get("opens_at") or now.strftime("%Y-%m-%dT08:00"),
+        "opens_at": data.get("opens_at") or f"{today:%Y-%m-%d}T08:00",
         "closes_at": data.get("closes_at") or "",
         "population": data.get("population", ""),
         **{f"pop_{key}": data.get(f"pop_{key}", "") for key, _ in AREA_TYPES},
     }
-    errors: list[str] = []
+    errors: dict[str, str] = {}
+    general: list[str] = []
     plan = None
     if request.method == "POST":
         population = _int(values["population"])
         if population is None or population <= 0:
-            errors.append("常住人口：请填写正整数（人），例如 352000")
+            errors["population"] = "请填写正整数（人），例如 352000"
         areas: dict[str, int] = {}
-        for key, zh in AREA_TYPES:
+        for key, _ in AREA_TYPES:
             raw = values[f"pop_{key}"]
             if raw:
                 number = _int(raw)
                 if number is None:
-                    errors.append(f"{zh}常住人口：应为整数（人），实际为“{raw}”")
+                    errors[f"pop_{key}"] = f"应为整数（人），实际为“{raw}”"
                 else:
                     areas[key] = number
         year = next((y for y in years if y.label == values["year"]), None)
         if year is None:
-            errors.append("学年：请选择有学校数据的学年")
-        opens_at, closes_at = _when(values["opens_at"]), _when(values["closes_at"])
-        if opens_at is None:
-            errors.append("开始时间：请填写日期和时间")
-        if closes_at is None:
-            errors.append("截止时间：请填写日期和时间")
+            errors["year"] = "请选择有学校数据的学年"
+        dates = _dates(values, errors)
         if not values["title"].strip():
-            errors.append("调查名称：不能为空")
+            errors["title"] = "不能为空"
         if not errors:
             try:
                 plan = services.plan_for(county, year, population, areas or None)
             except SamplingError as exc:
-                errors.append(f"抽样方案：{exc}")
-        if not errors and data.get("action") == "create":
+                general.append(f"抽样方案：{exc}")
+        if not errors and not general and dates and data.get("action") == "create":
             try:
                 survey = services.create_survey(
                     county,
                     year,
                     request.user,
                     title=values["title"].strip(),
-                    opens_at=opens_at,
-                    closes_at=closes_at,
+                    opens_at=dates[0],
+                    closes_at=dates[1],
                     population=population,
                     area_population=areas or None,
                 )
             except (services.SurveyError, SamplingError) as exc:
-                errors.append(str(exc))
+                general.append(str(exc))
             else:
                 messages.success(request, "调查已创建。请生成访问码，打印二维码后开始调查。")
                 return redirect("survey", survey.pk)
@@ -197,12 +227,21 @@ def survey_new(request: HttpRequest, county_id: int) -> HttpResponse:
             "county": county,
             "years": years,
             "values": values,
-            "areas": AREA_TYPES,
+            "areas": [
+                {
+                    "key": f"pop_{key}",
+                    "label": f"{zh}常住人口",
+                    "value": values[f"pop_{key}"],
+                    "error": errors.get(f"pop_{key}", ""),
+                }
+                for key, zh in AREA_TYPES
+            ],
             "errors": errors,
+            "error_list": [f"{FIELD_NAMES[k]}：{v}" for k, v in errors.items()] + general,
             "plan": plan,
             "tables": [_html_table(t) for t in plan_tables(plan)] if plan else [],
         },
-        status=400 if errors else 200,
+        status=400 if errors or general else 200,
     )
 
 
@@ -234,7 +273,7 @@ def survey_detail(request: HttpRequest, survey_id: int) -> HttpResponse:
     survey = survey_or_404(request, survey_id)
     rules = services.rules_of(survey)
     manage = can_manage_surveys(request.user, survey.county)
-    questionnaires = sorted(services.questionnaires_of(survey).values(), key=lambda q: q.id)
+    questionnaires = services.stored_questionnaires(survey)
     school_groups = [(k, g.name) for k, g in rules.groups.items() if g.allocation == "school"]
     area_groups = [(k, g.name) for k, g in rules.groups.items() if g.allocation == "area"]
     return render(
@@ -248,8 +287,9 @@ def survey_detail(request: HttpRequest, survey_id: int) -> HttpResponse:
                 {
                     "q": q,
                     "groups": "、".join(rules.groups[g].name for g in q.respondents),
+                    "revision": services.revision_text(stored),
                 }
-                for q in questionnaires
+                for stored, q in questionnaires
             ],
             "progress": services.progress(survey),
             "batches": _batches(survey, rules) if manage else [],
@@ -277,6 +317,54 @@ def survey_status(request: HttpRequest, survey_id: int) -> HttpResponse:
         messages.error(request, str(exc))
     else:
         messages.success(request, f"调查状态已改为“{survey.get_status_display()}”。")
+    return redirect("survey", survey.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def survey_dates(request: HttpRequest, survey_id: int) -> HttpResponse:
+    """Change the opening and closing times of a survey after it was created."""
+    survey = survey_or_404(request, survey_id)
+    _manager_or_403(request, survey)
+    data = request.POST if request.method == "POST" else {}
+    values = {
+        "opens_at": data.get("opens_at", _local_input(survey.opens_at)),
+        "closes_at": data.get("closes_at", _local_input(survey.closes_at)),
+    }
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        dates = _dates(values, errors)
+        if dates is not None:
+            services.set_dates(survey, *dates)
+            messages.success(
+                request,
+                f"调查时间已改为 {clock.stamp(dates[0])} 至 {clock.stamp(dates[1])}。",
+            )
+            return redirect("survey", survey.pk)
+    return render(
+        request,
+        "surveys/dates.html",
+        {
+            "survey": survey,
+            "values": values,
+            "errors": errors,
+            "error_list": [f"{FIELD_NAMES[k]}：{v}" for k, v in errors.items()],
+        },
+        status=400 if errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def survey_codes_all(request: HttpRequest, survey_id: int) -> HttpResponse:
+    """Codes for every quota of the plan at once; run again, it adds only what is missing."""
+    survey = survey_or_404(request, survey_id)
+    _manager_or_403(request, survey)
+    fill = services.generate_missing_codes(survey)
+    if fill.batches:
+        messages.success(request, fill.explain())
+    else:
+        messages.info(request, fill.explain())
     return redirect("survey", survey.pk)
 
 
@@ -372,11 +460,12 @@ def survey_questionnaire(request: HttpRequest, survey_id: int, key: str) -> Http
                 title=request.POST.get("title", ""),
                 intro=request.POST.get("intro", ""),
                 texts=texts,
+                now=timezone.now(),
             )
         except services.SurveyError as exc:
             error = str(exc)
         else:
-            messages.success(request, f"问卷已保存，新版本 {edited.version}。")
+            messages.success(request, f"问卷已保存，现为{services.revision_text(edited)}。")
             return redirect("survey", survey.pk)
     values = request.POST if request.method == "POST" else {}
     return render(
@@ -385,6 +474,7 @@ def survey_questionnaire(request: HttpRequest, survey_id: int, key: str) -> Http
         {
             "survey": survey,
             "questionnaire": questionnaire,
+            "revision": services.revision_text(stored),
             "title": values.get("title", questionnaire.title),
             "intro": values.get("intro", questionnaire.intro),
             "questions": [
@@ -409,6 +499,7 @@ def _result_context(request: HttpRequest, survey: Survey) -> dict[str, Any]:
     result = services.score(survey)
     names = services.school_names(survey)
     tables = result_tables(result, names)
+    rule = results.requirement()
     by_id = {str(r.pk): r for r in Response.objects.filter(survey=survey, excluded=True)}
     flagged = [
         {
@@ -438,6 +529,11 @@ def _result_context(request: HttpRequest, survey: Survey) -> dict[str, Any]:
         ],
         "progress": services.progress(survey),
         "manage": can_manage_surveys(request.user, survey.county),
+        "verdict": results.verdict(result, rule),
+        "sample": services.sample_check(survey, result),
+        "group_chart": results.group_chart(result, rule),
+        "questions": results.question_sections(survey, result, rule),
+        "scale": results.SCALE_HEADERS,
     }
 
 
@@ -515,8 +611,11 @@ def survey_feed(request: HttpRequest, survey_id: int) -> HttpResponse:
     """Write the pooled counts into the county's survey data of the survey's year (S1)."""
     survey = survey_or_404(request, survey_id)
     _manager_or_403(request, survey)
+    confirmed = _int(request.POST.get("accept_missing", ""))
     try:
-        result = services.feed_evaluation(survey, request.user, timezone.now())
+        result = services.feed_evaluation(
+            survey, request.user, timezone.now(), accept_missing=confirmed
+        )
     except services.SurveyError as exc:
         messages.error(request, str(exc))
     else:

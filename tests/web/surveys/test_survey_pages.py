@@ -63,6 +63,11 @@ def _posts(survey, schools):
         ),
         (reverse("survey_exclude", args=[survey.pk]), {"flag": []}),
         (reverse("survey_feed", args=[survey.pk]), {}),
+        (reverse("survey_codes_all", args=[survey.pk]), {}),
+        (
+            reverse("survey_dates", args=[survey.pk]),
+            {"opens_at": "2026-05-01T08:00", "closes_at": "2026-05-20T18:00"},
+        ),
     ]
 
 
@@ -216,7 +221,11 @@ def test_results_export_exclusion_and_feed(users, survey, schools):
     client.post(reverse("survey_exclude", args=[survey.pk]), {"response": r2.pk, "excluded": "1"})
     page = client.get(reverse("survey_results", args=[survey.pk])).content.decode()
     assert "28 个有效答案中 21 个认可，认可度 75.00%" in page
-    feed = client.post(reverse("survey_feed", args=[survey.pk]))
+    # R1 and R3 are counted: 2 of the plan's 600 → refused until the shortfall is confirmed
+    refused = client.post(reverse("survey_feed", args=[survey.pk]), follow=True)
+    assert "已收到 2 份有效答卷，样本量要求 600 份，还差 598 份" in refused.content.decode()
+    assert SurveyCount.objects.filter(county=survey.county, year=survey.year).count() == 7
+    feed = client.post(reverse("survey_feed", args=[survey.pk]), {"accept_missing": "598"})
     assert feed.status_code == 302
     counts = SurveyCount.objects.get(county=survey.county, year=survey.year, group="家长")
     # R1: seven 5s, seven 4s; R3: seven 4s, seven 3s

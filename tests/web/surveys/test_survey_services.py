@@ -153,7 +153,7 @@ def test_feeding_s1_writes_the_pooled_counts_and_moves_the_data_revision(survey,
     _hand_computed_set(survey, schools)
     county, year = survey.county, survey.year
     before = CountyYear.objects.get(county=county, year=year).data_revision
-    result = services.feed_evaluation(survey, None, timezone.now())
+    result = services.feed_evaluation(survey, None, timezone.now(), accept_missing=600)
     counts = {
         c.group: (c.answers_5, c.answers_4, c.answers_3, c.answers_2, c.answers_1)
         for c in SurveyCount.objects.filter(county=county, year=year)
@@ -171,7 +171,7 @@ def test_an_evaluation_after_feeding_uses_the_survey_rate_for_s1(survey, schools
     from junheng.web.services import run_evaluation
 
     _hand_computed_set(survey, schools)
-    result = services.feed_evaluation(survey, None, timezone.now())
+    result = services.feed_evaluation(survey, None, timezone.now(), accept_missing=600)
     snapshot = run_evaluation(survey.county, survey.year, None)
     s1 = snapshot.result["items"]["S1"]
     # 21 favourable of 42 → 50%, below the standard's 85%
