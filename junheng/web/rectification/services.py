@@ -32,7 +32,6 @@ from junheng.rectification.problems import (
     reconcile,
 )
 from junheng.standards import load_standard
-from junheng.web.clock import local_date, today
 from junheng.web.evaluation.models import Snapshot
 from junheng.web.rectification import evidence
 from junheng.web.rectification.models import (
@@ -50,6 +49,11 @@ from junheng.web.rectification.models import (
 )
 from junheng.web.registry.models import County, SchoolYear
 from junheng.web.selectors import latest_snapshot
+
+
+def today() -> date:
+    """The one clock of the rectification pages (tests freeze it by patching this function)."""
+    return timezone.localdate()
 
 
 def _user_name(user: AbstractBaseUser | None) -> str:
@@ -583,6 +587,7 @@ def ledger_rows(county: County, year: SchoolYear) -> list[LedgerRow]:
     rows: list[LedgerRow] = []
     problems = (
         Problem.objects.filter(county=county, year=year)
+        .select_related("year")
         .prefetch_related("tasks__lead_unit", "tasks__responsible_units", "tasks__updates")
         .order_by("id")
     )
@@ -594,7 +599,10 @@ def ledger_rows(county: County, year: SchoolYear) -> list[LedgerRow]:
                 number=len(rows) + 1,
                 indicator=problem.item,
                 school=problem.school_name,
-                problem_key=problem.key if problem.source == ProblemSource.EVALUATION else None,
+                # the readable number; the import maps it back to the key (`_keys_by_number`)
+                problem_key=number_of(problem)
+                if problem.source == ProblemSource.EVALUATION
+                else None,
             )
             if task is None:
                 rows.append(LedgerRow(**common))
@@ -620,7 +628,7 @@ def ledger_rows(county: County, year: SchoolYear) -> list[LedgerRow]:
 def problem_closures(county: County, year: SchoolYear) -> list[date | None]:
     """The day each problem of the ledger was closed (None while open), for the forecast."""
     return [
-        local_date(closed) if closed is not None else None
+        timezone.localdate(closed) if closed is not None else None
         for closed in Problem.objects.filter(county=county, year=year).values_list(
             "closed_at", flat=True
         )
@@ -648,6 +656,23 @@ class LedgerImport:
         return text + "。"
 
 
+def _keys_by_number(county: County, year: SchoolYear) -> dict[str, str]:
+    """Problem keys by the number a ledger shows ("2026-R5-小学-城关一小"): of the problems
+    recorded and of those the latest evaluation would generate, so a downloaded ledger joins
+    its problems again. A key written in the ledger itself still joins as it is."""
+    keys: dict[str, str] = {}
+    snapshot = latest_snapshot(county, year)
+    if snapshot is not None:
+        for draft in drafts_of(snapshot):
+            if not draft.missing:
+                keys[problem_number(draft.key, year.label, draft.school_name or "")] = draft.key
+    for key, school in Problem.objects.filter(
+        county=county, year=year, key__isnull=False
+    ).values_list("key", "school_name"):
+        keys[problem_number(key, year.label, school)] = key
+    return keys
+
+
 def import_ledger(
     county: County, year: SchoolYear, rows: Sequence[LedgerRow], user: AbstractBaseUser
 ) -> LedgerImport:
@@ -661,6 +686,7 @@ def import_ledger(
     """
     problems_created = tasks_created = tasks_updated = awaiting = 0
     new_units: list[str] = []
+    keys = _keys_by_number(county, year)
     with transaction.atomic():
         units = {u.name: u for u in Unit.objects.filter(county=county)}
 
@@ -674,10 +700,9 @@ def import_ledger(
 
         for row in rows:
             problem: Problem | None
-            if row.problem_key:
-                problem = Problem.objects.filter(
-                    county=county, year=year, key=row.problem_key
-                ).first()
+            key = keys.get(row.problem_key, row.problem_key) if row.problem_key else None
+            if key:
+                problem = Problem.objects.filter(county=county, year=year, key=key).first()
                 source = ProblemSource.EVALUATION
             else:
                 problem = (
@@ -692,7 +717,7 @@ def import_ledger(
                 problem = Problem.objects.create(
                     county=county,
                     year=year,
-                    key=row.problem_key,
+                    key=key,
                     source=source,
                     kind="imported",
                     title=row.problem[:500],

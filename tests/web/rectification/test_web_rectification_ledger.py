@@ -39,9 +39,10 @@ def test_ledger_download_reads_back(client, ledger, tmp_path):
     assert len(result.rows) == 2
     first, second = result.rows[0], result.rows[1]
     problem = ledger["problem"]
+    # the number people read, not the key "R5/junior/2152030002" it stands for
     assert (first.problem, first.problem_key, first.lead_unit) == (
         problem.title,
-        problem.key,
+        "2026-R5-初中-青龙镇初级中学",
         "县教育局",
     )
     assert first.responsible_units == ("县人社局",)
