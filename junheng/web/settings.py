@@ -167,6 +167,8 @@ LANGUAGE_CODE = "zh-hans"
 # same setting, see junheng/clock.py.
 TIME_ZONE = time_zone_name()
 USE_I18N = True
+# Chinese for the few administration-site strings Django's own catalogue leaves in English.
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 USE_TZ = True
 
 STATIC_URL = "static/"

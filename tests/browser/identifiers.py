@@ -12,7 +12,8 @@ Allowed, because users meet them in Latin letters in the documents and software 
   ``G1-G15``);
 - units: m, m², m2, km, kg, KB, MB, GB (㎡, %, ‰ and 元 are not ASCII letters);
 - file names and their formats: anything ending in .xlsx, .xls, .docx, .zip, .pdf, .csv, .png and
-  the bare names Excel, Word, WPS, PDF, CSV, ZIP, LibreOffice;
+  the bare names Excel, Word, WPS, PDF, CSV, ZIP, JPEG, PNG, LibreOffice;
+- keyboard keys as printed on them: Ctrl, Command (in the administration site's "按住 Ctrl 键");
 - the product name Junheng, the paper size A4, the standard number GB/T, the abbreviation QR
   (二维码 is how it is written, but "QR 码" is common);
 - web addresses (http://…, https://…) and the paths users type (``/s/``, ``/admin/``);
@@ -43,6 +44,10 @@ WORDS = frozenset(
         "A4",
         "GB/T",
         "QR",
+        "JPEG",
+        "PNG",
+        "Ctrl",
+        "Command",
     }
 )
 DEMO_USERNAMES = frozenset({"admin", "county_admin", "school", "leader", "inspector"})

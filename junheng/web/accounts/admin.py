@@ -1,21 +1,46 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.forms import ReadOnlyPasswordHashWidget, UserChangeForm
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.contrib.auth.models import User
 
 from junheng.web.accounts.models import Profile
+
+
+class PasswordStateWidget(ReadOnlyPasswordHashWidget):
+    """Whether a password is set, without Django's hash algorithm, rounds, salt and digest:
+    they tell an administrator nothing and are not for reading."""
+
+    def get_context(self, name: str, value: Any, attrs: Any) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        usable = bool(value) and not str(value).startswith(UNUSABLE_PASSWORD_PREFIX)
+        label = "已设置密码（只保存不可还原的摘要，不能查看）" if usable else "未设置密码"
+        context["summary"] = [{"label": label}]
+        return context
+
+
+class JunhengUserChangeForm(UserChangeForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if "password" in self.fields:
+            self.fields["password"].widget = PasswordStateWidget()
 
 
 class ProfileInline(admin.StackedInline):
     model = Profile
     can_delete = False
     verbose_name_plural = "角色与范围"
-    raw_id_fields = ["school"]
+    # a search box that shows the school's name, not a box for its database id
+    autocomplete_fields = ["school"]
     filter_horizontal = ["inspected_counties", "inspected_cities", "inspected_provinces"]
 
 
 class JunhengUserAdmin(UserAdmin):
+    form = JunhengUserChangeForm
     inlines = [ProfileInline]
     list_display = ["username", "first_name", "is_active", "role"]
 

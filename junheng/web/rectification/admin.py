@@ -7,6 +7,8 @@ from __future__ import annotations
 from django.contrib import admin
 from django.http import HttpRequest
 
+from junheng.core.schema import LEVEL_ZH
+from junheng.rectification.filetypes import BY_KIND
 from junheng.web.rectification.models import (
     Evidence,
     Person,
@@ -15,6 +17,7 @@ from junheng.web.rectification.models import (
     Unit,
     UnitMember,
 )
+from junheng.web.rectification.services import number_of
 
 
 class PersonInline(admin.TabularInline):
@@ -47,9 +50,45 @@ class _ReadOnly(admin.ModelAdmin):
 
 @admin.register(Problem)
 class ProblemAdmin(_ReadOnly):
-    list_display = ["title", "county", "year", "source", "status"]
+    """The problem as the ledger shows it: its number in words, not the key it is matched by,
+    and no raw numbers record (the problem page words them)."""
+
+    list_display = ["title", "number", "county", "year", "source", "status"]
     list_filter = ["status", "source", "county"]
-    search_fields = ["title", "key"]
+    search_fields = ["title", "school_name"]
+    fields = [
+        "title",
+        "number",
+        "county",
+        "year",
+        "source",
+        "status",
+        "tolerated",
+        "category",
+        "item",
+        "level_text",
+        "school_name",
+        "school_id",
+        "description",
+        "found_on",
+        "found_by",
+        "snapshot",
+        "last_snapshot",
+        "passing_snapshot",
+        "created_at",
+        "created_by",
+        "closed_at",
+        "closed_by",
+    ]
+    readonly_fields = fields
+
+    @admin.display(description="问题编号")
+    def number(self, problem: Problem) -> str:
+        return number_of(problem) or "—"
+
+    @admin.display(description="学段")
+    def level_text(self, problem: Problem) -> str:
+        return LEVEL_ZH.get(problem.level, problem.level) or "—"
 
 
 @admin.register(Task)
@@ -60,4 +99,14 @@ class TaskAdmin(_ReadOnly):
 
 @admin.register(Evidence)
 class EvidenceAdmin(_ReadOnly):
-    list_display = ["name", "kind", "size", "sha256", "uploaded_by", "uploaded_at"]
+    """Files by name, type and size; where and under which checksum they are stored is the
+    evidence store's business."""
+
+    list_display = ["name", "kind_text", "size", "uploaded_by", "uploaded_at"]
+    fields = ["name", "kind_text", "size", "update", "policy", "uploaded_by", "uploaded_at"]
+    readonly_fields = fields
+
+    @admin.display(description="类型")
+    def kind_text(self, evidence: Evidence) -> str:
+        known = BY_KIND.get(evidence.kind)
+        return known.label if known is not None else "其他文件"

@@ -97,7 +97,7 @@ class ProblemStatus(models.TextChoices):
 
 class Problem(models.Model):
     county = models.ForeignKey(
-        County, on_delete=models.CASCADE, related_name="rectification_problems"
+        County, on_delete=models.CASCADE, related_name="rectification_problems", verbose_name="县区"
     )
     year = models.ForeignKey(SchoolYear, on_delete=models.PROTECT, verbose_name="学年")
     key = models.CharField("问题编号", max_length=200, null=True, blank=True)
@@ -113,11 +113,21 @@ class Problem(models.Model):
     numbers = models.JSONField("数值与差距", default=dict, blank=True)
     """value, threshold, gap, gap_unit, gap_what, schools: what the snapshot showed."""
     snapshot = models.ForeignKey(
-        Snapshot, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        Snapshot,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="发现问题的评估",
     )
     """The snapshot the problem was first drawn from (none for hand-entered problems)."""
     last_snapshot = models.ForeignKey(
-        Snapshot, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        Snapshot,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="最近一次评估",
     )
     status = models.CharField(
         "状态", max_length=20, choices=ProblemStatus.choices, default=ProblemStatus.OPEN
@@ -125,16 +135,26 @@ class Problem(models.Model):
     tolerated = models.BooleanField("单项未达标（不影响学校达标）", default=False)
     """Below standard at a school segment that still passes the per-segment rule (6 of 7)."""
     passing_snapshot = models.ForeignKey(
-        Snapshot, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        Snapshot,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="达标的评估",
     )
     """The newer snapshot in which the indicator passes (closure proposed on it)."""
     found_on = models.DateField("发现日期", null=True, blank=True)
     found_by = models.CharField("检查单位", max_length=100, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="登记人",
     )
-    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField("销号时间", null=True, blank=True)
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -167,7 +187,9 @@ class Problem(models.Model):
 class Plan(models.Model):
     """The county's plan towards the target year: phases with dates and milestones."""
 
-    county = models.OneToOneField(County, on_delete=models.CASCADE, related_name="+")
+    county = models.OneToOneField(
+        County, on_delete=models.CASCADE, related_name="+", verbose_name="县区"
+    )
     target_year = models.PositiveIntegerField("目标年份")
     target_date = models.DateField("迎检日期", null=True, blank=True)
 
@@ -183,13 +205,17 @@ class PhaseKind(models.TextChoices):
 
 
 class Phase(models.Model):
-    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="phases")
+    plan = models.ForeignKey(
+        Plan, on_delete=models.CASCADE, related_name="phases", verbose_name="整改计划"
+    )
     kind = models.CharField("阶段", max_length=20, choices=PhaseKind.choices)
     name = models.CharField("名称", max_length=100)
     start = models.DateField("开始日期")
     end = models.DateField("结束日期")
 
     class Meta:
+        verbose_name = "计划阶段"
+        verbose_name_plural = "计划阶段"
         ordering = ["start", "id"]
 
     def __str__(self) -> str:
@@ -205,11 +231,15 @@ class Milestone(models.Model):
     done = models.BooleanField("已完成", default=False)
 
     class Meta:
+        verbose_name = "计划节点"
+        verbose_name_plural = "计划节点"
         ordering = ["day", "id"]
 
 
 class Task(models.Model):
-    problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="tasks")
+    problem = models.ForeignKey(
+        Problem, on_delete=models.CASCADE, related_name="tasks", verbose_name="问题"
+    )
     lead_unit = models.ForeignKey(
         Unit, on_delete=models.PROTECT, related_name="led_tasks", verbose_name="牵头单位"
     )
@@ -238,14 +268,24 @@ class Task(models.Model):
         verbose_name="所属阶段",
     )
     approver = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="验收人",
     )
     closed_on = models.DateField("销号日期", null=True, blank=True)
     closing_snapshot = models.ForeignKey(
-        Snapshot, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        Snapshot,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="销号依据的评估",
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+    updated_at = models.DateTimeField("修改时间", auto_now=True)
 
     class Meta:
         verbose_name = "整改任务"
@@ -259,30 +299,42 @@ class Task(models.Model):
 class ProgressUpdate(models.Model):
     """A progress report on a task, or a status step (with its comment) — the task's history."""
 
-    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="updates")
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    task = models.ForeignKey(
+        Task, on_delete=models.CASCADE, related_name="updates", verbose_name="整改任务"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name="填报人",
+    )
+    created_at = models.DateTimeField("填报时间", auto_now_add=True)
     text = models.TextField("进展", blank=True)
-    status_from = models.CharField(max_length=10, blank=True)
-    status_to = models.CharField(max_length=10, blank=True)
+    status_from = models.CharField("原状态", max_length=10, blank=True)
+    status_to = models.CharField("新状态", max_length=10, blank=True)
 
     class Meta:
+        verbose_name = "整改进展"
+        verbose_name_plural = "整改进展"
         ordering = ["-created_at", "-id"]
 
 
 class PolicyDocument(models.Model):
     """One document of the policy checklist (item ids from `policy_checklist.yaml`)."""
 
-    county = models.ForeignKey(County, on_delete=models.CASCADE, related_name="+")
+    county = models.ForeignKey(
+        County, on_delete=models.CASCADE, related_name="+", verbose_name="县区"
+    )
     item_id = models.CharField("清单编号", max_length=50)
     status = models.CharField("状态", max_length=20, default="未印发")
     document_number = models.CharField("文号", max_length=100, blank=True)
     issued_on = models.DateField("印发日期", null=True, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField("修改时间", auto_now=True)
 
     class Meta:
+        verbose_name = "政策文件"
+        verbose_name_plural = "政策文件"
         constraints = [
             models.UniqueConstraint(fields=["county", "item_id"], name="rect_policy_unique_item")
         ]
@@ -292,21 +344,35 @@ class Evidence(models.Model):
     """An uploaded file, stored under var/ by its checksum; the row keeps name, type, size."""
 
     update = models.ForeignKey(
-        ProgressUpdate, on_delete=models.CASCADE, null=True, blank=True, related_name="files"
+        ProgressUpdate,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="files",
+        verbose_name="整改进展",
     )
     policy = models.ForeignKey(
-        PolicyDocument, on_delete=models.CASCADE, null=True, blank=True, related_name="files"
+        PolicyDocument,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="files",
+        verbose_name="政策文件",
     )
     name = models.CharField("文件名", max_length=200)
     kind = models.CharField("类型", max_length=10)
     size = models.PositiveBigIntegerField("大小")
     sha256 = models.CharField("校验和", max_length=64)
-    path = models.CharField(max_length=300)
+    path = models.CharField("存放位置", max_length=300)
     """Relative to the evidence root (`evidence.evidence_root`)."""
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name="上传人",
     )
-    uploaded_at = models.DateTimeField(auto_now_add=True)
+    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
 
     class Meta:
         verbose_name = "佐证材料"
