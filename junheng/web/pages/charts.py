@@ -27,6 +27,9 @@ NARROW = {"maxWidth": 600}
 ZOOM_AFTER = 60
 """More bars than this and the indicator chart scrolls (the smallest values stay in view)."""
 ZOOM_SHOWN = 40
+LABEL_WIDTH = 150
+"""Pixels of a school's or county's name on an axis: a name of 12 characters fits whole."""
+NARROW_LABEL_WIDTH = 84
 
 
 @dataclass(frozen=True)
@@ -264,10 +267,12 @@ def indicator_chart(
             "axisLabel": {
                 "rotate": 45,
                 "interval": 0 if len(names) <= ZOOM_AFTER else "auto",
-                "width": 90,
+                "width": LABEL_WIDTH,
                 "overflow": "truncate",
             },
             "axisTick": {"alignWithLabel": True},
+            # a name longer than the label's width ends in "…"; pointing at it shows it whole
+            "tooltip": {"show": True},
         },
         yAxis={"type": "value", "name": summary.get("unit") or ""},
         series=bars,
@@ -281,7 +286,7 @@ def indicator_chart(
         base["grid"]["bottom"] = 30
     narrow = {"xAxis": {"axisLabel": {"show": False}}, "grid": {"left": 8, "right": 4, "top": 60}}
     title = f"{summary['short']}（{summary['level_label']}）各校数值，从小到大"
-    return Chart(chart_id, title, _responsive(base, narrow), 380)
+    return Chart(chart_id, title, _responsive(base, narrow), 420)
 
 
 def school_chart(segment: dict[str, Any], chart_id: str) -> Chart:
@@ -372,7 +377,13 @@ def compare_chart(rows: list[dict[str, Any]], chart_id: str = "chart-compare") -
         legend={"top": 0},
         grid={"left": 8, "right": 24, "top": 56, "bottom": 8, "containLabel": True},
         xAxis={"type": "value", "axisLabel": {"formatter": "{value}%"}},
-        yAxis={"type": "category", "inverse": True, "data": names},
+        yAxis={
+            "type": "category",
+            "inverse": True,
+            "data": names,
+            "axisLabel": {"width": LABEL_WIDTH, "overflow": "truncate"},
+            "tooltip": {"show": True},
+        },
         series=series,
     )
     if len(names) > visible:
@@ -388,7 +399,7 @@ def compare_chart(rows: list[dict[str, Any]], chart_id: str = "chart-compare") -
             {"type": "inside", "yAxisIndex": 0},
         ]
         base["grid"]["right"] = 64
-    narrow = {"grid": {"top": 72}}
+    narrow = {"grid": {"top": 72}, "yAxis": {"axisLabel": {"width": NARROW_LABEL_WIDTH}}}
     height = 34 * min(len(names), visible) + 100
     return Chart(
         chart_id, "各县区最大差异系数与上限之比（按排名）", _responsive(base, narrow), height

@@ -258,7 +258,8 @@ def item_tables(result: dict[str, Any], standard: Standard | None) -> list[dict[
                 note = note[start + 1 : -1] if start >= 0 and note.endswith("）") else ""
             evidence = [e for e in record.get("evidence") or [] if e]
             if evidence:
-                note = f"{note}。佐证材料：{'；'.join(evidence)}" if note else "；".join(evidence)
+                shown = f"佐证材料：{'；'.join(evidence)}"
+                note = f"{note}。{shown}" if note else shown
             rows.append(
                 (
                     text_cell(item_id),
