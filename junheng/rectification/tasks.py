@@ -145,12 +145,11 @@ def check_closure(
         )
     if indicator_passes is False:
         raise TransitionError(
-            f"评估结果（{snapshot_id}）显示该指标仍未达标，不能销号；请更新数据并重新评估后再验收"
+            "最新评估结果显示该指标仍未达标，不能销号；请更新数据并重新评估后再验收"
         )
     if indicator_passes is None:
         raise TransitionError(
-            f"评估结果（{snapshot_id}）中该指标无法判定（数据缺失），不能销号；"
-            "请补齐数据并重新评估后再验收"
+            "最新评估结果中该指标无法判定（数据缺失），不能销号；请补齐数据并重新评估后再验收"
         )
 
 

@@ -85,7 +85,8 @@ def test_transitions_table_and_refusals_in_chinese():
             indicator_passes=False,
         )
     assert str(exc.value) == (
-        "评估结果（8）显示该指标仍未达标，不能销号；请更新数据并重新评估后再验收"
+        # the snapshot's database id means nothing to the person closing the task
+        "最新评估结果显示该指标仍未达标，不能销号；请更新数据并重新评估后再验收"
     )
     with pytest.raises(TransitionError, match="无法判定（数据缺失），不能销号"):
         transition(
