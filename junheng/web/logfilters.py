@@ -27,6 +27,8 @@ class ForbiddenOneLine(logging.Filter):
     """Turn Django's 403 record (message plus traceback) into one line: who, path, why."""
 
     def filter(self, record: logging.LogRecord) -> bool:
+        if record.name == "django.security.DisallowedHost":
+            return _disallowed_host(record)
         if getattr(record, "status_code", None) != 403 or not record.exc_info:
             return True
         request = getattr(record, "request", None)
@@ -40,3 +42,18 @@ class ForbiddenOneLine(logging.Filter):
         record.exc_info = None
         record.exc_text = None
         return True
+
+
+def _disallowed_host(record: logging.LogRecord) -> bool:
+    """A request for a host name the site does not serve (a scanner, a wrong DNS entry): one
+    line naming the host and the setting, instead of a traceback."""
+    request = getattr(record, "request", None)
+    host = ""
+    if request is not None:
+        host = request.META.get("HTTP_HOST", "")
+    host = host.encode("unicode_escape").decode("ascii")[:200] or "?"
+    record.msg = "拒绝请求（400）：域名 %s 不在 JUNHENG_ALLOWED_HOSTS 中"
+    record.args = (host,)
+    record.exc_info = None
+    record.exc_text = None
+    return True

@@ -150,6 +150,8 @@ def _banner(
         ]
     lines += [
         "",
+        "这是试用模式：使用 HTTP 和本机生成的密钥（var/secret_key），数据保存在 var/ 中；"
+        "正式部署请按 docs/deployment.md 进行。",
         "停止服务：在本窗口按 Ctrl+C。",
         "只在命令行查看示范县的评估结果：./run junheng demo",
         "=" * 64,

@@ -32,25 +32,34 @@ def _list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-DEBUG = _flag("JUNHENG_DEBUG", True)
+# Fail closed: debug pages list every URL and print tracebacks, so debug is on only when asked
+# for (a developer's JUNHENG_DEBUG=1; the tests' settings). gunicorn, `junheng web` and the
+# management commands of a county's server run with it off whatever their environment forgets.
+DEBUG = _flag("JUNHENG_DEBUG", False)
 
 # The development key is public. With debug off a real key is required: a server must never run
 # with a key that anyone can read here, since it signs the session cookies.
 _DEVELOPMENT_KEY = "django-insecure-junheng-development-key-do-not-use-in-production"
 SECRET_KEY = os.environ.get("JUNHENG_SECRET_KEY", "").strip()
+if not SECRET_KEY and (VAR_DIR / "secret_key").is_file():
+    # The key `junheng web` (./run demo) generated for this data folder (readable by its owner
+    # only), so the management commands the demo's banner suggests work on the same folder.
+    SECRET_KEY = (VAR_DIR / "secret_key").read_text(encoding="ascii").strip()
 if not SECRET_KEY and DEBUG:
     SECRET_KEY = _DEVELOPMENT_KEY
 elif not DEBUG and SECRET_KEY in ("", _DEVELOPMENT_KEY):
     raise ImproperlyConfigured(
-        "未设置 JUNHENG_SECRET_KEY：关闭调试模式（JUNHENG_DEBUG=0）时必须设置一个随机密钥，"
+        "未设置 JUNHENG_SECRET_KEY：正式运行（未设置 JUNHENG_DEBUG=1）时必须设置一个随机密钥，"
         "可用以下命令生成：python3 -c 'import secrets; print(secrets.token_urlsafe(50))'"
-        "（详见 docs/deployment.md）。"
+        "（详见 docs/deployment.md）。只想试用时请运行 ./run demo，它会自动生成并保存密钥。"
     )
 
 ALLOWED_HOSTS = _list("JUNHENG_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 # Needed only when the address in the browser differs from the Host header the proxy passes on
 # (e.g. a port other than 443); each entry with its scheme, such as https://jy.example.gov.cn:8443.
 CSRF_TRUSTED_ORIGINS = _list("JUNHENG_CSRF_TRUSTED_ORIGINS")
+# The proxies whose X-Forwarded-For is believed (clientaddress.py): nginx on this machine.
+TRUSTED_PROXIES = frozenset(_list("JUNHENG_TRUSTED_PROXIES", "127.0.0.1,::1"))
 
 # HTTPS is on by default once debug is off. TLS ends at nginx, which tells gunicorn through
 # X-Forwarded-Proto; gunicorn listens on 127.0.0.1 only, so no one else can send that header.

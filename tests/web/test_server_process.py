@@ -166,3 +166,58 @@ def test_a_stuck_request_is_reported_as_a_timeout_by_the_running_server():
     assert "处理一个请求超过 2 秒仍未完成（请求超时）" in output
     assert "这是超时，不是内存不足" in output
     assert "out of memory" not in output
+
+
+def _site(port: int, var_dir: Path, **env: str) -> subprocess.Popen[str]:
+    """The site as production starts it (`gunicorn -c junheng/web/gunicorn.conf.py`), with only
+    what the environment gives: no DJANGO_SETTINGS_MODULE, no JUNHENG_DEBUG."""
+    environment = {
+        k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "TMPDIR")
+    } | {
+        "JUNHENG_BIND": f"127.0.0.1:{port}",
+        "JUNHENG_WORKERS": "1",
+        "JUNHENG_VAR_DIR": str(var_dir),
+        "JUNHENG_ACCESS_LOG": "",
+        **env,
+    }
+    return subprocess.Popen(
+        [str(GUNICORN), "-c", str(CONFIG)],
+        cwd=ROOT,
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
+def test_the_production_command_without_a_key_refuses_to_start(tmp_path):
+    process = _site(_free_port(), tmp_path)
+    output, _ = process.communicate(timeout=60)
+    assert process.returncode != 0
+    assert (
+        "未设置 JUNHENG_SECRET_KEY：正式运行（未设置 JUNHENG_DEBUG=1）时必须设置一个随机密钥"
+        in (output)
+    )
+
+
+def test_the_production_command_never_shows_debug_pages(tmp_path):
+    port = _free_port()
+    process = _site(port, tmp_path, JUNHENG_SECRET_KEY="k" * 50, JUNHENG_HTTPS="0")
+    try:
+        _wait_for_listener(port)
+        with pytest.raises(urllib.error.HTTPError) as missing:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/no-such-page/", timeout=30)
+        page = missing.value.read().decode()
+        assert missing.value.code == 404 and "页面不存在" in page
+        assert "URLconf" not in page and "Traceback" not in page
+        foreign = urllib.request.Request(
+            f"http://127.0.0.1:{port}/login/", headers={"Host": "evil.example"}
+        )
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(foreign, timeout=30)
+        body = refused.value.read().decode()
+        assert refused.value.code == 400 and "DisallowedHost" not in body
+    finally:
+        process.terminate()
+        output, _ = process.communicate(timeout=30)
+    assert "Traceback" not in output

@@ -105,17 +105,22 @@ def test_the_guides_environment_passes_the_deployment_checks(tmp_path):
     assert "System check identified no issues" in result.stdout
 
 
+@pytest.mark.parametrize("debug", [None, "0"], ids=["debug-unset", "debug-off"])
 @pytest.mark.parametrize(
     "key", [None, "django-insecure-junheng-development-key-do-not-use-in-production"]
 )
-def test_without_a_secret_key_the_server_refuses_to_start(tmp_path, key):
-    env = {"JUNHENG_DEBUG": "0", "JUNHENG_VAR_DIR": str(tmp_path)}
+def test_without_a_secret_key_the_server_refuses_to_start(tmp_path, key, debug):
+    # Unset means off: a server whose environment forgot the setting runs without debug pages.
+    env = {"JUNHENG_VAR_DIR": str(tmp_path)}
+    if debug is not None:
+        env["JUNHENG_DEBUG"] = debug
     if key is not None:
         env["JUNHENG_SECRET_KEY"] = key
     result = _manage(env, "check")
     assert result.returncode != 0
-    assert "未设置 JUNHENG_SECRET_KEY：关闭调试模式（JUNHENG_DEBUG=0）时必须设置一个随机密钥" in (
-        result.stderr
+    assert (
+        "未设置 JUNHENG_SECRET_KEY：正式运行（未设置 JUNHENG_DEBUG=1）时必须设置一个随机密钥"
+        in (result.stderr)
     )
 
 

@@ -7,9 +7,8 @@ every request write a file and push the pages out. Each gunicorn worker counts f
 an address reaches at most the rules' limit in each worker; that still leaves guessing a code
 hopeless, which is what the limit is for.
 
-Behind nginx every request comes from 127.0.0.1, so the address is the last entry of
-X-Forwarded-For, the one nginx itself appended (gunicorn listens on loopback only, so no one
-else can set that header).
+The address is `clientaddress.client_address`: behind nginx the entry nginx appended to
+X-Forwarded-For, and the header is ignored when it does not come from a trusted proxy.
 """
 
 from __future__ import annotations
@@ -21,17 +20,11 @@ import time
 from django.http import HttpRequest
 
 from junheng.survey.rules import Distribution
+from junheng.web.clientaddress import client_address
 
 _lock = threading.Lock()
 _window: tuple[int, int] | None = None
 _counts: dict[bytes, int] = {}
-
-
-def client_address(request: HttpRequest) -> str:
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if forwarded:
-        return forwarded.rsplit(",", 1)[-1].strip()
-    return request.META.get("REMOTE_ADDR", "")
 
 
 def allow(request: HttpRequest, distribution: Distribution) -> bool:
