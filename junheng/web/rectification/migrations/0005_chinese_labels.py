@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("evaluation", "0003_data_scope"),
+        ("evaluation", "0002_summary"),
         ("rectification", "0004_problem_tolerated"),
         ("registry", "0002_county_year"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
