@@ -565,7 +565,9 @@ def approve(request: HttpRequest, pk: int) -> HttpResponse:
     entry = reports.closure_excerpt(snapshot, problem) if snapshot is not None else None
     awaiting = task.status == core.Status.AWAITING_CHECK.value
     missing = _closure_missing(problem, snapshot, passes)
-    if not awaiting:
+    if task.status == core.Status.CLOSED.value:
+        missing = []
+    elif not awaiting:
         missing.insert(0, f"责任单位提交验收（任务目前为“{task.status}”）")
     context = _base(request, problem.county, problem.year, "problems")
     context.update(
@@ -577,6 +579,7 @@ def approve(request: HttpRequest, pk: int) -> HttpResponse:
         excerpt=entry,
         updates=task.updates.select_related("author").prefetch_related("files"),
         awaiting=awaiting,
+        closed=task.status == core.Status.CLOSED.value,
         missing=missing,
     )
     return render(request, "rectification/approve.html", context)
