@@ -2,7 +2,10 @@
 generates the problem list, gives a problem a task; the education bureau reports progress with
 a PDF and asks for acceptance; new data are loaded and evaluated again, the problem shows
 "数据已达标（建议销号）", the approver sees the passing snapshot and closes it; the bulletin shows
-the closure. Screenshots at 1366×768 and on a phone."""
+the closure. Screenshots at 1366×768 and on a phone.
+
+The site's clock starts at 23:30 UTC on a Sunday, 07:30 on Monday in Beijing: the closure made
+then belongs to Monday's week, whatever hour the test runs at."""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from junheng.demo import demo_county, demo_county_before
@@ -29,6 +33,16 @@ pytestmark = pytest.mark.django_db(transaction=True)
 PASSWORD = "pw-均衡-2026"
 KEY = "R5/primary/2152100002"
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+MONDAY_MORNING = dt.datetime(2026, 12, 6, 23, 30, tzinfo=dt.UTC)  # Monday 2026-12-07 07:30 Beijing
+
+
+@pytest.fixture
+def monday_morning(monkeypatch):
+    """The site's clock (the live server runs in this process) set to start at MONDAY_MORNING and
+    run on from there, so timestamps keep their order and every date the pages show is fixed."""
+    real = timezone.now
+    offset = MONDAY_MORNING - real()
+    monkeypatch.setattr(timezone, "now", lambda: real() + offset)
 
 
 @pytest.fixture
@@ -59,7 +73,7 @@ def _go(page: Page, base: str, name: str, *args) -> None:
 
 
 def test_evaluation_to_problems_to_task_to_evidence_to_closure_to_bulletin(
-    page, phone, live_server, county, tmp_path
+    page, phone, live_server, county, tmp_path, monday_morning
 ):
     base = live_server.url
     login(page, base, "cadmin", PASSWORD)
@@ -127,6 +141,7 @@ def test_evaluation_to_problems_to_task_to_evidence_to_closure_to_bulletin(
     expect(page.locator(".badge.big")).to_have_text("已销号")
 
     _go(page, base, "rectification_bulletin", county.pk, DEMO_YEAR)
+    expect(page.get_by_text("2026年12月07日至2026年12月07日")).to_be_visible()
     expect(page.get_by_role("heading", name="本期销号问题（1 个）")).to_be_visible()
     screenshot(page, "rectification-bulletin")
     _go(page, base, "rectification_organisation", county.pk, DEMO_YEAR)
