@@ -105,3 +105,47 @@ def test_every_county_check_decides_its_item(item_id, check):
     )
     result = evaluate(data, load_standard()).item("甲县", item_id)
     assert result.passes is None
+
+
+def test_items_carry_the_countys_evidence_notes_on_the_facts_they_read():
+    import polars as pl
+
+    from junheng.core.dataset import Dataset
+
+    base = dataset(
+        [school("a", county="甲县"), school("b", county="乙县")],
+        [segment("a"), segment("b")],
+    )
+    notes = pl.DataFrame(
+        {
+            "county": ["甲县", "甲县", "甲县", "乙县", "甲县"],
+            "fact": [
+                "rotation_backbone_share",
+                "rotation_rate",
+                "layout_plan_ok",
+                "rotation_rate",
+                "training_budget_share",
+            ],
+            "note": [
+                "骨干教师9人",
+                "交流轮岗53人",
+                "布局规划（2021—2025年）",
+                "乙县的记录",
+                "学校的记录",
+            ],
+            "school_id": [None, None, None, None, "a"],
+        }
+    )
+    with_notes = Dataset.build(
+        base.schools, base.segments, base.county_facts, base.school_facts, notes=notes
+    )
+    out = {c["county"]: c for c in evaluate(with_notes, load_standard()).to_dict()["counties"]}
+    items = out["甲县"]["items"]
+    # G11's checks read rotation_rate, then rotation_backbone_share: the notes in that order,
+    # not in the order they were given; 乙县's note stays with 乙县
+    assert items["G11"]["evidence"] == ["交流轮岗53人", "骨干教师9人"]
+    assert out["乙县"]["items"]["G11"]["evidence"] == ["乙县的记录"]
+    assert items["G1"]["evidence"] == ["布局规划（2021—2025年）"]
+    # a school's note belongs to its school, not to the county's Q4
+    assert items["Q4"]["evidence"] == []
+    assert items["V1"]["evidence"] == []
