@@ -19,14 +19,22 @@ from playwright.sync_api import Page, expect
 from junheng.demo import demo_county, demo_county_before
 from junheng.web.accounts.models import Profile, Role
 from junheng.web.rectification import services
-from junheng.web.rectification.models import Evidence, Problem, Task, Unit, UnitKind, UnitMember
+from junheng.web.rectification.models import (
+    Evidence,
+    Person,
+    Problem,
+    Task,
+    Unit,
+    UnitKind,
+    UnitMember,
+)
 from junheng.web.registry.management.commands.junheng_demo import (
     DEMO_CITY,
     DEMO_PROVINCE,
     DEMO_YEAR,
 )
-from junheng.web.registry.models import County
-from junheng.web.services import load_dataset
+from junheng.web.registry.models import County, SchoolYear
+from junheng.web.services import load_dataset, run_evaluation
 from tests.browser.browsing import SCREENSHOTS, login, screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -58,6 +66,7 @@ def county(django_user_model, settings, tmp_path):
         county=county, kind=UnitKind.DEPARTMENT, name="县教育局", duties="牵头学校建设与配置"
     )
     Unit.objects.create(county=county, kind=UnitKind.DEPARTMENT, name="县财政局")
+    Person.objects.create(unit=edu, name="王明", post="副局长", phone="0731-1234567")
     clerk = django_user_model.objects.create_user("edu", password=PASSWORD, first_name="教育局干事")
     UnitMember.objects.create(user=clerk, unit=edu)
     return county
@@ -66,6 +75,30 @@ def county(django_user_model, settings, tmp_path):
 def _as(page: Page, base: str, username: str) -> None:
     page.context.clear_cookies()
     login(page, base, username, PASSWORD)
+
+
+def _evaluate(county: County) -> None:
+    # The evaluation's own pages have their tests; this walk-through starts from its result.
+    admin = Profile.objects.get(role=Role.COUNTY_ADMIN).user
+    run_evaluation(county, SchoolYear.objects.get(label=DEMO_YEAR), admin)
+
+
+def _columns_side_by_side(page: Page) -> None:
+    """The problem list's five columns stand side by side and each header is one line."""
+    lines = page.locator("table.cards thead th").evaluate_all(
+        """ths => ths.map(th => {
+            const range = document.createRange();
+            range.selectNodeContents(th);
+            return range.getClientRects().length;
+        })"""
+    )
+    assert lines == [1, 1, 1, 1, 1]
+    lefts = (
+        page.locator("table.cards tbody tr")
+        .first.locator("td")
+        .evaluate_all("tds => tds.map(td => td.getBoundingClientRect().left)")
+    )
+    assert len(lefts) == 5 and lefts == sorted(set(lefts))
 
 
 def _go(page: Page, base: str, name: str, *args) -> None:
@@ -77,14 +110,16 @@ def test_evaluation_to_problems_to_task_to_evidence_to_closure_to_bulletin(
 ):
     base = live_server.url
     login(page, base, "cadmin", PASSWORD)
-    _go(page, base, "county", county.pk, DEMO_YEAR)
-    with page.expect_navigation():
-        page.get_by_role("button", name="重新评估").click()
+    _evaluate(county)
 
     _go(page, base, "rectification", county.pk, DEMO_YEAR)
     page.get_by_role("button", name="根据最新评估结果生成问题").click()
     expect(page.locator(".message.success")).to_contain_text("新增问题 27 个")
     screenshot(page, "rectification-problems")
+    _columns_side_by_side(page)
+    page.get_by_role("link", name="单项未达标（不影响学校达标）").click()
+    expect(page.locator("tbody .badge.single")).to_have_count(7)
+    screenshot(page, "rectification-problems-single")
 
     problem = Problem.objects.get(key=KEY)
     page.get_by_role("link", name=problem.title).click()
@@ -120,12 +155,24 @@ def test_evaluation_to_problems_to_task_to_evidence_to_closure_to_bulletin(
     _go(phone_login, base, "rectification_task", task.pk)
     screenshot(phone_login, "rectification-task-phone")
 
+    # Still failing in the latest evaluation: the approver is told why 销号 must wait.
+    _as(page, base, "cadmin")
+    _go(page, base, "rectification_approve", task.pk)
+    expect(page.get_by_role("button", name="确认验收并销号")).to_be_disabled()
+    expect(page.locator("#closure-missing")).to_contain_text(
+        "暂不能销号，还缺：显示该指标已达标的评估结果"
+    )
+    screenshot(page, "rectification-approve-blocked")
+    _as(phone_login, base, "cadmin")
+    _go(phone_login, base, "rectification_approve", task.pk)
+    expect(phone_login.get_by_role("button", name="确认验收并销号")).to_be_disabled()
+    screenshot(phone_login, "rectification-approve-blocked-phone")
+    _as(phone_login, base, "edu")
+
     # New data, evaluated again: the problem passes and is proposed for closure.
     load_dataset(demo_county(), DEMO_YEAR, province=DEMO_PROVINCE, city=DEMO_CITY)
     _as(page, base, "cadmin")
-    _go(page, base, "county", county.pk, DEMO_YEAR)
-    with page.expect_navigation():
-        page.get_by_role("button", name="重新评估").click()
+    _evaluate(county)
     _go(page, base, "rectification", county.pk, DEMO_YEAR)
     page.get_by_role("button", name="根据最新评估结果生成问题").click()
     expect(page.locator(".message.success")).to_contain_text("数据已达标、建议销号 8 个")
@@ -136,6 +183,7 @@ def test_evaluation_to_problems_to_task_to_evidence_to_closure_to_bulletin(
     page.get_by_role("link", name="验收销号").click()
     expect(page.locator(".passes")).to_contain_text("该评估结果显示此项已达标，可以销号")
     screenshot(page, "rectification-approve")
+    expect(page.get_by_role("button", name="确认验收并销号")).to_be_enabled()
     page.get_by_role("button", name="确认验收并销号").click()
     expect(page.locator(".message.success")).to_contain_text("已销号")
     expect(page.locator(".badge.big")).to_have_text("已销号")
@@ -146,6 +194,15 @@ def test_evaluation_to_problems_to_task_to_evidence_to_closure_to_bulletin(
     screenshot(page, "rectification-bulletin")
     _go(page, base, "rectification_organisation", county.pk, DEMO_YEAR)
     screenshot(page, "rectification-organisation")
+    page.get_by_role("link", name="修改或删除人员 王明").click()
+    expect(page.get_by_role("heading", name="修改人员：王明")).to_be_visible()
+    screenshot(page, "rectification-person-edit")
+    _go(page, base, "rectification_organisation", county.pk, DEMO_YEAR)
+    page.locator("section").filter(has_text="县财政局").get_by_role(
+        "link", name="修改或删除单位"
+    ).click()
+    expect(page.get_by_role("button", name="删除单位“县财政局”")).to_be_enabled()
+    screenshot(page, "rectification-unit-edit")
 
     # The plan: target, three phases, a milestone; the forecast uses the closure made above.
     _go(page, base, "rectification_plan", county.pk, DEMO_YEAR)
@@ -201,6 +258,11 @@ def test_evaluation_to_problems_to_task_to_evidence_to_closure_to_bulletin(
     phone_login.screenshot(path=str(SCREENSHOTS / "rectification-problems-phone.png"))
     _go(phone_login, base, "rectification_bulletin", county.pk, DEMO_YEAR)
     phone_login.screenshot(path=str(SCREENSHOTS / "rectification-bulletin-phone.png"))
+    _as(phone_login, base, "cadmin")
+    _go(phone_login, base, "rectification_organisation", county.pk, DEMO_YEAR)
+    screenshot(phone_login, "rectification-organisation-phone")
+    _go(phone_login, base, "rectification", county.pk, DEMO_YEAR)
+    screenshot(phone_login, "rectification-problems-admin-phone")
     with page.expect_download() as download:
         page.goto(base + reverse("rectification_bulletin", args=[county.pk, DEMO_YEAR]))
         page.get_by_role("link", name="下载通报（Word）").click()
