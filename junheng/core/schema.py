@@ -1,7 +1,7 @@
 """The canonical Dataset schema: tables, columns, Chinese labels, types, enumerations and facts.
 
-This module is the single place where the names of the data contract (shared DATASET.md) live.
-Intake reads files into these tables; the core reads only these names.
+This module is the single place where the names of the data contract live (docs/data-format.md
+is generated from it). Intake reads files into these tables; the core reads only these names.
 """
 
 from __future__ import annotations

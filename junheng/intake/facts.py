@@ -37,7 +37,8 @@ _LEVELS: dict[str, int] = {
     **{str(n): n for n in range(1, 5)},
 }
 _RATIO_EXPECTED = "0 到 1 之间的小数或百分数（如 0.93 或 93%）"
-_FACT_EXPECTED: dict[FactType, str] = {
+FACT_EXPECTED: dict[FactType, str] = {
+    # what a fact of each type may be written as; also the column 填写方式 of docs/data-format.md
     FactType.BOOL: "是 或 否",
     FactType.NUMBER: "不小于 0 的数值",
     FactType.RATIO: _RATIO_EXPECTED,
@@ -162,7 +163,7 @@ def convert_facts(
             "value",
             value=typed.raw_value(row, "value"),
             expected=f"「{names_zh[row['__fact__']]}」应填 "
-            + _FACT_EXPECTED[FactType(row["__type__"])],
+            + FACT_EXPECTED[FactType(row["__type__"])],
         ),
         typed.rank,
     )
