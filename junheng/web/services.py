@@ -25,6 +25,7 @@ from junheng.core.schema import (
     SURVEY_ANSWER_COLUMNS,
     Fact,
 )
+from junheng.core.subset import restrict, select_schools
 from junheng.standards import DEFAULT_STANDARD, load_standard
 from junheng.web.collection.models import (
     SCHOOL_MEASURES,
@@ -38,7 +39,7 @@ from junheng.web.collection.models import (
     Status,
     SurveyCount,
 )
-from junheng.web.evaluation.models import Snapshot
+from junheng.web.evaluation.models import DataScope, Snapshot
 from junheng.web.facts import fact_to_text
 from junheng.web.registry.models import City, County, Province, School, SchoolYear
 from junheng.web.registry.revisions import (
@@ -580,21 +581,85 @@ def commit_history(history: History) -> None:
     ChangeLog.objects.bulk_create(history.rows)
 
 
+class NothingApproved(Exception):
+    """An evaluation over approved data was asked for, but no school's data can be used."""
+
+
+@dataclass(frozen=True)
+class PendingSchool:
+    """A school whose data of the year are not approved (yet), as a snapshot records it."""
+
+    school_id: str
+    name: str
+    status: str
+    held_back_by: str = ""
+    """For an approved school left out with its group: the unapproved school of that group."""
+
+    @property
+    def status_text(self) -> str:
+        return Status(self.status).label
+
+    def record(self) -> dict[str, str]:
+        return {
+            "school_id": self.school_id,
+            "name": self.name,
+            "status": self.status,
+            "held_back_by": self.held_back_by,
+        }
+
+
+def unapproved_schools(county: County, year: SchoolYear) -> list[PendingSchool]:
+    """The county's schools with data of the year that is not approved, in school id order."""
+    rows = (
+        SchoolYearData.objects.filter(school__county=county, year=year)
+        .exclude(status=Status.APPROVED)
+        .order_by("school__school_id")
+        .values_list("school__school_id", "school__name", "status")
+    )
+    return [PendingSchool(sid, name, status) for sid, name, status in rows]
+
+
 @transaction.atomic
 def run_evaluation(
     county: County,
     year: SchoolYear,
     user: AbstractBaseUser | None,
     standard_id: str = DEFAULT_STANDARD,
+    *,
+    approved_only: bool = False,
 ) -> Snapshot:
-    """Evaluate the county's current data and store the result as a new immutable snapshot."""
+    """Evaluate the county's current data and store the result as a new immutable snapshot.
+
+    With `approved_only` the evaluation reads only the schools whose data are approved (a
+    central school and its teaching points together, see `junheng.core.subset`); the snapshot
+    names the schools left out. Either way it records which schools were not approved.
+
+    The stored fingerprint is that of all the county's data, approved or not, so "changed since
+    this snapshot" means what it says for both kinds: an edit after the run, not the schools the
+    run chose to leave out.
+    """
     # Read before the data, so the fingerprint stored below is refused if a write came between.
     revision = data_revision(county, year)
     dataset = dataset_for(county, year)
+    data_fingerprint = fingerprint(dataset)
+    pending = unapproved_schools(county, year)
+    if approved_only:
+        waiting = {p.school_id for p in pending}
+        ids = [sid for sid in dataset.schools.get_column("school_id") if sid not in waiting]
+        selection = select_schools(dataset.schools, ids)
+        if not selection.used:
+            raise NothingApproved(
+                "本学年没有可以单独评估的已审核学校数据，无法只用已审核的数据评估。"
+            )
+        names = dict(dataset.schools.select("school_id", "name").iter_rows())
+        pending += [
+            PendingSchool(sid, names.get(sid, sid), Status.APPROVED, by)
+            for sid, by in sorted(selection.held_back.items())
+        ]
+        dataset = restrict(dataset, selection.used)
     standard = load_standard(standard_id)
     document = evaluation_to_dict(evaluate(dataset, standard))
     entry = next(c for c in document["counties"] if c["county"] == county.name)
-    data_fingerprint = fingerprint(dataset)
     if revision is not None:
         remember_fingerprint(county, year, revision["data_revision"], data_fingerprint)
     return Snapshot.objects.create(
@@ -606,4 +671,6 @@ def run_evaluation(
         policies=document["policies"],
         data_fingerprint=data_fingerprint,
         result=entry,
+        data_scope=DataScope.APPROVED if approved_only else DataScope.ALL,
+        unapproved=[p.record() for p in pending],
     )

@@ -360,7 +360,7 @@ def test_a_new_snapshot_shows_its_numbers_at_once(client, site):
     before = _board(client.get(url).content.decode(), OVERVIEW_BOARD)
     # The 2025 data (another C area) as 2026's, evaluated: the cached board is of the old snapshot.
     load_dataset(tiny(c_area=800.0), "2026", province=PROVINCE, city=CITY)
-    response = client.post(reverse("evaluate", args=[site["jia"].pk, "2026"]))
+    response = client.post(reverse("evaluate", args=[site["jia"].pk, "2026"]), {"data": "all"})
     assert response.status_code == 302
     after = _board(client.get(url).content.decode(), OVERVIEW_BOARD)
     assert after != before
@@ -407,7 +407,8 @@ def test_an_evaluation_renders_the_pages_it_changes_before_anyone_asks(client, s
     client.force_login(site["users"]["admin"])
     load_dataset(tiny(c_area=800.0), "2026", province=PROVINCE, city=CITY)
     cache.clear()
-    assert client.post(reverse("evaluate", args=[jia.pk, "2026"])).status_code == 302
+    evaluated = client.post(reverse("evaluate", args=[jia.pk, "2026"]), {"data": "all"})
+    assert evaluated.status_code == 302
     snapshot = Snapshot.objects.filter(county=jia, year__label="2026").latest("created_at")
     indicators = [
         (item, level) for level, cells in snapshot.summary["balance"].items() for item in cells

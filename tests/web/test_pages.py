@@ -134,8 +134,10 @@ def test_county_admin_reevaluates(client, site):
     county, year = site["county"], site["year"].label
     url = reverse("county", args=[county.pk, year])
     assert "重新评估" in client.get(url).content.decode()
-    response = client.post(reverse("evaluate", args=[county.pk, year]))
-    assert response.status_code == 302 and response.url == url
+    response = client.post(reverse("evaluate", args=[county.pk, year]), {"data": "all"})
+    newest = Snapshot.objects.order_by("-id").first()
+    changes = reverse("evaluation_changes", args=[county.pk, year, newest.pk])
+    assert response.status_code == 302 and response.url == changes
     assert Snapshot.objects.filter(county=county).count() == 2
     assert Snapshot.objects.order_by("-id").first().created_by == site["users"]["admin"]
 
@@ -145,7 +147,8 @@ def test_reevaluation_requires_csrf(site):
 
     client = Client(enforce_csrf_checks=True)
     client.force_login(site["users"]["admin"])
-    response = client.post(reverse("evaluate", args=[site["county"].pk, site["year"].label]))
+    url = reverse("evaluate", args=[site["county"].pk, site["year"].label])
+    response = client.post(url, {"data": "all"})
     assert response.status_code == 403
     assert Snapshot.objects.count() == 1
 

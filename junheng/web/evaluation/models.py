@@ -18,6 +18,11 @@ class SnapshotImmutableError(Exception):
     """Raised when code tries to change a stored snapshot."""
 
 
+class DataScope(models.TextChoices):
+    ALL = "all", "全部数据"
+    APPROVED = "approved", "只用已审核的数据"
+
+
 class Snapshot(models.Model):
     county = models.ForeignKey(
         County, on_delete=models.PROTECT, related_name="snapshots", verbose_name="县区"
@@ -40,6 +45,17 @@ class Snapshot(models.Model):
     # Comparisons and trends read this instead of `result`: a few hundred bytes per county
     # rather than the whole per-segment record (see `junheng.core.output.county_summary`).
     summary = models.JSONField("结论摘要", encoder=DjangoJSONEncoder, default=dict, blank=True)
+    # Which data the run used (see junheng.core.subset): every school's, or only the schools
+    # whose data were approved, the others left out. Older snapshots used every school's.
+    data_scope = models.CharField(
+        "评估数据范围", max_length=10, choices=DataScope.choices, default=DataScope.ALL
+    )
+    unapproved = models.JSONField(
+        "未审核的学校", encoder=DjangoJSONEncoder, default=list, blank=True
+    )
+    """The schools whose data were not approved at the run, each {school_id, name, status,
+    held_back_by}: used in an `all` run, left out of an `approved` one (`held_back_by` names the
+    school of its group that kept an approved school out)."""
 
     class Meta:
         verbose_name = "评估快照"
@@ -57,6 +73,20 @@ class Snapshot(models.Model):
         if not self.summary:
             self.summary = self.result.get("summary") or county_summary(self.result)
         super().save(*args, **kwargs)
+
+    @property
+    def data_scope_line(self) -> str:
+        """Which data the run used, as one sentence naming the schools not approved."""
+        from junheng.web.evaluation.presenters import scope_line  # presenters import this model
+
+        return scope_line(self)
+
+    @property
+    def data_scope_short(self) -> str:
+        """The same sentence without the schools' names, for pages about one level or school."""
+        from junheng.web.evaluation.presenters import scope_line
+
+        return scope_line(self, names=False)
 
     @property
     def passes(self) -> bool | None:

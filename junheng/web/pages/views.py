@@ -4,12 +4,11 @@ user may not see answers 404 without naming what was asked for, so its existence
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
 from junheng.web.accounts.models import Profile, Role
 from junheng.web.accounts.scope import (
@@ -24,7 +23,6 @@ from junheng.web.pages.lookup import county_or_404, page_or_404, school_or_404, 
 from junheng.web.rectification.permissions import unit_of
 from junheng.web.registry.models import County, SchoolYear
 from junheng.web.selectors import data_changed_since, latest_snapshot
-from junheng.web.services import run_evaluation
 
 
 def _profile(request: HttpRequest) -> Profile | None:
@@ -139,19 +137,6 @@ def county(request: HttpRequest, county_id: int, year: str) -> HttpResponse:
             ),
         }
     return render(request, "pages/county.html", context)
-
-
-@login_required
-@require_POST
-def evaluate(request: HttpRequest, county_id: int, year: str) -> HttpResponse:
-    """Run a new evaluation; only the county's administrators (and system admins) may."""
-    county_row = county_or_404(request, county_id)
-    if not can_evaluate_county(request.user, county_row):
-        raise PermissionDenied("只有本县管理员或系统管理员可以重新评估。")
-    year_row = year_or_404(year)
-    snapshot = run_evaluation(county_row, year_row, request.user)
-    dashboards.warm_boards(county_row, year_row, snapshot)
-    return redirect(reverse("county", kwargs={"county_id": county_row.pk, "year": year_row.label}))
 
 
 @login_required

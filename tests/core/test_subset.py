@@ -1,0 +1,39 @@
+"""select_schools and restrict: an evaluation over some of a county's schools."""
+
+from __future__ import annotations
+
+from junheng.core.subset import restrict, select_schools
+from tests import builders
+
+
+def county():
+    schools = [
+        builders.school("C", name="中心校"),
+        builders.school("T", kind="teaching_point", parent_id="C", name="教学点"),
+        builders.school("A", name="甲校"),
+        builders.school("B", name="乙校"),
+    ]
+    segments = [builders.segment(sid) for sid in ("C", "T", "A", "B")]
+    return builders.dataset(schools, segments)
+
+
+def test_a_central_school_and_its_teaching_points_go_together():
+    data = county()
+    # T approved but its central school C not: T is held back by C
+    chosen = select_schools(data.schools, ["T", "A"])
+    assert chosen.used == {"A"}
+    assert chosen.held_back == {"T": "C"}
+    # C approved but its point T not: C is held back by T
+    chosen = select_schools(data.schools, ["C", "A", "B"])
+    assert chosen.used == {"A", "B"}
+    assert chosen.held_back == {"C": "T"}
+    assert select_schools(data.schools, ["C", "T"]).used == {"C", "T"}
+
+
+def test_restrict_keeps_the_schools_rows_and_the_county_facts():
+    data = county()
+    only = restrict(data, {"A", "B"})
+    assert only.schools["school_id"].to_list() == ["A", "B"]
+    assert only.segments["school_id"].to_list() == ["A", "B"]
+    assert only.school_facts["school_id"].to_list() == ["A", "B"]
+    assert only.county_facts.equals(data.county_facts)
