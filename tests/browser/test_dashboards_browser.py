@@ -5,6 +5,7 @@ compares two counties; on a 1366×768 screen and on a 360 px phone, without hori
 from __future__ import annotations
 
 import json
+import re
 
 import polars as pl
 import pytest
@@ -14,7 +15,7 @@ from junheng.demo import DEMO_COUNTY, demo_county
 from junheng.web.accounts.models import Profile, Role
 from junheng.web.registry.models import City, County, SchoolYear
 from junheng.web.services import load_dataset, run_evaluation
-from tests.browser.browsing import login, screenshot
+from tests.browser.browsing import SCREENSHOTS, login, screenshot
 from tests.builders import dataset, school, segment
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -201,3 +202,61 @@ def test_phone_layout_has_no_horizontal_overflow(phone, live_server, site):
     phone.wait_for_selector("[data-chart-ready='true'] canvas")
     assert phone.evaluate(OVERFLOW) <= 0
     screenshot(phone, "dashboard-school-phone")
+
+
+WORDS = re.compile(r"[A-Za-z][A-Za-z_-]{2,}")
+"""A run of Latin letters a user would read as an English word or an internal name (R4, G11 are
+the standard's own item numbers and pass)."""
+
+
+def test_overview_items_part_links_and_year_switch(page, live_server, site):
+    county = site["county"]
+    login(page, live_server.url, "cadmin", PASSWORD)
+    page.goto(live_server.url + reverse("county", args=[county.pk, "2026"]))
+    _wait_chart(page, "chart-cv")
+    rows = {k: page.locator(f"#table-items-{k} tbody tr").count() for k in "GQSV"}
+    assert rows == {"G": 15, "Q": 9, "S": 1, "V": 6}
+    text = page.locator("main").inner_text()
+    assert set(WORDS.findall(text)) <= {"Excel"}, set(WORDS.findall(text))
+    assert "无否决情形" in page.locator("a.part", has_text="一票否决").inner_text()
+
+    page.locator("a.part", has_text="政府保障程度").click()
+    page.wait_for_url("**#part-G")
+    top = page.evaluate("() => document.getElementById('part-G').getBoundingClientRect().top")
+    assert 0 <= top < 100
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.locator("#part-G").screenshot(path=str(SCREENSHOTS / "dashboard-county-items.png"))
+    # no column of the item table is squeezed to a character's width
+    widths = page.evaluate(
+        "() => [...document.querySelectorAll('#table-items-G thead th')].map(th => th.offsetWidth)"
+    )
+    assert min(widths) >= 40, widths
+
+    with page.expect_navigation(wait_until="load"):
+        page.locator("nav.year-tabs a", has_text="2025").click()
+    assert page.url.endswith(reverse("county", args=[county.pk, "2025"]))
+    assert page.locator("nav.year-tabs strong[aria-current='page']").inner_text() == "2025"
+
+    page.goto(live_server.url + reverse("indicator", args=[county.pk, "2026", "R5", "junior"]))
+    _wait_chart(page, "chart-indicator")
+    with page.expect_navigation(wait_until="load"):
+        page.locator("nav.year-tabs a", has_text="2025").click()
+    assert page.url.endswith(reverse("indicator", args=[county.pk, "2025", "R5", "junior"]))
+    _wait_chart(page, "chart-indicator")
+    assert "national" not in page.content()
+
+
+def test_phone_item_tables_are_cards(phone, live_server, site):
+    county = site["county"]
+    login(phone, live_server.url, "cadmin", PASSWORD)
+    phone.goto(live_server.url + reverse("county", args=[county.pk, "2026"]))
+    _wait_chart(phone, "chart-cv")
+    assert phone.evaluate(OVERFLOW) <= 0
+    first = phone.locator("#table-items-G tbody tr").first
+    labels = first.locator("td").evaluate_all("(tds) => tds.map(td => td.dataset.label)")
+    assert labels == ["评估内容", "要求", "实际情况", "结论", "说明及佐证材料", "依据"]
+    # each cell a line of the card, its column's name before it
+    assert first.locator("td").first.evaluate("(td) => getComputedStyle(td).display") == "block"
+    assert first.bounding_box()["width"] <= 360
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    phone.locator("#part-G").screenshot(path=str(SCREENSHOTS / "dashboard-county-items-phone.png"))
