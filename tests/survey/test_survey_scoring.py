@@ -208,3 +208,40 @@ def test_result_tables_for_the_export():
         ["r14", "学生", "b", 20, "答题过快", "不计入"],
     ]
     assert quality.rows[-1].text == "共 20 份答卷，不计入 2 份"
+
+
+def test_requirement_is_the_standards_check_on_the_recognition_rate():
+    from dataclasses import replace
+
+    from junheng.survey.scoring import recognition_requirement
+
+    rule = recognition_requirement(STANDARD)
+    assert rule.item.id == "S1" and rule.text == "社会认可度 ≥ 85%"
+    # ≥ as S1 compares: 17 of 20 = 85 % passes, 16 of 20 = 80 % and just under 85 % fail
+    assert rule.passes(17 / 20) is True and rule.passes(16 / 20) is False
+    assert rule.passes(0.8499) is False and rule.passes(None) is None
+    # the threshold is the standard's: a standard asking 90 % judges 85 % a failure
+    s1 = STANDARD.items["S1"]
+    stricter = replace(s1.checks[0], threshold=replace(s1.checks[0].threshold, constant=0.9))
+    standard = replace(STANDARD, items={**STANDARD.items, "S1": replace(s1, checks=(stricter,))})
+    rule = recognition_requirement(standard)
+    assert rule.text == "社会认可度 ≥ 90%" and rule.passes(0.85) is False
+
+
+def test_question_rates_count_only_the_responses_counted():
+    from junheng.survey.scoring import question_rates
+
+    rows = question_rates(_score(), BY_VERSION, STANDARD, RULES)
+    public = [r for r in rows if r.questionnaire_id == "public"]
+    assert [r.number for r in public] == list(range(1, 15))
+    # question 1 of the public form, counted responses r01–r08, r18–r20 (r09 straight-lined):
+    # A, A, B, B, C, A_SKIP, B, A, C, A, B → 5 ×9, 3 ×2 → 9 of 11
+    first = public[0]
+    assert first.rate.counts == (9, 0, 2, 0, 0) and first.rate.favourable == 9
+    assert first.topic == "教育公平政策落实"
+    # question 14: A 1, B 4, C 5, A_SKIP unanswered → 5 ×2, 4 ×4, 1 ×4 → 6 of 10 = 60 %
+    last = public[-1]
+    assert last.rate.counts == (2, 4, 0, 0, 4) and last.rate.rate == pytest.approx(0.6)
+    # the staff form: r15 A, r16 B, r17 B → question 1: 5 ×3
+    staff = [r for r in rows if r.questionnaire_id == "staff"]
+    assert staff[0].rate.counts == (3, 0, 0, 0, 0)

@@ -58,7 +58,7 @@ def rate_chart(
             "symbol": "none",
             "silent": True,
             "lineStyle": {"color": FAIL, "type": "dashed", "width": 2},
-            "label": _line_label(f"要求 {fmt_plain(line)}%", FAIL, "end"),
+            "label": _line_label(f"要求 {fmt_plain(line)}%", FAIL, "start"),
             "data": [{"xAxis": line}],
         }
     base = _base(
