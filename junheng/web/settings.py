@@ -9,6 +9,7 @@ docs/deployment.md, where every variable read here is described.
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -89,6 +90,7 @@ INSTALLED_APPS = [
     "junheng.web.imports",
     "junheng.web.rectification",
     "junheng.web.surveys",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -102,6 +104,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes requires: it answers a locked-out login (accounts/throttle.py).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "junheng.web.urls"
@@ -231,6 +235,21 @@ LOGGING = {
 # The site's own Chinese login page; after login `/` sends each role to its starting page.
 LOGIN_URL = "login"
 # Django's password checks; the user is read with their role (accounts/backends.py).
-AUTHENTICATION_BACKENDS = ["junheng.web.accounts.backends.ProfileBackend"]
+AUTHENTICATION_BACKENDS = [
+    "junheng.web.accounts.throttle.LoginThrottle",
+    "junheng.web.accounts.backends.ProfileBackend",
+]
+# Login throttling (accounts/throttle.py): after this many wrong passwords an account, and an
+# address, are locked for this many minutes; a system administrator can lift a lock earlier by
+# deleting the 登录失败记录 in 系统管理.
+AXES_FAILURE_LIMIT = int(os.environ.get("JUNHENG_LOGIN_FAILURES", "10"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("JUNHENG_LOGIN_LOCK_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "junheng.web.clientaddress.client_address"
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_ENABLE_ADMIN = False  # registered in Chinese by accounts/admin.py
+AXES_VERBOSE = False
+AXES_DISABLE_ACCESS_LOG = True  # no record of successful logins kept by axes
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

@@ -8,7 +8,7 @@ from django.contrib.auth.forms import ReadOnlyPasswordHashWidget, UserChangeForm
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.contrib.auth.models import User
 
-from junheng.web.accounts.models import Profile
+from junheng.web.accounts.models import FailedLogin, Profile
 
 
 class PasswordStateWidget(ReadOnlyPasswordHashWidget):
@@ -52,3 +52,34 @@ class JunhengUserAdmin(UserAdmin):
 
 admin.site.unregister(User)
 admin.site.register(User, JunhengUserAdmin)
+
+
+@admin.register(FailedLogin)
+class FailedLoginAdmin(admin.ModelAdmin):
+    """Who is locked out and since when; deleting a record unlocks (there is nothing to edit)."""
+
+    list_display = ["who", "address", "failures", "last_attempt"]
+    search_fields = ["username", "ip_address"]
+    ordering = ["-attempt_time"]
+
+    @admin.display(description="用户名", ordering="username")
+    def who(self, attempt: FailedLogin) -> str:
+        return attempt.username or "—"
+
+    @admin.display(description="地址", ordering="ip_address")
+    def address(self, attempt: FailedLogin) -> str:
+        return attempt.ip_address or "—"
+
+    @admin.display(description="连续失败次数", ordering="failures_since_start")
+    def failures(self, attempt: FailedLogin) -> int:
+        return attempt.failures_since_start
+
+    @admin.display(description="最近一次", ordering="attempt_time")
+    def last_attempt(self, attempt: FailedLogin) -> Any:
+        return attempt.attempt_time
+
+    def has_add_permission(self, request: Any) -> bool:
+        return False
+
+    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
+        return False

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from axes.models import AccessAttempt
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -67,3 +68,13 @@ class Profile(models.Model):
             raise ValidationError({"county": "县级管理员和县级领导必须指定所属县区。"})
         if self.role == Role.SCHOOL_USER and self.school_id is None:
             raise ValidationError({"school": "学校填报员必须指定所属学校。"})
+
+
+class FailedLogin(AccessAttempt):
+    """django-axes' record of wrong passwords, shown in 系统管理 in Chinese; deleting a record
+    lifts the lock it causes (accounts/throttle.py)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "登录失败记录"
+        verbose_name_plural = "登录失败记录"
