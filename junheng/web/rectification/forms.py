@@ -250,5 +250,11 @@ class MemberForm(forms.Form):
 
     def clean_password(self) -> str:
         password = self.cleaned_data["password"]
-        validate_password(password)
+        # The new user as it will be saved, so that a password like the login name or the
+        # person's name is refused too (Django's similarity check reads the user's fields).
+        user = get_user_model()(
+            username=self.cleaned_data.get("username", ""),
+            first_name=self.cleaned_data.get("full_name", ""),
+        )
+        validate_password(password, user)
         return password
