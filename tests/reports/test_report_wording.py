@@ -1,24 +1,29 @@
 """The demo county's reports contain no internal identifiers or English words.
 
-Every paragraph and table cell of the self-evaluation report and of every school's 一校一册, and
-every cell of the tables workbook and the results workbook, goes through the scan of
-`tests/browser/identifiers.py` (its allow-list: item codes, units, file names …).
+Every paragraph and table cell of the self-evaluation report, of every school's 一校一册 and of the
+rectification bulletin, and every cell of the tables workbook and the results workbook, goes
+through the scan of `tests/browser/identifiers.py` (its allow-list: item codes, units, file
+names …).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 import openpyxl
 import pytest
 from docx import Document
 
 from junheng.demo import DEMO_COUNTY
+from junheng.rectification.bulletin import bulletin
+from junheng.reports.bulletin import bulletin_document
 from junheng.reports.results_xlsx import write_results_xlsx
 from junheng.reports.school_book import write_school_book
 from junheng.reports.self_evaluation import write_self_evaluation
 from junheng.reports.tables import write_tables_xlsx
 from tests.browser.identifiers import unexpected_identifiers
+from tests.rectification.test_bulletin import CLOSED, TASKS, TODAY
 from tests.reports.docx_reading import all_text
 
 DATE = dt.date(2026, 11, 20)
@@ -72,3 +77,12 @@ def test_workbooks(demo, tmp_path, write):
     path = tmp_path / "表.xlsx"
     write(evaluation, path)
     assert unexpected_identifiers(workbook_text(path)) == []
+
+
+@pytest.mark.parametrize("period", ["week", "month"])
+def test_bulletin(period):
+    # tasks keyed R2/junior/1 …: the keys must not reach the document, only titles and units
+    b = bulletin("示范县", TASKS, CLOSED, period=period, today=TODAY)
+    text = all_text(Document(io.BytesIO(bulletin_document(b))))
+    assert "县教育局" in text and "R2/junior/1" not in text
+    assert unexpected_identifiers(text) == []
