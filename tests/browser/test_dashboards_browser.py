@@ -245,6 +245,16 @@ def test_overview_items_part_links_and_year_switch(page, live_server, site):
     _wait_chart(page, "chart-indicator")
     assert "national" not in page.content()
 
+    # a window narrowed to a phone's width and widened again gets the school names back
+    labels = (
+        "() => echarts.getInstanceByDom(document.getElementById('chart-indicator'))"
+        ".getOption().xAxis[0].axisLabel.show"
+    )
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.wait_for_function(f"() => ({labels})() === false")
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.wait_for_function(f"() => ({labels})() === true")
+
 
 def test_phone_item_tables_are_cards(phone, live_server, site):
     county = site["county"]

@@ -231,3 +231,34 @@ def test_school_names_on_the_indicator_axis_fit_or_are_shown_in_a_tooltip():
     # the axis tooltip shows it whole
     assert axis["axisLabel"]["width"] >= 12 * 12 and axis["axisLabel"]["overflow"] == "truncate"
     assert axis["tooltip"] == {"show": True}
+
+
+def test_a_chart_drawn_narrow_gets_its_wide_labels_back():
+    # ECharts merges nothing when the phone query stops matching; the default media entry
+    # (one without a query) must put back every value the phone variant changed.
+    rows = [
+        {"school_id": "a", "name": "城关第一小学", "students": 300, "value": 4.0, "threshold": 4.5}
+    ]
+    rows = [{**r, "met": False, "floor_ok": True, "share": None} for r in rows]
+    summary = {"short": "R4 教学及辅助用房", "level_label": "小学", "unit": "㎡"}
+    series = {
+        "items": ["R1"],
+        "short": ["R1 高于规定学历的专任教师"],
+        "levels": [
+            {"level": "primary", "label": "小学", "cv": [0.2], "limit": [0.5], "passes": [True]}
+        ],
+    }
+    for chart in (charts.indicator_chart(rows, summary), charts.cv_chart(series)):
+        narrow, default = chart.options["media"]
+        assert narrow["query"] == charts.NARROW and "query" not in default
+        base = chart.options["baseOption"]
+        assert set(default["option"]) == set(narrow["option"])
+        for key, changed in narrow["option"].items():
+            for sub in changed:
+                if sub == "axisLabel":
+                    assert default["option"][key][sub] == {"show": True}
+                else:
+                    assert default["option"][key][sub] == base[key][sub]
+    assert charts.cv_chart(series).options["media"][1]["option"]["xAxis"]["data"] == [
+        "R1\n高于规定学历的专任教师"
+    ]

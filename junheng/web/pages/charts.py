@@ -74,7 +74,27 @@ def _base(**extra: Any) -> dict[str, Any]:
 
 
 def _responsive(base: dict[str, Any], narrow: dict[str, Any]) -> dict[str, Any]:
-    return {"baseOption": base, "media": [{"query": NARROW, "option": narrow}]}
+    """The options with their phone variant, and a default (a media entry without a query) that
+    puts back what the variant changed: ECharts merges nothing when a query stops matching, so
+    a chart once drawn narrow (a phone turned, a window narrowed and widened again, a full-page
+    capture) would otherwise keep its short labels at full width."""
+    return {
+        "baseOption": base,
+        "media": [{"query": NARROW, "option": narrow}, {"option": _restoring(base, narrow)}],
+    }
+
+
+def _restoring(base: dict[str, Any], changed: dict[str, Any]) -> dict[str, Any]:
+    """Base's values at every key of `changed` (ECharts' default where base has none: shown)."""
+    out: dict[str, Any] = {}
+    for key, value in changed.items():
+        if isinstance(value, dict):
+            out[key] = _restoring(base.get(key) or {}, value)
+        elif key in base:
+            out[key] = base[key]
+        elif key == "show":
+            out[key] = True
+    return out
 
 
 def _status_series(
