@@ -16,7 +16,7 @@ from urllib.parse import quote, urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import IntegrityError
-from django.db.models import Count, Q
+from django.db.models import Case, Count, Q, Value, When
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -223,7 +223,14 @@ def home(request: HttpRequest, county_id: int, year: str) -> HttpResponse:
     snapshot = latest_snapshot(county, school_year)
     missing = [d for d in services.drafts_of(snapshot) if d.missing] if snapshot else []
     rows = []
-    for p in problems.order_by("status", "tolerated", "category", "id"):
+    # open problems first, then those proposed for closure, closed ones last; within them the
+    # problems that fail a school before those that do not
+    stage = Case(
+        When(status=ProblemStatus.PROPOSED, then=Value(1)),
+        When(status=ProblemStatus.CLOSED, then=Value(2)),
+        default=Value(0),
+    )
+    for p in problems.order_by(stage, "tolerated", "category", "id"):
         status = _problem_status(p, p.n_tasks)
         rows.append(
             {

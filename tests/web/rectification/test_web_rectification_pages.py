@@ -90,6 +90,9 @@ def test_filter_counts_on_a_hand_built_list(client, ledger):
     assert counts == {"全部": "4", "待部署": "2", "整改中": "1", "已销号": "1", "全部问题": "4"}
     assert _count(page, "影响学校达标") == "2"
     assert _count(page, "单项未达标（不影响学校达标）") == "2"
+    # open ones first, those failing a school before the others, closed ones last
+    order = [page.index(f">{t}</a>") for t in ("乙", "丙", "甲", "丁")]
+    assert order == sorted(order)
     # each filter's numbers count within the other one
     page = _page(client, url, impact="single")
     assert [_count(page, t) for t in ("全部", "待部署", "整改中", "已销号")] == ["2", "1", "0", "1"]
