@@ -262,3 +262,27 @@ def test_a_chart_drawn_narrow_gets_its_wide_labels_back():
     assert charts.cv_chart(series).options["media"][1]["option"]["xAxis"]["data"] == [
         "R1\n高于规定学历的专任教师"
     ]
+
+
+def test_a_board_rendered_by_an_older_board_version_is_not_served(client, site):
+    """Boards rendered before the item tables were added lack them: the version in the key
+    keeps such HTML, still in a cache folder shared across upgrades, from being served."""
+    import hashlib
+
+    from django.core.cache import cache
+
+    from junheng.web.pages import dashboards
+    from junheng.web.selectors import yearly_summaries
+
+    county = site["county"]
+    snapshot = latest_snapshot(county, site["year"])
+    years = yearly_summaries(county)
+    variant = [f"{y['id']}@{y['created_at'].isoformat()}" for y in years]
+    current = dashboards._key("county", snapshot, *variant)
+    older = hashlib.sha256(
+        f"{dashboards.BOARD_VERSION - 1}:{dashboards._package_version()}".encode()
+    ).hexdigest()[:12]
+    cache.set(current.replace(dashboards._PREFIX, f"board:{older}"), "<p>旧版本的概况</p>")
+    body = _overview(client, site)
+    assert "旧版本的概况" not in body and 'id="table-items-G"' in body
+    assert cache.get(current) is not None  # rendered now, under the current version
