@@ -15,7 +15,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from junheng.clock import time_zone_name
+from junheng.clock import TimeZoneError, time_zone
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 PROJECT_ROOT = PACKAGE_DIR.parent.parent
@@ -178,7 +178,10 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "zh-hans"
 # Dates users read are Beijing dates whatever the server's clock (UTC) says; the CLI reads the
 # same setting, see junheng/clock.py.
-TIME_ZONE = time_zone_name()
+try:
+    TIME_ZONE = time_zone().key
+except TimeZoneError as exc:
+    raise ImproperlyConfigured(str(exc)) from exc
 USE_I18N = True
 # Chinese for the few administration-site strings Django's own catalogue leaves in English.
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]

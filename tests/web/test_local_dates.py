@@ -17,6 +17,10 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
+import subprocess
+import sys
+from pathlib import Path
 from urllib.parse import quote
 
 import openpyxl
@@ -71,6 +75,37 @@ def test_a_naive_datetime_is_refused():
     # a naive value has no instant: reading it as UTC or as local time would both be guesses
     with pytest.raises(ValueError):
         clock.local_date(dt.datetime(2026, 12, 6, 23, 30))
+
+
+def _site(tmp_path: Path, zone: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """A manage.py command in a fresh process whose environment names `zone`."""
+    keep = {k: os.environ[k] for k in ("PATH", "HOME", "LANG", "TMPDIR") if k in os.environ}
+    env = keep | {
+        "JUNHENG_DEBUG": "1",
+        "JUNHENG_VAR_DIR": str(tmp_path),
+        "JUNHENG_TIME_ZONE": zone,
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "junheng.web.manage", *args],
+        cwd=Path(__file__).resolve().parents[2],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_the_sites_zone_is_configurable_and_checked(tmp_path):
+    shown = _site(
+        tmp_path, "UTC", "shell", "-c", "from django.conf import settings as s; print(s.TIME_ZONE)"
+    )
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.splitlines()[-1] == "UTC"
+    refused = _site(tmp_path, "北京", "check")
+    assert refused.returncode != 0
+    assert (
+        "环境变量 JUNHENG_TIME_ZONE 的值“北京”不是有效的时区，应如 Asia/Shanghai" in refused.stderr
+    )
 
 
 # ---- the ledger: bulletin week, 逾期, the Word bulletin -----------------------------------------
