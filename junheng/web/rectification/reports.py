@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from junheng.core.checks import describe_threshold
 from junheng.core.formatting import fmt_number, fmt_percent, fmt_plain
 from junheng.core.schema import LEVEL_ZH
 from junheng.core.standard import OPERATORS, Check
@@ -117,9 +116,19 @@ def _school_item_excerpt(
     if passes is False and not rows:
         passes = True
     if not rows:
-        requirement = (
-            "；".join(f"{c.label} {describe_threshold(c)}" for c in item.checks) if item else "—"
-        )
+        # The requirement recorded with the problem: the school's own thresholds (a number of
+        # rooms follows its classes), never the standard's formula text.
+        recorded = (problem.numbers or {}).get("threshold")
+        requirement = "—"
+        if item is not None and isinstance(recorded, dict):
+            requirement = (
+                "\n".join(
+                    f"{c.label} {OPERATORS[c.op]} {_shown(c, recorded.get(c.key))}"
+                    for c in item.checks
+                    if c.op in OPERATORS and recorded.get(c.key) is not None
+                )
+                or "—"
+            )
         held = "符合要求" if passes else "—"
         reason = f"{name}在该评估结果中符合要求" if passes else entry.get("reason") or ""
         return {

@@ -205,6 +205,36 @@ def test_closure_evidence_of_a_school_item_is_that_schools(client, ledger):
     assert "<dd>—</dd>" not in page
 
 
+def test_a_school_item_now_met_shows_the_schools_requirement(client, ledger):
+    # 城关第一小学 is not among the schools failing G3 in the snapshot: the problem is resolved.
+    # The snapshot keeps values only of failing schools, so the page says it meets the
+    # requirement recorded for the school, in words, not in the standard's formula.
+    client.force_login(ledger["users"]["admin"])
+    problem = Problem.objects.create(
+        county=ledger["county"],
+        year=ledger["year"],
+        source=ProblemSource.EVALUATION,
+        key="G3/2152010001",
+        school_id="2152010001",
+        school_name="城关第一小学",
+        title="城关第一小学 G3 不符合要求",
+        numbers={"threshold": {"music_rooms": 3.0, "art_rooms": 3.0, "music_area": 96}},
+    )
+    task = Task.objects.create(
+        problem=problem,
+        lead_unit=ledger["units"]["edu"],
+        measures="新建音乐教室",
+        deadline=dt.date(2026, 9, 1),
+        status="待验收",
+    )
+    page = _page(client, reverse("rectification_approve", args=[task.pk]))
+    assert "<dd>城关第一小学 G3" in page and "<dd>符合要求</dd>" in page
+    assert "音乐专用教室间数 ≥ 3间<br>美术专用教室间数 ≥ 3间<br>每间音乐专用教室面积 ≥ 96㎡" in page
+    assert "城关第一小学在该评估结果中符合要求" in page
+    assert "classes" not in page and "max(" not in page and "石桥镇中心小学" not in page
+    assert ">确认验收并销号</button>" in page and "暂不能销号" not in page
+
+
 def test_units_and_people_are_edited_and_deleted_by_the_bureau_only(client, ledger):
     county, year = ledger["county"], ledger["year"]
     hr, edu = ledger["units"]["hr"], ledger["units"]["edu"]
