@@ -156,7 +156,12 @@ def test_reevaluation_after_a_data_change_updates_the_dashboard(page, live_serve
 
     page.goto(live_server.url + reverse("county", args=[county.pk, "2026"]))
     with page.expect_navigation():
-        page.get_by_role("button", name="重新评估").click()
+        page.get_by_role("link", name="重新评估").click()
+    page.get_by_label("使用全部数据").check()
+    with page.expect_navigation():
+        page.get_by_role("button", name="开始评估").click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="查看评估概况").click()
     assert "数据已有变动" not in page.content()
     page.goto(url)
     _wait_chart(page, "chart-indicator")
