@@ -104,6 +104,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "junheng.web.csp.ContentSecurityPolicyMiddleware",
     # Last, as django-axes requires: it answers a locked-out login (accounts/throttle.py).
     "axes.middleware.AxesMiddleware",
 ]

@@ -133,8 +133,18 @@ def test_the_demo_server_from_first_start_to_ctrl_c_and_again(page, tmp_path, st
     assert (tmp_path / "junheng.sqlite3").exists()
     assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
 
+    # Every page runs under the site's Content-Security-Policy: nothing it needs may be refused.
+    refused: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            refused.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
     login(page, url, "county_admin", passwords["county_admin"])
     assert re.search(r"/counties/\d+/2026/$", page.url)
+    policy = page.request.get(page.url).headers.get("content-security-policy", "")
+    assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy
     overview = page.url
     heading = page.locator("h1").inner_text()
     assert "示范县" in heading and "2026 学年" in heading
@@ -146,6 +156,12 @@ def test_the_demo_server_from_first_start_to_ctrl_c_and_again(page, tmp_path, st
     assert assets.status == 200 and len(assets.body()) > 500_000
 
     _first_writes(page, url, overview)
+    for path in ("", "indicators/R4/primary/", "review/", "import/", "rectification/"):
+        page.goto(f"{overview}{path}")
+        assert page.locator("h1").count() == 1, path
+    page.goto(overview)
+    page.wait_for_selector("[data-chart] canvas")
+    assert refused == []
     assert "WORKER TIMEOUT" not in server.output and "超时" not in server.output
 
     assert server.stop() == 0

@@ -1,4 +1,3 @@
-<script>
 // While the server checks the files (a county's 400 books take about ten seconds) the button
 // stays disabled and says so; more files than the server accepts are stopped here with the
 // page's own message instead of a bare error page.
@@ -47,4 +46,3 @@ document.querySelectorAll("form.import-form, form.import-confirm").forEach(funct
     if (busy) { busy.hidden = false; }
   });
 });
-</script>
