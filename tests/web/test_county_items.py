@@ -286,3 +286,45 @@ def test_a_board_rendered_by_an_older_board_version_is_not_served(client, site):
     body = _overview(client, site)
     assert "旧版本的概况" not in body and 'id="table-items-G"' in body
     assert cache.get(current) is not None  # rendered now, under the current version
+
+
+def test_item_tables_of_undecided_items_an_existing_veto_and_an_old_snapshot():
+    standard = presenters.standard_of("national-2017")
+    result = {
+        "parts": {"G": None, "veto": False},
+        "items": {
+            "G7": {
+                "value": None,
+                "passes": None,
+                "reason": "特殊教育学校生均公用经费：缺少数据（特殊教育学校生均公用经费）",
+                "checks": [{"key": "funds", "label": "特殊教育学校生均公用经费", "value": None}],
+            },
+            "V3": {
+                "value": True,
+                "passes": False,
+                "reason": "存在重点学校或重点班：是（不符合要求）",
+                "checks": [{"key": "veto", "label": "存在重点学校或重点班", "value": True}],
+            },
+        },
+    }
+    sections = {s["letter"]: s for s in presenters.item_tables(result, standard)}
+    g7 = next(r for r in sections["G"]["table"].rows if r[0].text == "G7")
+    assert [c.text for c in g7[3:6]] == [
+        "缺少数据",
+        "— 无法判定",
+        "特殊教育学校生均公用经费：缺少数据（特殊教育学校生均公用经费）",
+    ]
+    # G1 is not in this (older) result at all: said so, not shown as passing
+    g1 = sections["G"]["table"].rows[0]
+    assert (g1[4].text, g1[5].text) == ("— 无法判定", "本次评估结果中没有该项")
+    assert sections["G"]["summary"] == "15 项中 0 项达标，15 项无法判定"
+    assert sections["G"]["mark"].text == "— 无法判定"
+    v3 = next(r for r in sections["V"]["table"].rows if r[0].text == "V3")
+    assert (v3[3].text, v3[4].text) == ("是", "✗ 存在否决情形")
+    assert sections["V"]["summary"] == "6 种一票否决情形中存在 1 种，5 种无法判定"
+    assert sections["V"]["mark"].text == "✗ 存在否决情形"
+    lines = presenters.verdict_lines({**result, "verdict": {"passes": False}}, standard)
+    assert [line["text"] for line in lines] == [
+        "政府保障程度无法判定（15 项中 G7 无法判定）",
+        "一票否决：存在否决情形：V3",
+    ]

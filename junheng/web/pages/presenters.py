@@ -134,7 +134,7 @@ def county_overview(result: dict[str, Any], standard: Standard | None) -> dict[s
     return {
         "verdict_text": verdict_text(verdict.get("passes")),
         "verdict_css": verdict_css(verdict.get("passes")),
-        "verdict_reasons": verdict_lines(result),
+        "verdict_reasons": verdict_lines(result, standard),
         "parts": part_rows,
         "segments_total": len(segments),
         "segments_failing": sum(1 for s in segments if s.get("passes") is False),
@@ -142,7 +142,7 @@ def county_overview(result: dict[str, Any], standard: Standard | None) -> dict[s
     }
 
 
-def verdict_lines(result: dict[str, Any]) -> list[dict[str, str]]:
+def verdict_lines(result: dict[str, Any], standard: Standard | None = None) -> list[dict[str, str]]:
     """The verdict's reasons, one line per part that did not pass, each linking to its details
     on the page: 资源配置 with its reasons, the item parts by the items that fail or cannot be
     decided (their reasons are in the item tables below)."""
@@ -163,6 +163,7 @@ def verdict_lines(result: dict[str, Any]) -> list[dict[str, str]]:
         else:
             letter = dict(ITEM_PARTS)[key]
             mine = {i: r for i, r in items.items() if i.startswith(letter)}
+            total = len(standard.items_of(letter)) if standard is not None else len(mine)
             failing = [i for i, r in mine.items() if r.get("passes") is False]
             undecided = [i for i, r in mine.items() if r.get("passes") is None]
             bits = []
@@ -178,7 +179,7 @@ def verdict_lines(result: dict[str, Any]) -> list[dict[str, str]]:
                 if undecided:
                     bits.append(f"{'、'.join(undecided)} 无法判定")
                 head = f"{label}未达到要求" if passes is False else f"{label}无法判定"
-                text = f"{head}（{len(mine)} 项中 {'，'.join(bits)}）" if bits else head
+                text = f"{head}（{total} 项中 {'，'.join(bits)}）" if bits else head
         lines.append({"text": text, "anchor": PART_ANCHORS[key]})
     if verdict.get("passes") is None:
         lines.append({"text": "数据不完整的县不能认定为达标", "anchor": ""})
