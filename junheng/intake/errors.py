@@ -76,6 +76,8 @@ class Code(StrEnum):
     NO_COUNTY_FACTS = "no-county-facts"
     IMPLAUSIBLE_CHANGE = "implausible-change"
     BAD_DATE = "bad-date"
+    TOO_MANY_ROWS = "too-many-rows"
+    CONTROL_CHARACTER = "control-character"
 
 
 @dataclass(frozen=True)
@@ -401,6 +403,24 @@ _KINDS: tuple[ErrorKind, ...] = (
         "工作簿内容异常（解压后体积过大），可能已损坏（{value}），{expected}",
         fix="在 Excel/WPS 中打开该文件，把数据复制到新建的工作簿后保存为 .xlsx 再导入；"
         "来源不明的文件不要打开。",
+    ),
+    ErrorKind(
+        Code.TOO_MANY_ROWS,
+        "工作表行数过多",
+        "工作表的行数超过了导入允许的上限。真实数据远少于上限，行数过多"
+        "几乎都是表格下方大量带格式的空行，读取它们会耗尽服务器的内存和时间。",
+        "工作表行数过多（{value}），{expected}",
+        fix="在 Excel/WPS 中选中数据下方的第一个空行，按 Ctrl+Shift+↓ 选到最后一行，右键“删除”"
+        "这些行后保存；数据确实很多时按县区拆成几个文件分别导入。",
+    ),
+    ErrorKind(
+        Code.CONTROL_CHARACTER,
+        "单元格含不可见字符",
+        "单元格中有看不见的控制字符（如空字符 U+0000），常见于从其他系统导出或复制粘贴的数据；"
+        "这样的值无法保存。",
+        "单元格含不可见的控制字符（{value}），应为{expected}",
+        fix="在 Excel/WPS 中重新输入该单元格的内容（不要粘贴），或用 CLEAN 函数清除不可见字符后"
+        "“选择性粘贴 → 数值”，保存后再导入。",
     ),
     ErrorKind(
         Code.FORMULA_NOT_COMPUTED,

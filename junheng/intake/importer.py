@@ -29,7 +29,7 @@ from openpyxl.utils import get_column_letter
 
 from junheng.core.dataset import Dataset
 from junheng.core.schema import LEVEL_ZH, TABLES_BY_NAME
-from junheng.intake import atomic
+from junheng.intake import atomic, guard
 from junheng.intake.cells import match_header
 from junheng.intake.errors import ERROR, WARNING, Code, ErrorCollector, IntakeError
 from junheng.intake.reader import MAX_ERRORS, dataset_from_raw, read_dataset
@@ -38,6 +38,7 @@ from junheng.intake.writer import write_csv_folder
 
 MERGED = "__merged__"
 FORM_SHEET = "学段数据"
+FORM_INFO_SHEET = "学校信息"
 PARALLEL_FORMS = 40
 """From this many per-school workbooks on, they are read in parallel processes."""
 _OFFSET = 10_000_000
@@ -201,12 +202,35 @@ class _Merger:
                     table_name,
                     Origin(file, form.sheets.get(table_name), cell_row, cells, labels),
                 )
+                row = self._without_control(row, file, form.sheets.get(table_name), cells, labels)
                 numbered.append({**row, ROW: gid})
             frame = pl.DataFrame(numbered, infer_schema_length=None).with_columns(
                 pl.col(ROW).cast(pl.Int64),
                 *(pl.col(c).cast(pl.String) for c in numbered[0] if c != ROW),
             )
             self.frames.setdefault(table_name, []).append(frame)
+
+    def _without_control(
+        self,
+        row: dict[str, Any],
+        file: str,
+        sheet: str | None,
+        cells: dict[str, str],
+        labels: dict[str, str],
+    ) -> dict[str, Any]:
+        """The row with control characters removed, each cell holding any reported (workbooks
+        read by `read_raw_tables` are checked there)."""
+        clean = dict(row)
+        for column, value in row.items():
+            if isinstance(value, str) and guard.has_control(value):
+                cell = cells.get(column)
+                self.out.add(
+                    guard.control_error(
+                        file, sheet, _row_of(cell), labels.get(column, column), cell, value
+                    )
+                )
+                clean[column] = guard.strip_control(value)
+        return clean
 
     def drop_duplicate_schools(self) -> None:
         """A school in two files is reported once, naming both, and the later copy is dropped
@@ -382,6 +406,8 @@ def _has_sheet(path: Path, sheet: str) -> bool:
     """Cheap test whether a workbook has a sheet, from its workbook part (no full load)."""
     if path.suffix.lower() not in (".xlsx", ".xlsm"):
         return False
+    if guard.check_archive(path) is not None:
+        return False  # refused files are described by the reader
     try:
         with zipfile.ZipFile(path) as archive:
             listing = archive.read("xl/workbook.xml").decode("utf-8", "replace")
@@ -391,8 +417,13 @@ def _has_sheet(path: Path, sheet: str) -> bool:
 
 
 def is_school_form(path: Path) -> bool:
-    """Whether `path` is a per-school workbook (一校一册) rather than a county workbook."""
-    return _has_sheet(path, FORM_SHEET)
+    """Whether `path` is a per-school workbook (一校一册) rather than a county workbook.
+
+    Its 学校信息 sheet (no table of a county workbook has that name) is enough: a form whose
+    学段数据 sheet was renamed or deleted is read as a form, whose reader names what is missing,
+    instead of as a county workbook lacking every table.
+    """
+    return _has_sheet(path, FORM_SHEET) or _has_sheet(path, FORM_INFO_SHEET)
 
 
 def _template_warnings(path: Path, kind: str, info: Any, out: ErrorCollector) -> None:
@@ -456,7 +487,11 @@ def _add_sources(paths: list[Path], merger: _Merger, out: ErrorCollector) -> Non
             merger.add_raw(raw)
     for path, form in zip(forms, _read_forms(forms), strict=True):
         if isinstance(form, Exception):
-            out.add(IntakeError(Code.UNREADABLE_FILE, path.name, expected=str(form)))
+            refused = getattr(form, "error", None)
+            if isinstance(refused, IntakeError):
+                out.add(refused)
+            else:
+                out.add(IntakeError(Code.UNREADABLE_FILE, path.name, expected=str(form)))
             continue
         _template_warnings(path, "school", form.info, out)
         for problem in form.problems:
@@ -548,7 +583,8 @@ def _merge_and_check(
             out.add(
                 IntakeError(
                     Code.MISSING_TABLE,
-                    "导入数据",
+                    # The files are named, so a clerk sees which upload was not recognised.
+                    "、".join(p.name for p in sources) or "导入数据",
                     value=table.zh,
                     expected=f"在导入的工作簿中提供“{table.zh}”工作表，或导入一校一册",
                 )

@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -17,7 +18,8 @@ from openpyxl.comments import Comment
 from openpyxl.styles import PatternFill
 
 from junheng.files import atomic_file
-from junheng.intake.errors import ERROR, IntakeError
+from junheng.intake import guard
+from junheng.intake.errors import ERROR, Code, IntakeError
 
 _FILL = {
     ERROR: PatternFill("solid", start_color="FFF4B6B6", end_color="FFF4B6B6"),
@@ -76,6 +78,28 @@ def write_problem_list(errors: Sequence[IntakeError], path: Path) -> Path:
     return path
 
 
+_REFUSED = frozenset(
+    {
+        Code.SUSPICIOUS_WORKBOOK,
+        Code.FILE_TOO_LARGE,
+        Code.TOO_MANY_ROWS,
+    }
+)
+"""Problems after which a workbook is not opened to be annotated."""
+
+
+def _small_enough(source: Path) -> bool:
+    """Whether the workbook passes the intake's limits and is small enough to load whole."""
+    if guard.check_archive(source) is not None:
+        return False
+    try:
+        with zipfile.ZipFile(source) as archive:
+            unpacked = sum(m.file_size for m in archive.infolist())
+    except (zipfile.BadZipFile, OSError):
+        return False
+    return unpacked <= guard.limits().annotate_max_unpacked_mb * 2**20
+
+
 def annotate_workbook(source: Path, errors: Sequence[IntakeError], path: Path) -> Path | None:
     """A copy of `source` with the cells named by `errors` highlighted and commented.
 
@@ -84,6 +108,10 @@ def annotate_workbook(source: Path, errors: Sequence[IntakeError], path: Path) -
     """
     mine = [e for e in errors if e.file == source.name]
     if not mine or source.suffix.lower() not in (".xlsx", ".xlsm"):
+        return None
+    if any(e.code in _REFUSED for e in mine) or not _small_enough(source):
+        # A refused file is never opened again; a large one would be loaded whole, with its
+        # styles, far past a worker's memory. The problem list names every problem anyway.
         return None
     try:
         book = openpyxl.load_workbook(source)

@@ -33,6 +33,7 @@ from junheng.core.schema import (
     Column,
     Fact,
 )
+from junheng.intake import guard
 from junheng.intake.templates import (
     GUIDE_SHEET,
     IDENTITY_COLUMNS,
@@ -49,6 +50,7 @@ from junheng.intake.templates import (
     STYLE_SECTION,
     STYLE_SECTION_NOTE,
     TEMPLATE_VERSION,
+    FormRefused,
     FormUnreadable,
     GuideRow,
     Rule,
@@ -83,6 +85,7 @@ if TYPE_CHECKING:
     from junheng.core.dataset import Dataset
 
 __all__ = [
+    "FormRefused",
     "FormUnreadable",
     "SchoolForm",
     "form_file_name",
@@ -615,13 +618,17 @@ _LABELS = _labels()
 Grid = list[tuple[object, ...]]
 
 
-def _grid(workbook: Any, sheet: str) -> Grid | None:
+def _grid(workbook: Any, sheet: str, file: str = "") -> Grid | None:
+    """The values of a sheet; raises `guard.FileRefused` for a sheet past the row limit."""
     if sheet not in workbook.sheetnames:
         return None
     ws = workbook[sheet]
     if not hasattr(ws, "iter_rows"):
         return None
-    return list(ws.iter_rows(values_only=True))
+    if hasattr(ws, "reset_dimensions"):
+        # A recorded dimension may be wrong either way; the rows are counted as they stream.
+        ws.reset_dimensions()
+    return list(guard.bounded_rows(ws.iter_rows(values_only=True), file, sheet))
 
 
 def _at(grid: Grid, row: int, col: int) -> object:
@@ -812,6 +819,9 @@ def read_school_form(path: Path) -> SchoolForm:
     path = Path(path)
     if not path.is_file():
         raise FormUnreadable(f"找不到文件“{path.name}”。")
+    refused = guard.check_archive(path)
+    if refused is not None:
+        raise FormRefused(refused)
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:
@@ -825,7 +835,9 @@ def read_school_form(path: Path) -> SchoolForm:
         form = SchoolForm(info=info, labels=dict(_LABELS), file=path.name)
         form.problems += info_problems(info, KIND_SCHOOL)
         reader = _Reader(form)
-        grids = {sheet: _grid(workbook, sheet) for sheet in FORM_SHEETS.values()}
+        grids = {sheet: _grid(workbook, sheet, path.name) for sheet in FORM_SHEETS.values()}
+    except guard.FileRefused as exc:
+        raise FormRefused(exc.error) from None
     finally:
         workbook.close()
     for table, sheet in FORM_SHEETS.items():

@@ -27,25 +27,17 @@ from typing import Any, TypeVar
 import polars as pl
 
 from junheng.core.schema import TABLES, Table
+from junheng.intake import guard
 from junheng.intake.errors import Code, ErrorCollector, IntakeError
 
 T = TypeVar("T")
 ROW = "__intake_row__"
 """Column holding each row's number as the user sees it."""
 
-MAX_FILE_MB = 50
-"""Largest file read (CSV file or workbook), in MB (2**20 bytes). A workbook of 20,000 schools is
-about 3 MB; a larger file is nearly always bloated by pictures or formatted blank rows."""
-MAX_UNPACKED_MB = 500
-"""Largest total size of a workbook's parts once unpacked, in MB."""
-MAX_COMPRESSION_RATIO = 200
-"""Largest unpacked/packed size ratio of one workbook part. Ordinary sheets compress 5–50 times;
-a far higher ratio is the mark of a zip bomb."""
-_RATIO_CHECKED_FROM = 2**20
-"""Parts smaller than this are harmless whatever their ratio (a tiny XML part can exceed it)."""
+MAX_FILE_MB = guard.limits().max_file_mb
+"""Largest file read (CSV file or workbook), in MB (2**20 bytes); set in `limits.yaml`."""
 HEADER_SEARCH_ROWS = 10
 """The header row must be within this many rows from the top."""
-EXCEL_MAX_ROWS = 1_048_576
 MAX_COLUMNS = 1000
 """Cells right of this column are ignored: a stray entry far to the right would otherwise widen
 every row of the table."""
@@ -357,10 +349,6 @@ def _parse_csv_slow(
     return headers, header + 1, _raw_frame(columns, rows), ragged
 
 
-def _size_text(size: int) -> str:
-    return f"{size / 2**20:.1f} MB"
-
-
 def _check_size(path: Path, out: ErrorCollector, rank: int = -1) -> bool:
     """False (and the error reported) when the file is empty or too large to read."""
     try:
@@ -376,16 +364,9 @@ def _check_size(path: Path, out: ErrorCollector, rank: int = -1) -> bool:
             rank,
         )
         return False
-    if size > MAX_FILE_MB * 2**20:
-        out.add(
-            IntakeError(
-                Code.FILE_TOO_LARGE,
-                path.name,
-                value=_size_text(size),
-                expected=f"导入的文件不能超过 {MAX_FILE_MB} MB",
-            ),
-            rank,
-        )
+    too_large = guard.file_too_large(path.name, size)
+    if too_large is not None:
+        out.add(too_large, rank)
         return False
     return True
 
@@ -449,6 +430,7 @@ def _read_csv(path: Path, table: Table, out: ErrorCollector) -> RawTable | None:
         )
         return None
     raw = RawTable(table, path.name, None, headers, _drop_blank_rows(frame), header_row)
+    _control_characters(raw, out, rank)
     for row, cells in ragged:
         out.add(
             raw.error(
@@ -597,41 +579,12 @@ def _sniff_workbook(path: Path, out: ErrorCollector) -> bytes | None:
                 )
             )
         return None
-    damaged = IntakeError(
-        Code.UNREADABLE_FILE,
-        path.name,
-        value="文件已损坏，压缩包不完整",
-        expected="文件完整：重新下载或导出，或在 Excel/WPS 中打开后另存为 .xlsx",
-    )
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            members = archive.infolist()
-    except Exception:
-        # zipfile raises several types for damaged archives; all mean "not a complete zip".
-        out.add(damaged)
+    refused = guard.check_archive(path)
+    if refused is not None:
+        out.add(refused)
         return None
-    total = sum(m.file_size for m in members)
-    inflated = [
-        m
-        for m in members
-        if m.file_size >= _RATIO_CHECKED_FROM
-        and m.file_size > MAX_COMPRESSION_RATIO * max(m.compress_size, 1)
-    ]
-    if total > MAX_UNPACKED_MB * 2**20 or inflated:
-        detail = (
-            f"解压后共 {_size_text(total)}，上限为 {MAX_UNPACKED_MB} MB"
-            if total > MAX_UNPACKED_MB * 2**20
-            else f"“{inflated[0].filename}”压缩比超过 {MAX_COMPRESSION_RATIO} 倍"
-        )
-        out.add(
-            IntakeError(
-                Code.SUSPICIOUS_WORKBOOK,
-                path.name,
-                value=detail,
-                expected="请在 Excel/WPS 中打开后另存为新的 .xlsx 文件再导入",
-            )
-        )
-        return None
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        members = archive.infolist()
     names = {m.filename.lower() for m in members}
     if not any(n.endswith("workbook.xml") for n in names):
         if "mimetype" in names:
@@ -714,11 +667,12 @@ def _formulas_in(piece: bytes) -> Iterator[tuple[int, int, str]]:
         yield int(ref.group(2)), _column_index(ref.group(1)), f"={text}" if text else "共享公式"
 
 
-def _sheet_rows(sheet: Any) -> list[tuple[object, ...]]:
+def _sheet_rows(sheet: Any, file: str, name: str) -> list[tuple[object, ...]]:
     # Dimensions recorded in the file are often wrong (some programs write A1 or the whole
-    # sheet); without them each row is as long as its last cell.
+    # sheet); without them each row is as long as its last cell. The rows are counted as they
+    # stream in, since a wrong dimension may also hide a million rows.
     sheet.reset_dimensions()
-    rows = list(itertools.islice(sheet.iter_rows(values_only=True), EXCEL_MAX_ROWS))
+    rows = list(guard.bounded_rows(sheet.iter_rows(values_only=True), file, name))
     while rows and all(v is None for v in rows[-1]):
         rows.pop()
     return rows
@@ -803,7 +757,7 @@ def _read_sheet(
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            raw = _sheet_table(_sheet_rows(sheet), table, file, name)
+            raw = _sheet_table(_sheet_rows(sheet, file, name), table, file, name)
         member = getattr(sheet, "_worksheet_path", None)
         if isinstance(member, str):
             raw.uncomputed = [
@@ -811,6 +765,9 @@ def _read_sheet(
                 for cell in _uncomputed_formulas(archive, member.lstrip("/"))
                 if cell[0] >= raw.header_row
             ]
+    except guard.FileRefused as refused:
+        out.add(refused.error, rank)
+        return None
     except Exception as exc:
         # A damaged sheet part fails inside the XML parser or the zip reader, with many types.
         out.add(
@@ -824,7 +781,59 @@ def _read_sheet(
             rank,
         )
         return None
+    _control_characters(raw, out, rank)
     return raw
+
+
+def _control_characters(raw: RawTable, out: ErrorCollector, rank: int) -> None:
+    """One error per cell (and header) holding control characters, which no typed value has and
+    PostgreSQL cannot store; the characters are then removed so that no later message or stored
+    problem carries them (the errors block the import anyway)."""
+    for index, header in enumerate(raw.headers):
+        if guard.has_control(header):
+            out.add(
+                guard.control_error(
+                    raw.file,
+                    raw.sheet,
+                    raw.header_row,
+                    guard.show_control(header),
+                    raw.cell_ref(index, raw.header_row),
+                    header,
+                ),
+                rank,
+            )
+            raw.headers[index] = guard.strip_control(header)
+    columns = [c for c in raw.frame.columns if c != ROW]
+    if not columns:
+        return
+    flagged = raw.frame.filter(
+        pl.any_horizontal(
+            [pl.col(c).str.contains(guard.CONTROL_PATTERN).fill_null(False) for c in columns]
+        )
+    )
+    if flagged.height == 0:
+        return
+    for record in flagged.iter_rows(named=True):
+        for column in columns:
+            text = record[column]
+            if text is None or not guard.has_control(text):
+                continue
+            index = source_index(column)
+            header = raw.headers[index] if index < len(raw.headers) else ""
+            out.add(
+                guard.control_error(
+                    raw.file,
+                    raw.sheet,
+                    record[ROW],
+                    header or column_letter(index),
+                    raw.cell_ref(index, record[ROW]),
+                    text,
+                ),
+                rank,
+            )
+    raw.frame = raw.frame.with_columns(
+        pl.col(c).str.replace_all(guard.CONTROL_PATTERN, "") for c in columns
+    )
 
 
 def _one_source_per_table(

@@ -47,6 +47,8 @@ from junheng.core.schema import (
     Table,
 )
 from junheng.files import atomic_file
+from junheng.intake import guard
+from junheng.intake.errors import IntakeError
 from junheng.intake.sources import cell_text
 
 if TYPE_CHECKING:
@@ -104,6 +106,19 @@ MAX_ROW = 1048576
 
 class FormUnreadable(Exception):
     """The file cannot be opened as a workbook at all (missing, damaged, not .xlsx)."""
+
+
+class FormRefused(FormUnreadable):
+    """The workbook was refused by an intake limit (a zip bomb, too many rows); `error` is the
+    intake error naming the file, which the importer lists as it is."""
+
+    def __init__(self, error: IntakeError) -> None:
+        super().__init__(error.message)
+        self.error = error
+
+    def __reduce__(self) -> tuple[type, tuple[IntakeError]]:
+        # Forms are read in worker processes; the error must survive the way back.
+        return (type(self), (self.error,))
 
 
 @dataclass(frozen=True)
@@ -655,6 +670,9 @@ def _open(source: Path | str | Workbook) -> tuple[Any, bool]:
     path = Path(source)
     if not path.is_file():
         raise FormUnreadable(f"找不到文件“{path.name}”。")
+    refused = guard.check_archive(path)
+    if refused is not None:
+        raise FormRefused(refused)
     import openpyxl
 
     try:

@@ -23,6 +23,7 @@ from openpyxl.utils.datetime import from_excel
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from junheng.core.formatting import fmt_number
+from junheng.intake import guard
 from junheng.intake.errors import Code, IntakeError
 from junheng.rectification.problems import ProblemDraft
 from junheng.rectification.tasks import Status, Task
@@ -330,6 +331,18 @@ def missing_columns(
     ]
 
 
+def control_errors(rows: Sequence[Sequence[Any]], file: str, sheet: str) -> list[IntakeError]:
+    """One error per cell holding control characters (they cannot be stored in the database)."""
+    return [
+        guard.control_error(
+            file, sheet, number, get_column_letter(col), f"{get_column_letter(col)}{number}", value
+        )
+        for number, row in enumerate(rows, start=1)
+        for col, value in enumerate(row, start=1)
+        if isinstance(value, str) and guard.has_control(value)
+    ]
+
+
 def read_ledger(path: Path) -> LedgerResult:
     """Read a ledger workbook (this module's or a county's own with the same headers).
 
@@ -349,6 +362,9 @@ def read_ledger(path: Path) -> LedgerResult:
                 )
             ]
         )
+    refused = guard.check_archive(path)
+    if refused is not None:
+        return LedgerResult(errors=[refused])
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged or foreign file
@@ -365,9 +381,19 @@ def read_ledger(path: Path) -> LedgerResult:
     try:
         sheet = book[SHEET] if SHEET in book.sheetnames else book.worksheets[0]
         sheet_name = sheet.title
-        rows = [tuple(r) for r in sheet.iter_rows(values_only=True)]
+        # A recorded dimension may be wrong either way; the rows are counted as they stream.
+        sheet.reset_dimensions()
+        rows = [
+            tuple(r)
+            for r in guard.bounded_rows(sheet.iter_rows(values_only=True), name, sheet_name)
+        ]
+    except guard.FileRefused as exc:
+        return LedgerResult(errors=[exc.error])
     finally:
         book.close()
+    controls = control_errors(rows, name, sheet_name)
+    if controls:
+        return LedgerResult(errors=controls)
     found = _find_header(rows)
     if found is None:
         return LedgerResult(

@@ -19,8 +19,9 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from junheng.intake import guard
 from junheng.intake.errors import Code, IntakeError
-from junheng.rectification.ledger_xlsx import missing_columns
+from junheng.rectification.ledger_xlsx import control_errors, missing_columns
 
 KIND = "单位类型"
 NAME = "单位名称"
@@ -192,6 +193,9 @@ def _kind_zh(kind: str) -> str:
 def read_organisation(path: Path, name: str | None = None) -> OrganisationResult:
     """The organisation table of an .xlsx workbook (its first sheet)."""
     file = name or path.name
+    refused = guard.check_archive(path, file)
+    if refused is not None:
+        return OrganisationResult(errors=[refused])
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged or foreign file
@@ -207,10 +211,19 @@ def read_organisation(path: Path, name: str | None = None) -> OrganisationResult
         )
     try:
         sheet = book.worksheets[0]
-        rows = [tuple(r) for r in sheet.iter_rows(values_only=True)]
         title = sheet.title
+        # A recorded dimension may be wrong either way; the rows are counted as they stream.
+        sheet.reset_dimensions()
+        rows = [
+            tuple(r) for r in guard.bounded_rows(sheet.iter_rows(values_only=True), file, title)
+        ]
+    except guard.FileRefused as exc:
+        return OrganisationResult(errors=[exc.error])
     finally:
         book.close()
+    controls = control_errors(rows, file, title)
+    if controls:
+        return OrganisationResult(errors=controls)
     return organisation_from_rows(rows, file, title)
 
 

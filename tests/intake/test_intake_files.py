@@ -7,6 +7,7 @@ is one), never an exception.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 import tempfile
@@ -33,9 +34,8 @@ from intake_helpers import (
 from openpyxl.chart import BarChart, Reference
 from xlsx_parts import Formula, xlsx_bytes
 
-import junheng.intake.sources as sources
 from junheng.core.schema import SCHOOLS, SEGMENTS
-from junheng.intake import CATALOGUE, IntakeError, read_dataset
+from junheng.intake import CATALOGUE, IntakeError, guard, read_dataset
 from junheng.intake.reader import ReadResult
 
 Rows = list[list[object]]
@@ -83,6 +83,12 @@ def _valid_bytes() -> bytes:
             sheet.append(row)
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def limited(monkeypatch: pytest.MonkeyPatch, **changes: Any) -> None:
+    """Lower the intake limits of `limits.yaml` for one test."""
+    patched = dataclasses.replace(guard.limits(), **changes)
+    monkeypatch.setattr(guard, "limits", lambda: patched)
 
 
 def _check(result: ReadResult) -> None:
@@ -180,7 +186,7 @@ def test_workbook_saved_as_csv_in_a_folder(tmp_path: Path) -> None:
 
 
 def test_file_over_the_size_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(sources, "MAX_FILE_MB", 1)
+    limited(monkeypatch, max_file_mb=1)
     (tmp_path / "大.xlsx").write_bytes(_valid_bytes() + bytes(int(1.5 * 2**20)))
     error = only(read_dataset(tmp_path / "大.xlsx"), "file-too-large")
     assert error.message.startswith("大.xlsx：文件太大（1.5 MB），导入的文件不能超过 1 MB")
@@ -203,7 +209,7 @@ def test_zip_bomb_is_refused_before_opening(tmp_path: Path) -> None:
 
 
 def test_workbook_too_large_once_unpacked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(sources, "MAX_UNPACKED_MB", 0)
+    limited(monkeypatch, max_unpacked_mb=0)
     (tmp_path / "数据.xlsx").write_bytes(_valid_bytes())
     error = only(read_dataset(tmp_path / "数据.xlsx"), "suspicious-workbook")
     assert "上限为 0 MB" in error.value

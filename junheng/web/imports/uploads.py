@@ -18,11 +18,14 @@ from typing import Protocol
 
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 
-from junheng.intake.sources import MAX_FILE_MB, MAX_UNPACKED_MB
+from junheng.intake import guard
+from junheng.intake.errors import IntakeError
 
 ALLOWED_SUFFIXES = (".xlsx", ".csv", ".zip")
-MAX_ARCHIVE_MEMBERS = 2000
-"""Files in one zip archive; a county of 400 schools sends 400 books."""
+MAX_FILE_MB = guard.limits().max_file_mb
+MAX_UNPACKED_MB = guard.limits().max_unpacked_mb
+MAX_ARCHIVE_MEMBERS = guard.limits().max_archive_members
+"""Files in one zip archive (the limits are the intake's, `junheng/intake/limits.yaml`)."""
 LOOSE_CSV_FOLDER = "上传的CSV文件"
 """The folder the CSV files uploaded one by one are read from (named in messages)."""
 _CHUNK = 2**20
@@ -112,6 +115,18 @@ def _copy_limited(chunks: Iterable[bytes], target: Path, limit: int, name: str) 
             out.write(chunk)
 
 
+def _refusal(error: IntakeError) -> str:
+    return f"{error.message}；未导入任何数据。"
+
+
+def _check_workbook(path: Path, name: str) -> None:
+    """Refuse a zip bomb or a sheet past the row limit as it arrives, before anything reads it
+    (a school's import reads the book to see whose it is)."""
+    refused = guard.check_archive(path, name)
+    if refused is not None:
+        raise UploadRefused(_refusal(refused))
+
+
 def _unpack(archive_path: Path, archive_name: str, saved: Saved, uploads: Path) -> None:
     try:
         archive = zipfile.ZipFile(archive_path)
@@ -132,6 +147,9 @@ def _unpack(archive_path: Path, archive_name: str, saved: Saved, uploads: Path) 
             raise UploadRefused(
                 f"“{archive_name}”解压后超过 {MAX_UNPACKED_MB} MB，可能已损坏，未导入任何数据。"
             )
+        refused = guard.check_archive(archive_path, archive_name, archive=True)
+        if refused is not None:
+            raise UploadRefused(_refusal(refused))
         if any(m.flag_bits & 0x1 for m in members):
             raise UploadRefused(f"“{archive_name}”设置了密码，请解除密码后重新压缩上传。")
         found = False
@@ -157,6 +175,8 @@ def _unpack(archive_path: Path, archive_name: str, saved: Saved, uploads: Path) 
             with archive.open(member) as stream:
                 chunks = iter(lambda: stream.read(_CHUNK), b"")
                 _copy_limited(chunks, target, _mb(MAX_FILE_MB), f"{archive_name}/{path}")
+            if suffix == ".xlsx":
+                _check_workbook(target, f"{archive_name}/{path}")
             saved._add_source(target if suffix == ".xlsx" else target.parent)
             found = True
         if not found:
@@ -193,6 +213,8 @@ def save_uploads(files: Iterable[Upload], root: Path) -> Saved:
                 _unpack(target, name, saved, uploads)
                 target.unlink()
             else:
+                if suffix == ".xlsx":
+                    _check_workbook(target, name)
                 saved._add_source(target if suffix == ".xlsx" else target.parent)
     except BaseException:
         shutil.rmtree(uploads, ignore_errors=True)

@@ -16,6 +16,7 @@ from typing import Any
 
 from django.conf import settings
 
+from junheng.intake import guard
 from junheng.rectification.filetypes import HEAD_BYTES, FileType, FileTypeRefused, detect, is_zip
 from junheng.standards import read_yaml
 from junheng.web.imports.uploads import Upload, safe_name
@@ -109,6 +110,14 @@ def store(upload: Upload, root: Path | None = None, limit: Limits | None = None)
             kind = detect(head, name, _members(temp) if is_zip(head) else None)
         except FileTypeRefused as exc:
             raise EvidenceRefused(str(exc)) from None
+        if is_zip(head):
+            # A document that is a zip bomb would be served to, and opened by, other users.
+            refused = guard.check_archive(temp, name, archive=True)
+            if refused is not None:
+                raise EvidenceRefused(
+                    f"文件“{name}”内容异常（{refused.value}），可能已损坏或是恶意构造的文件，"
+                    "未上传；请在原软件中另存为新文件后再上传"
+                )
         sha = digest.hexdigest()
         relative = f"{sha[:2]}/{sha}"
         target = root / relative
