@@ -9,7 +9,9 @@ a checksum (``81c8969d6092``) or a number in programmer's notation (``1e-09``).
 Allowed, because users meet them in Latin letters in the documents and software they work with:
 
 - the item codes of the standard: R1–R7, G1–G15, Q1–Q9, S1, V1–V6 (also in ranges such as
-  ``G1-G15``);
+  ``G1-G15``), and its part letters R, G, Q, S, V (section headings of the county data form);
+- worksheet cells as Excel names them (C2, AB17): an import's problem list must point at the cell;
+- survey access codes as printed (3WUU3-HT7TT): respondents type them;
 - units: m, m², m2, km, kg, KB, MB, GB (㎡, %, ‰ and 元 are not ASCII letters);
 - file names and their formats: anything ending in .xlsx, .xls, .docx, .zip, .pdf, .csv, .png and
   the bare names Excel, Word, WPS, PDF, CSV, ZIP, JPEG, PNG, LibreOffice;
@@ -28,7 +30,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-ITEM_CODE = re.compile(r"^(R[1-7]|G(1[0-5]|[1-9])|Q[1-9]|S1|V[1-6])$")
+ITEM_CODE = re.compile(r"^(R[1-7]|G(1[0-5]|[1-9])|Q[1-9]|S1|V[1-6]|[RGQSV])$")
+CELL = re.compile(r"^[A-Z]{1,3}[1-9][0-9]{0,6}$")
+ACCESS_CODE = re.compile(r"^[0-9A-Z]{5}(-[0-9A-Z]{1,5})+$")
 UNITS = frozenset({"m", "m²", "m2", "km", "kg", "KB", "MB", "GB"})
 FILE_NAME = re.compile(r"^(.*\.)?(xlsx|xls|docx|zip|pdf|csv|png)$", re.IGNORECASE)
 WORDS = frozenset(
@@ -64,6 +68,8 @@ def _allowed(token: str, extra: frozenset[str]) -> bool:
         return True
     if (
         ITEM_CODE.match(token)
+        or CELL.match(token)
+        or ACCESS_CODE.match(token)
         or token in UNITS
         or token in WORDS
         or token in DEMO_USERNAMES

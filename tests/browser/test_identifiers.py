@@ -46,10 +46,13 @@ def test_allowed(text):
     assert unexpected_identifiers(text) == []
 
 
-def test_boundaries_of_item_codes():
-    # R1–R7, G1–G15, Q1–Q9, S1, V1–V6 are codes of the standard; one past each is not
-    assert unexpected_identifiers("R7 G15 Q9 S1 V6") == []
-    assert unexpected_identifiers("R8 G16 Q10 S2 V7 R0") == ["R8", "G16", "Q10", "S2", "V7", "R0"]
+def test_codes_are_exact_and_case_sensitive():
+    # item codes, part letters, worksheet cells and access codes as the pages print them
+    assert unexpected_identifiers("R7 G15 Q9 S1 V6 G 政府保障程度 单元格 C2、AB17") == []
+    assert unexpected_identifiers("访问码 3WUU3-HT7TT") == []
+    # the same letters otherwise are not codes
+    assert unexpected_identifiers("r5 R5a G3x") == ["r5", "R5a", "G3x"]
+    assert unexpected_identifiers("3wuu3-ht7tt ABC-12") == ["3wuu3-ht7tt", "ABC-12"]
 
 
 def test_a_range_is_allowed_only_when_every_part_is():
