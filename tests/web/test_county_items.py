@@ -170,28 +170,29 @@ def _year_tabs(body: str) -> list[tuple[str, str]]:
 
 def test_year_switcher_on_the_overview_indicator_and_review_pages(client, site):
     county = site["county"]
-    # the overview and the indicator page: the years with an evaluation (2024 has none)
+    # the overview and the indicator page: the years with an evaluation (2024 has none),
+    # newest first as on the comparison of counties
     assert _year_tabs(_overview(client, site)) == [
-        ("2025", reverse("county", args=[county.pk, "2025"])),
         ("2026", "current"),
+        ("2025", reverse("county", args=[county.pk, "2025"])),
     ]
     body = client.get(reverse("indicator", args=[county.pk, "2025", "R4", "junior"]))
     assert _year_tabs(body.content.decode()) == [
-        ("2025", "current"),
         ("2026", reverse("indicator", args=[county.pk, "2026", "R4", "junior"])),
+        ("2025", "current"),
     ]
     # a year loaded but not evaluated is shown with the evaluated ones, itself marked
     assert _year_tabs(_overview(client, site, "2024")) == [
-        ("2024", "current"),
-        ("2025", reverse("county", args=[county.pk, "2025"])),
         ("2026", reverse("county", args=[county.pk, "2026"])),
+        ("2025", reverse("county", args=[county.pk, "2025"])),
+        ("2024", "current"),
     ]
     # the review page lists every year with data, evaluated or not
     review = client.get(reverse("county_review", args=[county.pk, "2025"])).content.decode()
     assert _year_tabs(review) == [
-        ("2024", reverse("county_review", args=[county.pk, "2024"])),
-        ("2025", "current"),
         ("2026", reverse("county_review", args=[county.pk, "2026"])),
+        ("2025", "current"),
+        ("2024", reverse("county_review", args=[county.pk, "2024"])),
     ]
     assert county_year_labels(county) == ["2024", "2025", "2026"]
 

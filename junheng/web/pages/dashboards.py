@@ -105,9 +105,10 @@ def year_links(
     years: list[dict[str, Any]] | None, current: str, url: Callable[[str], str]
 ) -> list[dict[str, Any]]:
     """The county's school years with an evaluation (and the year shown, evaluated or not),
-    oldest first, each linking to the same page of that year: `years` are the county's
-    `yearly_summaries` (or `CountyPage.years`), read by the page anyway."""
-    labels = sorted({y["year"] for y in years or []} | {current})
+    newest first as on the comparison's switcher, each linking to the same page of that year;
+    `years` are the county's `yearly_summaries` (or `CountyPage.years`), read by the page
+    anyway."""
+    labels = sorted({y["year"] for y in years or []} | {current}, reverse=True)
     return [{"label": label, "current": label == current, "url": url(label)} for label in labels]
 
 

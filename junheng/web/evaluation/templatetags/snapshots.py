@@ -24,8 +24,9 @@ def standard_of_snapshot(snapshot: Snapshot) -> str:
 @register.simple_tag
 def county_year_links(county: County, year: SchoolYear, url_name: str) -> list[dict[str, Any]]:
     """`{% county_year_links county year "county_review" as links %}`: the same page for every
-    school year the county has data or an evaluation of (one query), the shown one marked."""
-    labels = sorted(set(county_year_labels(county)) | {year.label})
+    school year the county has data or an evaluation of (one query), newest first, the shown one
+    marked."""
+    labels = sorted(set(county_year_labels(county)) | {year.label}, reverse=True)
     return [
         {
             "label": label,
