@@ -694,8 +694,10 @@ def test_too_many_or_too_large_files_are_refused_with_the_pages_message(
     settings.DATA_UPLOAD_MAX_NUMBER_FILES = 2
     files = [upload(workbook, f"{n}.xlsx") for n in range(3)]
     response = post_import(client, county_url(site), *files)
-    assert response.status_code == 200
+    # Refused before the form (and its unchecked CSRF token) is read: no form on the page.
+    assert response.status_code == 413
     assert "一次最多上传 2 个文件" in response.content.decode()
+    assert 'name="files"' not in response.content.decode()
 
     monkeypatch.setattr("junheng.web.imports.uploads.MAX_FILE_MB", 1)
     big = SimpleUploadedFile("大文件.xlsx", b"PK\x03\x04" + b"0" * (2**20 + 10), content_type=XLSX)
@@ -704,6 +706,23 @@ def test_too_many_or_too_large_files_are_refused_with_the_pages_message(
     page = response.content.decode()
     assert "“大文件.xlsx”超过 1 MB，未导入任何数据" in page
     assert "请选择要导入的文件" not in page
+    assert ImportRun.objects.count() == 0
+
+
+def test_a_forged_post_of_too_many_files_gets_no_page_and_a_few_get_403(site, workbook, settings):
+    # A post from another site carries no CSRF token; with more files than the limit the body is
+    # never parsed, so the token cannot be checked: the refusal must show nothing else.
+    settings.DATA_UPLOAD_MAX_NUMBER_FILES = 2
+    forged = Client(enforce_csrf_checks=True)
+    forged.force_login(site["users"]["admin"])
+    forged.cookies["csrftoken"] = "a" * 32  # the victim's browser has the site's cookie
+    many = [upload(workbook, f"{n}.xlsx") for n in range(3)]
+    response = post_import(forged, county_url(site), *many)
+    page = response.content.decode()
+    assert response.status_code == 413 and "一次最多上传 2 个文件" in page
+    assert 'name="files"' not in page and "导入记录" not in page
+    response = post_import(forged, county_url(site), upload(workbook, "1.xlsx"))
+    assert response.status_code == 403
     assert ImportRun.objects.count() == 0
 
 

@@ -96,20 +96,20 @@ def _with_upload_limits(view: Callable[..., HttpResponse]) -> Callable[..., Http
         try:
             return protected(request, *args, **kwargs)
         except TooManyFilesSent:
-            request.too_many_files = True  # type: ignore[attr-defined]
-            # Nothing was read or written; the page is shown again with the message.
-            return view(request, *args, **kwargs, refused_upload=True)
+            # The body was not parsed, so its CSRF token was never checked: refuse here, before
+            # any view runs, with a page of its own that holds no form and no data.
+            message = (
+                f"一次最多上传 {_max_files()} 个文件，未导入任何数据；"
+                "学校较多时请把一校一册压缩成一个 .zip 文件上传。"
+            )
+            context = {"message": message, "back": request.path}
+            return render(request, "pages/import_refused.html", context, status=413)
 
     return wrapper
 
 
 def _upload_problem(request: HttpRequest) -> str | None:
     """A refusal found while the files streamed in (too many, too large), else None."""
-    if getattr(request, "too_many_files", False):
-        return (
-            f"一次最多上传 {_max_files()} 个文件，未导入任何数据；"
-            "学校较多时请把一校一册压缩成一个 .zip 文件上传。"
-        )
     limiter = getattr(request, "upload_limiter", None)
     if limiter is not None and limiter.too_large:
         names = "、".join(f"“{n}”" for n in limiter.too_large)
@@ -127,13 +127,12 @@ def _handle_upload(
     request: HttpRequest,
     form: UploadForm,
     target: Callable[[], tuple[Target, ImportRights]],
-    refused_upload: bool,
 ) -> HttpResponse | str | None:
     """Start the import of a posted form: the redirect to its run, or the reason the upload
     was refused while it streamed in, or None when the form shows its own errors."""
     problem = _upload_problem(request)
-    if problem is not None or refused_upload:
-        return problem or "上传未完成，请重新选择文件。"
+    if problem is not None:
+        return problem
     if not form.is_valid():
         return None
     where, rights = target()
@@ -158,7 +157,7 @@ def _school_year(school: School) -> str:
 @login_required
 @require_http_methods(["GET", "POST"])
 @_with_upload_limits
-def import_start(request: HttpRequest, refused_upload: bool = False) -> HttpResponse:
+def import_start(request: HttpRequest) -> HttpResponse:
     """Choose county and year (system admins may name a new county) and upload."""
     school = import_school_of(request.user)
     if school is not None:
@@ -168,7 +167,7 @@ def import_start(request: HttpRequest, refused_upload: bool = False) -> HttpResp
     if not may_register and not counties.exists():
         raise PermissionDenied(NO_IMPORT)
     options = {"counties": counties, "may_register": may_register}
-    if request.method == "POST" and not refused_upload:
+    if request.method == "POST":
         form = TargetForm(request.POST, request.FILES, **options)
     else:
         initial: dict[str, Any] = {"year": _default_year(), "county": counties.first()}
@@ -193,7 +192,7 @@ def import_start(request: HttpRequest, refused_upload: bool = False) -> HttpResp
 
     refusal = None
     if request.method == "POST":
-        outcome = _handle_upload(request, form, target, refused_upload)
+        outcome = _handle_upload(request, form, target)
         if isinstance(outcome, HttpResponse):
             return outcome
         refusal = outcome
@@ -211,22 +210,18 @@ def import_start(request: HttpRequest, refused_upload: bool = False) -> HttpResp
 @login_required
 @require_http_methods(["GET", "POST"])
 @_with_upload_limits
-def import_county(
-    request: HttpRequest, county_id: int, year: str, refused_upload: bool = False
-) -> HttpResponse:
+def import_county(request: HttpRequest, county_id: int, year: str) -> HttpResponse:
     """Upload the county workbook, 一校一册 books or CSV files for one county and year."""
     county = county_or_404(request, county_id)
     year = _year_or_404(year)
     rights = import_rights(request.user, county)
     if rights is None or not rights.county_wide:
         raise PermissionDenied(NO_IMPORT)
-    posted = request.method == "POST" and not refused_upload
+    posted = request.method == "POST"
     form = UploadForm(request.POST, request.FILES) if posted else UploadForm()
     refusal = None
     if request.method == "POST":
-        outcome = _handle_upload(
-            request, form, lambda: (Target.of_county(county, year), rights), refused_upload
-        )
+        outcome = _handle_upload(request, form, lambda: (Target.of_county(county, year), rights))
         if isinstance(outcome, HttpResponse):
             return outcome
         refusal = outcome
@@ -246,22 +241,18 @@ def import_county(
 @login_required
 @require_http_methods(["GET", "POST"])
 @_with_upload_limits
-def import_school(
-    request: HttpRequest, school_id: str, year: str, refused_upload: bool = False
-) -> HttpResponse:
+def import_school(request: HttpRequest, school_id: str, year: str) -> HttpResponse:
     """Upload one school's 一校一册 (the school's own users, or the county's administrators)."""
     school = school_or_404(request, school_id)
     year = _year_or_404(year)
     rights = import_rights(request.user, school.county, school)
     if rights is None:
         raise PermissionDenied(NO_IMPORT)
-    posted = request.method == "POST" and not refused_upload
+    posted = request.method == "POST"
     form = UploadForm(request.POST, request.FILES) if posted else UploadForm()
     refusal = None
     if request.method == "POST":
-        outcome = _handle_upload(
-            request, form, lambda: (Target.of_school(school, year), rights), refused_upload
-        )
+        outcome = _handle_upload(request, form, lambda: (Target.of_school(school, year), rights))
         if isinstance(outcome, HttpResponse):
             return outcome
         refusal = outcome
