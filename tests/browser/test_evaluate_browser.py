@@ -59,6 +59,8 @@ def test_reevaluation_asks_which_data_and_shows_the_changes(page, phone, live_se
 
     page.get_by_role("link", name="查看评估概况").click()
     expect(page.locator(".scope-line")).to_contain_text("城关第一小学、城关第二小学")
+    page.locator(".scope-line").scroll_into_view_if_needed()
+    page.screenshot(path=str(SCREENSHOTS / "evaluate-overview.png"))
 
 
 def test_the_return_form_has_room_to_write(page, phone, live_server, site):
