@@ -4,11 +4,15 @@ form, an object's form), the user form with its role inline and permission list,
 
 from __future__ import annotations
 
+import ast
+import gettext
 import html
 import re
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.models import Permission
 from django.test import Client, RequestFactory
@@ -123,3 +127,41 @@ def test_school_of_a_profile_is_shown_by_name(site):
     text = page_text(response.content)
     assert "所属学校" in text
     assert school.name in text
+
+
+def _po_entries(path: Path) -> dict[tuple[str, str], str]:
+    """(msgid, msgid_plural or "") → msgstr (msgstr[0] of a plural) of a .po file; multi-line
+    strings joined, the header left out."""
+    entries: dict[tuple[str, str], str] = {}
+    fields: dict[str, str] = {}
+    key = None
+    for line in [*path.read_text(encoding="utf-8").splitlines(), ""]:
+        line = line.strip()
+        if line.startswith(("msgid ", "msgid_plural ", "msgstr ", "msgstr[0] ")):
+            key, _, rest = line.partition(" ")
+            fields[key] = ast.literal_eval(rest)
+        elif line.startswith('"') and key:
+            fields[key] += ast.literal_eval(line)
+        elif not line:
+            if fields.get("msgid"):
+                text = fields.get("msgstr", fields.get("msgstr[0]", ""))
+                entries[(fields["msgid"], fields.get("msgid_plural", ""))] = text
+            fields, key = {}, None
+    return entries
+
+
+@pytest.mark.parametrize("domain", ["django", "djangojs"])
+def test_compiled_catalogues_match_their_sources(domain):
+    # the .mo files are committed; one compiled from an older .po would show the old words
+    folder = Path(settings.LOCALE_PATHS[0]) / "zh_Hans" / "LC_MESSAGES"
+    entries = _po_entries(folder / f"{domain}.po")
+    assert entries, domain
+    with (folder / f"{domain}.mo").open("rb") as compiled:
+        catalogue = gettext.GNUTranslations(compiled)
+    compiled_texts = {
+        (msgid, plural): catalogue.ngettext(msgid, plural, 1)
+        if plural
+        else catalogue.gettext(msgid)
+        for msgid, plural in entries
+    }
+    assert compiled_texts == entries
