@@ -15,6 +15,7 @@ import polars as pl
 from junheng.core.formatting import fixed
 from junheng.core.schema import LEVEL_ZH
 from junheng.core.standard import Standard
+from junheng.core.wording import policy_value_text
 
 KEYS = ["county", "level", "indicator"]
 
@@ -26,6 +27,49 @@ def weighted_cv(weights: list[float], values: list[float]) -> tuple[float, float
     variance = sum(w / total * (x - mean) ** 2 for w, x in zip(weights, values, strict=True))
     sd = math.sqrt(variance)
     return mean, sd, sd / mean
+
+
+# Digits of a CV taken as its decimal value before rounding: binary floating point stores 0.505
+# as 0.50499999999999999556 and 1.005 × 100 as 100.49999999999999; twelve decimals are far below
+# any meaningful digit of a CV and far above that noise.
+_DECIMAL_DIGITS = 12
+
+
+def round_decimal(value: pl.Expr, decimals: int, rule: str) -> pl.Expr:
+    """`value` (≥ 0) rounded to `decimals` places of its decimal value: `half_up` (四舍五入, as
+    Excel's ROUND) or `half_even` (GB/T 8170: a dropped 5 with nothing after it goes to even)."""
+    scale = 10.0**decimals
+    scaled = (value * scale).round(max(_DECIMAL_DIGITS - decimals, 0))
+    lower = scaled.floor()
+    up = lower + 1
+    if rule == "half_up":
+        rounded = pl.when(scaled - lower >= 0.5).then(up).otherwise(lower)
+    elif rule == "half_even":
+        rounded = (
+            pl.when(scaled - lower > 0.5)
+            .then(up)
+            .when((scaled - lower == 0.5) & (lower % 2 == 1))
+            .then(up)
+            .otherwise(lower)
+        )
+    else:
+        raise ValueError(rule)
+    return rounded / scale
+
+
+def rounding_text(standard: Standard) -> str | None:
+    """How CVs are rounded before comparison, in words; None when compared at full precision."""
+    decimals = standard.policy("comparison_decimals")
+    if decimals is None:
+        return None
+    return f"{policy_value_text(standard, 'comparison_rounding')}保留 {decimals} 位小数"
+
+
+def _rounded_text(standard: Standard, decimals: int | None) -> pl.Expr:
+    text = rounding_text(standard)
+    if text is None:
+        return pl.lit("")
+    return pl.format(f"（按{text}为 {{}}）", fixed(pl.col("cv_compared"), decimals or 0))
 
 
 def compute_balance(segments: pl.DataFrame, standard: Standard) -> pl.DataFrame:
@@ -87,7 +131,10 @@ def compute_balance(segments: pl.DataFrame, standard: Standard) -> pl.DataFrame:
         pl.when(decidable).then(pl.col("sd")).otherwise(None).alias("sd"),
         pl.when(decidable).then(pl.col("sd") / pl.col("mean")).otherwise(None).alias("cv"),
     )
-    compared = pl.col("cv").round(decimals) if decimals is not None else pl.col("cv")
+    rounding = standard.policy("comparison_rounding") if decimals is not None else None
+    compared = (
+        round_decimal(pl.col("cv"), decimals, rounding) if decimals is not None else pl.col("cv")
+    )
     balance = balance.with_columns(
         compared.alias("cv_compared"),
         (compared <= pl.col("limit") * (1 + tolerance)).alias("passes"),
@@ -107,17 +154,33 @@ def compute_balance(segments: pl.DataFrame, standard: Standard) -> pl.DataFrame:
         .then(pl.format("{} {} 平均值为 0，差异系数无意义", level_zh, pl.col("indicator")))
         .otherwise(
             pl.format(
-                "{} {} 差异系数 {} {} {}",
+                "{} {} 差异系数 {}{} {} {}",
                 level_zh,
                 pl.col("indicator"),
                 fixed(pl.col("cv"), 6),
+                _rounded_text(standard, decimals),
                 pl.when(pl.col("passes")).then(pl.lit("≤")).otherwise(pl.lit(">")),
                 fixed(pl.col("limit"), 2),
             )
         )
     )
-    return balance.with_columns(reason.alias("reason")).select(
-        *KEYS, "n", "n_missing", "P", "mean", "sd", "cv", "cv_compared", "limit", "passes", "reason"
+    # The rounding rule is named on every verdict that used it (null at full precision).
+    rounding = pl.when(pl.col("cv").is_not_null()).then(pl.lit(rounding_text(standard)))
+    return balance.with_columns(
+        reason.alias("reason"), rounding.cast(pl.String).alias("rounding")
+    ).select(
+        *KEYS,
+        "n",
+        "n_missing",
+        "P",
+        "mean",
+        "sd",
+        "cv",
+        "cv_compared",
+        "limit",
+        "passes",
+        "reason",
+        "rounding",
     )
 
 

@@ -79,7 +79,8 @@ class Evaluation:
     segments: pl.DataFrame
     """One row per segment: scope, inputs, R values, met flags, verdict and reasons."""
     balance: pl.DataFrame
-    """One row per county, level and indicator: mean, sd, cv, limit, passes, reason."""
+    """One row per county, level and indicator: mean, sd, cv, limit, passes, reason, and
+    `applicable` (false for a level without in-scope segments: its CVs do not count in Part R)."""
     item_frames: ItemFrames
     parts: pl.DataFrame
     """One row per county: R, G, Q, S, V and the overall `passes` (three-valued)."""
@@ -150,7 +151,14 @@ def _part_r_reasons(
         reasons.append(f"{total} 个学段中 {n_fail} 个未达到每所学校资源配置要求（{detail}）")
     if n_null:
         reasons.append(f"{n_null} 个学段因数据缺失无法判定")
-    reasons += balance.filter(pl.col("passes").ne_missing(True))["reason"].to_list()
+    applicable = balance.filter(pl.col("applicable"))
+    reasons += applicable.filter(pl.col("passes").ne_missing(True))["reason"].to_list()
+    present = [LEVEL_ZH.get(v, v) for v in applicable["level"].unique(maintain_order=True)]
+    for level in balance.filter(~pl.col("applicable"))["level"].unique(maintain_order=True):
+        zh = LEVEL_ZH.get(level, level)
+        reasons.append(
+            f"{zh}不适用：县内没有纳入评估范围的{zh}学段，资源配置按{'、'.join(present)}判定"
+        )
     if passes:
         reasons.append(f"{total} 个学段全部达标，各项差异系数均在限值内")
     return PartResult("R", "", passes, tuple(reasons))
@@ -190,7 +198,12 @@ def _part_verdicts(
         .group_by("county")
         .agg(_kleene_all("passes").alias("seg"))
     )
-    cv = balance.group_by("county").agg(_kleene_all("passes").alias("cv"))
+    # A level without in-scope segments is not applicable: Part R is judged on the levels present.
+    cv = (
+        balance.filter(pl.col("applicable"))
+        .group_by("county")
+        .agg(_kleene_all("passes").alias("cv"))
+    )
     r = (
         base.join(seg, on="county", how="left")
         .join(cv, on="county", how="left")
@@ -277,13 +290,14 @@ def _complete_balance(
         how="left",
         maintain_order="left",
     ).with_columns(
+        pl.col("n").is_not_null().alias("applicable"),
         pl.col("n").fill_null(0),
         pl.col("n_missing").fill_null(0),
         pl.col("reason").fill_null(
-            pl.format("没有纳入评估范围的{}学段，差异系数无法计算", level_zh)
+            pl.format("没有纳入评估范围的{}学段，{}不适用", level_zh, level_zh)
         ),
     )
-    return full.select(balance.columns)
+    return full.select(*balance.columns, "applicable")
 
 
 def _verdict_reasons(parts: dict[str, PartResult], passes: bool | None) -> tuple[str, ...]:

@@ -114,6 +114,9 @@ def _balance(frame: pl.DataFrame) -> dict[str, dict[str, Any]]:
             "passes": row["passes"],
             "schools": row["n"],
             "reason": row["reason"],
+            "compared": row["cv_compared"],
+            "rounding": row["rounding"],
+            "applicable": row["applicable"],
         }
     return out
 
@@ -218,7 +221,8 @@ def county_summary(entry: dict[str, Any]) -> dict[str, Any]:
             ratio = cv / limit if cv is not None and limit else None
             rows[item] = {"cv": cv, "limit": limit, "passes": passes, "ratio": ratio}
             over += passes is False
-            undecided += passes is None
+            # a level without in-scope segments is not applicable, not undecided
+            undecided += passes is None and cell.get("applicable", True) is not False
             if ratio is not None and (top is None or ratio > top["ratio"]):
                 top = {"item": item, "cv": cv, "limit": limit, "ratio": ratio, "passes": passes}
         balance[level] = rows

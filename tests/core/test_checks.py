@@ -106,12 +106,14 @@ def test_g5_largest_class_per_level():
     assert _county(segments=segments).item("甲县", "G5").passes is True
 
 
-def test_a_county_without_junior_schools_cannot_be_decided():
+def test_a_county_without_junior_schools_is_judged_on_its_primary_schools():
+    # Part R of a county with primary schools only: the junior level is 不适用, not undecided,
+    # and its reason is given once (not once per indicator).
     evaluation = _county(schools=[school("a")], segments=[segment("a")])
-    assert evaluation.verdicts["甲县"].parts["R"].passes is None
-    assert any(
-        "没有纳入评估范围的初中学段" in r for r in evaluation.verdicts["甲县"].parts["R"].reasons
-    )
+    reasons = evaluation.verdicts["甲县"].parts["R"].reasons
+    assert evaluation.verdicts["甲县"].parts["R"].passes is True
+    junior = [r for r in reasons if "初中" in r]
+    assert junior == ["初中不适用：县内没有纳入评估范围的初中学段，资源配置按小学判定"]
 
 
 def test_q6_rating_must_be_good_or_better():
