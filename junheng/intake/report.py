@@ -20,6 +20,7 @@ from openpyxl.styles import PatternFill
 from junheng.files import atomic_file
 from junheng.intake import guard
 from junheng.intake.errors import ERROR, Code, IntakeError
+from junheng.reports.xlsx_cells import write_row
 
 _FILL = {
     ERROR: PatternFill("solid", start_color="FFF4B6B6", end_color="FFF4B6B6"),
@@ -54,7 +55,7 @@ def write_problem_list(errors: Sequence[IntakeError], path: Path) -> Path:
         )
         wrap = book.add_format({"text_wrap": True, "valign": "top"})
         red = book.add_format({"text_wrap": True, "valign": "top", "font_color": "#C00000"})
-        sheet.write_row(0, 0, HEADER, head)
+        write_row(sheet, 0, 0, HEADER, head)
         ordered = sorted(errors, key=lambda e: e.severity != ERROR)
         for r, error in enumerate(ordered, start=1):
             row = (
@@ -69,7 +70,8 @@ def write_problem_list(errors: Sequence[IntakeError], path: Path) -> Path:
                 error.expected,
                 _fix(error),
             )
-            sheet.write_row(r, 0, row, red if error.severity == ERROR else wrap)
+            # error.value echoes the submitted cell, which may read "=…"
+            write_row(sheet, r, 0, row, red if error.severity == ERROR else wrap)
         for c, width in enumerate((6, 28, 12, 8, 6, 22, 20, 20, 40, 40)):
             sheet.set_column(c, c, width)
         sheet.freeze_panes(1, 0)

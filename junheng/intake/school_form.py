@@ -78,6 +78,7 @@ from junheng.intake.templates import (
     write_guide,
     write_info_sheet,
 )
+from junheng.reports.xlsx_cells import put
 
 if TYPE_CHECKING:
     from openpyxl.worksheet.worksheet import Worksheet
@@ -265,30 +266,30 @@ class _Sheet:
         from openpyxl.utils import get_column_letter
 
         for i, (text, width) in enumerate(zip(texts, widths, strict=True), start=1):
-            set_style(self.ws.cell(1, i, text), STYLE_HEADER)
+            set_style(put(self.ws, 1, i, text), STYLE_HEADER)
             self.ws.column_dimensions[get_column_letter(i)].width = width
         self.ws.row_dimensions[1].height = header_height(list(zip(texts, widths, strict=True)))
 
     def label(self, row: int, col: int, text: str, required: bool) -> None:
-        cell = self.ws.cell(row, col, text)
+        cell = put(self.ws, row, col, text)
         set_style(cell, STYLE_LABEL_REQUIRED if required else STYLE_LABEL_OPTIONAL)
 
     def given(self, row: int, col: int, value: object, number_format: str | None = None) -> None:
-        set_style(self.ws.cell(row, col, value), STYLE_GIVEN, number_format)
+        set_style(put(self.ws, row, col, value), STYLE_GIVEN, number_format)
 
     def entry(
         self, row: int, col: int, value: object, rule: Rule | None, text: bool = False
     ) -> None:
         from openpyxl.utils import get_column_letter
 
-        cell = self.ws.cell(row, col, value)
+        cell = put(self.ws, row, col, value)
         number_format = rule.number_format if rule is not None else None
         set_style(cell, STYLE_ENTRY_TEXT if text else STYLE_ENTRY, number_format)
         if rule is not None:
             self.rules.setdefault(rule, []).append(f"{get_column_letter(col)}{row}")
 
     def explain(self, row: int, col: int, text: str) -> None:
-        set_style(self.ws.cell(row, col, text), STYLE_EXPLANATION)
+        set_style(put(self.ws, row, col, text), STYLE_EXPLANATION)
 
     def finish(self, freeze: str, heights: dict[int, float], title: str) -> None:
         add_validations(self.ws, self.rules)
@@ -337,8 +338,8 @@ def _info_sheet(
         sheet.given(row, 3, column_cell(column, last))
         sheet.explain(row, 4, explanation)
         heights[row] = 15.0 * _lines(explanation, widths[3]) + 3
-    set_style(ws.cell(_SECTION_ROW, 1, SHARED_SECTION), STYLE_SECTION)
-    set_style(ws.cell(_SECTION_ROW, 2, SHARED_NOTE), STYLE_SECTION_NOTE)
+    set_style(put(ws, _SECTION_ROW, 1, SHARED_SECTION), STYLE_SECTION)
+    set_style(put(ws, _SECTION_ROW, 2, SHARED_NOTE), STYLE_SECTION_NOTE)
     ws.merge_cells(start_row=_SECTION_ROW, start_column=2, end_row=_SECTION_ROW, end_column=4)
     heights[_SECTION_ROW] = 15.0 * _lines(SHARED_NOTE, sum(widths[1:])) + 6
     for row, column in enumerate(SHARED_FIELDS, start=_FIRST_SHARED_ROW):

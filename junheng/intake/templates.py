@@ -50,6 +50,7 @@ from junheng.files import atomic_file
 from junheng.intake import guard
 from junheng.intake.errors import IntakeError
 from junheng.intake.sources import cell_text
+from junheng.reports.xlsx_cells import keep_texts, put
 
 if TYPE_CHECKING:
     from openpyxl import Workbook
@@ -654,6 +655,7 @@ def write_info_sheet(workbook: Workbook, info: TemplateInfo) -> None:
     ws.append([_INFO_KEYS["year"], info.year, ""])
     if info.school_id is not None:
         ws.append([_INFO_KEYS["school_id"], info.school_id, ""])
+    keep_texts(ws)
     for cell in ws["B"]:
         cell.number_format = "@"
     ws.column_dimensions["A"].width = 14
@@ -837,26 +839,26 @@ def write_guide(
     for i, width in enumerate(_GUIDE_WIDTHS, start=1):
         ws.column_dimensions[_letter(i)].width = width
     total = sum(_GUIDE_WIDTHS)
-    set_style(ws.cell(1, 1, title), STYLE_TITLE)
+    set_style(put(ws, 1, 1, title), STYLE_TITLE)
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=last)
     ws.row_dimensions[1].height = 24
     row = 2
     for i, text in enumerate(paragraphs, start=1):
-        cell = ws.cell(row, 1, f"{i}. {text}")
+        cell = put(ws, row, 1, f"{i}. {text}")
         set_style(cell, STYLE_PARAGRAPH)
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=last)
         ws.row_dimensions[row].height = 15.0 * math.ceil(text_width(cell.value) / (total - 4)) + 4
         row += 1
     row += 1
     for col, text in enumerate(_GUIDE_HEADERS, start=1):
-        set_style(ws.cell(row, col, text), STYLE_HEADER)
+        set_style(put(ws, row, col, text), STYLE_HEADER)
     header_row = row
     for values in rows:
         row += 1
         required = values[3].startswith("是")
         lines = 1
         for col, value in enumerate(values, start=1):
-            cell = ws.cell(row, col, value)
+            cell = put(ws, row, col, value)
             set_style(cell, STYLE_GUIDE_REQUIRED if required and col == 4 else STYLE_GUIDE)
             width = _GUIDE_WIDTHS[col - 1]
             lines = max(lines, math.ceil(text_width(value) / max(width - 1, 1)))
@@ -1036,7 +1038,7 @@ def _data_sheet(
     last_row = max(len(rows) + 1, 2)
     for i, column in enumerate(table.columns, start=1):
         letter = _letter(i)
-        cell = ws.cell(1, i, column.header_zh)
+        cell = put(ws, 1, i, column.header_zh)
         set_style(cell, STYLE_HEADER_REQUIRED if column.required else STYLE_HEADER_OPTIONAL)
         explanation = column_source(table.name, column.name) or column.description
         cell.comment = note(
@@ -1061,7 +1063,7 @@ def _data_sheet(
         for i, value in enumerate(values, start=1):
             # Empty cells are left to the column style, which already leaves them open to input.
             if value is not None:
-                set_style(ws.cell(r, i, value), styles[i - 1])
+                set_style(put(ws, r, i, value), styles[i - 1])
     if value_rules:
         value_col = table.names.index("value") + 1
         letter = _letter(value_col)

@@ -263,6 +263,8 @@ def write_xlsx(dataset: Dataset, path: Path, *, chinese_headers: bool = False) -
     import openpyxl
     from openpyxl.cell import WriteOnlyCell
 
+    from junheng.reports.xlsx_cells import text_cell
+
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     workbook = openpyxl.Workbook(write_only=True)
@@ -270,11 +272,9 @@ def write_xlsx(dataset: Dataset, path: Path, *, chinese_headers: bool = False) -
         worksheet = workbook.create_sheet(sheet.table.zh if chinese_headers else sheet.table.name)
 
         def cell(value: Cell, worksheet: Any = worksheet) -> object:
-            if isinstance(value, str) and value.startswith("="):
+            if isinstance(value, str):
                 # openpyxl stores text starting with "=" as a formula, which reads back empty.
-                text = WriteOnlyCell(worksheet, value=value)
-                text.data_type = "s"
-                return text
+                return text_cell(worksheet, value)
             if isinstance(value, float) and float(f"{value:.16g}") != value:
                 # openpyxl writes numbers with 16 significant digits; a computed value such as
                 # 1998.3000000000002 needs 17, so its exact text is written as a number cell.

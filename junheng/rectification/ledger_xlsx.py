@@ -27,6 +27,7 @@ from junheng.intake import guard
 from junheng.intake.errors import Code, IntakeError
 from junheng.rectification.problems import ProblemDraft
 from junheng.rectification.tasks import Status, Task
+from junheng.reports.xlsx_cells import put
 
 SHEET = "整改台账"
 MISSING_SHEET = "数据缺失"
@@ -204,11 +205,11 @@ def write_ledger(
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.title = SHEET
-    sheet.cell(1, 1, title).font = Font(bold=True, size=14)
+    put(sheet, 1, 1, title).font = Font(bold=True, size=14)
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(HEADERS))
     fill = PatternFill("solid", fgColor="DDEBF7")
     for col, header in enumerate(HEADERS, 1):
-        cell = sheet.cell(2, col, header)
+        cell = put(sheet, 2, col, header)
         cell.font = Font(bold=True)
         cell.fill = fill
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
@@ -217,10 +218,7 @@ def write_ledger(
     for r, row in enumerate(rows, 3):
         for col, header in enumerate(HEADERS, 1):
             value = _cell_value(row, header)
-            cell = sheet.cell(r, col, value)
-            if isinstance(value, str) and value.startswith("="):
-                # text such as "=90 ㎡ 未达标" stays text, never becomes a formula
-                cell.data_type = "s"
+            cell = put(sheet, r, col, value)
             cell.alignment = wrap
             if header == DEADLINE:
                 cell.number_format = "yyyy-mm-dd"
@@ -238,11 +236,11 @@ def write_ledger(
     if missing:
         extra = book.create_sheet(MISSING_SHEET)
         for col, header in enumerate(("问题编号", "无法判定的项目", "缺少的数据"), 1):
-            extra.cell(1, col, header).font = Font(bold=True)
+            put(extra, 1, col, header).font = Font(bold=True)
         for r, draft in enumerate(missing, 2):
-            extra.cell(r, 1, draft.key)
-            extra.cell(r, 2, draft.title)
-            extra.cell(r, 3, draft.description).alignment = wrap
+            put(extra, r, 1, draft.key)
+            put(extra, r, 2, draft.title)
+            put(extra, r, 3, draft.description).alignment = wrap
         extra.column_dimensions["A"].width = 24
         extra.column_dimensions["B"].width = 40
         extra.column_dimensions["C"].width = 80

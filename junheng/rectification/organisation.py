@@ -22,6 +22,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from junheng.intake import guard
 from junheng.intake.errors import Code, IntakeError
 from junheng.rectification.ledger_xlsx import control_errors, missing_columns
+from junheng.reports.xlsx_cells import put, set_value
 
 KIND = "单位类型"
 NAME = "单位名称"
@@ -237,8 +238,7 @@ _TEMPLATE_ROWS = 200
 def _as_text(cell: Any, value: str) -> None:
     # A name or duty typed as "=…" or "+…" must stay the words people typed: a formula would be
     # run by Excel, and it would read back as empty (no cached result) on import.
-    cell.value = value
-    cell.data_type = "s"
+    set_value(cell, value)
     cell.number_format = "@"
 
 
@@ -248,9 +248,9 @@ def write_organisation(units: Sequence[UnitRow], path: Path) -> Path:
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.title = TEMPLATE_SHEET
-    sheet.cell(row=1, column=1, value=_TEMPLATE_TITLE).font = Font(bold=True, size=13)
+    put(sheet, 1, 1, _TEMPLATE_TITLE).font = Font(bold=True, size=13)
     for col, header in enumerate(HEADERS, 1):
-        cell = sheet.cell(row=2, column=col, value=header)
+        cell = put(sheet, 2, col, header)
         cell.font = Font(bold=True)
         sheet.column_dimensions[get_column_letter(col)].width = _TEMPLATE_WIDTHS[header]
     row = 3

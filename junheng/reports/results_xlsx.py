@@ -15,6 +15,7 @@ from junheng.core.schema import LEVEL_ZH, SCHOOLS
 from junheng.core.wording import standard_text, value_text
 from junheng.files import atomic_file
 from junheng.reports.tables import requirement_text
+from junheng.reports.xlsx_cells import write, write_row
 
 MARK = {True: "达标", False: "未达标", None: "无法判定"}
 _KIND_ZH = dict(SCHOOLS.column("kind").enum)
@@ -184,7 +185,7 @@ def write_results_xlsx(evaluation: Evaluation, path: Path) -> Path:
         for title, build, widths in SHEETS:
             header, rows = build(evaluation)
             sheet = workbook.add_worksheet(title)
-            sheet.write_row(0, 0, header, head)
+            write_row(sheet, 0, 0, header, head)
             for r, row in enumerate(rows, start=1):
                 for c, value in enumerate(row):
                     if isinstance(value, float):
@@ -192,10 +193,8 @@ def write_results_xlsx(evaluation: Evaluation, path: Path) -> Path:
                             cv_format if title == "差异系数" and header[c] == "差异系数" else number
                         )
                         sheet.write_number(r, c, value, fmt)
-                    elif value is None:
-                        sheet.write_blank(r, c, None, wrap)
                     else:
-                        sheet.write(r, c, value, wrap)
+                        write(sheet, r, c, value, wrap)
             sheet.freeze_panes(1, 0)
             sheet.autofilter(0, 0, max(len(rows), 1), len(header) - 1)
             for c, width in enumerate(widths or [max(8, min(30, len(h) * 2)) for h in header]):

@@ -32,6 +32,7 @@ from junheng.core.schema import LEVEL_ZH, LEVELS, SCHOOL_KINDS
 from junheng.core.standard import Item
 from junheng.core.wording import standard_text, value_text
 from junheng.files import atomic_file
+from junheng.reports.xlsx_cells import merge_text, write
 
 MISSING_VALUE = "缺数据"
 NOT_COMPUTED = "无法计算"
@@ -492,9 +493,7 @@ def _policy_table(evaluation: Evaluation) -> Table:
     rule = standard.segment_rule
     table.rows.append([Cell(rule.name), Cell(rule.description), Cell(rule.source)])
     for policy in standard.policies.values():
-        table.rows.append(
-            [Cell(policy.name), Cell(value_text(policy)), Cell(policy.description)]
-        )
+        table.rows.append([Cell(policy.name), Cell(value_text(policy)), Cell(policy.description)])
     return table
 
 
@@ -601,7 +600,7 @@ def _write_table(
     sheet.set_row(1, 16)
     header_row = 2
     for c, column in enumerate(table.columns):
-        sheet.write_string(header_row, c, column.header, formats.header)
+        write(sheet, header_row, c, column.header, formats.header)
     header_lines = max(_lines(col.header, w) for col, w in zip(table.columns, widths, strict=True))
     sheet.set_row(header_row, _LINE_HEIGHT * header_lines + 6)
 
@@ -613,14 +612,12 @@ def _write_table(
         for c, cell in enumerate(row):
             fmt = formats.cell(cell.style)
             value = cell.value
-            if value is None:
-                sheet.write_blank(r, c, None, fmt)
-            elif isinstance(value, bool):
-                sheet.write_string(r, c, "是" if value else "否", fmt)
-            elif isinstance(value, (int, float)):
-                sheet.write_number(r, c, value, fmt)
+            if isinstance(value, bool):
+                write(sheet, r, c, "是" if value else "否", fmt)
+            elif value is None or isinstance(value, (int, float)):
+                write(sheet, r, c, value, fmt)
             else:
-                sheet.write_string(r, c, str(value), fmt)
+                write(sheet, r, c, str(value), fmt)
         lines = max(_lines(_shown(cell), w) for cell, w in zip(row, widths, strict=True))
         sheet.set_row(r, _LINE_HEIGHT * lines + 6)
 
@@ -638,6 +635,6 @@ def _write_table(
 
 def _merged(sheet: Worksheet, row: int, n_cols: int, text: str, fmt: Format) -> None:
     if n_cols > 1:
-        sheet.merge_range(row, 0, row, n_cols - 1, text, fmt)
+        merge_text(sheet, row, 0, row, n_cols - 1, text, fmt)
     else:
-        sheet.write_string(row, 0, text, fmt)
+        write(sheet, row, 0, text, fmt)

@@ -9,6 +9,7 @@ from urllib.parse import quote
 
 from django.http import HttpResponse
 
+from junheng.reports.xlsx_cells import write
 from junheng.web.pages.presenters import Table
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -41,16 +42,16 @@ def workbook_bytes(tables: list[Table], heading: str = "") -> bytes:
         sheet = book.add_worksheet(name)
         row = 0
         if heading:
-            sheet.write_string(row, 0, heading, title)
+            write(sheet, row, 0, heading, title)
             row += 1
         if table.note:
-            sheet.write_string(row, 0, table.note)
+            write(sheet, row, 0, table.note)
             row += 1
         if row:
             row += 1
         widths = [_width(h) for h in table.headers]
         for col, header in enumerate(table.headers):
-            sheet.write_string(row, col, header, bold)
+            write(sheet, row, col, header, bold)
         sheet.freeze_panes(row + 1, 0)
         first_data = row + 1
         for r, cells in enumerate(table.rows, start=first_data):
@@ -70,7 +71,7 @@ def workbook_bytes(tables: list[Table], heading: str = "") -> bytes:
                     widths[col] = max(widths[col], len(cell.text) * 1.1)
                 else:
                     text = str(value)
-                    sheet.write_string(r, col, text, wrap if len(text) > 40 else None)
+                    write(sheet, r, col, text, wrap if len(text) > 40 else None)
                     widths[col] = max(widths[col], min(_width(text), 60))
         for col, width in enumerate(widths):
             sheet.set_column(col, col, min(max(width + 2, 8), 62))
