@@ -335,7 +335,7 @@ def indicator_export(
 # buttons a user's rights allow, the navigation) stays in the page template and is computed per
 # request. On a cache hit the snapshot's `result` is not read at all.
 
-BOARD_VERSION = 3
+BOARD_VERSION = 4
 """Bumped when a board's templates or presenters change what a snapshot renders to; with the
 package version in the key, a release never serves HTML rendered by the code of another one
 from a cache shared by several releases."""

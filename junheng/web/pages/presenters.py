@@ -186,7 +186,7 @@ def verdict_lines(result: dict[str, Any], standard: Standard | None = None) -> l
     return lines
 
 
-ITEM_HEADERS = ("编号", "评估内容", "要求", "实际情况", "结论", "说明及佐证材料", "依据")
+ITEM_HEADERS = ("编号", "评估内容", "要求", "实际情况", "结论", "说明", "依据")
 
 
 def _item_value(item: Item | None, record: dict[str, Any]) -> str:
