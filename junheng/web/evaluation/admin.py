@@ -41,12 +41,25 @@ class SnapshotAdmin(admin.ModelAdmin):
 
     list_display = ["county", "year", "created_at", "created_by", "standard", "verdict"]
     list_filter = ["year", "county", StandardFilter]
-    fields = ["county", "year", "created_at", "created_by", "standard", "policies_text", "verdict"]
+    fields = [
+        "county",
+        "year",
+        "created_at",
+        "created_by",
+        "standard",
+        "policies_text",
+        "scope",
+        "verdict",
+    ]
     readonly_fields = fields
 
     @admin.display(description="结论")
     def verdict(self, snapshot: Snapshot) -> str:
         return {True: "达标", False: "未达标", None: "无法判定"}.get(snapshot.passes, "无法判定")
+
+    @admin.display(description="评估数据")
+    def scope(self, snapshot: Snapshot) -> str:
+        return snapshot.data_scope_line
 
     @admin.display(description="评估标准")
     def standard(self, snapshot: Snapshot) -> str:
