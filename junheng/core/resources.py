@@ -11,7 +11,7 @@ from __future__ import annotations
 import polars as pl
 
 from junheng.core.formatting import fixed, percent
-from junheng.core.schema import SEGMENTS
+from junheng.core.schema import SEGMENTS, SHARED_FACILITY_COLUMNS
 from junheng.core.standard import Item, Standard
 
 _ZH = {c.name: c.zh for c in SEGMENTS.columns}
@@ -43,7 +43,11 @@ def _missing(item: Item) -> pl.Expr:
         columns.setdefault(name, set()).update(item.ratio.numerator)
     for name, levels in columns.items():
         applies = pl.col("level").is_in(sorted(levels))
-        parts.append(pl.when(applies & pl.col(name).is_null()).then(pl.lit(_ZH.get(name, name))))
+        label = pl.lit(_ZH.get(name, name))
+        if name in SHARED_FACILITY_COLUMNS:
+            # left empty by the apportionment (高中在校生数 missing): say so, not the area
+            label = pl.coalesce(pl.col("apportion_missing"), label)
+        parts.append(pl.when(applies & pl.col(name).is_null()).then(label))
     joined = pl.concat_str(parts, separator="、", ignore_nulls=True)
     return pl.when(joined != "").then(joined).otherwise(None)
 

@@ -30,6 +30,9 @@ RESOURCE_COLUMNS: tuple[str, ...] = tuple(
     c for c in SEGMENTS.names if c not in ("school_id", "level")
 )
 
+SENIOR_KINDS: frozenset[str] = frozenset({"twelve_year", "complete_middle"})
+"""Kinds of school with a senior section, whose shared facilities are split with it."""
+
 _MIN_COLUMNS = frozenset(c for c in RESOURCE_COLUMNS if c.endswith("_min_area_m2"))
 _MAX_COLUMNS = frozenset({"max_class_size"})
 
@@ -83,9 +86,32 @@ def _apportion(frame: pl.DataFrame, standard: Standard) -> pl.DataFrame:
         note = pl.when(has_shared).then(
             pl.lit("整校填报的共享设施按政策不分摊，未计入本学段（请分学段填报）")
         )
-        return frame.with_columns(note.alias("apportion_note"))
+        return frame.with_columns(
+            note.alias("apportion_note"), pl.lit(None, pl.String).alias("apportion_missing")
+        )
+    # A school with a senior section whose 高中在校生数 is empty cannot be split: counting it as
+    # zero would hand the whole school's facilities to the compulsory segments.
+    unsplittable = (
+        has_shared
+        & pl.col("kind").is_in(list(SENIOR_KINDS))
+        & pl.col("senior_students__school").is_null()
+    )
+    frame = frame.with_columns(
+        pl.when(unsplittable)
+        .then(
+            pl.format(
+                "「{}」未填报高中在校生数，整校填报的共享设施无法在高中与义务教育学段之间分摊"
+                "（没有高中学段的填 0）",
+                pl.col("name"),
+            )
+        )
+        .otherwise(None)
+        .alias("apportion_missing")
+    )
     apportioned = [
-        pl.when(pl.col(f"{c}__school").is_not_null())
+        pl.when(pl.col(f"{c}__school").is_not_null() & unsplittable)
+        .then(None)
+        .when(pl.col(f"{c}__school").is_not_null())
         .then(pl.col(f"{c}__school") * pl.col("__share"))
         .otherwise(pl.col(c))
         .alias(c)
@@ -98,11 +124,16 @@ def _apportion(frame: pl.DataFrame, standard: Standard) -> pl.DataFrame:
         if mode == "weighted"
         else "按在校生数分摊"
     )
-    note = pl.when(has_shared).then(
-        pl.format(
-            "整校填报的共享设施{}，本学段占 {}%",
-            pl.lit(label),
-            (pl.col("__share") * 100).round(2).cast(pl.String),
+    note = (
+        pl.when(unsplittable)
+        .then(pl.col("apportion_missing"))
+        .when(has_shared)
+        .then(
+            pl.format(
+                "整校填报的共享设施{}，本学段占 {}%",
+                pl.lit(label),
+                (pl.col("__share") * 100).round(2).cast(pl.String),
+            )
         )
     )
     return frame.with_columns(*apportioned, note.alias("apportion_note"))
