@@ -52,6 +52,7 @@ class Code(StrEnum):
     TEACHERS_EXCEED = "teachers-exceed"
     NO_STUDENTS = "no-students"
     SHARED_REPORTED_TWICE = "shared-reported-twice"
+    MISSING_SENIOR_STUDENTS = "missing-senior-students"
     UNKNOWN_FACT = "unknown-fact"
     BAD_FACT_VALUE = "bad-fact-value"
     DUPLICATE_FACT = "duplicate-fact"
@@ -300,6 +301,15 @@ _KINDS: tuple[ErrorKind, ...] = (
         "只能在学校表整校填报一次，或在学段表分学段填报，不能两处都填。",
         "值“{value}”已在学校表整校填报，学段表中又填报了，应{expected}",
         fix="二选一：整校数填在学校表并清空学段表中该项，或分学段填在学段表并清空学校表中该项。",
+    ),
+    ErrorKind(
+        Code.MISSING_SENIOR_STUDENTS,
+        "缺少高中在校生数",
+        "十二年一贯制学校、完全中学整校填报共用设施时，要按高中在校生数把设施分到高中和义务教育"
+        "学段；高中在校生数为空时无法分摊，该校相关指标将无法判定。没有高中学段的学校填 0。"
+        "学校表中有此列而未填的是错误；数据中没有此列的是提示。",
+        "学校“{value}”整校填报了共用设施，但{expected}",
+        fix="在学校表该校的“高中在校生数”中填写高中在校生人数（没有高中学段的填 0）后重新导入。",
     ),
     ErrorKind(
         Code.UNKNOWN_FACT,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import polars as pl
 
 from junheng.core.schema import KIND_LEVELS, LEVEL_ZH, SCHOOLS, SHARED_FACILITY_COLUMNS
+from junheng.core.scope import SENIOR_KINDS
 from junheng.intake.cells import TypedTable, is_in, repeated_rows
 from junheng.intake.errors import ERROR, WARNING, Code, ErrorCollector
 from junheng.intake.sources import ROW
@@ -216,6 +217,7 @@ def check_schools_against_segments(
         ),
         schools.rank,
     )
+    _check_senior_students(schools, out)
     for name in SHARED_FACILITY_COLUMNS:
         if not (schools.has(name) and segments.has(name)):
             continue
@@ -300,4 +302,35 @@ def check_survey(survey: TypedTable, out: ErrorCollector) -> None:
             expected=f"每县每类调查对象只填一行（已在第 {row['__first__']} 行出现）",
         ),
         survey.rank,
+    )
+
+
+def _check_senior_students(schools: TypedTable, out: ErrorCollector) -> None:
+    """A school with a senior section that reports shared facilities once for the whole school
+    needs its 高中在校生数 to split them; the evaluation leaves such a split undecided. A blank
+    cell of the template's column is an error; a source without the column only gets a warning."""
+    shared = [c for c in SHARED_FACILITY_COLUMNS if schools.has(c)]
+    if not (shared and schools.has("school_id", "kind")):
+        return
+    has_column = schools.has("senior_students")
+    missing = pl.col("senior_students").is_null() if has_column else pl.lit(True)
+    rows = schools.frame.filter(
+        pl.col("kind").is_in(sorted(SENIOR_KINDS)).fill_null(False)
+        & pl.any_horizontal([pl.col(c).is_not_null() for c in shared])
+        & missing
+    )
+    severity = ERROR if has_column else WARNING
+    expected = "高中在校生数为空，无法把共用设施分到高中和义务教育学段（没有高中学段的填 0）"
+    out.add_rows(
+        rows,
+        severity,
+        lambda row: schools.error(
+            Code.MISSING_SENIOR_STUDENTS,
+            row,
+            "senior_students" if has_column else "school_id",
+            value=row.get("name") or row["school_id"],
+            expected=expected if has_column else "数据中没有“高中在校生数”一列，" + expected,
+            severity=severity,
+        ),
+        schools.rank,
     )

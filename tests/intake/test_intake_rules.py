@@ -183,3 +183,39 @@ def test_all_rule_errors_are_reported_together(tmp_path: Path) -> None:
     assert sorted(codes(result)) == sorted(
         ["duplicate-school", "no-students", "teachers-exceed", "degree-sum", "unknown-school"]
     )
+
+
+def _complete_middle(tmp_path: Path, **changes: str):
+    schools = [*base_schools(), school("S4", "complete_middle", teaching_aux_area_m2="66360")]
+    schools[-1].update(changes)
+    segments = [*base_segments(), segment("S4", "junior", teaching_aux_area_m2="")]
+    return read_dataset(write_dataset(tmp_path / "data", schools=schools, segments=segments))
+
+
+def test_complete_middle_school_with_blank_senior_students_is_an_error(tmp_path: Path) -> None:
+    # the template's 高中在校生数 column is there and left blank: the split cannot be made
+    result = _complete_middle(tmp_path, senior_students="")
+    error = only(result, "missing-senior-students")
+    assert (error.file, error.row, error.column, error.value) == (
+        "schools.csv",
+        5,
+        "senior_students",
+        "S4学校",
+    )
+    assert error.severity == "error"
+    assert "没有高中学段的填 0" in error.expected
+    assert result.dataset is None
+
+
+def test_complete_middle_school_without_the_column_is_a_warning(tmp_path: Path) -> None:
+    result = _complete_middle(tmp_path)
+    error = only(result, "missing-senior-students")
+    assert error.severity == "warning"
+    assert "没有“高中在校生数”一列" in error.expected
+    assert result.dataset is not None
+
+
+def test_complete_middle_school_without_senior_section_reports_zero(tmp_path: Path) -> None:
+    result = _complete_middle(tmp_path, senior_students="0")
+    assert "missing-senior-students" not in codes(result), result.text()
+    assert result.dataset is not None
