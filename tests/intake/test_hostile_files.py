@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import io
-import re
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -31,6 +29,7 @@ from junheng.intake.school_form import FormRefused, read_school_form, write_scho
 from junheng.intake.templates import read_template_info, template_problems, write_county_template
 from junheng.rectification.ledger_xlsx import LedgerRow, read_ledger, write_ledger
 from junheng.rectification.organisation import UnitRow, read_organisation, write_organisation
+from tests.hostile_files import dimension, padded, rewrite, sheet_part, worksheet_parts
 
 REAL = guard.limits()
 """The limits of limits.yaml."""
@@ -74,25 +73,6 @@ def county_book(path: Path, segments: int = 0) -> Path:
     return path
 
 
-def rewrite(path: Path, member: str, change: Any) -> Path:
-    """Rewrite one member of a workbook (`change` maps its bytes to the new bytes), deflated."""
-    source = zipfile.ZipFile(io.BytesIO(path.read_bytes()))
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
-        for item in source.infolist():
-            data = source.read(item.filename)
-            target.writestr(item.filename, change(data) if item.filename == member else data)
-    path.write_bytes(buffer.getvalue())
-    return path
-
-
-def padded(mb: float) -> Any:
-    """Pad a sheet with an XML comment of `mb` MB: it compresses about a thousand times and the
-    sheet still reads as before, so only the limits decide whether the file is read."""
-    padding = b"<!--" + b"x" * int(mb * 2**20) + b"-->"
-    return lambda data: data.replace(b"<sheetData", padding + b"<sheetData", 1)
-
-
 def bomb(path: Path, mb: float = 40) -> Path:
     return rewrite(county_book(path), SEGMENTS_PART, padded(mb))
 
@@ -100,12 +80,6 @@ def bomb(path: Path, mb: float = 40) -> Path:
 def member_info(path: Path, member: str) -> zipfile.ZipInfo:
     with zipfile.ZipFile(path) as archive:
         return archive.getinfo(member)
-
-
-def dimension(ref: str) -> Any:
-    return lambda data: re.sub(
-        rb'<dimension ref="[^"]*"/>', f'<dimension ref="{ref}"/>'.encode(), data
-    )
 
 
 # Zip bombs ------------------------------------------------------------------------------------
@@ -283,24 +257,11 @@ def form(demo: Dataset, path: Path) -> Path:
     return write_school_workbook(path, school, year="2025", previous=demo)
 
 
-def _form_part(path: Path, sheet: str) -> str:
-    with zipfile.ZipFile(path) as archive:
-        workbook = archive.read("xl/workbook.xml").decode()
-        rels = archive.read("xl/_rels/workbook.xml.rels").decode()
-    rid = re.search(rf'name="{sheet}"[^>]*r:id="(\w+)"', workbook)
-    assert rid is not None
-    target = re.search(rf'Id="{rid.group(1)}"[^>]*Target="([^"]+)"', rels) or re.search(
-        rf'Target="([^"]+)"[^>]*Id="{rid.group(1)}"', rels
-    )
-    assert target is not None
-    return "xl/" + target.group(1).lstrip("/").removeprefix("xl/")
-
-
 def test_a_school_form_bomb_is_refused_by_the_form_reader_and_the_import(
     tmp_path: Path, demo: Dataset, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = form(demo, tmp_path / "一校一册.xlsx")
-    rewrite(path, _form_part(path, "学段数据"), padded(40))
+    rewrite(path, sheet_part(path, "学段数据"), padded(40))
     no_parsing(monkeypatch)
     with pytest.raises(FormRefused) as refused:
         read_school_form(path)
@@ -319,9 +280,7 @@ def test_a_school_form_with_too_many_rows_is_refused(
     assert longest == book["学段数据"].max_row
     book.close()
     # Every sheet's dimension says one row, so only the count while streaming can stop it.
-    with zipfile.ZipFile(path) as archive:
-        parts = [n for n in archive.namelist() if n.startswith("xl/worksheets/sheet")]
-    for part in parts:
+    for part in worksheet_parts(path):
         rewrite(path, part, dimension("A1"))
     limited(monkeypatch, max_rows=longest)
     assert read_school_form(path).rows["schools"]
