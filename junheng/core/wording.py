@@ -60,3 +60,19 @@ def policy_text(standard: Standard, key: str, value: Any = CURRENT) -> str:
 def standard_text(standard: Standard) -> str:
     """The standard by its name and version, e.g. 《县域义务教育…（国家标准）》（版本 2017.1）."""
     return f"《{standard.name}》（版本 {standard.version}）"
+
+
+def comparison_rule_text(standard: Standard, policies: dict[str, Any] | None = None) -> str:
+    """How verdicts are compared with their lines, from the standard's policies (or stored ones):
+    exact at the line, and the CVs' precision with its rounding rule."""
+    values = {key: p.value for key, p in standard.policies.items()} | dict(policies or {})
+    tolerance = _number(values["numeric_tolerance"])
+    text = (
+        "各项指标按填报数据与标准值精确比较：恰好等于标准值的判为达标，差一分钱、0.01 平方米也判为"
+        f"未达到；计算中只消除计算机二进制运算的舍入误差（不超过标准值的 {tolerance}）。"
+    )
+    decimals = values["comparison_decimals"]
+    if decimals is None:
+        return text + "差异系数按完整精度与限值比较。"
+    rounding = value_text(standard.policies["comparison_rounding"], values["comparison_rounding"])
+    return text + f"差异系数按{rounding}保留 {decimals} 位小数后与限值比较。"

@@ -38,7 +38,7 @@ from junheng.core.schema import (
     SURVEY_ANSWER_COLUMNS,
 )
 from junheng.core.standard import Check, Item, Standard
-from junheng.core.wording import policy_text, standard_text, value_text
+from junheng.core.wording import comparison_rule_text, policy_text, standard_text, value_text
 from junheng.reports import docx_style as ds
 from junheng.reports.tables import requirement_text as shared_requirement_text
 
@@ -532,6 +532,7 @@ class _Report(ds.DocumentWriter):
             f"{self._cv_limit('primary')}、初中不高于{self._cv_limit('junior')}。"
         )
         self.p(f"本次评估采用的口径：{policies}。")
+        self.p(comparison_rule_text(s))
 
     def _cv_limit(self, level: str) -> str:
         limits = {i.cv_limit.get(level) for i in self.standard.ratio_items}
@@ -904,7 +905,8 @@ class _Report(ds.DocumentWriter):
                     f"{r['name']}（{LEVEL_ZH.get(r['level'], r['level'])}）{item.id} {item.name}"
                     f"无法计算：缺少{r[f'{item.id}_missing'] or '数据'}。"
                 )
-        undecided = self.balance.filter(pl.col("passes").is_null())
+        # a level without in-scope schools is 不适用 (said once in Part R), not missing data
+        undecided = self.balance.filter(pl.col("passes").is_null() & pl.col("applicable"))
         sentences += [f"{reason}。" for reason in dict.fromkeys(undecided["reason"].to_list())]
         for item_id, result in self.results.items():
             if result.passes is not None:

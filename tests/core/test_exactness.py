@@ -11,6 +11,7 @@ import pytest
 from junheng.core.balance import round_decimal
 from junheng.core.evaluate import evaluate
 from junheng.core.output import evaluation_to_dict
+from junheng.core.wording import comparison_rule_text
 from junheng.standards import load_standard
 from tests.builders import dataset, school, segment
 
@@ -299,3 +300,14 @@ def test_county_without_any_school_in_scope_stays_undecided():
     part = evaluate(data, load_standard()).verdicts["甲县"].parts["R"]
     assert part.passes is None
     assert part.reasons == ("没有纳入评估范围的学段，无法判定",)
+
+
+def test_comparison_rule_in_words_names_the_rounding_rule():
+    full = comparison_rule_text(load_standard())
+    assert full.endswith("差异系数按完整精度与限值比较。")
+    assert "不超过标准值的 1×10⁻¹²" in full
+    gbt = comparison_rule_text(_with(2, "half_even"))
+    assert gbt.endswith("差异系数按GB/T 8170 修约（四舍六入五成双）保留 2 位小数后与限值比较。")
+    # a stored snapshot's policies word the same way
+    stored = comparison_rule_text(load_standard(), {"comparison_decimals": 2})
+    assert stored.endswith("差异系数按四舍五入保留 2 位小数后与限值比较。")

@@ -207,11 +207,17 @@ def test_standard_and_policies_are_stated(doc, demo):
         assert policy_text(standard, key) in stated
         assert policy.name in text
         assert key not in text
-    # choices by their labels, the tolerance of 1e-9 without e-notation
+    # choices by their labels, the tolerance of 1e-12 without e-notation
     assert "教学点处理方式：单独作为评估对象（人数不足的不纳入）" in stated
     assert "一贯制学校共享设施分摊方式：按加权在校生数分摊" in stated
-    assert "数值比较容差：1×10⁻⁹" in stated
-    assert "separate" not in text and "weighted" not in text and "1e-09" not in text
+    assert "数值比较容差：1×10⁻¹²" in stated
+    assert "差异系数舍入规则：四舍五入" in stated
+    assert "separate" not in text and "weighted" not in text and "1e-12" not in text
+    assert "half_up" not in text
+    # the comparison rule in words: exact at the line, CVs at full precision by default
+    rule = next(p.text for p in doc.paragraphs if p.text.startswith("各项指标按填报数据"))
+    assert "恰好等于标准值的判为达标，差一分钱、0.01 平方米也判为未达到" in rule
+    assert rule.endswith("差异系数按完整精度与限值比较。")
 
 
 def test_basic_facts_come_from_the_data(doc, demo):
