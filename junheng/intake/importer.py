@@ -42,6 +42,7 @@ FORM_INFO_SHEET = "学校信息"
 PARALLEL_FORMS = 40
 """From this many per-school workbooks on, they are read in parallel processes."""
 _OFFSET = 10_000_000
+_REFUSED_WHOLE = frozenset({Code.SUSPICIOUS_WORKBOOK, Code.FILE_TOO_LARGE, Code.TOO_MANY_ROWS})
 """Rows of the n-th source are numbered n × _OFFSET + their own row number while merged."""
 
 
@@ -577,8 +578,11 @@ def _merge_and_check(
     if base is not None:
         for raw in _existing_raws(base, imported_schools, replaced_counties).values():
             merger.add_raw(raw)
+    # A file refused whole (a bomb, a sheet past the row limit) is the likely holder of the
+    # missing tables; its refusal says what to do, and "missing table" would only mislead.
+    refused = any(e.code in _REFUSED_WHOLE for _, e in out.items)
     for name in ("schools", "segments"):
-        if name not in merger.frames:
+        if name not in merger.frames and not refused:
             table = TABLES_BY_NAME[name]
             out.add(
                 IntakeError(
@@ -590,7 +594,10 @@ def _merge_and_check(
                 )
             )
     if "county" not in merger.frames:
-        out.add(IntakeError(Code.NO_COUNTY_FACTS, "导入数据", expected="另行导入县级指标工作簿"))
+        if not refused:
+            out.add(
+                IntakeError(Code.NO_COUNTY_FACTS, "导入数据", expected="另行导入县级指标工作簿")
+            )
         merger.frames["county"] = [
             pl.DataFrame(
                 schema={"county": pl.String, "fact": pl.String, "value": pl.String, ROW: pl.Int64}
