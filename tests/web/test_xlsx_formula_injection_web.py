@@ -18,6 +18,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from junheng.reports import xlsx_cells
 from junheng.web.accounts.models import Profile, Role
 from junheng.web.rectification import services as rectification
 from junheng.web.rectification.models import Problem, Unit, UnitKind
@@ -25,6 +26,14 @@ from junheng.web.registry.models import School
 from junheng.web.services import run_evaluation
 from junheng.web.surveys import services as surveys
 from tests.reports.xlsx_scan import EVIL, HOSTILE, Scan, scan_workbook
+from tests.web import test_web_import as web_import
+from tests.web.test_web_import import SECOND, county_url, post_import, run_of, segment_cell, upload
+
+# the import tests' fixtures: their site with its users, the filled county template, and the
+# folder of import runs (used by every test of this module, as there)
+site = web_import.site
+workbook = web_import.workbook
+import_dir = web_import.import_dir
 
 pytestmark = pytest.mark.django_db
 
@@ -117,3 +126,19 @@ def test_ledger_organisation_and_dashboard_exports(client, hostile):
     schools = _download(client, reverse("county_export", args=[county.pk, year.label, "schools"]))
     assert set(SCHOOL_NAMES) & schools.texts
     assert schools.starting_with(EVIL)  # the heading names the county
+
+
+def test_import_problem_list_and_annotated_copy(site, client, workbook):
+    """A cell typed as text "=HYPERLINK(…)" in a number column is echoed by the problem list and
+    kept in the annotated copy, as text in both."""
+    students = segment_cell(workbook, SECOND, "primary", "在校生数（人）")
+    book = openpyxl.load_workbook(workbook)
+    xlsx_cells.set_value(book["学段"][students], EVIL)
+    book.save(workbook)
+    client.force_login(site["users"]["admin"])
+    run = run_of(post_import(client, county_url(site), upload(workbook)))
+    assert run.reports == ["导入问题清单.xlsx", f"标注_{workbook.name}"]
+    listing = _download(client, reverse("import_report", args=[run.pk, 0]))
+    assert EVIL in listing.texts
+    annotated = _download(client, reverse("import_report", args=[run.pk, 1]))
+    assert EVIL in annotated.texts
