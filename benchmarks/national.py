@@ -35,6 +35,7 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -154,6 +155,16 @@ def _to_pandas(frame: pl.DataFrame) -> pd.DataFrame:
     import pandas as pd
 
     return pd.DataFrame({name: frame.get_column(name).to_numpy() for name in frame.columns})
+
+
+def _round_decimal(value: float, decimals: int, rule: str) -> float:
+    """The standard's rounding rule on the decimal value (12 places), written independently of
+    the engine with Python's decimal module."""
+    if math.isnan(value):
+        return value
+    exact = Decimal(repr(value)).quantize(Decimal(1).scaleb(-12), rounding=ROUND_HALF_EVEN)
+    mode = ROUND_HALF_UP if rule == "half_up" else ROUND_HALF_EVEN
+    return float(exact.quantize(Decimal(1).scaleb(-decimals), rounding=mode))
 
 
 def _or_zero(value: float) -> float:
@@ -311,7 +322,13 @@ def baseline_part_r(
         standard.items[i].cv_limit[level]
         for level, i in zip(balance["level"], balance["indicator"], strict=True)
     ]
-    compared = balance["cv"].round(decimals) if decimals is not None else balance["cv"]
+    compared = (
+        balance["cv"].map(
+            lambda cv: _round_decimal(cv, decimals, standard.policy("comparison_rounding"))
+        )
+        if decimals is not None
+        else balance["cv"]
+    )
     passes = compared <= balance["limit"] * (1 + tolerance)
     balance["passes"] = passes.astype(object).where(compared.notna(), None)
 
