@@ -16,6 +16,7 @@ Allowed, because users meet them in Latin letters in the documents and software 
 - file names and their formats: anything ending in .xlsx, .xls, .docx, .zip, .pdf, .csv, .png and
   the bare names Excel, Word, WPS, PDF, CSV, ZIP, JPEG, PNG, LibreOffice;
 - keyboard keys as printed on them: Ctrl, Command (in the administration site's "按住 Ctrl 键");
+- Excel's function names as typed in Excel in Chinese too (ROUND, in the rounding policy);
 - the product name Junheng, the paper size A4, the standard number GB/T, the abbreviation QR
   (二维码 is how it is written, but "QR 码" is common);
 - web addresses (http://…, https://…) and the paths users type (``/s/``, ``/admin/``);
@@ -47,6 +48,7 @@ WORDS = frozenset(
         "Junheng",
         "A4",
         "GB/T",
+        "ROUND",
         "QR",
         "JPEG",
         "PNG",

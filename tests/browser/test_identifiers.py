@@ -36,7 +36,7 @@ def test_flagged(text, found):
         "下载 评估结果.xlsx、一校一册.zip、自评报告.docx 或 .pdf",
         "新建体育运动场馆 452.30 ㎡，即 452.30 m²；达标率 85%",
         "2026-11-20 14:05，学校代码 2152080001，版本 2017.1",
-        "均衡 Junheng；用 Excel 或 WPS 打开；A4 横向；GB/T 9704",
+        "均衡 Junheng；用 Excel 或 WPS 打开；A4 横向；GB/T 9704；与 Excel 的 ROUND 函数一致",
         "演示账号 admin、county_admin、school、leader、inspector",
         "在手机上打开 http://127.0.0.1:8000/s/ 或输入 /s/ 的访问码",
         "",
