@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import io
+import re
 from pathlib import Path
 
 import openpyxl
@@ -262,3 +263,29 @@ def test_scan_sees_a_formula():
     assert scan_workbook(buffer.getvalue()).formulas == [
         'xl/worksheets/sheet1.xml!B3: HYPERLINK("http://evil.example","点我")'
     ]
+
+
+UNGUARDED = re.compile(
+    # xlsxwriter's write, write_row, write_column and merge_range store "=…" as a formula;
+    # openpyxl's sheet.cell(row, column, value) does the same
+    r"\b\w+\.(?:write|write_row|write_column|merge_range)\("
+    r"|\.cell\((?:row=)?[^()]+,[^()]+,[^()]+\)"
+)
+
+
+FILE_WRITE = re.compile(r"\b(?:std(?:out|err)|out|handle|archive)\.write\(")
+"""Files, zip archives and consoles, which are no workbook sheets."""
+
+
+def test_no_writer_puts_a_value_in_a_cell_but_through_xlsx_cells():
+    """A new writer that forgets the helpers would pass the scans above only while its texts
+    happen to be harmless; the source says at once."""
+    root = Path(xlsx_cells.__file__).parents[1]
+    found = [
+        f"{path.relative_to(root)}:{number}: {line.strip()}"
+        for path in sorted(root.rglob("*.py"))
+        if path.name != "xlsx_cells.py"
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if UNGUARDED.search(line) and not FILE_WRITE.search(line)
+    ]
+    assert found == []
