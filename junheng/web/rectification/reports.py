@@ -171,7 +171,6 @@ def bulletin_for(
         core_bulletin.ClosedProblem(
             title=p.title,
             # the local day: a 销号 at 07:30 on Monday in Beijing is Sunday's date in UTC
-            # the local day: a 销号 at 07:30 on Monday in Beijing is Sunday's date in UTC
             closed_on=local_date(p.closed_at),
             units="、".join(sorted({t.lead_unit.name for t in p.tasks.all()})),
         )

@@ -32,6 +32,7 @@ from junheng.rectification.problems import (
     reconcile,
 )
 from junheng.standards import load_standard
+from junheng.web.clock import local_date, today
 from junheng.web.evaluation.models import Snapshot
 from junheng.web.rectification import evidence
 from junheng.web.rectification.models import (
@@ -49,11 +50,6 @@ from junheng.web.rectification.models import (
 )
 from junheng.web.registry.models import County, SchoolYear
 from junheng.web.selectors import latest_snapshot
-
-
-def today() -> date:
-    """The one clock of the rectification pages (tests freeze it by patching this function)."""
-    return timezone.localdate()
 
 
 def _user_name(user: AbstractBaseUser | None) -> str:
@@ -628,7 +624,7 @@ def ledger_rows(county: County, year: SchoolYear) -> list[LedgerRow]:
 def problem_closures(county: County, year: SchoolYear) -> list[date | None]:
     """The day each problem of the ledger was closed (None while open), for the forecast."""
     return [
-        timezone.localdate(closed) if closed is not None else None
+        local_date(closed) if closed is not None else None
         for closed in Problem.objects.filter(county=county, year=year).values_list(
             "closed_at", flat=True
         )
