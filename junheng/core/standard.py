@@ -525,6 +525,7 @@ REQUIRED_POLICIES: tuple[str, ...] = (
     "apportionment",
     "apportionment_weights",
     "comparison_decimals",
+    "comparison_rounding",
     "survey_favourable_options",
     "numeric_tolerance",
 )
