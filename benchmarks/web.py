@@ -351,7 +351,8 @@ def create_sessions() -> dict[str, Any]:
         # The site's own session engine, as a login through the form would create it.
         store = import_module(settings.SESSION_ENGINE).SessionStore()
         store[SESSION_KEY] = str(user.pk)
-        store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+        # the backend that keeps the user (the login throttle before it only refuses)
+        store[BACKEND_SESSION_KEY] = "junheng.web.accounts.backends.ProfileBackend"
         store[HASH_SESSION_KEY] = user.get_session_auth_hash()
         store.create()
         return store.session_key or ""

@@ -111,11 +111,18 @@ def test_upload_with_errors_then_the_corrected_workbook(page, live_server, site,
     assert page.evaluate(OVERFLOW) <= 0
     screenshot(page, "import-success")
 
+    # 重新评估 asks which data to use first, then shows what changed.
     with page.expect_navigation():
-        page.get_by_role("button", name="重新评估").click()
-    assert page.url.endswith(reverse("county", args=[county.pk, year.label]))
+        page.get_by_role("link", name="重新评估").click()
+    assert page.url.endswith(reverse("evaluate", args=[county.pk, year.label]))
+    page.get_by_label("使用全部数据").check()
+    with page.expect_navigation():
+        page.get_by_role("button", name="开始评估").click()
+    assert "/evaluate/" in page.url and "评估完成" in page.locator("h1").inner_text()
 
     # The import page keeps the history: who imported what, when, and what came of it.
+    with page.expect_navigation():
+        page.get_by_role("link", name="查看评估概况").click()
     with page.expect_navigation():
         page.get_by_role("link", name="导入数据").first.click()
     rows = page.locator("table.import-history tbody tr")

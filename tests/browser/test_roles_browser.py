@@ -87,7 +87,7 @@ def test_system_admin_starts_at_the_county_list(page, phone, live_server, demo_s
     assert nav[:2] == ["县区列表", "县域对比"] and "系统管理" in nav and "本校数据" not in nav
     assert _current(page) == "县区列表"
     row.get_by_role("link", name="示范县").click()
-    assert page.get_by_role("button", name="重新评估").is_visible()
+    assert page.get_by_role("link", name="重新评估").is_visible()
 
 
 def test_county_admin_starts_at_the_overview_and_may_evaluate(page, phone, live_server, demo_site):
@@ -101,8 +101,13 @@ def test_county_admin_starts_at_the_overview_and_may_evaluate(page, phone, live_
     assert "系统管理" not in _nav(page)
     before = Snapshot.objects.filter(county=county, year__label="2026").count()
     with page.expect_navigation():
-        page.get_by_role("button", name="重新评估").click()
-    assert page.url.endswith(f"/counties/{county.pk}/2026/")
+        page.get_by_role("link", name="重新评估").click()
+    assert page.url.endswith(f"/counties/{county.pk}/2026/evaluate/")
+    assert Snapshot.objects.filter(county=county, year__label="2026").count() == before
+    page.get_by_label("使用全部数据").check()
+    with page.expect_navigation():
+        page.get_by_role("button", name="开始评估").click()
+    assert f"/counties/{county.pk}/2026/evaluate/" in page.url
     assert Snapshot.objects.filter(county=county, year__label="2026").count() == before + 1
 
 
@@ -135,7 +140,7 @@ def test_leader_reads_the_overview_without_evaluating(page, phone, live_server, 
     _log_in_on_both(page, phone, live_server.url, "leader", password, "leader")
     assert page.url.endswith(f"/counties/{county.pk}/2026/")
     assert "评估结论" in page.content()
-    assert page.get_by_role("button", name="重新评估").count() == 0
+    assert page.get_by_role("link", name="重新评估").count() == 0
     assert "数据导入" not in _nav(page)
     # A re-evaluation posted by hand is refused with the Chinese 403 page.
     token = next(c["value"] for c in page.context.cookies() if c["name"] == "csrftoken")
@@ -158,6 +163,6 @@ def test_inspector_sees_the_citys_counties_read_only(page, phone, live_server, d
     assert "数据导入" not in _nav(page)
     page.goto(f"{live_server.url}/counties/{county.pk}/2026/")
     assert "示范县" in page.locator("h1").inner_text()
-    assert page.get_by_role("button", name="重新评估").count() == 0
+    assert page.get_by_role("link", name="重新评估").count() == 0
     response = page.goto(f"{live_server.url}/schools/{demo_site['other'].school_id}/2026/")
     assert response.status == 200
