@@ -15,7 +15,6 @@ from rich.table import Table
 from rich.text import Text
 
 from junheng import clock
-from junheng.core.checks import describe_threshold
 from junheng.core.dataset import Dataset
 from junheng.core.evaluate import Evaluation, evaluate
 from junheng.core.formatting import fmt_number
@@ -25,6 +24,7 @@ from junheng.demo import demo_county, national_dataset
 from junheng.intake.reader import read_dataset
 from junheng.intake.writer import write_csv_folder
 from junheng.reports.results_xlsx import write_results_xlsx
+from junheng.reports.tables import requirement_text
 from junheng.standards import DEFAULT_STANDARD, available_standards, load_standard
 
 app = typer.Typer(
@@ -618,7 +618,7 @@ def standards_command(
             limits = "、".join(f"{LEVEL_ZH[k]} ≤ {v:g}" for k, v in item.cv_limit.items())
             requirement += f"；差异系数 {limits}"
         else:
-            requirement = "；".join(f"{c.label} {describe_threshold(c)}" for c in item.checks)
+            requirement = requirement_text(item)
         table.add_row(item.id, standard.parts[item.part], item.name, requirement, item.source)
     console.print(table)
     rule = standard.segment_rule
