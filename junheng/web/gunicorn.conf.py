@@ -14,6 +14,14 @@ import os
 
 wsgi_app = "junheng.web.wsgi:application"
 
+# gunicorn is how the site runs for its users: never with Django's debug pages, which list every
+# URL and print tracebacks with settings to anyone. Developers use `manage runserver` instead.
+if os.environ.get("JUNHENG_DEBUG", "").strip().lower() in {"1", "true", "yes", "on"}:
+    raise SystemExit(
+        "错误：正式运行（gunicorn）不能打开调试模式，请删除设置 JUNHENG_DEBUG=1。"
+        "开发时请用：python -m junheng.web.manage runserver"
+    )
+
 # Only nginx on the same machine talks to gunicorn: it terminates TLS and sets X-Forwarded-Proto,
 # which Django trusts (settings.SECURE_PROXY_SSL_HEADER) because nobody else can reach this port.
 bind = [os.environ.get("JUNHENG_BIND", "127.0.0.1:8000")]

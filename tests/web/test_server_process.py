@@ -221,3 +221,11 @@ def test_the_production_command_never_shows_debug_pages(tmp_path):
         process.terminate()
         output, _ = process.communicate(timeout=30)
     assert "Traceback" not in output
+
+
+def test_the_production_command_refuses_debug_mode(tmp_path):
+    process = _site(_free_port(), tmp_path, JUNHENG_DEBUG="1", JUNHENG_SECRET_KEY="k" * 50)
+    output, _ = process.communicate(timeout=60)
+    assert process.returncode != 0
+    assert "正式运行（gunicorn）不能打开调试模式，请删除设置 JUNHENG_DEBUG=1" in output
+    assert "Booting worker" not in output
