@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import polars as pl
 import typer
@@ -334,11 +335,21 @@ def ledger_problems_command(
     ] = None,
     standard: StandardOption = DEFAULT_STANDARD,
     policy: PolicyOption = None,
+    year: Annotated[
+        str | None,
+        typer.Option("--year", help="学年，写在问题编号前（如 2026-R4-小学-城关一小）；默认为今年"),
+    ] = None,
 ) -> None:
     """评估数据集并列出问题清单：每个未达标的指标、超限的差异系数、不符合的项目各一条。"""
     from junheng.core.output import county_to_dict
     from junheng.rectification.ledger_xlsx import rows_from_drafts, write_ledger
-    from junheng.rectification.problems import problems_from_evaluation
+    from junheng.rectification.problems import problem_number, problems_from_evaluation
+
+    label = year or str(_today().year)
+
+    def number(draft: Any) -> str:
+        # the number people read; the web ledger reads it back to the same problem
+        return problem_number(draft.key, label, draft.school_name or "")
 
     evaluation = evaluate(_dataset(path), _standard(standard, policy))
     for county in evaluation.counties:
@@ -348,13 +359,13 @@ def ledger_problems_command(
         table = Table(title=f"{county} 问题清单（{len(problems)} 条）", title_justify="left")
         for header in ("序号", "问题编号", "类别", "问题", "差距"):
             table.add_column(header, overflow="fold")
-        for number, draft in enumerate(problems, 1):
+        for index, draft in enumerate(problems, 1):
             gap = ""
             if draft.gap is not None:
                 whole = float(draft.gap).is_integer()
                 amount = fmt_number(draft.gap, 0 if whole else 2, thousands=True)
                 gap = f"{draft.gap_what} {amount} {draft.gap_unit}"
-            table.add_row(str(number), draft.key, draft.category, draft.title, gap)
+            table.add_row(str(index), number(draft), draft.category, draft.title, gap)
         console.print(table)
         for draft in missing:
             console.print(f"[yellow]数据缺失：[/]{draft.title}：{draft.description}")
@@ -362,7 +373,12 @@ def ledger_problems_command(
             target = out if out.suffix else out.with_suffix(".xlsx")
             if len(evaluation.counties) > 1:
                 target = target.with_name(f"{target.stem}_{county}{target.suffix}")
-            write_ledger(rows_from_drafts(drafts), target, f"{county}问题清单", missing)
+            rows = [
+                dataclasses.replace(row, problem_key=number(draft))
+                for row, draft in zip(rows_from_drafts(problems), problems, strict=True)
+            ]
+            numbered = [dataclasses.replace(d, key=number(d)) for d in missing]
+            write_ledger(rows, target, f"{county}问题清单", numbered)
             console.print(
                 f"已写出问题清单：{target}（填写牵头单位、责任人、完成时限后即为整改台账）"
             )

@@ -35,10 +35,13 @@ def _data(tmp_path):
 
 def test_problems_then_fill_in_and_check(tmp_path):
     out = tmp_path / "问题清单.xlsx"
-    result = runner.invoke(app, ["ledger", "problems", str(_data(tmp_path)), "--out", str(out)])
+    command = ["ledger", "problems", str(_data(tmp_path)), "--out", str(out), "--year", "2026"]
+    result = runner.invoke(app, command)
     assert result.exit_code == 0, result.output
     assert "甲县 问题清单（4 条）" in result.output
-    assert "R4/primary/P1" in result.output and "G5/P2" in result.output
+    # numbers people read: year, item, level in Chinese, school name (never the internal keys)
+    # (the terminal table folds long numbers over lines; the workbook below holds them whole)
+    assert "2026-G7" in result.output and "R4/primary" not in result.output
     book = openpyxl.load_workbook(out)
     sheet = book["整改台账"]
     assert sheet["A1"].value == "甲县问题清单"
@@ -48,10 +51,10 @@ def test_problems_then_fill_in_and_check(tmp_path):
     )
     assert problems[1] == "小学 R4 生均教学及辅助用房面积校际差异系数超标：0.526134，上限 0.50"
     assert [sheet.cell(r, 14).value for r in range(3, 7)] == [
-        "R4/primary/P1",
-        "CV/primary/R4",
-        "G5/P2",
-        "G7",
+        "2026-R4-小学-P1学校",
+        "2026-R4-小学-校际差异系数",
+        "2026-G5-P2学校",
+        "2026-G7",
     ]
 
     # An empty problem list is not yet a ledger: the check names the empty cells.
@@ -84,3 +87,13 @@ def test_check_refuses_a_bad_today(tmp_path):
     result = runner.invoke(app, ["ledger", "check", str(tmp_path / "x.xlsx"), "--today", "明天"])
     assert result.exit_code == 2
     assert "--today 应为日期" in result.output
+
+
+def test_the_year_defaults_to_this_year_in_the_county_time_zone(tmp_path, monkeypatch):
+    # 2026-12-31 16:30 UTC is 2027-01-01 00:30 in Beijing: the numbers carry 2027.
+    monkeypatch.setattr(
+        "junheng.clock.utc_now", lambda: dt.datetime(2026, 12, 31, 16, 30, tzinfo=dt.UTC)
+    )
+    result = runner.invoke(app, ["ledger", "problems", str(_data(tmp_path))])
+    assert result.exit_code == 0, result.output
+    assert "2027-G7" in result.output and "2026-G7" not in result.output
