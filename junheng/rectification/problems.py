@@ -432,6 +432,10 @@ def problem_number(key: str, year: str, school_name: str = "") -> str:
     "2026-R5-小学-城关一小" for "R5/primary/2152080001". The key itself stays the record's
     identity (reconciliation matches on it); this is only how it is shown."""
     parts = key.split("/")
+    if parts[0] == "NA" and len(parts) == 3:  # a segment whose indicators cannot be decided
+        return f"{year}-数据缺失-{LEVEL_ZH.get(parts[1], parts[1])}-{school_name or parts[2]}"
+    if parts[0] == "NA" and len(parts) == 4 and parts[1] == "CV":
+        return f"{year}-数据缺失-{parts[3]}-{LEVEL_ZH.get(parts[2], parts[2])}-校际差异系数"
     if parts[0] == "CV" and len(parts) == 3:
         return f"{year}-{parts[2]}-{LEVEL_ZH.get(parts[1], parts[1])}-校际差异系数"
     if len(parts) == 3:

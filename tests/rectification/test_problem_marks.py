@@ -56,3 +56,11 @@ def test_problem_numbers_name_year_item_level_and_school():
     assert problem_number("G11", "2026") == "2026-G11"
     # without a name the school's identification code stands in, never the level's English name
     assert problem_number("R4/primary/2152080001", "2026") == "2026-R4-小学-2152080001"
+
+
+def test_numbers_of_undecided_verdicts_say_data_is_missing():
+    # the 数据缺失 sheet's keys, NA/<level>/<school> and NA/CV/<level>/<indicator>
+    assert (
+        problem_number("NA/junior/2152080001", "2026", "城关中学") == "2026-数据缺失-初中-城关中学"
+    )
+    assert problem_number("NA/CV/primary/R4", "2026") == "2026-数据缺失-R4-小学-校际差异系数"
