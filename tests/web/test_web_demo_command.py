@@ -19,7 +19,7 @@ from junheng.web.accounts.scope import (
     can_view_school,
     visible_counties,
 )
-from junheng.web.collection.models import ChangeLog, SchoolYearData, SegmentData
+from junheng.web.collection.models import ChangeLog, SchoolYearData, SegmentData, Status
 from junheng.web.evaluation.models import Snapshot
 from junheng.web.registry.management.commands.junheng_demo import (
     DEMO_ACCOUNTS,
@@ -120,6 +120,8 @@ def test_an_edited_year_is_kept_and_evaluated_again(no_password_env):
             .otherwise(pl.col("backbone_teachers"))
         ),
     )
+    # The demo's earlier years are approved: the county unlocks the year to correct it.
+    SchoolYearData.objects.filter(year__label="2025").update(status=Status.DRAFT)
     load_dataset(edited, "2025", province=DEMO_PROVINCE, city=DEMO_CITY)
     output = _run()
     assert "示范县 2025 年数据已存在，保留现有数据。" in output
@@ -197,3 +199,23 @@ def test_generated_passwords_avoid_look_alike_characters():
     assert len(passwords) == 200
     assert all(len(p) == 12 for p in passwords)
     assert not set("".join(passwords)) & set("0O1lIo")
+
+
+def test_the_demo_years_stand_where_a_county_would(no_password_env):
+    # Earlier years approved; this year 58 of 60 approved, the demo school filling in and
+    # 城关第一小学 submitted, so 重新评估 and the review list have something to show.
+    _run()
+    states = {
+        label: sorted(
+            SchoolYearData.objects.filter(year__label=label).values_list("status", flat=True)
+        )
+        for label in ("2024", "2025", "2026")
+    }
+    schools = len(states["2024"])
+    assert states["2024"] == states["2025"] == [Status.APPROVED] * schools
+    assert states["2026"].count(Status.APPROVED) == schools - 2
+    assert SchoolYearData.objects.get(year__label="2026", school__name=DEMO_SCHOOL).status == (
+        Status.DRAFT
+    )
+    submitted = SchoolYearData.objects.get(year__label="2026", status=Status.SUBMITTED)
+    assert submitted.school.name == "城关第一小学"

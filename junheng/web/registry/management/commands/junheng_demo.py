@@ -27,7 +27,7 @@ from django.db import transaction
 
 from junheng.demo import DEMO_COUNTY, demo_county_before
 from junheng.web.accounts.models import Profile, Role
-from junheng.web.collection.models import SchoolYearData
+from junheng.web.collection.models import SchoolYearData, Status
 from junheng.web.pages.dashboards import warm_boards
 from junheng.web.registry.models import County, School, SchoolYear
 from junheng.web.selectors import data_changed_since, latest_snapshot
@@ -40,6 +40,8 @@ DEMO_YEARS = ("2024", "2025", "2026")
 """Oldest first; the last one is the current year, the one `junheng demo` evaluates."""
 DEMO_SCHOOL = "石桥镇中心小学"
 """The demo school user's school: a town school with gaps of its own (music room, class size)."""
+DEMO_SUBMITTED = "城关第一小学"
+"""A school whose data of the current year wait for the county's review in the demo."""
 ADMIN_USERNAME = "admin"
 
 # Letters and digits that cannot be mistaken for one another when read off a screen.
@@ -169,7 +171,21 @@ def ensure_demo_data(
             f"已载入 {DEMO_PROVINCE}{DEMO_CITY}{DEMO_COUNTY} {label} 年数据："
             f"学校 {counts.schools} 所，学段 {counts.segments} 个。"
         )
+        _demo_states(label)
     return County.objects.get(name=DEMO_COUNTY, city__name=DEMO_CITY)
+
+
+def _demo_states(label: str) -> None:
+    """Where a county stands in a year's collection: earlier years reviewed and approved; this
+    year approved but for the demo school, still filling in (its clerk's account has work to
+    do), and one school that has submitted and waits for review."""
+    rows = SchoolYearData.objects.filter(
+        school__county__name=DEMO_COUNTY, school__county__city__name=DEMO_CITY, year__label=label
+    )
+    rows.update(status=Status.APPROVED)
+    if label == DEMO_YEAR:
+        rows.filter(school__name=DEMO_SCHOOL).update(status=Status.DRAFT)
+        rows.filter(school__name=DEMO_SUBMITTED).update(status=Status.SUBMITTED)
 
 
 def ensure_evaluations(
