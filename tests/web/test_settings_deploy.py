@@ -143,7 +143,9 @@ def test_every_documented_variable_is_read_and_every_read_variable_documented():
 
 
 def _gunicorn_settings(monkeypatch, **env: str) -> dict:
-    for name in ("JUNHENG_BIND", "JUNHENG_WORKERS", "JUNHENG_TIMEOUT", "JUNHENG_ACCESS_LOG"):
+    # JUNHENG_DEBUG too: the test run is in development mode, which gunicorn refuses
+    names = ("JUNHENG_BIND", "JUNHENG_WORKERS", "JUNHENG_TIMEOUT", "JUNHENG_ACCESS_LOG")
+    for name in (*names, "JUNHENG_DEBUG"):
         monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
