@@ -10,6 +10,7 @@ shows the same chart without horizontal overflow.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -113,16 +114,29 @@ def _status_series(
         (floor_label, FAIL, lambda r: r["met"] is False and r["floor_ok"] is False),
         ("无法判定", UNKNOWN, lambda r: r["met"] is None),
     )
+    return stacked_series(groups, rows, lambda r: _v(r[value_key], decimals), "status", **style)
+
+
+def stacked_series(
+    groups: Sequence[tuple[str, str, Callable[[Any], bool]]],
+    items: Sequence[Any],
+    value: Callable[[Any], Any],
+    stack: str,
+    **style: Any,
+) -> list[dict[str, Any]]:
+    """One stacked bar series per group (name, colour, which items belong), so the legend
+    explains the colours: each item's value stands in the one group it belongs to and "-" in
+    the others; a group no item belongs to has no series."""
     series = []
     for name, color, belongs in groups:
-        data = [_v(r[value_key], decimals) if belongs(r) else "-" for r in rows]
+        data = [value(item) if belongs(item) else "-" for item in items]
         if all(d == "-" for d in data):
             continue
         series.append(
             {
                 "name": name,
                 "type": "bar",
-                "stack": "status",
+                "stack": stack,
                 "itemStyle": {"color": color},
                 "data": data,
                 **style,

@@ -8,7 +8,15 @@ from typing import Any
 
 from junheng.core.formatting import fmt_plain
 from junheng.survey.scoring import Rate, Requirement
-from junheng.web.pages.charts import FAIL, OK, Chart, _base, _line_label, _responsive
+from junheng.web.pages.charts import (
+    FAIL,
+    OK,
+    Chart,
+    _base,
+    _line_label,
+    _responsive,
+    stacked_series,
+)
 
 BAR_HEIGHT = 30
 """Pixels per bar of the horizontal charts; the chart grows with its rows."""
@@ -29,30 +37,18 @@ def rate_chart(
     with the requirement as a line; `narrow_labels` replace long names on a phone."""
     line = round(requirement.threshold * 100, 6)
     # a row without answers has no bar; its table row says 无有效答案
-    groups: tuple[tuple[str, str, Callable[[bool | None], bool]], ...] = (
-        ("达到要求", OK, lambda ok: ok is True),
-        ("未达到要求", FAIL, lambda ok: ok is False),
+    groups: tuple[tuple[str, str, Callable[[Rate], bool]], ...] = (
+        ("达到要求", OK, lambda rate: requirement.passes(rate.rate) is True),
+        ("未达到要求", FAIL, lambda rate: requirement.passes(rate.rate) is False),
     )
-    verdicts = [requirement.passes(rate.rate) for _, rate in rows]
-    series: list[dict[str, Any]] = []
-    for name, color, belongs in groups:
-        data = [
-            _percent(rate) if belongs(ok) else "-"
-            for (_, rate), ok in zip(rows, verdicts, strict=True)
-        ]
-        if all(d == "-" for d in data):
-            continue
-        series.append(
-            {
-                "name": name,
-                "type": "bar",
-                "stack": "verdict",
-                "itemStyle": {"color": color},
-                "barMaxWidth": 20,
-                "label": {"show": True, "position": "right", "formatter": "{c}%"},
-                "data": data,
-            }
-        )
+    series = stacked_series(
+        groups,
+        [rate for _, rate in rows],
+        _percent,
+        "verdict",
+        barMaxWidth=20,
+        label={"show": True, "position": "right", "formatter": "{c}%"},
+    )
     if series:
         series[0]["markLine"] = {
             "symbol": "none",
