@@ -16,7 +16,7 @@ import os
 import pickle
 import re
 import zipfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -535,10 +535,11 @@ def write_school_books(
     zip_path: Path | None = None,
     date: dt.date | None = None,
     charts: bool = True,
+    progress: Callable[[int, int], None] | None = None,
 ) -> list[Path]:
     """One 一校一册 per in-scope school of `county` in `folder`; returns the paths in school
     order. Uses `workers` processes (default: every CPU core); `zip_path` also packs all
-    booklets into one zip file."""
+    booklets into one zip file; `progress(done, total)` is told after each school."""
     if county not in evaluation.counties:
         raise KeyError(f"评估结果中没有县区“{county}”")
     folder = Path(folder)
@@ -549,13 +550,18 @@ def write_school_books(
     ]
     day = date or clock.today()
     n_workers = max(1, min(workers or os.cpu_count() or 1, len(jobs) or 1))
+    total = len(jobs)
+    tell = progress or (lambda done, total: None)
+    tell(0, total)
+    paths: list[Path] = []
     if n_workers == 1:
-        paths = [
-            write_school_book(
-                evaluation, county, sid, Path(p), dataset=dataset, date=day, charts=charts
+        for sid, p in jobs:
+            paths.append(
+                write_school_book(
+                    evaluation, county, sid, Path(p), dataset=dataset, date=day, charts=charts
+                )
             )
-            for sid, p in jobs
-        ]
+            tell(len(paths), total)
     else:
         # Spawned workers start clean (forking a process whose Polars thread pool is busy can
         # deadlock); the evaluation travels once per worker as one pickle.
@@ -567,7 +573,9 @@ def write_school_books(
             initializer=_init_worker,
             initargs=(payload,),
         ) as pool:
-            paths = [Path(p) for p in pool.map(_write_job, jobs, chunksize=chunk)]
+            for p in pool.map(_write_job, jobs, chunksize=chunk):
+                paths.append(Path(p))
+                tell(len(paths), total)
     if zip_path is not None:
         _zip(paths, Path(zip_path))
     return paths

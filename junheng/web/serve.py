@@ -17,6 +17,7 @@ import os
 import secrets
 import signal
 import socket
+import subprocess
 import sys
 from collections.abc import Callable, Sequence
 from multiprocessing.connection import Connection
@@ -264,6 +265,28 @@ def prepare_in_own_process(demo: bool) -> tuple[Sequence[Any] | None, bool]:
     )
 
 
+def start_worker() -> subprocess.Popen[bytes]:
+    """The background worker that generates reports and archives (`junheng_worker`), in a
+    process of its own beside the server, with the server's settings."""
+    command = [sys.executable, "-m", "junheng.web.manage", "junheng_worker"]
+    return subprocess.Popen(
+        [*command, "--verbosity", "0", "--no-startup-delay", "--no-reload"],
+        env=dict(os.environ),
+    )
+
+
+def stop_worker(worker: subprocess.Popen[bytes]) -> None:
+    """Ask the worker to stop (it finishes the file it is writing), then end it."""
+    if worker.poll() is not None:
+        return
+    worker.terminate()
+    try:
+        worker.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+        worker.wait()
+
+
 def serve(
     host: str = "127.0.0.1",
     port: int = 8000,
@@ -301,12 +324,14 @@ def serve(
     connections.close_all()
 
     banner = _banner(host, port, logins, has_users)
+    worker = start_worker()
 
     def when_ready(server: Any) -> None:
         for line in banner:
             echo(line)
 
     def on_exit(server: Any) -> None:
+        stop_worker(worker)
         echo("均衡网页系统已停止。")
 
     bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
@@ -322,5 +347,8 @@ def serve(
         options["accesslog"] = None
     if "JUNHENG_LOG_LEVEL" not in os.environ:
         options["loglevel"] = "warning"
-    _gunicorn(options).run()
+    try:
+        _gunicorn(options).run()
+    finally:
+        stop_worker(worker)
     return 0

@@ -90,8 +90,17 @@ INSTALLED_APPS = [
     "junheng.web.imports",
     "junheng.web.rectification",
     "junheng.web.surveys",
+    "junheng.web.documents",
+    "junheng.web.practice",
+    "junheng.web.archive",
+    "django_tasks",
+    "django_tasks_db",
     "axes",
 ]
+
+# Long work (reports of 400 schools, the inspection archive) runs in the background worker
+# (`junheng_worker`); the database is the queue, so no other service is needed.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

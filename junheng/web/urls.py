@@ -17,4 +17,7 @@ urlpatterns = [
     path("", include("junheng.web.pages.urls")),
     path("", include("junheng.web.rectification.urls")),
     path("", include("junheng.web.surveys.urls")),
+    path("", include("junheng.web.documents.urls")),
+    path("", include("junheng.web.practice.urls")),
+    path("", include("junheng.web.archive.urls")),
 ]

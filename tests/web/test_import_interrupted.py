@@ -55,7 +55,7 @@ def test_the_marker_names_this_host_and_process():
     host, pid, started = services.process_marker().split(":")
     assert host == socket.gethostname() and pid == str(os.getpid())
     assert started.isdigit()
-    assert not services._worker_gone(services.process_marker())
+    assert not services.worker_gone(services.process_marker())
 
 
 def test_a_run_whose_process_ended_is_failed_with_a_chinese_reason(clerk):

@@ -50,10 +50,12 @@ __all__ = [
     "check_run",
     "confirm_run",
     "import_root",
+    "process_marker",
     "purge_expired",
     "report_file",
     "settle_interrupted",
     "start_import",
+    "worker_gone",
 ]
 
 
@@ -139,7 +141,7 @@ def process_marker() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{_process_start('self')}"
 
 
-def _worker_gone(marker: str) -> bool:
+def worker_gone(marker: str) -> bool:
     """Whether the process named by `marker` has certainly ended (it ran on this host and no
     process with its pid and start time exists any more)."""
     host, _, rest = marker.partition(":")
@@ -168,7 +170,7 @@ def settle_interrupted(runs: Iterable[ImportRun], now: datetime | None = None) -
     for run in runs:
         if run.status != RunStatus.CHECKING:
             continue
-        if run.created_at < cutoff or (run.worker and _worker_gone(run.worker)):
+        if run.created_at < cutoff or (run.worker and worker_gone(run.worker)):
             # Only if no process finished it meanwhile: the row is updated conditionally.
             done = ImportRun.objects.filter(pk=run.pk, status=RunStatus.CHECKING).update(
                 status=RunStatus.FAILED, message=INTERRUPTED, finished_at=timezone.now()
