@@ -31,12 +31,13 @@ from tests.reports.docx_reading import all_text, body, header
 
 HEADINGS = (
     "一、基本情况",
-    "二、资源配置",
-    "三、政府保障程度",
-    "四、教育质量",
-    "五、社会认可度",
-    "六、存在的问题",
-    "七、整改措施与计划",
+    "二、主要做法与成效",
+    "三、资源配置",
+    "四、政府保障程度",
+    "五、教育质量",
+    "六、社会认可度",
+    "七、存在的问题",
+    "八、整改措施与计划",
 )
 SEGMENT_HEADER = ("学校名称", "在校生数")
 CV_HEADER = ("指标", "指标名称", "学校数", "加权平均值", "加权标准差", "差异系数", "限值", "结论")
@@ -249,13 +250,14 @@ def test_tasks_are_rendered_as_a_table(doc):
     assert body(table)[0][-1] == "2027年8月31日"
 
 
-def test_without_tasks_a_marked_placeholder(demo, tmp_path):
+def test_without_tasks_the_missing_ledger_is_named_not_a_placeholder(demo, tmp_path):
     dataset, evaluation = demo
     path = write_self_evaluation(
         evaluation, DEMO_COUNTY, tmp_path / "r.docx", dataset=dataset, charts=False
     )
     text = all_text(Document(str(path)))
-    assert "【整改任务清单待填写】" in text
+    assert "整改台账尚未建立任务：" in text
+    assert "【" not in text and "待填写" not in text
 
 
 def test_charts_are_embedded(doc):
