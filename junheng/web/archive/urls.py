@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
-from django.urls import path  # noqa: F401  (the routes follow with the views)
+from django.urls import path
+
+from junheng.web.archive import views
 
 app_name = "archive"
 
-urlpatterns: list = []
+_C = "counties/<int:county_id>/<str:year>/archive/"
+
+urlpatterns = [
+    path(_C, views.home, name="home"),
+    path(_C + "<str:item_id>/", views.item, name="item"),
+    path("archive/files/<int:pk>/", views.download, name="download"),
+    path("archive/files/<int:pk>/delete/", views.delete, name="delete"),
+]
