@@ -80,6 +80,13 @@ _SECTIONS: tuple[_Section, ...] = (
         ("/rectification/",),
     ),
     _Section("认可度调查", "surveys", ("/surveys/",), has_survey_pages),
+    _Section(
+        "报告与档案",
+        "documents:start",
+        ("/reports/",),
+        scope.has_county_views,
+        ("/reports/", "/archive/", "/practice/"),
+    ),
     _Section("系统管理", "admin:index", ("/admin/",), lambda u: u.is_staff),
 )
 

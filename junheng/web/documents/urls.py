@@ -9,6 +9,7 @@ from junheng.web.documents import views
 app_name = "documents"
 
 urlpatterns = [
+    path("reports/", views.start, name="start"),
     path("counties/<int:county_id>/<str:year>/reports/", views.reports, name="reports"),
     path("counties/<int:county_id>/<str:year>/reports/jobs/", views.jobs, name="jobs"),
     path("counties/<int:county_id>/<str:year>/reports/generate/", views.generate, name="generate"),

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 from junheng.rectification.bulletin import PERIODS
 from junheng.reports.pdf import pdf_available
 from junheng.web import clock
-from junheng.web.accounts.scope import can_evaluate_county
+from junheng.web.accounts.scope import can_evaluate_county, visible_counties
 from junheng.web.documents import services
 from junheng.web.documents.models import ACTIVE, Document, Job, JobKind
 from junheng.web.evaluation.models import Snapshot
@@ -108,6 +108,23 @@ def reports(request: HttpRequest, county_id: int, year: str) -> HttpResponse:
     }
     context.update(_jobs_context(county, school_year))
     return render(request, "documents/reports.html", context)
+
+
+@login_required
+@require_GET
+def start(request: HttpRequest) -> HttpResponse:
+    """The section's start: the reports of the user's county (latest evaluated year), or a list
+    of the counties the user may see."""
+    counties = list(visible_counties(request.user).order_by("name"))
+    years = list(SchoolYear.objects.order_by("-label"))
+    if not counties or not years:
+        raise Http404(NOT_FOUND)
+    if len(counties) == 1:
+        evaluated = (
+            SchoolYear.objects.filter(snapshot__county=counties[0]).order_by("-label").first()
+        )
+        return redirect("documents:reports", counties[0].pk, (evaluated or years[0]).label)
+    return render(request, "documents/start.html", {"counties": counties, "year": years[0]})
 
 
 def _archive_url(county: County, year: SchoolYear) -> str | None:
