@@ -285,3 +285,28 @@ def test_gunicorn_as_the_systemd_unit_starts_it_behind_nginx(tmp_path):
     output = log.read_text()
     # The access log names the user's address as nginx passed it on, and the time taken.
     assert re.search(r'^203\.0\.113\.7 .* "GET /login/ HTTP/1\.1" 200 \d+ \d+ms', output, re.M)
+
+
+def test_the_worker_runs_as_its_systemd_unit_starts_it(tmp_path):
+    """The guide's junheng-worker unit: same settings file, folder and data as the site, and its
+    command runs (here with --batch: it takes what is queued, then ends)."""
+    site = dict(
+        line.split("=", 1)
+        for line in _file_block("/etc/systemd/system/junheng.service").splitlines()
+        if "=" in line
+    )
+    unit = dict(
+        line.split("=", 1)
+        for line in _file_block("/etc/systemd/system/junheng-worker.service").splitlines()
+        if "=" in line
+    )
+    for key in ("EnvironmentFile", "WorkingDirectory", "ReadWritePaths", "User"):
+        assert unit[key] == site[key], key
+    assert unit["Restart"] == "always"
+    command = unit["ExecStart"].replace(INSTALL_DIR, str(ROOT)).split()
+    assert command[:4] == [f"{ROOT}/.venv/bin/python", "-m", "junheng.web.manage", "junheng_worker"]
+    env = _production_env(tmp_path, DATABASE_URL=f"sqlite:///{tmp_path / 'junheng.sqlite3'}")
+    assert _manage(env, "migrate", "--verbosity", "0").returncode == 0
+    result = _manage(env, *command[3:], "--batch", "--no-startup-delay")
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
