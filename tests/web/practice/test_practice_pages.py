@@ -104,9 +104,7 @@ def test_leaders_and_inspectors_read_but_cannot_write(client, evaluated, users, 
     assert not PracticeText.objects.filter(key="funding").exists()
 
 
-@pytest.mark.parametrize(
-    "who", ["school", "department", "other_admin", "far_inspector", "nobody"]
-)
+@pytest.mark.parametrize("who", ["school", "department", "other_admin", "far_inspector", "nobody"])
 def test_everyone_else_gets_the_404_of_an_unknown_page(client, evaluated, users, who):
     county, year, _ = evaluated
     assert page(client, users[who], county, year).status_code == 404
@@ -124,7 +122,8 @@ def test_anonymous_users_are_sent_to_login(client, evaluated):
 def test_an_unknown_county_or_year_is_404(client, evaluated, users):
     county, year, _ = evaluated
     client.force_login(users["sysadmin"])
-    assert client.get(reverse("practice:edit", args=[county.pk + 999, year.label])).status_code == 404
+    unknown_county = reverse("practice:edit", args=[county.pk + 999, year.label])
+    assert client.get(unknown_county).status_code == 404
     assert client.get(reverse("practice:edit", args=[county.pk, "1999"])).status_code == 404
 
 
@@ -183,9 +182,7 @@ def test_a_colleagues_save_meanwhile_is_not_overwritten(client, evaluated, users
     assert (row.text, row.version, row.updated_by) == ("我的修改", 3, users["admin"])
 
 
-def test_saving_all_does_not_trip_over_a_section_changed_by_someone_else(
-    client, evaluated, users
-):
+def test_saving_all_does_not_trip_over_a_section_changed_by_someone_else(client, evaluated, users):
     county, year, _ = evaluated
     PracticeText.objects.create(county=county, year=year, key="teachers", text="原稿")
     mine = form(page(client, users["admin"], county, year), funding="经费")
