@@ -88,15 +88,18 @@ def write_school_book(
     tasks: list[dict[str, Any]] | None = None,
     date: dt.date | None = None,
     charts: bool = True,
+    basis: str | None = None,
 ) -> Path:
     """Write one school's 一校一册 to `path` (.docx, written atomically) and return the path.
 
     `history` maps a year label ("2024") to that year's evaluation for the trend table;
     `tasks` are the school's open rectification tasks (records with keys such as problem,
-    measure, lead_unit, responsible, deadline)."""
+    measure, lead_unit, responsible, deadline); `basis` (which evaluation and data, with the
+    data fingerprint) is printed under the title."""
     book = _SchoolBook(
         evaluation, county, school_id, dataset, history, tasks, date or clock.today(), charts
     )
+    book.basis = basis
     return ds.save(book.build(), Path(path))
 
 
@@ -127,6 +130,7 @@ class _SchoolBook(ds.DocumentWriter):
         self.tasks = tasks
         self.date = date
         self.charts = charts_module() if charts else None
+        self.basis: str | None = None
         super().__init__()
 
     # -- helpers ---------------------------------------------------------------------------
@@ -161,6 +165,8 @@ class _SchoolBook(ds.DocumentWriter):
             style=ds.STYLE_NOTE,
             align=WD_ALIGN_PARAGRAPH.CENTER,
         )
+        if self.basis:
+            ds.add_paragraph(doc, self.basis, style=ds.STYLE_NOTE, align=WD_ALIGN_PARAGRAPH.CENTER)
         self.identity()
         self.inputs()
         self.indicators()
@@ -507,8 +513,10 @@ _WORKER: dict[str, Any] = {}
 
 def _init_worker(payload: bytes) -> None:
     """Unpickle the evaluation (and dataset) once per worker process."""
-    evaluation, dataset, county, date, charts = pickle.loads(payload)
-    _WORKER.update(evaluation=evaluation, dataset=dataset, county=county, date=date, charts=charts)
+    evaluation, dataset, county, date, charts, basis = pickle.loads(payload)
+    _WORKER.update(
+        evaluation=evaluation, dataset=dataset, county=county, date=date, charts=charts, basis=basis
+    )
 
 
 def _write_job(job: tuple[str, str]) -> str:
@@ -521,6 +529,7 @@ def _write_job(job: tuple[str, str]) -> str:
         dataset=_WORKER["dataset"],
         date=_WORKER["date"],
         charts=_WORKER["charts"],
+        basis=_WORKER["basis"],
     )
     return path
 
@@ -536,6 +545,7 @@ def write_school_books(
     date: dt.date | None = None,
     charts: bool = True,
     progress: Callable[[int, int], None] | None = None,
+    basis: str | None = None,
 ) -> list[Path]:
     """One 一校一册 per in-scope school of `county` in `folder`; returns the paths in school
     order. Uses `workers` processes (default: every CPU core); `zip_path` also packs all
@@ -558,14 +568,21 @@ def write_school_books(
         for sid, p in jobs:
             paths.append(
                 write_school_book(
-                    evaluation, county, sid, Path(p), dataset=dataset, date=day, charts=charts
+                    evaluation,
+                    county,
+                    sid,
+                    Path(p),
+                    dataset=dataset,
+                    date=day,
+                    charts=charts,
+                    basis=basis,
                 )
             )
             tell(len(paths), total)
     else:
         # Spawned workers start clean (forking a process whose Polars thread pool is busy can
         # deadlock); the evaluation travels once per worker as one pickle.
-        payload = pickle.dumps((evaluation, dataset, county, day, charts))
+        payload = pickle.dumps((evaluation, dataset, county, day, charts, basis))
         chunk = max(1, len(jobs) // (n_workers * 4))
         with ProcessPoolExecutor(
             max_workers=n_workers,

@@ -106,8 +106,13 @@ class Table:
 # public API
 
 
-def write_tables_xlsx(evaluation: Evaluation, path: Path, county: str | None = None) -> Path:
+def write_tables_xlsx(
+    evaluation: Evaluation, path: Path, county: str | None = None, *, basis: str | None = None
+) -> Path:
     """Write the print-ready tables for one county (or every county when `county` is None).
+
+    `basis` (which evaluation and data the numbers come from, with the data fingerprint) is
+    printed under each table's title beside the standard.
 
     The workbook is written to a temporary file in the target folder and renamed over `path`,
     so a reader never sees a half-written file. Returns `path`.
@@ -127,6 +132,8 @@ def write_tables_xlsx(evaluation: Evaluation, path: Path, county: str | None = N
     place = counties[0] if len(counties) == 1 else f"{len(counties)} 个县区"
     standard = evaluation.standard
     subtitle = f"评估标准：{standard_text(standard)}"
+    if basis:
+        subtitle += f"；{basis}"
 
     with atomic_file(path) as tmp_name:
         workbook = xlsxwriter.Workbook(str(tmp_name), {"nan_inf_to_errors": True})

@@ -156,6 +156,7 @@ def test_the_demo_server_from_first_start_to_ctrl_c_and_again(page, tmp_path, st
     assert assets.status == 200 and len(assets.body()) > 500_000
 
     _first_writes(page, url, overview)
+    _reports_from_the_worker(page, url, overview)
     for path in ("", "indicators/R4/primary/", "review/", "import/", "rectification/"):
         page.goto(f"{overview}{path}")
         assert page.locator("h1").count() == 1, path
@@ -233,6 +234,35 @@ def _first_writes(page, url: str, overview: str) -> None:
     # 生成问题清单 from the new evaluation.
     generated = post(f"{county_path}rectification/generate/")
     assert generated.ok and "问题" in generated.text()
+
+
+def _reports_from_the_worker(page, url: str, overview: str) -> None:
+    """The county's documents through the background worker `junheng web` started: 重新评估, then
+    生成自评报告 and 生成评估附表 on the 报告 page, the progress watched until the files are
+    listed, and both downloaded."""
+    county_path = overview.removeprefix(url)
+    page.goto(f"{url}{county_path}evaluate/")
+    page.locator("input[name=data][value=all]").check()
+    with page.expect_navigation(timeout=ANSWER_WITHIN_MS):
+        page.get_by_role("button", name="开始评估").click()
+    page.goto(f"{url}{county_path}reports/")
+    assert page.locator("h1").inner_text() == "示范县 2026学年 报告"
+    for kind in ("自评报告", "评估附表"):
+        with page.expect_navigation(timeout=ANSWER_WITHIN_MS):
+            page.get_by_role("button", name=f"生成{kind}").click()
+        assert f"已开始生成{kind}" in page.locator(".messages").inner_text()
+    screenshot(page, "server-reports-progress")
+    # the jobs box polls every 2 s and reloads the page when nothing waits or runs any more
+    documents = page.locator("table.documents")
+    documents.get_by_text("示范县2026学年自评报告.docx").wait_for(timeout=180_000)
+    documents.get_by_text("示范县2026学年评估附表.xlsx").wait_for(timeout=60_000)
+    assert "失败" not in page.locator("#jobs").inner_text()
+    screenshot(page, "server-reports-done")
+    for name in ("示范县2026学年自评报告.docx", "示范县2026学年评估附表.xlsx"):
+        with page.expect_download(timeout=ANSWER_WITHIN_MS) as got:
+            documents.get_by_role("link", name=name).click()
+        assert got.value.suggested_filename == name
+        assert Path(got.value.path()).read_bytes()[:2] == b"PK"
 
 
 def test_a_port_in_use_is_named_in_chinese(tmp_path, start):

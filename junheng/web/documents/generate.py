@@ -75,6 +75,16 @@ def snapshot_evaluation(snapshot: Snapshot) -> tuple[Dataset, Evaluation]:
     return dataset, evaluation
 
 
+def basis_text(snapshot: Snapshot) -> str:
+    """The line printed on the 附表 and every 一校一册: which evaluation, with the data
+    fingerprint's first characters (as the 自评报告 prints them)."""
+    from junheng.reports.self_evaluation_story import FINGERPRINT_SHOWN
+    from junheng.web.practice.inputs import snapshot_label
+
+    short = snapshot.data_fingerprint[:FINGERPRINT_SHOWN]
+    return f"评估依据：{snapshot_label(snapshot)}，数据指纹 {short}"
+
+
 def _need_snapshot(ctx: JobContext) -> Snapshot:
     if ctx.job.snapshot is None:
         raise JobFailed("没有选择评估结果：请先评估，再生成报告。")
@@ -123,7 +133,9 @@ def write_tables_file(snapshot: Snapshot, folder: Path, *, evaluated: Any = None
     """评估附表 .xlsx of the snapshot."""
     _, evaluation = evaluated or snapshot_evaluation(snapshot)
     county, year = snapshot.county, snapshot.year
-    path = write_tables_xlsx(evaluation, folder / "tables.xlsx", county.name)
+    path = write_tables_xlsx(
+        evaluation, folder / "tables.xlsx", county.name, basis=basis_text(snapshot)
+    )
     return [Produced(path, _name(county, year, "评估附表", ".xlsx"), "评估附表（Excel）")]
 
 
@@ -143,6 +155,7 @@ def write_school_books_files(
         zip_path=zip_path,
         date=clock.today(),
         progress=progress,
+        basis=basis_text(snapshot),
     )
     shutil.rmtree(books, ignore_errors=True)
     return [

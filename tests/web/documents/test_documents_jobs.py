@@ -8,6 +8,7 @@ import io
 import os
 import zipfile
 
+import docx
 import openpyxl
 import pytest
 from django_tasks_db.models import DBTaskResult
@@ -55,8 +56,11 @@ def test_tables_hold_the_snapshots_numbers(ledger, documents_dir):
     path = services.document_path(document)
     assert path.is_file() and path.stat().st_size == document.size
     sheet = openpyxl.load_workbook(path)["差异系数表"]
-    header = [c.value for c in next(sheet.iter_rows(min_row=1, max_row=6)) if c.value]
     rows = list(sheet.iter_rows(values_only=True))
+    # the title lines name the evaluation and the data's fingerprint
+    header = " ".join(str(v) for r in rows[:3] for v in r if v)
+    assert f"数据指纹 {snapshot.data_fingerprint[:8]}" in header
+    assert "的评估结果（全部数据）" in header
     head_at = next(i for i, r in enumerate(rows) if r and "差异系数" in r and "学段" in r)
     columns = rows[head_at]
     level_col, item_col, cv_col = (columns.index(h) for h in ("学段", "指标", "差异系数"))
@@ -67,7 +71,6 @@ def test_tables_hold_the_snapshots_numbers(ledger, documents_dir):
         for item, cv in items.items()
         if cv.get("applicable", True)
     }
-    assert header  # a title row above the table
     # Excel keeps 15-16 significant digits (0.19793808888388714 is written 0.1979380888838871)
     assert expected and {k: found[k] for k in expected} == pytest.approx(expected, rel=1e-15)
     # the work folder is gone, only the published file stays
@@ -155,7 +158,12 @@ def test_school_books_report_progress_per_school(ledger, monkeypatch):
     job.refresh_from_db()
     assert job.status == JobStatus.DONE, job.message
     document = Document.objects.get(job=job)
-    names = zipfile.ZipFile(io.BytesIO(services.document_path(document).read_bytes())).namelist()
+    books = zipfile.ZipFile(io.BytesIO(services.document_path(document).read_bytes()))
+    names = books.namelist()
+    # every book names the evaluation and the data it was made from
+    first = docx.Document(io.BytesIO(books.read(names[0])))
+    text = "\n".join(p.text for p in first.paragraphs)
+    assert f"数据指纹 {ledger['snapshot'].data_fingerprint[:8]}" in text
     in_scope = {s["school_id"] for s in ledger["snapshot"].result["segments"] if s.get("in_scope")}
     assert len(names) == len(in_scope) > 0
     # one progress call per school, ending at total
