@@ -240,3 +240,58 @@ def test_the_button_starts_the_archive_job(as_user, site, monkeypatch):
     assert f'action="{action}"' in page and 'value="archive"' in page
     as_user("admin").post(action, {"kind": "archive", "next": home})
     assert started == [(site["county"], "archive", {"snapshot": site["snapshot"], "params": {}})]
+
+
+def test_real_documents_and_survey_results(as_user, site, tmp_path, monkeypatch):
+    """The report writers as they are (only the slow 一校一册 stubbed), with a survey run:
+    S1's results are in the archive and counted as provided."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from junheng.web.surveys import services as surveys
+
+    now = timezone.now()
+    surveys.create_survey(
+        site["county"],
+        site["year"],
+        None,
+        title="2026 年社会认可度调查",
+        opens_at=now - dt.timedelta(days=1),
+        closes_at=now + dt.timedelta(days=7),
+        population=352_000,
+    )
+
+    def books(snapshot, folder, progress=None, *, evaluated=None):
+        path = folder / "books.zip"
+        path.write_bytes(b"PK\x05\x06" + b"\x00" * 18)
+        return [Produced(path, "示范县2026学年一校一册.zip", "一校一册")]
+
+    monkeypatch.setattr(generate, "write_school_books_files", books)
+    _upload(as_user("admin"), site, SimpleUploadedFile("规划.pdf", PDF), requirement="layout-plan")
+    produced, _ = _run(site, tmp_path)
+    with zipfile.ZipFile(produced[0].path) as z:
+        names = z.namelist()
+        index = openpyxl.load_workbook(io.BytesIO(z.read(INDEX_NAME)))
+        survey = openpyxl.load_workbook(
+            io.BytesIO(z.read("七、综合材料/示范县2026学年社会认可度调查结果.xlsx"))
+        )
+    assert names == [
+        "二、政府保障程度/G1 县域学校布局规划/规划.pdf",
+        "七、综合材料/示范县2026学年自评报告.docx",
+        "七、综合材料/示范县2026学年评估附表.xlsx",
+        "七、综合材料/示范县2026学年一校一册.zip",
+        "七、综合材料/示范县2026学年整改台账.xlsx",
+        "七、综合材料/示范县2026学年社会认可度调查结果.xlsx",
+        INDEX_NAME,
+        CONTENTS_NAME,
+    ]
+    assert survey.sheetnames
+    check = {
+        (r[1], r[2]): (r[4], r[5])
+        for r in index["材料完整性"].iter_rows(min_row=3, values_only=True)
+    }
+    assert check[("S1 社会认可度达到85%以上", "社会认可度调查结果")] == (
+        "已提供",
+        "七、综合材料/示范县2026学年社会认可度调查结果.xlsx",
+    )
