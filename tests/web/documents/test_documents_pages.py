@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from junheng.web import clock
 from junheng.web.accounts.models import Profile, Role
 from junheng.web.documents import services
 from junheng.web.documents.models import Document, Job, JobKind, JobStatus
@@ -62,7 +63,9 @@ def test_generate_runs_and_the_document_is_listed_and_downloaded(client, ledger)
     services.run_job(job.pk)
     text = c.get(_url(ledger)).content.decode()
     assert "示范县2026学年评估附表.xlsx" in text and "数据已更新" not in text
-    assert ledger["snapshot"].data_fingerprint[:8] in text
+    # the evaluation it rests on, by time and data; the fingerprint is printed in the file only
+    assert f"{clock.local(ledger['snapshot'].created_at):%Y-%m-%d %H:%M}" in text
+    assert ledger["snapshot"].data_fingerprint[:8] not in text
     document = Document.objects.get()
     # a leader downloads it; a school user and another county's admin get 404
     download = reverse("documents:download", args=[document.pk])
