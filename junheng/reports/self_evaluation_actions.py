@@ -396,8 +396,9 @@ class ActionChapters(ds.DocumentWriter):
                 ]
                 for n, (problem, task) in enumerate(rows, start=1)
             ],
-            [1.0, 3.6, 4.2, 2.0, 2.0, 1.9, 1.9],
+            [0.8, 2.8, 3.1, 1.6, 1.7, 2.9, 2.7],
             left=(1, 2, 3, 4),
+            font_size=ds.SIZES["小五"],
         )
 
     def task_table(self) -> None:
