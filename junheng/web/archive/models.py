@@ -41,7 +41,7 @@ class CountyRequirement(models.Model):
         ordering = ["item", "id"]
 
     def __str__(self) -> str:
-        return f"{self.item} {self.title}"
+        return self.title
 
     @property
     def key(self) -> str:
