@@ -105,6 +105,7 @@ def reports(request: HttpRequest, county_id: int, year: str) -> HttpResponse:
         "documents": _document_rows(county, school_year, latest),
         "latest_changed": latest is not None and data_changed_since(latest),
         "archive_url": _archive_url(county, school_year),
+        "practice_url": reverse("practice:edit", args=[county.pk, school_year.label]),
     }
     context.update(_jobs_context(county, school_year))
     return render(request, "documents/reports.html", context)
@@ -129,7 +130,7 @@ def start(request: HttpRequest) -> HttpResponse:
 
 def _archive_url(county: County, year: SchoolYear) -> str | None:
     try:
-        return reverse("archive:overview", args=[county.pk, year.label])
+        return reverse("archive:home", args=[county.pk, year.label])
     except NoReverseMatch:
         return None
 
