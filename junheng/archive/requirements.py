@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from junheng.core.standard import Standard
-from junheng.rectification.policies import load_checklist
+from junheng.rectification.policies import CHECKLIST_FILE, load_checklist
 from junheng.standards import load_standard, read_yaml
 
 REQUIREMENTS_DIR = Path(__file__).with_name("requirements")
@@ -258,8 +258,26 @@ def requirements_file(standard: Standard, folder: Path = REQUIREMENTS_DIR) -> Pa
     raise RequirementsError(f"没有适用于“{standard.name}”的档案材料要求文件")
 
 
+_LOADED: dict[tuple[object, ...], RequirementSet] = {}
+
+
 def load_requirements(standard: Standard, folder: Path = REQUIREMENTS_DIR) -> RequirementSet:
-    """The evidence requirements of `standard`, checked against it and the policy checklist."""
+    """The evidence requirements of `standard`, checked against it and the policy checklist.
+
+    Kept per file version (its modification time and the checklist's), so a page or an admin
+    list of many files reads and checks the YAML once, and an edited file applies at once."""
     path = requirements_file(standard, folder)
-    policy_ids = [d.id for d in load_checklist().documents]
-    return requirements_from_data(read_yaml(path), path.name, standard, policy_ids)
+    key = (
+        str(path),
+        path.stat().st_mtime_ns,
+        CHECKLIST_FILE.stat().st_mtime_ns,
+        standard.id,
+        standard.version,
+        standard.origin,
+    )
+    loaded = _LOADED.get(key)
+    if loaded is None:
+        policy_ids = [d.id for d in load_checklist().documents]
+        loaded = requirements_from_data(read_yaml(path), path.name, standard, policy_ids)
+        _LOADED[key] = loaded
+    return loaded
