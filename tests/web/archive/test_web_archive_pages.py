@@ -288,3 +288,30 @@ def test_anonymous_goes_to_login_and_unknown_item_is_404(client, as_user, site):
     assert as_user("admin").get(reverse("archive:download", args=[999])).status_code == 404
     other = reverse("archive:home", args=[site["other"].pk, site["year"].label])
     assert as_user("admin").get(other).status_code == 404
+
+
+@pytest.mark.parametrize("role", READERS + OUTSIDERS)
+def test_the_built_archive_is_no_outsiders_download(client, site, role, folders):
+    """The published archive (a county report) is downloaded by the county's readers only."""
+    from junheng.web.documents.models import Document, JobKind
+    from junheng.web.documents.services import documents_root
+
+    path = documents_root() / "archive.zip"
+    path.write_bytes(b"PK\x05\x06" + b"\x00" * 18)
+    document = Document.objects.create(
+        county=site["county"],
+        year=site["year"],
+        kind=JobKind.ARCHIVE,
+        filename="示范县2026学年督导评估档案.zip",
+        label="创建档案",
+        path="archive.zip",
+        size=22,
+    )
+    client.force_login(site["users"][role])
+    response = client.get(reverse("documents:download", args=[document.pk]))
+    assert response.status_code == (200 if role in READERS else 404)
+    page = client.get(_home(site))
+    if role in READERS:
+        assert "下载最近生成的档案包" in page.content.decode()
+    else:
+        assert page.status_code == 404
