@@ -1,4 +1,4 @@
-"""六、存在的问题 and 七、整改措施与计划 of the 自评报告 (numbered as the outline runs).
+"""存在的问题 and 整改措施与计划 of the 自评报告 (七、 and 八、 as the outline numbers them).
 
 The problems are sentences built from the failing items and the gap quantities; the measures are
 one per gap total, per CV over its limit and per failing item, then the county's own ledger: its

@@ -9,6 +9,7 @@ of what it is given, and a missing input is a `None` the report names as missing
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -144,9 +145,19 @@ class SectionsFileError(ValueError):
 _SECTION_KEYS = {"key", "heading", "hint", "indicators", "items", "verdict"}
 
 
-def load_sections(path: Path = SECTIONS_FILE) -> tuple[SectionSpec, ...]:
-    """The headings of 主要做法与成效 in their order; unknown or missing keys and duplicate
-    sections are refused with the file named."""
+def load_sections(path: Path | None = None) -> tuple[SectionSpec, ...]:
+    """The headings of 主要做法与成效 in their order (the bundled file unless `path` is given);
+    unknown or missing keys and duplicate sections are refused with the file named."""
+    return _bundled_sections() if path is None else _read_sections(path)
+
+
+@functools.cache
+def _bundled_sections() -> tuple[SectionSpec, ...]:
+    # read once per process: pages and the admin list ask for the headings per row
+    return _read_sections(SECTIONS_FILE)
+
+
+def _read_sections(path: Path) -> tuple[SectionSpec, ...]:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     rows = data.get("sections") if isinstance(data, dict) else None
     if not isinstance(rows, list) or not rows:

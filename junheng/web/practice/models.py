@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from junheng.reports.story import load_sections
 from junheng.web.registry.models import County, SchoolYear
 
 
@@ -40,4 +41,10 @@ class PracticeText(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.county} {self.year} {self.key}"
+        return f"{self.county} {self.year} {self.heading}"
+
+    @property
+    def heading(self) -> str:
+        """The section's heading in the report (its key is for the files, not for people)."""
+        headings = {s.key: s.heading for s in load_sections()}
+        return headings.get(self.key, "已不在报告中的小节")

@@ -207,3 +207,22 @@ def test_a_text_over_the_limit_is_refused_with_a_sentence(client, evaluated, use
     at_limit["save"] = "schools"
     client.post(url(county, year), at_limit)
     assert len(PracticeText.objects.get(key="schools").text) == MAX_CHARS
+
+
+def test_the_admin_site_lists_sections_by_heading_and_changes_nothing(
+    client, evaluated, django_user_model
+):
+    county, year, _ = evaluated
+    row = PracticeText.objects.create(
+        county=county, year=year, key="funding", text="经费逐年增长。"
+    )
+    root = django_user_model.objects.create_superuser("root", password="pw-均衡-2026")
+    client.force_login(root)
+    listing = client.get(reverse("admin:practice_practicetext_changelist")).content.decode()
+    assert "经费投入" in listing and "funding" not in listing
+    detail = client.get(reverse("admin:practice_practicetext_change", args=[row.pk]))
+    assert detail.status_code == 200 and "经费逐年增长。" in detail.content.decode()
+    client.post(reverse("admin:practice_practicetext_change", args=[row.pk]), {"text": "改了"})
+    row.refresh_from_db()
+    assert row.text == "经费逐年增长。"
+    assert client.get(reverse("admin:practice_practicetext_add")).status_code == 403
