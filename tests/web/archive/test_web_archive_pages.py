@@ -255,6 +255,7 @@ def test_who_sees_the_pages(client, site, role):
         item = client.get(_item(site)).content.decode()
         assert ("上传材料" in item) == (role in MANAGERS)
         assert ("删除</button>" in item) == (role in MANAGERS)
+        assert ("junheng/archive.js" in item) == (role in MANAGERS)
     else:
         assert codes == [404, 404, 404]
         assert client.post(reverse("archive:delete", args=[row.pk])).status_code == 404
