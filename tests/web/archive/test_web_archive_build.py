@@ -295,3 +295,28 @@ def test_real_documents_and_survey_results(as_user, site, tmp_path, monkeypatch)
         "已提供",
         "七、综合材料/示范县2026学年社会认可度调查结果.xlsx",
     )
+
+
+def test_the_worker_publishes_the_archive(as_user, site, writers, folders):
+    """Through the documents app's job runner: the zip is published as the job's document."""
+    from junheng.web.documents import services as documents
+    from junheng.web.documents.models import Document, JobStatus
+
+    _uploads(as_user("admin"), site)
+    job = Job.objects.create(
+        county=site["county"],
+        year=site["year"],
+        kind=JobKind.ARCHIVE,
+        snapshot=site["snapshot"],
+        requested_by=site["users"]["admin"],
+    )
+    documents.run_job(job.pk)
+    job.refresh_from_db()
+    assert job.status == JobStatus.DONE, job.message
+    document = Document.objects.get(job=job)
+    assert (document.filename, document.label) == (
+        "示范县2026学年督导评估档案.zip",
+        "创建档案（8 个文件）",  # 4 uploads and 4 documents the system made
+    )
+    with zipfile.ZipFile(documents.document_path(document)) as z:
+        assert len(z.namelist()) == 8 + 2  # and the index and the 目录
