@@ -277,7 +277,13 @@ def load_requirements(standard: Standard, folder: Path = REQUIREMENTS_DIR) -> Re
     )
     loaded = _LOADED.get(key)
     if loaded is None:
+        data = read_yaml(path)
+        if isinstance(data, dict) and data.get("standard") != path.stem:
+            raise RequirementsError(
+                f"{path.name}：standard 应为“{path.stem}”（与文件名一致），"
+                f"而不是“{data.get('standard')}”"
+            )
         policy_ids = [d.id for d in load_checklist().documents]
-        loaded = requirements_from_data(read_yaml(path), path.name, standard, policy_ids)
+        loaded = requirements_from_data(data, path.name, standard, policy_ids)
         _LOADED[key] = loaded
     return loaded

@@ -16,7 +16,7 @@ from junheng.archive.requirements import (
     requirements_from_data,
 )
 from junheng.rectification.policies import load_checklist
-from junheng.standards import load_standard
+from junheng.standards import available_standards, load_standard
 
 
 @pytest.fixture(scope="module")
@@ -83,6 +83,19 @@ def test_variants_fall_back_to_the_base_file_with_their_own_clauses(sid):
     assert reqs.items[changed].name == standard.items[changed].name
     assert reqs.items[changed].requirements[0].source == standard.items[changed].source
     assert "；" in reqs.items[changed].source  # the variant's clause, not the national one
+
+
+@pytest.mark.parametrize("standard", available_standards(), ids=lambda s: s.id)
+def test_every_item_of_every_bundled_standard_has_requirements(standard):
+    reqs = load_requirements(standard)
+    assert set(reqs.items) == set(standard.items) | {BALANCE_ITEM}
+    assert [i.id for i in reqs.items.values() if not i.requirements] == []
+
+
+def test_the_file_names_its_standard(tmp_path, national):
+    (tmp_path / "national-2017.yaml").write_text("standard: liaoning\nitems: {}\n", "utf-8")
+    with pytest.raises(RequirementsError, match="standard 应为“national-2017”（与文件名一致）"):
+        load_requirements(national, tmp_path)
 
 
 def test_balance_id_follows_part_r(national):
