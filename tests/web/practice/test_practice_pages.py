@@ -226,3 +226,9 @@ def test_the_admin_site_lists_sections_by_heading_and_changes_nothing(
     row.refresh_from_db()
     assert row.text == "经费逐年增长。"
     assert client.get(reverse("admin:practice_practicetext_add")).status_code == 403
+
+
+def test_the_page_leads_back_to_the_countys_reports(client, evaluated, users):
+    county, year, _ = evaluated
+    html = page(client, users["leader"], county, year).content.decode()
+    assert f'href="/counties/{county.pk}/{year.label}/reports/"' in html
