@@ -35,6 +35,7 @@ class StoryChapters(ds.DocumentWriter):
     (`self_evaluation._Report` sets these attributes)."""
 
     county: str
+    date: dt.date
     practice: list[PracticeSection] | None
     survey_story: SurveyStory | None
     fingerprint: str | None
@@ -75,6 +76,11 @@ class StoryChapters(ds.DocumentWriter):
             f"占有效答案数的比例计算：有效答案{survey.valid}个，其中认可{survey.favourable}个，"
             f"全县社会认可度为{rate}。"
         )
+        if survey.closes_on > self.date:
+            self.p(
+                f"调查至{_day(survey.closes_on)}截止，尚未结束，"
+                f"以上为截至{_day(self.date)}收回的问卷。"
+            )
         if survey.required and survey.responses < survey.required:
             self.p(
                 f"计入统计的问卷比抽样方案要求少{survey.required - survey.responses}份，"

@@ -347,3 +347,21 @@ def test_every_section_offers_only_what_the_standard_has(entry):
         assert set(spec.items) <= set(standard.items)
         assert all(standard.items[i].ratio is not None for i in spec.indicators)
         assert sentences(spec.key, entry)
+
+
+def test_a_survey_still_open_on_the_reports_day_says_so(demo, tmp_path):
+    dataset, evaluation = demo
+    running = SurveyStory(
+        "2026年社会认可度调查", dt.date(2026, 12, 1), dt.date(2026, 12, 8), 0.9, 10, 600, 140, 126
+    )
+    for closes, said in ((dt.date(2026, 12, 8), True), (DAY, False)):
+        story = SurveyStory(**{**running.__dict__, "closes_on": closes})
+        path = write_self_evaluation(
+            evaluation, DEMO_COUNTY, tmp_path / "r.docx", dataset=dataset, date=DAY,
+            charts=False, survey=story,
+        )  # fmt: skip
+        text = all_text(Document(str(path)))
+        sentence = "调查至2026年12月8日截止，尚未结束，以上为截至2026年12月7日收回的问卷。"
+        assert (sentence in text) is said
+        # 10 of the 600 the plan asked for
+        assert "计入统计的问卷比抽样方案要求少590份，样本量不足。" in text

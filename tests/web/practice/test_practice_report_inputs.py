@@ -274,3 +274,21 @@ def test_the_survey_run_in_the_web_tells_the_recognition_chapter(evaluated, tmp_
         ["合计", "42", "21", "50.0%"],
     ]
     assert re.search(r"【|待填写", text) is None
+
+
+def test_the_documents_generator_writes_the_ledger_and_the_sections(evaluated, ledger, tmp_path):
+    from junheng.web.documents.generate import write_self_evaluation_files
+
+    county, year, snapshot = evaluated
+    PracticeText.objects.create(county=county, year=year, key="quality", text="课程开齐开足。")
+    produced = write_self_evaluation_files(snapshot, tmp_path, pdf=False)
+    doc = Document(str(produced[0].path))
+    table = next(t for t in doc.tables if header(t) == TASK_HEADER)
+    assert [row[2] for row in body(table)] == [
+        "分流新生至城关第三小学",
+        "调整招生片区",
+        "追加改扩建经费",
+    ]
+    text = all_text(doc)
+    assert "课程开齐开足。" in text and "（组织领导）尚未填写。" in text
+    assert "【" not in text and "待填写" not in text
