@@ -2,8 +2,9 @@
 run, and the sections the county wrote itself (主要做法与成效).
 
 Plain records, filled by the web (`junheng.web.practice.inputs.report_inputs`) or by hand, and
-read by `junheng.reports.self_evaluation`. No Django, no file IO: the report stays a pure function
-of what it is given, and a missing input is a `None` the report names as missing.
+read by `junheng.reports.self_evaluation`. No Django: the report stays a function of what it is
+given, and a missing input is a `None` the report names as missing. The headings of
+主要做法与成效 are data (`practice_sections.yaml`, read by `load_sections`).
 """
 
 from __future__ import annotations
@@ -16,10 +17,10 @@ from typing import Any
 
 import yaml
 
-TASK_STATUSES: tuple[str, ...] = ("未开始", "进行中", "待验收", "已销号")
+from junheng.rectification.tasks import Status
+
+TASK_STATUSES: tuple[str, ...] = tuple(s.value for s in Status)
 """The ledger's stored statuses, in the order the report counts them."""
-OVERDUE = "逾期"
-"""Counted apart: a task past its deadline and not closed (derived from the report's day)."""
 
 SECTIONS_FILE = Path(__file__).with_name("practice_sections.yaml")
 
@@ -41,7 +42,12 @@ class LedgerTask:
     """What proved the closure: the evaluation it passes in, or the evidence files, in words."""
 
     def overdue(self, today: dt.date) -> bool:
-        return self.status != "已销号" and self.deadline is not None and self.deadline < today
+        """逾期 as the ledger derives it: the deadline day itself is still on time."""
+        return (
+            self.status != Status.CLOSED.value
+            and self.deadline is not None
+            and today > self.deadline
+        )
 
 
 @dataclass(frozen=True)
