@@ -14,6 +14,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Iterable
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from junheng.web.documents.models import ACTIVE, Document, Job, JobKind, JobStatus
 from junheng.web.documents.runner import JobContext, JobFailed, Produced, runner_for
@@ -32,6 +34,8 @@ from junheng.web.registry.models import County, SchoolYear
 log = logging.getLogger(__name__)
 
 BEAT_KEY = "documents:worker-beat"
+STALLED_AFTER = timedelta(hours=2)
+"""A running job older than this has certainly lost its worker (400 school books take minutes)."""
 BEAT_EVERY = 15
 """Seconds between the worker's signs of life; a page says no worker runs after four missed."""
 
@@ -165,10 +169,20 @@ def document_path(document: Document) -> Path:
     return documents_root() / document.path
 
 
+def _interrupted(job: Job, now: datetime) -> bool:
+    if job.status != JobStatus.RUNNING:
+        return False
+    if job.worker and worker_gone(job.worker):
+        return True
+    # a worker on another host cannot be looked up: past any real job's length, it is gone
+    return job.started_at is not None and job.started_at < now - STALLED_AFTER
+
+
 def settle_interrupted(jobs: Iterable[Job]) -> None:
     """Mark running jobs whose worker process has ended as failed, with the reason."""
+    now = timezone.now()
     for job in jobs:
-        if not (job.status == JobStatus.RUNNING and job.worker and worker_gone(job.worker)):
+        if not _interrupted(job, now):
             continue
         if Job.objects.filter(pk=job.pk, status=JobStatus.RUNNING).update(
             status=JobStatus.FAILED, message=INTERRUPTED, finished_at=timezone.now()
@@ -177,8 +191,20 @@ def settle_interrupted(jobs: Iterable[Job]) -> None:
 
 
 def settle_all() -> None:
-    """What a starting worker does first: every running job of a dead worker is failed."""
+    """What a starting worker does first: every running job of a dead worker is failed, and a
+    waiting job whose queue entry was taken by a worker that died before starting it is queued
+    again (a restart loses no waiting job)."""
+    from junheng.web.documents.tasks import run_document_job
+
     settle_interrupted(Job.objects.filter(status=JobStatus.RUNNING))
+    waiting = set(Job.objects.filter(status=JobStatus.QUEUED).values_list("pk", flat=True))
+    if not waiting:
+        return
+    for task in DBTaskResult.objects.ready().only("args_kwargs"):
+        args = (task.args_kwargs or {}).get("args") or []
+        waiting.discard(args[0] if args else None)
+    for job_id in sorted(waiting):
+        run_document_job.enqueue(job_id)
 
 
 def beat() -> None:

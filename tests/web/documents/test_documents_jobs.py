@@ -4,6 +4,7 @@ published 附表 holds the snapshot's own numbers."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import os
 import zipfile
@@ -11,6 +12,7 @@ import zipfile
 import docx
 import openpyxl
 import pytest
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from junheng.core.schema import LEVEL_ZH
@@ -170,3 +172,37 @@ def test_school_books_report_progress_per_school(ledger, monkeypatch):
     school_steps = [d for d, t in seen if t == len(in_scope)]
     assert school_steps[-1] == len(in_scope) and school_steps[0] == 0
     assert (job.done, job.total) == (len(in_scope), len(in_scope))
+
+
+def test_a_waiting_job_whose_queue_entry_was_lost_is_queued_again(
+    ledger, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        job = _start(ledger, JobKind.TABLES, snapshot=ledger["snapshot"])
+        kept = _start(ledger, JobKind.BULLETIN)
+    # a worker took the first job's entry and died before starting it
+    DBTaskResult.objects.filter(args_kwargs__args=[job.pk]).update(status="RUNNING")
+    services.settle_all()
+    ready = sorted(t.args_kwargs["args"][0] for t in DBTaskResult.objects.ready())
+    assert ready == sorted([job.pk, kept.pk])
+    services.settle_all()  # nothing queued twice
+    assert DBTaskResult.objects.ready().count() == 2
+
+
+def test_a_job_running_far_too_long_on_another_host_is_failed(ledger):
+    job = _start(ledger, JobKind.SCHOOL_BOOKS, snapshot=ledger["snapshot"])
+    now = timezone.now()
+    Job.objects.filter(pk=job.pk).update(
+        status=JobStatus.RUNNING,
+        worker="another-host:1234:999",
+        started_at=now - services.STALLED_AFTER + dt.timedelta(minutes=1),
+    )
+    services.settle_all()
+    job.refresh_from_db()
+    assert job.status == JobStatus.RUNNING  # a minute short of the limit: still running
+    Job.objects.filter(pk=job.pk).update(
+        started_at=now - services.STALLED_AFTER - dt.timedelta(minutes=1)
+    )
+    services.settle_all()
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED and job.message == services.INTERRUPTED
