@@ -136,6 +136,24 @@ def _database_exists(database_url: str) -> bool:
     return row is not None
 
 
+def drop_database(database_url: str) -> None:
+    """Close this process's connections, drop the benchmark database (PostgreSQL) or delete its
+    file (SQLite), and empty its rendered boards' folder."""
+    from django.db import connections
+
+    connections.close_all()
+    parts = urlsplit(database_url)
+    if parts.scheme.startswith("postgres"):
+        import psycopg
+
+        admin = urlunsplit(parts._replace(path="/postgres"))
+        with psycopg.connect(admin, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{parts.path.lstrip("/")}" WITH (FORCE)')
+    else:
+        _recreate_database(database_url)
+    shutil.rmtree(cache_dir(database_url), ignore_errors=True)
+
+
 def postgres_reachable(database_url: str = DEFAULT_DATABASE) -> bool:
     """Whether the PostgreSQL server of `database_url` accepts connections."""
     try:
@@ -867,21 +885,7 @@ def main(argv: list[str] | None = None) -> int:
     result = run_benchmark(args, log)
     print(json.dumps(result, indent=2, default=str) if args.json else format_report(result))
     if not args.keep_db:
-        from django.db import connections
-
-        connections.close_all()
-        parts = urlsplit(args.database_url)
-        if parts.scheme.startswith("postgres"):
-            import psycopg
-
-            admin = urlunsplit(parts._replace(path="/postgres"))
-            with psycopg.connect(admin, autocommit=True) as connection:
-                connection.execute(
-                    f'DROP DATABASE IF EXISTS "{parts.path.lstrip("/")}" WITH (FORCE)'
-                )
-        else:
-            _recreate_database(args.database_url)
-        shutil.rmtree(cache_dir(args.database_url), ignore_errors=True)
+        drop_database(args.database_url)
     return 0 if result["ok"] else 1
 
 

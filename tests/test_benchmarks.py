@@ -117,3 +117,45 @@ def test_web_benchmark_runs_on_postgresql():
 
 def test_web_benchmark_runs_on_sqlite(tmp_path):
     _check_web_report(_web_benchmark(f"sqlite:///{tmp_path / 'bench.sqlite3'}"))
+
+
+# ---- benchmarks/report_jobs.py: reports through the web's job queue ---------------------------
+
+
+def test_report_jobs_benchmark_generates_through_the_queue():
+    # A separate process, as for the web benchmark: it sets up Django for its own database.
+    script = Path(__file__).parents[1] / "benchmarks" / "report_jobs.py"
+    done = subprocess.run(
+        [sys.executable, str(script), "--quick", "--json"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    result = json.loads(done.stdout)
+    assert result["ok"] is True and result["errors"] == 0
+    # 40 segments, of which 40 // 20 = 2 belong to combined schools (two segments each): 38.
+    assert result["schools"] == 38
+    jobs = result["jobs"]
+    assert set(jobs) == {"self_evaluation", "school_books"}  # --quick leaves the PDF out
+    assert jobs["self_evaluation"]["target_s"] == 15 and jobs["school_books"]["target_s"] == 90
+    for job in [*jobs.values(), result["responsiveness"]["job"]]:
+        assert job["status"] == "已完成" and job["message"] == ""
+        assert job["seconds"] > 0 and job["cli_s" if "cli_s" in job else "alone_s"] > 0
+    report = jobs["self_evaluation"]["documents"]
+    assert [(d["filename"], d["label"]) for d in report] == [
+        ("县00012024学年自评报告.docx", "自评报告（Word）")
+    ]
+    assert report[0]["size"] > 10_000
+    books = jobs["school_books"]["documents"]
+    assert [(d["filename"], d["label"]) for d in books] == [
+        ("县00012024学年一校一册.zip", "一校一册（每校一份 Word，打包）")
+    ]
+    # the queue's zip holds one book per in-scope school, as many as the command line wrote
+    assert books[0]["files"] == result["books"] > 0
+    assert result["responsiveness"]["job"]["documents"][0]["files"] == result["books"]
+    responsive = result["responsiveness"]
+    assert responsive["idle"]["requests"] == 20 and responsive["idle"]["errors"] == 0
+    assert responsive["during_job"]["requests"] > 0 and responsive["during_job"]["errors"] == 0
+    assert responsive["p95_ratio"] > 0
