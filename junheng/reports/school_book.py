@@ -10,11 +10,14 @@ Every number comes from the `Evaluation`; values that could not be computed prin
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import datetime as dt
 import multiprocessing
 import os
 import pickle
 import re
+import signal
 import zipfile
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ProcessPoolExecutor
@@ -509,10 +512,22 @@ def _cell(value: Any) -> str:
 # ---------------------------------------------------------------------------------------------
 
 _WORKER: dict[str, Any] = {}
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to end this process when the one that started it dies (a background worker
+    killed in the middle must not leave its helpers writing into a folder being cleared)."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):
+        pass  # not Linux: the helpers end when they find the pool gone
 
 
 def _init_worker(payload: bytes) -> None:
     """Unpickle the evaluation (and dataset) once per worker process."""
+    _die_with_parent()
     evaluation, dataset, county, date, charts, basis = pickle.loads(payload)
     _WORKER.update(
         evaluation=evaluation, dataset=dataset, county=county, date=date, charts=charts, basis=basis

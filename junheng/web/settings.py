@@ -90,11 +90,12 @@ INSTALLED_APPS = [
     "junheng.web.imports",
     "junheng.web.rectification",
     "junheng.web.surveys",
+    # the queue before the documents app, whose admin hides the queue's table
+    "django_tasks",
+    "junheng.web.documents.apps.QueueConfig",
     "junheng.web.documents",
     "junheng.web.practice",
     "junheng.web.archive",
-    "django_tasks",
-    "django_tasks_db",
     "axes",
 ]
 

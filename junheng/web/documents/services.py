@@ -197,6 +197,7 @@ def settle_all() -> None:
     from junheng.web.documents.tasks import run_document_job
 
     settle_interrupted(Job.objects.filter(status=JobStatus.RUNNING))
+    _remove_orphaned_work()
     waiting = set(Job.objects.filter(status=JobStatus.QUEUED).values_list("pk", flat=True))
     if not waiting:
         return
@@ -205,6 +206,19 @@ def settle_all() -> None:
         waiting.discard(args[0] if args else None)
     for job_id in sorted(waiting):
         run_document_job.enqueue(job_id)
+
+
+def _remove_orphaned_work() -> None:
+    """Work folders of jobs that no longer run (a worker killed in the middle leaves its
+    half-written files there; they were never published)."""
+    work = documents_root() / "work"
+    if not work.is_dir():
+        return
+    running = set(Job.objects.filter(status=JobStatus.RUNNING).values_list("pk", flat=True))
+    for folder in work.iterdir():
+        job_id = folder.name.split("-")[1] if folder.name.startswith("job-") else ""
+        if not (job_id.isdigit() and int(job_id) in running):
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def beat() -> None:
