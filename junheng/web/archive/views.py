@@ -13,13 +13,12 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from junheng.archive.requirements import ItemRequirements
-from junheng.rectification.filetypes import BY_KIND
 from junheng.web.accounts.scope import AnyUser, can_evaluate_county, visible_county
 from junheng.web.archive import services
 from junheng.web.archive.models import OTHER_KEY, ArchiveFile
@@ -199,20 +198,7 @@ def _file_or_404(request: HttpRequest, pk: int) -> ArchiveFile:
 @require_GET
 def download(request: HttpRequest, pk: int) -> HttpResponse:
     row = _file_or_404(request, pk)
-    try:
-        handle = evidence.open_stored(row.path).open("rb")
-    except OSError:
-        raise Http404(NOT_FOUND) from None
-    kind = BY_KIND.get(row.kind)
-    response = FileResponse(
-        handle,
-        as_attachment=kind is None or kind.kind not in ("jpeg", "png", "pdf"),
-        filename=row.name,
-        content_type=kind.content_type if kind else "application/octet-stream",
-    )
-    # an uploaded PDF shown in the browser must not run scripts with the site's rights
-    response["Content-Security-Policy"] = "sandbox"
-    return response
+    return evidence.file_response(row.path, row.name, row.kind)
 
 
 @login_required

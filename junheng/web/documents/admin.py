@@ -5,25 +5,17 @@ job (who, what, progress, why it failed) is on the job itself."""
 from __future__ import annotations
 
 from django.contrib import admin
-from django.http import HttpRequest
 from django_tasks_db.models import DBTaskResult
 
 from junheng.web.documents.models import Document, Job
+from junheng.web.rectification.admin import ReadOnlyAdmin
 
 if admin.site.is_registered(DBTaskResult):
     admin.site.unregister(DBTaskResult)
 
 
-class _ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-
 @admin.register(Job)
-class JobAdmin(_ReadOnly):
+class JobAdmin(ReadOnlyAdmin):
     list_display = [
         "kind",
         "county",
@@ -53,7 +45,7 @@ class JobAdmin(_ReadOnly):
 
 
 @admin.register(Document)
-class DocumentAdmin(_ReadOnly):
+class DocumentAdmin(ReadOnlyAdmin):
     list_display = ["filename", "label", "county", "year", "created_by", "created_at", "size"]
     list_filter = ["kind", "county"]
     fields = [

@@ -23,7 +23,7 @@ from junheng.web.accounts.scope import can_evaluate_county, visible_counties
 from junheng.web.documents import services
 from junheng.web.documents.models import ACTIVE, Document, Job, JobKind
 from junheng.web.evaluation.models import Snapshot
-from junheng.web.pages.lookup import NOT_FOUND, county_or_404, year_or_404
+from junheng.web.pages.lookup import NOT_FOUND, county_or_404, start_year, year_or_404
 from junheng.web.registry.models import County, SchoolYear
 from junheng.web.selectors import data_changed_since
 
@@ -121,10 +121,7 @@ def start(request: HttpRequest) -> HttpResponse:
     if not counties or not years:
         raise Http404(NOT_FOUND)
     if len(counties) == 1:
-        evaluated = (
-            SchoolYear.objects.filter(snapshot__county=counties[0]).order_by("-label").first()
-        )
-        return redirect("documents:reports", counties[0].pk, (evaluated or years[0]).label)
+        return redirect("documents:reports", counties[0].pk, start_year(counties[0], years).label)
     return render(request, "documents/start.html", {"counties": counties, "year": years[0]})
 
 

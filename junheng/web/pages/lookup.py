@@ -49,3 +49,10 @@ def page_or_404(county: County, label: str, *, with_years: bool = False) -> Coun
     if page is None:
         raise Http404(NOT_FOUND)
     return page
+
+
+def start_year(county: County, years: list[SchoolYear]) -> SchoolYear:
+    """Where a section opens for one county: the latest year it has been evaluated in (its
+    ledger and reports come from there), else the latest year of all."""
+    evaluated = SchoolYear.objects.filter(snapshot__county=county).order_by("-label").first()
+    return evaluated or years[0]

@@ -40,7 +40,9 @@ class UnitMemberAdmin(admin.ModelAdmin):
     autocomplete_fields = ["unit"]
 
 
-class _ReadOnly(admin.ModelAdmin):
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records made on the site's pages: read here, never added or changed."""
+
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
@@ -49,7 +51,7 @@ class _ReadOnly(admin.ModelAdmin):
 
 
 @admin.register(Problem)
-class ProblemAdmin(_ReadOnly):
+class ProblemAdmin(ReadOnlyAdmin):
     """The problem as the ledger shows it: its number in words, not the key it is matched by,
     and no raw numbers record (the problem page words them)."""
 
@@ -92,13 +94,13 @@ class ProblemAdmin(_ReadOnly):
 
 
 @admin.register(Task)
-class TaskAdmin(_ReadOnly):
+class TaskAdmin(ReadOnlyAdmin):
     list_display = ["problem", "lead_unit", "deadline", "status"]
     list_filter = ["status"]
 
 
 @admin.register(Evidence)
-class EvidenceAdmin(_ReadOnly):
+class EvidenceAdmin(ReadOnlyAdmin):
     """Files by name, type and size; where and under which checksum they are stored is the
     evidence store's business."""
 

@@ -15,9 +15,17 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.http import FileResponse, Http404
 
 from junheng.intake import guard
-from junheng.rectification.filetypes import HEAD_BYTES, FileType, FileTypeRefused, detect, is_zip
+from junheng.rectification.filetypes import (
+    BY_KIND,
+    HEAD_BYTES,
+    FileType,
+    FileTypeRefused,
+    detect,
+    is_zip,
+)
 from junheng.standards import read_yaml
 from junheng.web.imports.uploads import Upload, safe_name
 
@@ -162,3 +170,22 @@ def open_stored(relative: str) -> Path:
     if evidence_root().resolve() not in path.parents:
         raise FileNotFoundError(relative)
     return path
+
+
+def file_response(relative: str, name: str, kind: str) -> FileResponse:
+    """A stored evidence file as the browser gets it: photos and PDFs shown, other types
+    downloaded, under its original name; Http404 when the file is gone."""
+    try:
+        handle = open_stored(relative).open("rb")
+    except OSError:
+        raise Http404("文件已不存在。") from None
+    known = BY_KIND.get(kind)
+    response = FileResponse(
+        handle,
+        as_attachment=known is None or known.kind not in ("jpeg", "png", "pdf"),
+        filename=name,
+        content_type=known.content_type if known else "application/octet-stream",
+    )
+    # an uploaded PDF shown in the browser must not run scripts with the site's rights
+    response["Content-Security-Policy"] = "sandbox"
+    return response

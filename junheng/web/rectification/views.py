@@ -17,14 +17,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import IntegrityError
 from django.db.models import Case, Count, Q, Value, When
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from junheng.rectification import tasks as core
 from junheng.rectification.bulletin import PERIODS
-from junheng.rectification.filetypes import BY_KIND
 from junheng.rectification.forecast import forecast
 from junheng.rectification.ledger_xlsx import HEADERS as LEDGER_HEADERS
 from junheng.rectification.ledger_xlsx import REQUIRED as LEDGER_REQUIRED
@@ -36,7 +35,7 @@ from junheng.standards import DEFAULT_STANDARD, load_standard
 from junheng.web.accounts.scope import AnyUser
 from junheng.web.imports.uploads import safe_name
 from junheng.web.pages import presenters
-from junheng.web.pages.lookup import NOT_FOUND, year_or_404
+from junheng.web.pages.lookup import NOT_FOUND, start_year, year_or_404
 from junheng.web.rectification import evidence, reports, services
 from junheng.web.rectification.forms import (
     MemberForm,
@@ -133,11 +132,7 @@ def start(request: HttpRequest) -> HttpResponse:
     if not counties or not years:
         raise Http404(NOT_FOUND)
     if len(counties) == 1:
-        # the latest year the county has been evaluated in, where its problem list comes from
-        evaluated = (
-            SchoolYear.objects.filter(snapshot__county=counties[0]).order_by("-label").first()
-        )
-        return redirect("rectification", counties[0].pk, (evaluated or years[0]).label)
+        return redirect("rectification", counties[0].pk, start_year(counties[0], years).label)
     return render(
         request,
         "rectification/start.html",
@@ -600,21 +595,7 @@ def evidence_download(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404(NOT_FOUND)
     county_id = item.update.task.problem.county_id if item.update else item.policy.county_id
     ledger_county_or_404(request, county_id)
-    try:
-        path = evidence.open_stored(item.path)
-        handle = path.open("rb")
-    except OSError:
-        raise Http404(NOT_FOUND) from None
-    kind = BY_KIND.get(item.kind)
-    response = FileResponse(
-        handle,
-        as_attachment=kind is None or kind.kind not in ("jpeg", "png", "pdf"),
-        filename=item.name,
-        content_type=kind.content_type if kind else "application/octet-stream",
-    )
-    # an uploaded PDF shown in the browser must not run scripts with the site's rights
-    response["Content-Security-Policy"] = "sandbox"
-    return response
+    return evidence.file_response(item.path, item.name, item.kind)
 
 
 @login_required
