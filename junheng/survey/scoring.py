@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from junheng.core.checks import county_frame, describe_threshold, evaluate_check
-from junheng.core.schema import SURVEY, SURVEY_ANSWER_COLUMNS
+from junheng.core.schema import AREA_TYPES, SURVEY, SURVEY_ANSWER_COLUMNS
 from junheng.core.standard import Check, Item, Standard
 from junheng.survey.questionnaire import SCALE_VALUES, Questionnaire
 from junheng.survey.rules import QUALITY_FLAGS, SurveyRules
@@ -93,6 +93,10 @@ class SurveyResult:
     """Group key → name, for showing responses."""
     favourable_policy: str = ""
     """The Chinese name of the standard's policy that sets `favourable_options`."""
+    by_question: dict[tuple[str, str], tuple[int, ...]] = field(default_factory=dict)
+    """(questionnaire version, question id) → counted answers per option, most positive first."""
+    totals: tuple[int, int] | None = None
+    """(responses, left out) when scored from tallies, whose `responses` are not listed."""
 
     @property
     def flagged(self) -> list[ScoredResponse]:
@@ -101,6 +105,16 @@ class SurveyResult:
     @property
     def excluded(self) -> list[ScoredResponse]:
         return [r for r in self.responses if r.excluded]
+
+    @property
+    def response_count(self) -> int:
+        """All responses, counted or not."""
+        return self.totals[0] if self.totals is not None else len(self.responses)
+
+    @property
+    def excluded_count(self) -> int:
+        """Responses left out (a quality check the survey leaves out, or after review)."""
+        return self.totals[1] if self.totals is not None else len(self.excluded)
 
     def survey_table(self) -> pl.DataFrame:
         """The Dataset's `survey` table for this county: one row per group with answers."""
@@ -167,6 +181,7 @@ def score_responses(
     dropped_ids = set(exclude_ids)
     scored: list[ScoredResponse] = []
     tallies: dict[str, dict[str, list[int]]] = {"group": {}, "school": {}, "area": {}}
+    by_question: dict[tuple[str, str], list[int]] = {}
     seen: set[str] = set()
     for response in responses:
         _validate(response, rules, questionnaires, seen)
@@ -186,22 +201,120 @@ def score_responses(
             counts = tallies[dimension].setdefault(key, [0] * len(SCALE_VALUES))
             for value in response.answered:
                 counts[SCALE_VALUES.index(value)] += 1
+        for qid, value in response.answers.items():
+            if value is not None:
+                tally = by_question.setdefault((response.version, qid), [0] * len(SCALE_VALUES))
+                tally[SCALE_VALUES.index(value)] += 1
     missing_ids = sorted(dropped_ids - seen)
     notes = (f"要排除的答卷不存在：{'、'.join(missing_ids)}",) if missing_ids else ()
+    return _result(county, standard, rules, tallies, by_question, tuple(scored), notes)
+
+
+def _result(
+    county: str,
+    standard: Standard,
+    rules: SurveyRules,
+    tallies: dict[str, dict[str, list[int]]],
+    by_question: dict[tuple[str, str], list[int]],
+    responses: tuple[ScoredResponse, ...],
+    notes: tuple[str, ...] = (),
+    totals: tuple[int, int] | None = None,
+) -> SurveyResult:
+    """The rates of counted answers per group, school, area and pooled (schools in the order of
+    their ids, areas 城区, 镇区, 乡村, so every way of counting lists them alike)."""
     groups = {g.name: tallies["group"].get(g.name) for g in rules.groups.values()}
     pooled = [sum(c[i] for c in tallies["group"].values()) for i in range(len(SCALE_VALUES))]
     return SurveyResult(
         county=county,
         favourable_options=standard.policy("survey_favourable_options"),
         favourable_policy=standard.policies["survey_favourable_options"].name,
-        responses=tuple(scored),
+        responses=responses,
         by_group=rates({k: v or [0] * len(SCALE_VALUES) for k, v in groups.items()}, standard),
-        by_school=rates(tallies["school"], standard),
-        by_area=rates(tallies["area"], standard),
+        by_school=rates(dict(sorted(tallies["school"].items())), standard),
+        by_area=rates(dict(sorted(tallies["area"].items(), key=_area_order)), standard),
         pooled=rates({POOLED: pooled}, standard)[POOLED],
         notes=notes,
         group_names={k: g.name for k, g in rules.groups.items()},
+        by_question={k: tuple(v) for k, v in by_question.items()},
+        totals=totals,
     )
+
+
+def _area_order(item: tuple[str, list[int]]) -> tuple[int, str]:
+    order = [key for key, _ in AREA_TYPES]
+    return (order.index(item[0]) if item[0] in order else len(order), item[0])
+
+
+@dataclass(frozen=True)
+class Tally:
+    """How many of the responses alike in everything scoring reads (group, school, area,
+    questionnaire version, failed quality checks) chose `value` for `question`."""
+
+    group: str
+    version: str
+    school_id: str | None
+    area_type: str | None
+    flags: tuple[str, ...]
+    question: str
+    value: int
+    count: int
+
+
+def score_tallies(
+    tallies: Iterable[Tally],
+    responses: Mapping[tuple[tuple[str, ...], bool], int],
+    county: str,
+    standard: Standard,
+    rules: SurveyRules,
+    *,
+    exclude_flags: Iterable[str] | None = None,
+    reviewed_out: Iterable[Response] = (),
+) -> SurveyResult:
+    """The rates `score_responses` gives, from answers counted in advance.
+
+    `tallies` count every response, `responses` how many there are by (failed quality checks,
+    left out after review), `reviewed_out` are the responses left out after review (their
+    answers are taken off the tallies). The result lists no responses; `totals` says how
+    many there are and how many are left out.
+    """
+    dropped_flags = set(rules.quality.exclude if exclude_flags is None else exclude_flags)
+    unknown_flags = dropped_flags - set(QUALITY_FLAGS)
+    if unknown_flags:
+        raise SurveyResponseError(f"未知的质量检查：{'、'.join(sorted(unknown_flags))}")
+    counted: dict[tuple[str, str | None, str | None, str, str, int], int] = {}
+    for t in tallies:
+        if t.group not in rules.groups:
+            raise SurveyResponseError(f"调查规则中没有调查对象“{t.group}”")
+        if t.value not in SCALE_VALUES:
+            raise SurveyResponseError(f"选项取值应为 5、4、3、2、1，实际有 {t.value}")
+        if dropped_flags & set(t.flags):
+            continue
+        key = (t.group, t.school_id, t.area_type, t.version, t.question, t.value)
+        counted[key] = counted.get(key, 0) + t.count
+    for r in reviewed_out:
+        if dropped_flags & set(quality_flags(r, rules)):
+            continue  # not counted in the first place
+        for qid, value in r.answers.items():
+            if value is not None:
+                key = (r.group, r.school_id, r.area_type, r.version, qid, value)
+                counted[key] = counted.get(key, 0) - 1
+    dims: dict[str, dict[str, list[int]]] = {"group": {}, "school": {}, "area": {}}
+    by_question: dict[tuple[str, str], list[int]] = {}
+    for (group, school, area, version, qid, value), n in counted.items():
+        if not n:
+            continue  # only responses left out after review chose it: as if never answered
+        i = SCALE_VALUES.index(value)
+        for dimension, key in (
+            ("group", rules.groups[group].name),
+            ("school", school),
+            ("area", area),
+        ):
+            if key is not None:
+                dims[dimension].setdefault(key, [0] * len(SCALE_VALUES))[i] += n
+        by_question.setdefault((version, qid), [0] * len(SCALE_VALUES))[i] += n
+    total = sum(responses.values())
+    left_out = sum(n for (flags, out), n in responses.items() if out or dropped_flags & set(flags))
+    return _result(county, standard, rules, dims, by_question, (), totals=(total, left_out))
 
 
 def score_counts(survey: pl.DataFrame, county: str, standard: Standard) -> dict[str, Rate]:
@@ -322,20 +435,13 @@ def question_rates(
     """Every question of every questionnaire (version → questionnaire, as in scoring) with its
     counted answers; the responses left out of the result are left out here too. Rates are S1's
     computation, as for groups and schools."""
-    counts: dict[tuple[str, str], list[int]] = {}
-    for scored in result.responses:
-        if scored.excluded:
-            continue
-        for qid, value in scored.response.answers.items():
-            if value is None:
-                continue
-            tally = counts.setdefault((scored.response.version, qid), [0] * len(SCALE_VALUES))
-            tally[SCALE_VALUES.index(value)] += 1
+    counts = result.by_question
     keys: list[tuple[str, str]] = []
     for version, questionnaire in sorted(questionnaires.items(), key=lambda kv: kv[1].id):
         keys += [(version, q.id) for q in questionnaire.questions]
     computed = rates(
-        {f"{v}/{q}": counts.get((v, q), [0] * len(SCALE_VALUES)) for v, q in keys}, standard
+        {f"{v}/{q}": list(counts.get((v, q), [0] * len(SCALE_VALUES))) for v, q in keys},
+        standard,
     )
     rows: list[QuestionRate] = []
     for version, qid in keys:

@@ -138,8 +138,78 @@ class Response(models.Model):
     nonce = models.CharField("提交标识", max_length=40)
     """Random per form view: a repeated POST of the same form is recognised as a retry."""
     excluded = models.BooleanField("审核后不计入", default=False)
+    flags = models.CharField("质量问题", max_length=60, blank=True, default="")
+    """The quality checks of the survey's rules the response fails, judged when it arrived
+    (`junheng.survey.scoring.quality_flags`), comma-separated keys; empty when it passes."""
+    tallied = models.BooleanField("已汇总", default=False)
+    """Counted into `Tally` already (see `services.bring_tally_up_to_date`)."""
 
     class Meta:
         verbose_name = "答卷"
         verbose_name_plural = "答卷"
         ordering = ["id"]
+        indexes = [
+            # the responses not yet tallied are found without reading the others
+            models.Index(
+                fields=["survey"], condition=models.Q(tallied=False), name="survey_response_new"
+            ),
+        ]
+
+
+class Tally(models.Model):
+    """How many responses alike in everything scoring reads chose `value` for one question.
+
+    The results page reads these few hundred rows instead of every response. Responses are
+    added when results or progress are read (only the ones not yet tallied), never on the
+    public form's path. Responses left out after review stay here and are taken off when read.
+    """
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="tallies")
+    version = models.CharField("问卷版本", max_length=20)
+    group = models.CharField("调查对象", max_length=30)
+    school_pk = models.PositiveIntegerField("学校", default=0)
+    """The response's school (its primary key), 0 for area groups: a key column has to be
+    non-null for the database to recognise the same row when adding to it."""
+    area_type = models.CharField("城乡类型", max_length=10, blank=True)
+    flags = models.CharField("质量问题", max_length=60, blank=True)
+    question = models.CharField("题目", max_length=30)
+    value = models.PositiveSmallIntegerField("选项")
+    count = models.PositiveIntegerField("人次")
+
+    class Meta:
+        verbose_name = "答卷汇总"
+        verbose_name_plural = "答卷汇总"
+        constraints = [
+            models.UniqueConstraint(
+                fields=[
+                    "survey",
+                    "version",
+                    "group",
+                    "school_pk",
+                    "area_type",
+                    "flags",
+                    "question",
+                    "value",
+                ],
+                name="survey_tally_key",
+            )
+        ]
+
+
+class RateCount(models.Model):
+    """Requests for codes that do not exist, per address and window, shared by all workers.
+
+    The address is kept only as a keyed hash that changes with every window, and the rows of
+    past windows are deleted, so nothing here says who answered or from where.
+    """
+
+    window = models.BigIntegerField("时段")
+    key = models.CharField("地址摘要", max_length=32)
+    count = models.PositiveIntegerField("次数")
+
+    class Meta:
+        verbose_name = "访问计数"
+        verbose_name_plural = "访问计数"
+        constraints = [
+            models.UniqueConstraint(fields=["window", "key"], name="survey_rate_count_key")
+        ]

@@ -11,12 +11,17 @@ from __future__ import annotations
 
 import secrets
 import time
+from functools import lru_cache
+from typing import Any
 
 from django.core import signing
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
+from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -24,8 +29,7 @@ from junheng.survey.distribution import is_code, normalize_code, printed_code
 from junheng.survey.loader import load_rules
 from junheng.survey.questionnaire import Questionnaire
 from junheng.survey.rules import Distribution
-from junheng.web.surveys import ratelimit, services
-from junheng.web.surveys.models import AccessCode, Survey
+from junheng.web.surveys import ratelimit, respond, services
 from junheng.web.surveys.services import Outcome
 
 TICKET_SALT = "junheng.surveys.form"
@@ -50,14 +54,26 @@ def _distribution() -> Distribution:
     return load_rules().distribution
 
 
-def _refuse(request: HttpRequest, outcome: Outcome) -> HttpResponse:
-    status, title, text = MESSAGES[outcome]
-    return render(
-        request, "surveys/public_message.html", {"title": title, "text": text}, status=status
+def _page(template: str, context: dict[str, Any], status: int = 200) -> HttpResponse:
+    """A public page rendered from its context alone: no context processors (the respondent
+    has no account, no navigation and no messages to read), so no session is looked up."""
+    return HttpResponse(get_template(template).render(context), status=status)
+
+
+def _message(title: str, text: str, status: int, *, done: bool = False) -> HttpResponse:
+    return _page(
+        "surveys/public_message.html", {"title": title, "text": text, "done": done}, status
     )
 
 
-def _closed_or_not_open(request: HttpRequest, survey: Survey, outcome: Outcome) -> HttpResponse:
+def _refuse(request: HttpRequest, outcome: Outcome) -> HttpResponse:
+    status, title, text = MESSAGES[outcome]
+    return _message(title, text, status)
+
+
+def _closed_or_not_open(
+    request: HttpRequest, survey: respond.SurveyHead, outcome: Outcome
+) -> HttpResponse:
     """CLOSED as `_refuse` says it; NOT_OPEN with the day and time the survey opens, when it
     is still ahead (a survey past its opening time but not yet started has no date to give)."""
     if outcome is not Outcome.NOT_OPEN or timezone.now() >= survey.opens_at:
@@ -67,42 +83,42 @@ def _closed_or_not_open(request: HttpRequest, survey: Survey, outcome: Outcome) 
         f"本次调查将于 {services.opening_text(survey.opens_at)} 开始，"
         "请在开始后再扫码或输入访问码打开问卷。"
     )
-    return render(
-        request, "surveys/public_message.html", {"title": title, "text": text}, status=status
-    )
+    return _message(title, text, status)
 
 
 def _too_many(request: HttpRequest) -> HttpResponse:
     seconds = _distribution().rate_limit_seconds
-    return render(
-        request,
-        "surveys/public_message.html",
-        {"title": "请稍后再试", "text": f"来自您所在网络的请求过多，请等待 {seconds} 秒后再试。"},
-        status=429,
+    return _message(
+        "请稍后再试",
+        f"来自您所在网络的请求过多，请等待 {seconds} 秒后再试。",
+        429,
     )
 
 
-def _thanks(request: HttpRequest) -> HttpResponse:
-    return render(
-        request,
-        "surveys/public_message.html",
+@lru_cache(maxsize=1)
+def _thanks_html() -> str:
+    # the same page for everyone: rendered once per process
+    return get_template("surveys/public_message.html").render(
         {
             "title": "已收到",
             "text": "您的答卷已经收到，感谢您参与本次调查！现在可以关闭此页面。",
             "done": True,
-        },
+        }
     )
+
+
+def _thanks(request: HttpRequest) -> HttpResponse:
+    return HttpResponse(_thanks_html())
 
 
 @never_cache
 @require_http_methods(["GET"])
 def code_entry(request: HttpRequest) -> HttpResponse:
-    """A page to type the code printed under the QR code."""
+    """A page to type the code printed under the QR code. Nothing is looked up here (the form's
+    address is), so nothing is counted against the address either."""
     typed = request.GET.get("code", "")
     error = ""
     if typed:
-        if not ratelimit.allow(request, _distribution()):
-            return _too_many(request)
         code = normalize_code(typed)
         if is_code(code, _distribution()):
             return redirect("survey_form", code=code)
@@ -121,17 +137,8 @@ def _ticket(code: str) -> str:
     )
 
 
-def _form(
-    request: HttpRequest,
-    access: AccessCode,
-    questionnaire: Questionnaire,
-    *,
-    ticket: str,
-    chosen: dict[str, str] | None = None,
-    error: str = "",
-) -> HttpResponse:
-    chosen = chosen or {}
-    questions = [
+def _questions(questionnaire: Questionnaire, chosen: dict[str, str]) -> list[dict[str, Any]]:
+    return [
         {
             "number": n,
             "id": q.id,
@@ -143,76 +150,107 @@ def _form(
         }
         for n, q in enumerate(questionnaire.questions, start=1)
     ]
-    return render(
-        request,
-        "surveys/public_form.html",
-        {
-            "survey": access.survey,
-            "questionnaire": questionnaire,
-            "questions": questions,
-            "code": access.code,
-            "printed": printed_code(access.code),
-            "ticket": ticket,
-            "error": error,
-            "action": reverse("survey_form", args=[access.code]),
-        },
-        status=400 if error else 200,
-    )
+
+
+_fieldsets: dict[str, str] = {}
+"""Questionnaire version → its questions as HTML with nothing chosen (the same for everyone)."""
+
+
+def _blank_questions(version: str, questionnaire: Questionnaire) -> str:
+    html = _fieldsets.get(version)
+    if html is None:
+        html = get_template("surveys/_public_questions.html").render(
+            {"questions": _questions(questionnaire, {})}
+        )
+        if len(_fieldsets) >= respond.CACHED_SURVEYS:
+            _fieldsets.clear()
+        _fieldsets[version] = html
+    return html
+
+
+def _form(
+    request: HttpRequest,
+    found: respond.FoundCode,
+    version: str,
+    questionnaire: Questionnaire,
+    *,
+    ticket: str,
+    chosen: dict[str, str] | None = None,
+    error: str = "",
+) -> HttpResponse:
+    context: dict[str, Any] = {
+        "survey": found.survey,
+        "questionnaire": questionnaire,
+        "printed": printed_code(found.code),
+        "ticket": ticket,
+        "error": error,
+        "action": reverse("survey_form", args=[found.code]),
+        "csrf_token": get_token(request),
+    }
+    if chosen:
+        context["questions"] = _questions(questionnaire, chosen)
+    else:
+        context["questions_html"] = mark_safe(_blank_questions(version, questionnaire))
+    return _page("surveys/public_form.html", context, 400 if error else 200)
 
 
 @never_cache
 @require_http_methods(["GET", "POST"])
 def survey_form(request: HttpRequest, code: str) -> HttpResponse:
-    if not ratelimit.allow(request, _distribution()):
-        return _too_many(request)
     code = normalize_code(code)
     if request.method == "POST":
         return _submit(request, code)
-    access = services.find_code(code) if is_code(code, _distribution()) else None
-    if access is None:
+    distribution = _distribution()
+    found = respond.find(code) if is_code(code, distribution) else None
+    if found is None:
+        # only requests for codes that do not exist count: guessing is what the limit stops
+        if not ratelimit.count_miss(request, distribution):
+            return _too_many(request)
         return _refuse(request, Outcome.UNKNOWN)
-    if access.used:
+    if ratelimit.exceeded(request, distribution):
+        return _too_many(request)
+    if found.used:
         return _refuse(request, Outcome.USED)
-    state = services.form_state(access.survey, timezone.now())
+    state = respond.is_open(found.survey, timezone.now())
     if state is not None:
-        return _closed_or_not_open(request, access.survey, state)
-    questionnaire = services.questionnaire_for_group(access.survey, access.batch.group)
-    return _form(request, access, questionnaire, ticket=_ticket(code))
+        return _closed_or_not_open(request, found.survey, Outcome(state))
+    chosen = respond.questionnaire_for(found)
+    if chosen is None:
+        raise services.SurveyError("调查没有供这类调查对象作答的问卷")
+    version, questionnaire = chosen
+    return _form(request, found, version, questionnaire, ticket=_ticket(code))
 
 
 def _submit(request: HttpRequest, code: str) -> HttpResponse:
+    """A form's answers. The signed ticket proves the form was opened for this code (through
+    the limit), so a submission is not counted again."""
     try:
         ticket = signing.loads(request.POST.get("ticket", ""), salt=TICKET_SALT)
     except signing.BadSignature:
         ticket = None
     if not isinstance(ticket, dict) or ticket.get("c") != code:
-        return render(
-            request,
-            "surveys/public_message.html",
-            {
-                "title": "表单无效",
-                "text": "表单内容不完整或已被改动，请重新扫码或输入访问码打开问卷。",
-            },
-            status=400,
+        return _message(
+            "表单无效",
+            "表单内容不完整或已被改动，请重新扫码或输入访问码打开问卷。",
+            400,
         )
     seconds = round(time.time() - float(ticket["t"]))
-    result = services.submit(code, str(ticket["n"]), request.POST, seconds, timezone.now())
-    if result.outcome in (Outcome.ACCEPTED, Outcome.REPEATED):
+    attempt = respond.submit(code, str(ticket["n"]), request.POST, seconds, timezone.now())
+    outcome = Outcome(attempt.outcome)
+    if outcome in (Outcome.ACCEPTED, Outcome.REPEATED):
         return _thanks(request)
-    if result.outcome is Outcome.INVALID:
-        access = services.find_code(code)
-        assert access is not None
-        questionnaire = services.questionnaire_for_group(access.survey, access.batch.group)
+    if outcome is Outcome.INVALID:
+        assert attempt.found is not None and attempt.questionnaire is not None
         return _form(
             request,
-            access,
-            questionnaire,
+            attempt.found,
+            attempt.version,
+            attempt.questionnaire,
             ticket=request.POST["ticket"],
             chosen=dict(request.POST.items()),
-            error=result.message,
+            error=attempt.message,
         )
-    if result.outcome in (Outcome.CLOSED, Outcome.NOT_OPEN):
-        access = services.find_code(code)
-        assert access is not None
-        return _closed_or_not_open(request, access.survey, result.outcome)
-    return _refuse(request, result.outcome)
+    if outcome in (Outcome.CLOSED, Outcome.NOT_OPEN):
+        assert attempt.found is not None
+        return _closed_or_not_open(request, attempt.found.survey, outcome)
+    return _refuse(request, outcome)

@@ -15,13 +15,13 @@ from functools import lru_cache
 import polars as pl
 import yaml
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from junheng.core.dataset import Dataset
 from junheng.standards import DEFAULT_STANDARD, load_standard
-from junheng.survey.distribution import new_codes, read_answers
+from junheng.survey.distribution import new_codes
 from junheng.survey.loader import bundled_questionnaires, load_rules
 from junheng.survey.questionnaire import (
     Questionnaire,
@@ -32,11 +32,11 @@ from junheng.survey.questionnaire import (
 from junheng.survey.rules import QUALITY_FLAGS, SurveyRules
 from junheng.survey.sampling import AREA_ZH, SamplingPlan, sampling_frame, sampling_plan
 from junheng.survey.scoring import Response as CoreResponse
-from junheng.survey.scoring import SurveyResponseError, SurveyResult, score_responses
-from junheng.web import clock
+from junheng.survey.scoring import SurveyResult, score_responses
 from junheng.web.registry.models import County, School, SchoolYear
 from junheng.web.selectors import dataset_for
 from junheng.web.services import load_dataset
+from junheng.web.surveys import respond
 from junheng.web.surveys.models import (
     AccessCode,
     CodeBatch,
@@ -353,53 +353,15 @@ def submit(
 ) -> Submission:
     """Store one response: exactly once per code, and a retry of the same form is no error.
 
-    The code's row is locked for the transaction, so of two submissions racing for one code
-    one waits for the other and then sees the code used; the one-to-one key of the response
-    refuses a second response even where the database cannot lock rows.
+    The work is `respond`'s: one query finds the code, the answers are checked against the
+    group's questionnaire (parsed once per process), and one short transaction marks the code
+    used and inserts the response.
     """
     try:
-        with transaction.atomic():
-            access = (
-                AccessCode.objects.select_for_update()
-                .filter(code=code)
-                .select_related("survey", "batch")
-                .first()
-            )
-            if access is None:
-                return Submission(Outcome.UNKNOWN)
-            if access.used:
-                return _used(access, nonce)
-            survey = access.survey
-            state = form_state(survey, now)
-            if state is not None:
-                return Submission(state)
-            questionnaire = questionnaire_for_group(survey, access.batch.group)
-            try:
-                answers = read_answers(questionnaire, data)
-            except SurveyResponseError as exc:
-                return Submission(Outcome.INVALID, str(exc))
-            Response.objects.create(
-                survey=survey,
-                code=access,
-                version=questionnaire.version,
-                group=access.batch.group,
-                school_id=access.batch.school_id,
-                area_type=access.batch.area_type,
-                answers=answers,
-                seconds=max(0, seconds),
-                submitted_on=clock.local_date(now),
-                nonce=nonce,
-            )
-            AccessCode.objects.filter(pk=access.pk).update(used=True)
-    except IntegrityError:
-        access = AccessCode.objects.get(code=code)
-        return _used(access, nonce)
-    return Submission(Outcome.ACCEPTED)
-
-
-def _used(access: AccessCode, nonce: str) -> Submission:
-    stored = Response.objects.filter(code=access).values_list("nonce", flat=True).first()
-    return Submission(Outcome.REPEATED if stored == nonce else Outcome.USED)
+        attempt = respond.submit(code, nonce, data, seconds, now)
+    except LookupError as exc:
+        raise SurveyError(str(exc)) from None
+    return Submission(Outcome(attempt.outcome), attempt.message)
 
 
 # ---- results -------------------------------------------------------------------------------
@@ -546,7 +508,7 @@ class SampleCheck:
 
 def sample_check(survey: Survey, result: SurveyResult) -> SampleCheck:
     required = Quota.objects.filter(survey=survey).aggregate(n=Sum("count"))["n"] or 0
-    return SampleCheck(len(result.responses) - len(result.excluded), required)
+    return SampleCheck(result.response_count - result.excluded_count, required)
 
 
 class SampleShortfall(SurveyError):

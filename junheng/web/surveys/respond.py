@@ -1,0 +1,235 @@
+"""The public form's path through the database: what it must do and nothing more.
+
+A parents' meeting sends hundreds of phones within a minute, so each form and each submission
+is kept to the work it cannot avoid:
+
+- one query finds the code with its batch, survey, county and the versions of the survey's
+  questionnaires (`find`);
+- a questionnaire is parsed once per process and version (`questionnaire_for`): a county that
+  edits its copy makes a new version, which the next query names, so no worker serves old text;
+- a submission is validated before any lock is taken, and stored in one short transaction:
+  an UPDATE that marks the code used only if it is not (the row lock of that statement is what
+  makes two racing submissions one), then the INSERT of the response; the quality flags are
+  judged on the way in so results never read every response.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+
+from junheng.survey.distribution import read_answers
+from junheng.survey.loader import load_rules
+from junheng.survey.questionnaire import Questionnaire
+from junheng.survey.scoring import Response as CoreResponse
+from junheng.survey.scoring import SurveyResponseError, quality_flags
+from junheng.web import clock
+from junheng.web.surveys.models import AccessCode, Response, SurveyQuestionnaire, SurveyStatus
+
+
+@dataclass(frozen=True)
+class SurveyHead:
+    """What the public form needs of a survey."""
+
+    pk: int
+    title: str
+    county: str
+    status: str
+    opens_at: datetime
+    closes_at: datetime
+    rules_id: str
+    versions: tuple[str, ...]
+    """The versions of the survey's questionnaires now, in the order of their keys."""
+
+
+@dataclass(frozen=True)
+class FoundCode:
+    pk: int
+    code: str
+    used: bool
+    group: str
+    school_pk: int | None
+    area_type: str
+    survey: SurveyHead
+
+
+def find(code: str) -> FoundCode | None:
+    """The code with what the form needs, in one query (a row per questionnaire of its survey)."""
+    rows = list(
+        AccessCode.objects.filter(code=code)
+        .order_by("survey__questionnaires__key")
+        .values_list(
+            "pk",
+            "used",
+            "batch__group",
+            "batch__school_id",
+            "batch__area_type",
+            "survey_id",
+            "survey__title",
+            "survey__county__name",
+            "survey__status",
+            "survey__opens_at",
+            "survey__closes_at",
+            "survey__rules_id",
+            "survey__questionnaires__version",
+        )
+    )
+    if not rows:
+        return None
+    pk, used, group, school, area, survey, title, county, status, opens, closes, rules, _ = rows[0]
+    head = SurveyHead(
+        survey,
+        title,
+        county,
+        status,
+        opens,
+        closes,
+        rules,
+        tuple(r[-1] for r in rows if r[-1] is not None),
+    )
+    return FoundCode(pk, code, used, group, school, area, head)
+
+
+def is_open(survey: SurveyHead, now: datetime) -> str | None:
+    """None while the survey takes answers, else "closed" or "not_open" (as `Outcome` values)."""
+    if survey.status == SurveyStatus.CLOSED or now >= survey.closes_at:
+        return "closed"
+    if survey.status != SurveyStatus.OPEN or now < survey.opens_at:
+        return "not_open"
+    return None
+
+
+_lock = threading.Lock()
+_questionnaires: dict[tuple[int, tuple[str, ...]], dict[str, tuple[str, Questionnaire]]] = {}
+CACHED_SURVEYS = 64
+"""Surveys whose questionnaires a process keeps parsed (a county runs one or two at a time)."""
+
+
+def _for_groups(survey: SurveyHead) -> dict[str, tuple[str, Questionnaire]]:
+    key = (survey.pk, survey.versions)
+    with _lock:
+        found = _questionnaires.get(key)
+    if found is not None:
+        return found
+    from junheng.web.surveys.services import questionnaire_of
+
+    groups: dict[str, tuple[str, Questionnaire]] = {}
+    for stored in SurveyQuestionnaire.objects.filter(survey_id=survey.pk).order_by("key"):
+        questionnaire = questionnaire_of(stored, survey.rules_id)
+        for group in questionnaire.respondents:
+            groups.setdefault(group, (stored.version, questionnaire))
+    with _lock:
+        if len(_questionnaires) >= CACHED_SURVEYS:
+            _questionnaires.clear()
+        _questionnaires[key] = groups
+    return groups
+
+
+def questionnaire_for(found: FoundCode) -> tuple[str, Questionnaire] | None:
+    """(version, questionnaire) the code's group answers; None when the survey has none."""
+    return _for_groups(found.survey).get(found.group)
+
+
+@dataclass(frozen=True)
+class Stored:
+    """What `store` did: "accepted", "repeated", "used", "invalid" (with the message)."""
+
+    outcome: str
+    message: str = ""
+
+
+class _Taken(Exception):
+    pass
+
+
+def store(
+    found: FoundCode,
+    version: str,
+    questionnaire: Questionnaire,
+    nonce: str,
+    data: Mapping[str, str],
+    seconds: int,
+    now: datetime,
+) -> Stored:
+    """Validate the answers and store the response exactly once for the code.
+
+    Of two submissions racing for one code, the second's UPDATE waits for the first's
+    transaction and then finds the code used; the one-to-one key of the response refuses a
+    second response even where the database cannot lock rows.
+    """
+    if found.used:
+        return used(found.pk, nonce)
+    try:
+        answers = read_answers(questionnaire, data)
+    except SurveyResponseError as exc:
+        return Stored("invalid", str(exc))
+    seconds = max(0, seconds)
+    flags = quality_flags(
+        CoreResponse(id="", group=found.group, answers=answers, seconds=seconds),
+        load_rules(found.survey.rules_id),
+    )
+    try:
+        with transaction.atomic():
+            if not AccessCode.objects.filter(pk=found.pk, used=False).update(used=True):
+                raise _Taken
+            Response.objects.bulk_create(
+                [
+                    Response(
+                        survey_id=found.survey.pk,
+                        code_id=found.pk,
+                        version=version,
+                        group=found.group,
+                        school_id=found.school_pk,
+                        area_type=found.area_type,
+                        answers=answers,
+                        seconds=seconds,
+                        submitted_on=clock.local_date(now),
+                        nonce=nonce,
+                        flags=",".join(flags),
+                    )
+                ]
+            )
+    except (_Taken, IntegrityError):
+        return used(found.pk, nonce)
+    return Stored("accepted")
+
+
+def used(code_pk: int, nonce: str) -> Stored:
+    """A used code: "repeated" when the stored response came from this very form (a retry)."""
+    stored = Response.objects.filter(code_id=code_pk).values_list("nonce", flat=True).first()
+    return Stored("repeated" if stored == nonce else "used")
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """A submission's outcome ("accepted", "repeated", "used", "closed", "not_open", "unknown",
+    "invalid"), with what the form needs to be shown again."""
+
+    outcome: str
+    message: str = ""
+    found: FoundCode | None = None
+    version: str = ""
+    questionnaire: Questionnaire | None = None
+
+
+def submit(code: str, nonce: str, data: Mapping[str, str], seconds: int, now: datetime) -> Attempt:
+    """Store one response: exactly once per code, and a retry of the same form is no error."""
+    found = find(code)
+    if found is None:
+        return Attempt("unknown")
+    if found.used:
+        return Attempt(used(found.pk, nonce).outcome, found=found)
+    state = is_open(found.survey, now)
+    if state is not None:
+        return Attempt(state, found=found)
+    chosen = questionnaire_for(found)
+    if chosen is None:
+        name = load_rules(found.survey.rules_id).groups[found.group].name
+        raise LookupError(f"调查没有供“{name}”作答的问卷")
+    version, questionnaire = chosen
+    stored = store(found, version, questionnaire, nonce, data, seconds, now)
+    return Attempt(stored.outcome, stored.message, found, version, questionnaire)
