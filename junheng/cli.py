@@ -602,6 +602,103 @@ def gaps_command(
             console.print(table)
 
 
+@app.command("forecast")
+def forecast_command(
+    path: Annotated[
+        Path | None,
+        typer.Argument(
+            help="数据集：CSV 文件夹或 .xlsx 工作簿，须含“年级在校生”表（最近一年的数据）"
+        ),
+    ] = None,
+    target_year: Annotated[
+        int,
+        typer.Option("--target-year", "-y", help="目标年份（秋季学期所在年份），如 2028"),
+    ] = 0,
+    scenario: Annotated[
+        str, typer.Option("--scenario", help="预测方案：low（低）、median（中，默认）、high（高）")
+    ] = "median",
+    demo: Annotated[
+        bool, typer.Option("--demo", help="用内置示范县（含 2022—2026 年各年级在校生数）")
+    ] = False,
+    standard: StandardOption = DEFAULT_STANDARD,
+    policy: PolicyOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="只输出 JSON")] = False,
+) -> None:
+    """目标年预测：按年级递推预测各校在校生数（低、中、高方案，附回测误差），再用同一评估标准评估预测年的数据。"""
+    from junheng.core.forecast import forecast
+    from junheng.core.projection import SCENARIO_ZH, ProjectionError
+
+    if target_year <= 0:
+        raise _fail("请用 --target-year 给出目标年份，如 --target-year 2028")
+    if scenario not in SCENARIO_ZH:
+        raise _fail(f"--scenario 只能是 low、median 或 high，实际为“{scenario}”")
+    if path is None and not demo:
+        raise _fail("请给出数据集（CSV 文件夹或 .xlsx 工作簿），或用 --demo 使用示范县")
+    chosen = _standard(standard, policy)
+    dataset = demo_county(with_grades=True) if path is None else _dataset(path)
+    try:
+        result = forecast(dataset, target_year, scenario, standard=chosen)
+    except ProjectionError as exc:
+        raise _fail(str(exc)) from None
+    projection = result.projection
+    if as_json:
+        payload = {
+            "target_year": target_year,
+            "scenario": scenario,
+            "base_year": projection.base_year,
+            "method": result.method,
+            "projection": {
+                "levels": projection.levels.to_dicts(),
+                "schools": projection.schools.to_dicts(),
+            },
+            "backtest": projection.backtest.to_dicts() if projection.backtest is not None else None,
+            "backtest_note": projection.backtest_note,
+            "unprojected": result.unprojected.to_dicts(),
+            "evaluation": result.evaluation.to_dict(),
+        }
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+        return
+    base = projection.base_year
+    for county in result.evaluation.counties:
+        console.rule(f"[bold]{county}[/]  ·  {target_year} 年秋季预测（{SCENARIO_ZH[scenario]}）")
+        console.print(Text(result.method))
+        levels = projection.levels.filter(pl.col("county") == county)
+        table = Table(title="在校生预测（人）", title_justify="left")
+        table.add_column("学段")
+        table.add_column(f"{base} 年实际", justify="right")
+        for key, zh in SCENARIO_ZH.items():
+            mark = "（采用）" if key == scenario else ""
+            table.add_column(f"{target_year} 年{zh}{mark}", justify="right")
+        for row in levels.iter_rows(named=True):
+            table.add_row(
+                LEVEL_ZH[row["level"]],
+                fmt_number(row["base"], 0, thousands=True),
+                *(fmt_number(row[key], 0, thousands=True) for key in SCENARIO_ZH),
+            )
+        console.print(table)
+        backtest = projection.backtest
+        if backtest is None:
+            console.print(Text(f"回测：{projection.backtest_note}"))
+        else:
+            table = Table(
+                title=f"回测：用 {base} 年以前的数据预测 {base} 年，与实际比较",
+                title_justify="left",
+            )
+            for header in ("学段", "实际（人）", "预测（中方案）", "误差（人）", "误差（%）"):
+                table.add_column(header, justify="left" if header == "学段" else "right")
+            for row in backtest.filter(pl.col("county") == county).iter_rows(named=True):
+                pct = row["error_pct"]
+                table.add_row(
+                    LEVEL_ZH[row["level"]],
+                    fmt_number(row["actual"], 0, thousands=True),
+                    fmt_number(row["projected"], 0, thousands=True),
+                    f"{row['error']:+,d}",
+                    "—" if pct is None else f"{fmt_number(pct, 1)}%",
+                )
+            console.print(table)
+        _print_county(result.evaluation, county)
+
+
 @app.command("standards")
 def standards_command(
     standard_id: Annotated[

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import math
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import polars as pl
 
 from junheng.core.dataset import Dataset
+from junheng.core.schema import GRADE_LEVELS
 
 DEMO_COUNTY = "示范县"
 
@@ -645,7 +646,7 @@ def _demo_survey(rng: random.Random) -> pl.DataFrame:
     return pl.DataFrame(rows)
 
 
-def demo_county(seed: int = 2026) -> Dataset:
+def demo_county(seed: int = 2026, *, with_grades: bool = False) -> Dataset:
     """The demo county 示范县: 60 schools with realistic gaps, identical for equal seeds.
 
     Designed results (the seed only moves values within their bands):
@@ -662,11 +663,14 @@ def demo_county(seed: int = 2026) -> Dataset:
     - G5: largest class 56 at 石桥镇中心小学, 48 at 青龙镇中心小学, 54 at 白马镇初级中学.
     - G11: backbone teachers are 17 % of rotated teachers. Q4: 柳河镇杨庄小学 budgets 4.2 %.
     - Everything passes comfortably at 城关第二小学, 育才九年一贯制学校 and 桃源镇中心小学.
+
+    `with_grades` adds grade enrolment for 2022–2026 (`demo_grades`) for the enrolment
+    projection; without it the dataset is exactly as it always was.
     """
     rng = random.Random(seed)
     schools, segments, in_scope = _demo_frames(rng)
     county_facts, notes = _demo_county_facts()
-    return Dataset.build(
+    dataset = Dataset.build(
         schools,
         segments,
         county_facts,
@@ -675,6 +679,112 @@ def demo_county(seed: int = 2026) -> Dataset:
         notes,
         source=f"demo:{DEMO_COUNTY}:{seed}",
     )
+    if with_grades:
+        dataset = replace(dataset, grades=demo_grades(dataset, seed=seed))
+    return dataset
+
+
+DEMO_GRADE_YEARS = (2022, 2026)
+"""First and last year of the demo's grade enrolment (the last is the demo's school year)."""
+# Yearly change of entrants: the county town grows, townships and villages shrink.
+_ENTRY_TREND = {"urban": (0.0, 0.05), "town": (-0.03, 0.02), "rural": (-0.08, -0.01)}
+# Share of a cohort still in the school a grade later (transfers in and out, repeaters).
+_PROGRESSION = (0.96, 1.02)
+_GRADE_NOISE = 0.03
+_LEVEL_GRADES = {
+    level: tuple(g for g, of in sorted(GRADE_LEVELS.items()) if of == level) for level in _GRADES
+}
+
+
+def demo_grades(
+    dataset: Dataset,
+    first_year: int = DEMO_GRADE_YEARS[0],
+    last_year: int = DEMO_GRADE_YEARS[1],
+    seed: int = 2026,
+) -> pl.DataFrame:
+    """Plausible grade enrolment (school_id, year, grade, students) for every segment with
+    students, vectorised so it also serves the national dataset.
+
+    Each school has an entry trend by its area type and a progression ratio per grade; a
+    grade's students are its cohort's entrants carried up by those ratios, with a little noise.
+    The last year's grades add up exactly to the segment's students (grade 1 takes the rounding),
+    so the projection starts from the dataset's own figures.
+    """
+
+    def uniform(*parts: pl.Expr | str, salt: int) -> pl.Expr:
+        key = pl.concat_str([pl.col(p) if isinstance(p, str) else p for p in parts], separator="|")
+        return (key.hash(seed + salt) % 1_000_000).cast(pl.Float64) / 1_000_000
+
+    area = dataset.schools.select(
+        "school_id", pl.col("area_type").fill_null("town").alias("__area")
+    )
+    grades_of = pl.DataFrame(
+        [(level, g, i) for level, gs in _LEVEL_GRADES.items() for i, g in enumerate(gs)],
+        schema={"level": pl.String, "grade": pl.Int64, "position": pl.Int64},
+        orient="row",
+    )
+    years = pl.DataFrame({"year": list(range(first_year, last_year + 1))})
+    low = pl.col("__area").replace_strict({k: v[0] for k, v in _ENTRY_TREND.items()}, default=0.0)
+    high = pl.col("__area").replace_strict({k: v[1] for k, v in _ENTRY_TREND.items()}, default=0.0)
+    frame = (
+        dataset.segments.filter(pl.col("students") > 0)
+        .select("school_id", "level", "students")
+        .join(area, on="school_id", how="left")
+        .with_columns((low + (high - low) * uniform("school_id", salt=1)).alias("__trend"))
+        .join(grades_of, on="level", how="inner")
+        .with_columns(
+            (
+                _PROGRESSION[0]
+                + (_PROGRESSION[1] - _PROGRESSION[0])
+                * uniform("school_id", pl.col("grade").cast(pl.String), salt=2)
+            ).alias("__p")
+        )
+        .sort("school_id", "level", "grade")
+        .with_columns(
+            # Survival from the level's first grade: the product of the ratios below this grade.
+            (pl.col("__p").log().cum_sum().over("school_id", "level") - pl.col("__p").log())
+            .exp()
+            .alias("__survival")
+        )
+        .join(years, how="cross")
+        .with_columns(
+            (
+                (1 + pl.col("__trend")).pow(pl.col("year") - pl.col("position") - last_year)
+                * pl.col("__survival")
+                * (
+                    1
+                    + _GRADE_NOISE
+                    * (
+                        2
+                        * uniform(
+                            "school_id",
+                            pl.col("grade").cast(pl.String),
+                            pl.col("year").cast(pl.String),
+                            salt=3,
+                        )
+                        - 1
+                    )
+                )
+            ).alias("__weight")
+        )
+    )
+    last = pl.col("year") == last_year
+    scale = pl.col("students") / pl.col("__weight").filter(last).sum().over("school_id", "level")
+    frame = frame.with_columns(
+        (pl.col("__weight") * scale.over("school_id", "level") + 0.5)
+        .floor()
+        .cast(pl.Int64)
+        .alias("__count")
+    )
+    first_grade = pl.col("position") == 0
+    rest = pl.col("__count").filter(last & ~first_grade).sum().over("school_id", "level")
+    frame = frame.with_columns(
+        pl.when(last & first_grade)
+        .then(pl.max_horizontal(pl.col("students") - rest, pl.lit(0)))
+        .otherwise(pl.col("__count"))
+        .alias("students")
+    )
+    return frame.select("school_id", "year", "grade", "students").sort("school_id", "year", "grade")
 
 
 # What the county has built, bought and hired per year, as the share of today's amount that was

@@ -15,6 +15,7 @@ import polars as pl
 
 from junheng.core.schema import (
     COUNTY_FACTS,
+    GRADES,
     SCHOOL_FACT_DEFS,
     SCHOOLS,
     SEGMENTS,
@@ -88,6 +89,9 @@ class Dataset:
     """Aggregated survey answers, one row per county and respondent group (may be empty)."""
     notes: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=NOTES_SCHEMA))
     """Evidence notes given with facts: county, fact, note, and school_id for school facts."""
+    grades: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=table_schema(GRADES)))
+    """Students per school, year and grade over past years (optional; empty when not given). Only
+    the enrolment projection reads it: the evaluation of the dataset's own year does not."""
     missing_columns: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     """Per table, the schema columns the source did not contain at all."""
     source: str = ""
@@ -101,6 +105,7 @@ class Dataset:
         survey: pl.DataFrame | None = None,
         notes: pl.DataFrame | None = None,
         source: str = "",
+        grades: pl.DataFrame | None = None,
     ) -> Dataset:
         """Conform loosely built frames to the schema and record which columns were absent."""
         missing: dict[str, tuple[str, ...]] = {}
@@ -125,6 +130,9 @@ class Dataset:
             notes=conform(notes, NOTES_SCHEMA)
             if notes is not None
             else pl.DataFrame(schema=NOTES_SCHEMA),
+            grades=conform(grades, table_schema(GRADES))
+            if grades is not None and grades.columns
+            else pl.DataFrame(schema=table_schema(GRADES)),
             missing_columns=missing,
             source=source,
         )

@@ -27,6 +27,7 @@ class Column:
     enum: tuple[tuple[str, str], ...] = ()
     """(canonical value, Chinese label) pairs for enumerations."""
     minimum: float | None = None
+    maximum: float | None = None
     default: str | None = None
     description: str = ""
 
@@ -205,7 +206,34 @@ SURVEY = Table(
     description="社会认可度调查的汇总答卷：每县每类调查对象一行，按五级选项计数（5 为最积极）",
 )
 
-TABLES: tuple[Table, ...] = (SCHOOLS, SEGMENTS, COUNTY, SCHOOL_FACTS, SURVEY)
+GRADES = Table(
+    "grades",
+    "年级在校生",
+    (
+        Column("school_id", "学校标识码", _T),
+        Column(
+            "year",
+            "年份",
+            _I,
+            unit="年",
+            minimum=1900,
+            description="秋季学期所在年份，如 2025 表示 2025—2026 学年",
+        ),
+        Column(
+            "grade",
+            "年级",
+            _I,
+            minimum=1,
+            maximum=9,
+            description="1–6 为小学一至六年级，7–9 为初中一至三年级（七至九年级）",
+        ),
+        Column("students", "在校生数", _I, unit="人", minimum=0),
+    ),
+    required=False,
+    description="各校各年级在校生数，可填近 3–5 年，用于预测目标年的在校生数；每校每年每年级一行",
+)
+
+TABLES: tuple[Table, ...] = (SCHOOLS, SEGMENTS, COUNTY, SCHOOL_FACTS, SURVEY, GRADES)
 TABLES_BY_NAME: dict[str, Table] = {t.name: t for t in TABLES}
 
 SURVEY_ANSWER_COLUMNS: tuple[str, ...] = (
@@ -216,6 +244,13 @@ SURVEY_ANSWER_COLUMNS: tuple[str, ...] = (
     "answers_1",
 )
 """Answer counts from the most to the least positive option."""
+
+
+GRADE_LEVELS: dict[int, str] = {
+    **dict.fromkeys((1, 2, 3, 4, 5, 6), "primary"),
+    **dict.fromkeys((7, 8, 9), "junior"),
+}
+"""The level of each grade of the grades table (六三学制: grades 1–6 primary, 7–9 junior)."""
 
 
 class FactType(StrEnum):

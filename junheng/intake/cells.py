@@ -34,6 +34,7 @@ IDENTITY_COLUMNS: dict[str, tuple[str, ...]] = {
     "county": ("county", "fact"),
     "school_facts": ("school_id", "fact"),
     "survey": ("county", "group"),
+    "grades": ("school_id", "year", "grade"),
 }
 """Cells that identify a row; an empty one makes the row meaningless, so it is an error."""
 
@@ -172,6 +173,8 @@ def _expected(column: Column) -> str:
     if column.type == ColumnType.ENUM:
         return "以下之一：" + "、".join(f"{zh}（{en}）" for en, zh in column.enum)
     kind = "整数" if column.type == ColumnType.INT else "数值"
+    if column.minimum is not None and column.maximum is not None:
+        return f"{column.minimum:g} 到 {column.maximum:g} 之间的{kind}"
     if column.minimum is not None:
         return f"不小于 {column.minimum:g} 的{kind}"
     return kind
@@ -217,7 +220,7 @@ class TypedTable:
         )
 
 
-_WIDE_TABLES = frozenset({"schools", "segments", "survey"})
+_WIDE_TABLES = frozenset({"schools", "segments", "survey", "grades"})
 """Tables whose unknown columns are kept (long fact tables have no place for them)."""
 
 
@@ -397,6 +400,10 @@ def convert_table(raw: RawTable, out: ErrorCollector) -> TypedTable:
         if column.minimum is not None and name in tokens and column.type != ColumnType.ENUM:
             checks.append(
                 _Check(name, Code.BELOW_MINIMUM, pl.col(name) < column.minimum, _expected(column))
+            )
+        if column.maximum is not None and name in tokens and column.type != ColumnType.ENUM:
+            checks.append(
+                _Check(name, Code.ABOVE_MAXIMUM, pl.col(name) > column.maximum, _expected(column))
             )
         if name in identity:
             empty = token.is_null()

@@ -49,7 +49,9 @@ def _meaning(column: Column) -> str:
     parts = [column.description] if column.description else []
     if column.enum:
         parts.append("可填：" + "、".join(f"{zh}（{value}）" for value, zh in column.enum))
-    if column.minimum is not None:
+    if column.minimum is not None and column.maximum is not None:
+        parts.append(f"{fmt_plain(column.minimum)} 到 {fmt_plain(column.maximum)}")
+    elif column.minimum is not None:
         parts.append(f"不小于 {fmt_plain(column.minimum)}")
     if column.default is not None:
         parts.append(f"不填时按“{dict(column.enum).get(column.default, column.default)}”")
@@ -76,7 +78,8 @@ def data_format_markdown() -> str:
     lines = [
         "# 数据格式",
         "",
-        "评估用的数据是五张表：学校、学段、县级指标（必需），学校指标、满意度调查（可选）。"
+        "评估用的数据是六张表：学校、学段、县级指标（必需），学校指标、满意度调查、"
+        "年级在校生（可选）。"
         "一个数据集可以是一个文件夹（每张表一个 CSV 文件，文件名用中文表名或英文表名，"
         "如 `学校.csv` 或 `schools.csv`），也可以是一个 .xlsx 工作簿（每张表一个工作表，"
         "工作表名同样用中文或英文表名）。一个数据集可以包含多个县区。",

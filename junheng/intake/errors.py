@@ -41,6 +41,7 @@ class Code(StrEnum):
     NOT_AN_INTEGER = "not-an-integer"
     NOT_A_NUMBER = "not-a-number"
     BELOW_MINIMUM = "below-minimum"
+    ABOVE_MAXIMUM = "above-maximum"
     BAD_ENUM = "bad-enum"
     DUPLICATE_SCHOOL = "duplicate-school"
     UNKNOWN_SCHOOL = "unknown-school"
@@ -59,6 +60,7 @@ class Code(StrEnum):
     UNKNOWN_COUNTY = "unknown-county"
     OUT_OF_SCOPE = "out-of-scope"
     DUPLICATE_SURVEY = "duplicate-survey"
+    DUPLICATE_GRADE = "duplicate-grade"
     TOO_MANY_ERRORS = "too-many-errors"
     INTERNAL_ERROR = "internal-error"
     EMPTY_FILE = "empty-file"
@@ -215,6 +217,14 @@ _KINDS: tuple[ErrorKind, ...] = (
         fix="改为实际数值；检查是否误带了减号，或把差额、公式结果填进了这一列。",
     ),
     ErrorKind(
+        Code.ABOVE_MAXIMUM,
+        "数值大于上限",
+        "有上限的列填了更大的数，例如年级只能是 1–9"
+        "（小学一至六年级填 1–6，初中七至九年级填 7–9）。",
+        "值“{value}”大于上限，应为{expected}",
+        fix="改为允许范围内的数；初中一年级填 7，不要填 1 或“初一”。",
+    ),
+    ErrorKind(
         Code.BAD_ENUM,
         "不在可选值中",
         "该列只能填规定的可选值（英文值或中文名称均可），例如学段只能是“小学”或“初中”。",
@@ -349,6 +359,13 @@ _KINDS: tuple[ErrorKind, ...] = (
         "满意度调查表中同一县区的同一类调查对象出现了多次。每县每类调查对象只占一行。",
         "县区和调查对象“{value}”重复，应{expected}",
         fix="每县每类调查对象只保留一行；需要合并时把各选项的人次分别相加。",
+    ),
+    ErrorKind(
+        Code.DUPLICATE_GRADE,
+        "年级在校生重复",
+        "年级在校生表中同一学校、同一年份、同一年级出现了多次。每校每年每个年级只占一行。",
+        "学校、年份和年级“{value}”重复，应{expected}",
+        fix="每校每年每个年级只保留一行；同一年级分几个班的，把各班人数相加后填一行。",
     ),
     ErrorKind(
         Code.TOO_MANY_ERRORS,

@@ -372,9 +372,15 @@ def _plausibility(
 
 
 def _existing_raws(
-    existing: Dataset, imported_schools: set[str], replaced_counties: set[str]
+    existing: Dataset,
+    imported_schools: set[str],
+    replaced_counties: set[str],
+    grade_schools: set[str] | None = None,
 ) -> dict[str, RawTable]:
-    """The current dataset as raw tables, without the schools and counties being re-imported."""
+    """The current dataset as raw tables, without the schools and counties being re-imported.
+
+    Grade enrolment is history over several years: a school's rows are replaced only by files
+    that give grades for that school (`grade_schools`), not by its yearly workbook alone."""
     with tempfile.TemporaryDirectory(prefix="junheng-existing-") as tmp:
         write_csv_folder(existing, Path(tmp))
         out = ErrorCollector(MAX_ERRORS)
@@ -383,8 +389,9 @@ def _existing_raws(
     for name, raw in raws.items():
         keys = {h: source_column(i) for i, h in enumerate(raw.headers)}
         frame = raw.frame
-        if "school_id" in keys and imported_schools:
-            frame = frame.filter(~pl.col(keys["school_id"]).is_in(sorted(imported_schools)))
+        replaced = (grade_schools or set()) if name == "grades" else imported_schools
+        if "school_id" in keys and replaced:
+            frame = frame.filter(~pl.col(keys["school_id"]).is_in(sorted(replaced)))
         if name in ("county", "survey") and "county" in keys and replaced_counties:
             frame = frame.filter(~pl.col(keys["county"]).is_in(sorted(replaced_counties)))
         kept[name] = replace(raw, file="现有数据集", frame=frame)
@@ -576,7 +583,14 @@ def _merge_and_check(
 
     base = existing(out)
     if base is not None:
-        for raw in _existing_raws(base, imported_schools, replaced_counties).values():
+        grade_schools = {
+            sid.strip()
+            for frame in merger.frames.get("grades", [])
+            if "school_id" in frame.columns
+            for sid in frame["school_id"].drop_nulls().to_list()
+        }
+        existing_raws = _existing_raws(base, imported_schools, replaced_counties, grade_schools)
+        for raw in existing_raws.values():
             merger.add_raw(raw)
     # A file refused whole (a bomb, a sheet past the row limit) is the likely holder of the
     # missing tables; its refusal says what to do, and "missing table" would only mislead.
@@ -669,6 +683,7 @@ def imported_part(result: ImportResult) -> Dataset | None:
         school_facts=dataset.school_facts.filter(schools),
         county_facts=dataset.county_facts.filter(counties),
         survey=dataset.survey.filter(counties),
+        grades=dataset.grades.filter(schools),
         notes=dataset.notes.filter(
             pl.when(pl.col("school_id").is_null()).then(counties).otherwise(schools)
         ),

@@ -28,6 +28,7 @@ from junheng.intake.errors import (
 from junheng.intake.facts import build_notes, convert_facts, wide_facts
 from junheng.intake.rules import (
     check_counties,
+    check_grades,
     check_known_schools,
     check_schools,
     check_schools_against_segments,
@@ -108,6 +109,7 @@ def dataset_from_raw(raws: dict[str, RawTable], out: ErrorCollector, source: str
     county = typed.get("county")
     school_facts = typed.get("school_facts")
     survey = typed.get("survey")
+    grades = typed.get("grades")
 
     if schools is not None:
         check_schools(schools, out)
@@ -128,6 +130,8 @@ def dataset_from_raw(raws: dict[str, RawTable], out: ErrorCollector, source: str
             check_known_schools(school_facts, schools, out)
     if survey is not None:
         check_survey(survey, out)
+    if grades is not None:
+        check_grades(grades, schools, out)
 
     if out.has_errors or schools is None or segments is None:
         return None
@@ -140,6 +144,7 @@ def dataset_from_raw(raws: dict[str, RawTable], out: ErrorCollector, source: str
         survey=survey.output() if survey is not None else None,
         notes=build_notes(county_long, school_long, schools_frame),
         source=source,
+        grades=grades.output() if grades is not None else None,
     )
     # Dataset.build conforms an absent table (None) to one all-null row, because selecting
     # literals from a frame without columns yields a row; an absent table has no rows.

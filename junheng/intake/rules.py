@@ -305,6 +305,27 @@ def check_survey(survey: TypedTable, out: ErrorCollector) -> None:
     )
 
 
+def check_grades(grades: TypedTable, schools: TypedTable | None, out: ErrorCollector) -> None:
+    """One row per school, year and grade, naming a school of the schools table. (Grade 1–9 and
+    students ≥ 0 are column checks of the schema.)"""
+    if schools is not None:
+        check_known_schools(grades, schools, out)
+    if not grades.has("school_id", "year", "grade"):
+        return
+    out.add_rows(
+        repeated_rows(grades.frame, ["school_id", "year", "grade"]),
+        ERROR,
+        lambda row: grades.error(
+            Code.DUPLICATE_GRADE,
+            row,
+            "grade",
+            value=f"{row['school_id']} {row['year']} 年 {row['grade']} 年级",
+            expected=f"每校每年每个年级只填一行（已在第 {row['__first__']} 行出现）",
+        ),
+        grades.rank,
+    )
+
+
 def _check_senior_students(schools: TypedTable, out: ErrorCollector) -> None:
     """A school with a senior section that reports shared facilities once for the whole school
     needs its 高中在校生数 to split them; the evaluation leaves such a split undecided. A blank

@@ -32,6 +32,7 @@ import polars as pl
 from junheng.core.schema import (
     COUNTY,
     COUNTY_FACTS,
+    GRADES,
     KIND_LEVELS,
     LEVELS,
     RATINGS,
@@ -69,6 +70,10 @@ INFO_SHEET = "_模板信息"
 GUIDE_SHEET = "填报说明"
 COUNTY_TABLES: tuple[Table, ...] = (SCHOOLS, SEGMENTS, COUNTY, SCHOOL_FACTS)
 """Data sheets of the county template, in order; each sheet is named by the table's `zh`."""
+OPTIONAL_COUNTY_TABLES: tuple[Table, ...] = (GRADES,)
+"""Sheets after those of `COUNTY_TABLES` that a county may fill or leave empty. They are not in the
+structure checksum unless altered, so county templates made before a sheet was added stay
+current (a county without the table works as before)."""
 
 NO_SEGMENT_KINDS: frozenset[str] = frozenset({"special", "vocational"})
 """School kinds listed in the directory but not evaluated, so no data rows are prepared for them."""
@@ -278,6 +283,10 @@ def column_allowed(column: Column) -> str:
     """The values a column accepts, in words."""
     if column.type == ColumnType.ENUM:
         return "从下拉列表选择：" + "、".join(zh for _, zh in column.enum)
+    if column.type == ColumnType.INT and column.maximum is not None:
+        return f"{column.minimum or 0:g} 到 {column.maximum:g} 的整数"
+    if column.type == ColumnType.INT and column.minimum:
+        return f"不小于 {column.minimum:g} 的整数"
     if column.type == ColumnType.INT:
         return "不小于 0 的整数" if column.minimum is not None else "整数"
     if column.type == ColumnType.NUMBER:
@@ -354,6 +363,17 @@ def column_rule(column: Column, title: str | None = None) -> Rule | None:
         whole = column.type == ColumnType.INT
         kind = "整数" if whole else "数值"
         minimum = 0 if column.minimum is None else column.minimum
+        if column.maximum is not None:
+            return Rule(
+                "whole" if whole else "decimal",
+                f"{minimum:g}",
+                f"{column.maximum:g}",
+                operator="between",
+                prompt_title=title,
+                prompt=f"请填写 {minimum:g} 到 {column.maximum:g} 的{kind}{unit}。",
+                error=f"应填写 {minimum:g} 到 {column.maximum:g} 的{kind}{unit}，不要带文字。",
+                number_format="0" if whole else "General",
+            )
         return Rule(
             "whole" if whole else "decimal",
             f"{minimum:g}",
@@ -755,6 +775,13 @@ def workbook_checksum(source: Path | str | Workbook, kind: str | None = None) ->
                 if table.zh not in workbook.sheetnames:
                     return None
                 sheets.append((table.zh, sheet_header(workbook[table.zh])))
+            for table in OPTIONAL_COUNTY_TABLES:
+                if table.zh not in workbook.sheetnames:
+                    continue
+                header = sheet_header(workbook[table.zh])
+                if header != [c.header_zh for c in table.columns]:
+                    # An altered optional sheet changes the checksum like any other.
+                    sheets.append((table.zh, header))
             return structure_checksum(kind, TEMPLATE_VERSION, sheets)
         if kind == KIND_SCHOOL:
             from junheng.intake.school_form import workbook_structure
@@ -920,7 +947,8 @@ def _letter(index: int) -> str:
 
 _COUNTY_PARAGRAPHS = (
     "本工作簿用于填报县域义务教育优质均衡发展评估所需数据，包含“学校”“学段”“县级指标”“学校指标”"
-    "四张数据表。请在对应工作表中填写，不要修改第 1 行表头，不要重命名或删除工作表。",
+    "四张数据表和可选的“年级在校生”表。请在对应工作表中填写，不要修改第 1 行表头，"
+    "不要重命名或删除工作表。",
     "橙色表头为必填列，蓝色表头为选填列；把鼠标停在表头上可看到该列的说明。"
     "空白单元格表示“未填报”，不会当作 0 处理；确实为 0 的请填 0。",
     "带下拉箭头的单元格请从列表中选择；数值列只能填不小于 0 的数字，不要带单位或文字。"
@@ -931,6 +959,8 @@ _COUNTY_PARAGRAPHS = (
     "网络多媒体教室）可在“学校”表整校填报，此时“学段”表中该校对应项留空；两处都填会被判为错误。",
     "“县级指标”“学校指标”为长表，每行一个指标项：只在“值”列填写，“说明”列可填写佐证材料或数据来源。"
     "是/否项从下拉列表选择；比例可填小数或百分数（如 0.93 或 93%）。",
+    "“年级在校生”表可不填：填写近 3–5 年各校各年级的在校生数（每校每年每个年级一行，年级填 1–9，"
+    "初中七至九年级填 7–9），系统据此预测目标年的在校生数。",
     "工作表已开启保护以防误改表头，未设密码；可以调整列宽、排序、筛选和插入、删除行。"
     "如确需改动表头，可在“审阅 → 撤销工作表保护”后操作，但改动后的模板可能无法导入。",
 )
@@ -938,7 +968,7 @@ _COUNTY_PARAGRAPHS = (
 
 def _county_guide_rows() -> list[GuideRow]:
     rows: list[GuideRow] = []
-    for table in COUNTY_TABLES:
+    for table in (*COUNTY_TABLES, *OPTIONAL_COUNTY_TABLES):
         rows += column_guide_rows(table)
         if table is COUNTY:
             rows += fact_guide_rows(COUNTY_FACTS, table.zh)
@@ -1000,7 +1030,13 @@ def _column_widths(table: Table, rows: Sequence[Sequence[object]]) -> list[float
     return widths
 
 
-_FREEZE = {SCHOOLS.name: "C2", SEGMENTS.name: "C2", COUNTY.name: "C2", SCHOOL_FACTS.name: "C2"}
+_FREEZE = {
+    SCHOOLS.name: "C2",
+    SEGMENTS.name: "C2",
+    COUNTY.name: "C2",
+    SCHOOL_FACTS.name: "C2",
+    GRADES.name: "D2",
+}
 """Freeze below the header and after the columns that identify a row."""
 
 _TEXT_COLUMNS = frozenset({"school_id", "parent_id", "county", "name", "township", "fact", "note"})
@@ -1105,8 +1141,9 @@ def write_county_template(
 ) -> Path:
     """Write the county data-collection workbook and return its path.
 
-    Sheets: 填报说明, 学校, 学段, 县级指标, 学校指标 (readable by `read_dataset` once
-    filled) and the hidden `_模板信息`. With `schools`, the 学校 sheet lists the schools'
+    Sheets: 填报说明, 学校, 学段, 县级指标, 学校指标, 年级在校生 (optional, left empty)
+    (readable by `read_dataset` once filled) and the hidden `_模板信息`. With `schools`, the
+    学校 sheet lists the schools'
     directory columns (id, name, county, kind, central school, area type, ownership, township;
     this year's figures are left empty), 学段 has one row per school and level it reports
     (teaching points: primary only; none for special and vocational schools) and 学校指标 one
@@ -1152,6 +1189,7 @@ def write_county_template(
         [[sid, fact, None, None] for sid, fact in plan.school_facts],
         {r: fact_rule(school_facts[f]) for r, (_, f) in enumerate(plan.school_facts, start=2)},
     )
+    _data_sheet(workbook.create_sheet(GRADES.zh), GRADES, [])
     write_info_sheet(
         workbook,
         TemplateInfo(KIND_COUNTY, TEMPLATE_VERSION, expected_checksum(KIND_COUNTY), year),

@@ -25,6 +25,7 @@ from junheng.core.dataset import Dataset
 from junheng.core.schema import (
     COUNTY,
     COUNTY_FACTS,
+    GRADES,
     SCHOOL_FACT_DEFS,
     SCHOOL_FACTS,
     SCHOOLS,
@@ -201,6 +202,9 @@ def _sheets(dataset: Dataset, chinese: bool) -> list[_Sheet]:
         )
     if set(SURVEY.names) - set(missing.get("survey", ())):
         sheets.append(_wide_sheet(SURVEY, dataset.survey, missing, chinese))
+    if dataset.grades.height:
+        # Optional: a dataset without grade enrolment is written exactly as before.
+        sheets.append(_wide_sheet(GRADES, dataset.grades, missing, chinese))
     return sheets
 
 
@@ -209,7 +213,8 @@ def _file_names(table: Table) -> set[str]:
 
 
 def write_csv_folder(dataset: Dataset, folder: Path, *, chinese_headers: bool = False) -> None:
-    """Write the dataset as schools.csv, segments.csv, county.csv (+ school_facts.csv, survey.csv).
+    """Write the dataset as schools.csv, segments.csv, county.csv (+ school_facts.csv, survey.csv,
+    grades.csv).
 
     Files are UTF-8 with BOM so Excel opens Chinese text correctly. With `chinese_headers`, headers,
     fact names, enumeration values and yes/no use the Chinese labels of the templates.

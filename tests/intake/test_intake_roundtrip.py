@@ -26,7 +26,7 @@ from junheng.core.dataset import Dataset
 from junheng.core.schema import SEGMENTS
 from junheng.intake import read_dataset, write_csv_folder, write_xlsx
 
-TABLES = ("schools", "segments", "county_facts", "school_facts", "survey", "notes")
+TABLES = ("schools", "segments", "county_facts", "school_facts", "survey", "notes", "grades")
 
 
 def assert_frames_equal(name: str, a: pl.DataFrame, b: pl.DataFrame) -> None:

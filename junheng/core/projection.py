@@ -1,0 +1,613 @@
+"""Enrolment projection by cohort progression: per school and level, to a target year. Pure.
+
+From the grade enrolment of the last years (the optional `grades` table) the projection steps one
+year at a time from the latest year in the data:
+
+- grade k → k + 1 within a level: the students of grade k times the school's progression ratio,
+  the median of its observed ratios (grade k + 1 next year ÷ grade k this year); a school with
+  fewer observations than `min_school_observations` takes the county's median over all its
+  schools' observations of that transition, and a transition the county never observed keeps
+  its students (`fallback_ratio`);
+- grade 1 (entrants): last year's entrants times the median year-over-year change of the school's
+  entrants (same rule), or, when births are given for the county, the children of entry age
+  (`entry_cohort`: 6 by the 31 August cut-off) times the county's observed share of them entering
+  its schools, split by each school's share of the county's grade 1 in the latest year;
+- grade 6 → 7 (primary → junior): the county's grade 6 times the county-wide transition ratio,
+  split between junior schools by each one's share of the county's grade 7 in the latest year
+  (feeder schools are not mapped);
+- low / median / high: the same with every ratio at the lower quartile, median and upper
+  quartile of its observations (`projection.yaml`), so low ≤ median ≤ high for every figure.
+
+All schools of all counties are stepped together, column-wise. `Projection.method` says the
+method in a Chinese sentence; `Projection.backtest` projects the latest year from the years
+before it and gives the error per county and level.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from junheng.core.dataset import Dataset
+from junheng.core.schema import GRADE_LEVELS, LEVELS
+
+SCENARIOS: tuple[str, ...] = ("low", "median", "high")
+SCENARIO_ZH: dict[str, str] = {"low": "低方案", "median": "中方案", "high": "高方案"}
+ENTRY = 0
+"""Transition key of entrants (grade 1 this year against grade 1 last year)."""
+GRADES: tuple[int, ...] = tuple(sorted(GRADE_LEVELS))
+WITHIN: tuple[int, ...] = tuple(
+    k for k in GRADES if k + 1 in GRADE_LEVELS and GRADE_LEVELS[k] == GRADE_LEVELS[k + 1]
+)
+"""Grades whose students move on to the next grade of the same level (1–5, 7–8)."""
+CROSSING: tuple[int, ...] = tuple(
+    k for k in GRADES if k + 1 in GRADE_LEVELS and GRADE_LEVELS[k] != GRADE_LEVELS[k + 1]
+)
+"""Grades whose students move on to the next level (6 → 7), projected county-wide."""
+LEVEL_GRADES: dict[str, tuple[int, ...]] = {
+    level: tuple(k for k in GRADES if GRADE_LEVELS[k] == level) for level, _ in LEVELS
+}
+
+
+class ProjectionError(ValueError):
+    """The projection cannot be made (no grades, too few years, a target year not after the
+    data); the message is Chinese and says what to do."""
+
+
+@dataclass(frozen=True)
+class ProjectionPolicy:
+    """The choices of the projection (`projection.yaml`)."""
+
+    history_years: int
+    min_years: int
+    min_backtest_years: int
+    min_school_observations: int
+    fallback_ratio: float
+    quantiles: Mapping[str, float]
+    entry_age: int
+    cutoff_month: int
+    cutoff_day: int
+
+
+_POLICY_INTS = (
+    "history_years",
+    "min_years",
+    "min_backtest_years",
+    "min_school_observations",
+    "entry_age",
+    "cutoff_month",
+    "cutoff_day",
+)
+
+
+def policy_from_mapping(
+    data: Mapping[str, Any], source: str = "projection.yaml"
+) -> ProjectionPolicy:
+    """A policy from a mapping, strictly: unknown, missing or mistyped keys raise
+    `ProjectionError` naming the file and key."""
+    if not isinstance(data, Mapping):
+        raise ProjectionError(f"{source}：内容应为键值映射")
+    known = {*_POLICY_INTS, "fallback_ratio", "scenarios"}
+    unknown = sorted(set(data) - known)
+    missing = sorted(known - set(data))
+    if unknown or missing:
+        raise ProjectionError(
+            f"{source}："
+            + "；".join(
+                [*(f"未知的字段“{k}”" for k in unknown), *(f"缺少字段“{k}”" for k in missing)]
+            )
+        )
+    for key in _POLICY_INTS:
+        if not isinstance(data[key], int) or isinstance(data[key], bool) or data[key] < 1:
+            raise ProjectionError(f"{source}：字段“{key}”应为正整数，实际为 {data[key]!r}")
+    fallback = data["fallback_ratio"]
+    if not isinstance(fallback, int | float) or isinstance(fallback, bool) or fallback < 0:
+        raise ProjectionError(
+            f"{source}：字段“fallback_ratio”应为不小于 0 的数，实际为 {fallback!r}"
+        )
+    scenarios = data["scenarios"]
+    if not isinstance(scenarios, Mapping) or set(scenarios) != set(SCENARIOS):
+        raise ProjectionError(f"{source}：字段“scenarios”应恰好给出 low、median、high 三个分位数")
+    quantiles = {s: scenarios[s] for s in SCENARIOS}
+    values = list(quantiles.values())
+    if not all(isinstance(q, int | float) and 0 <= q <= 1 for q in values) or values != sorted(
+        values
+    ):
+        raise ProjectionError(
+            f"{source}：“scenarios”的分位数应在 0 到 1 之间且 low ≤ median ≤ high"
+        )
+    dt.date(2001, data["cutoff_month"], data["cutoff_day"])  # raises for an impossible day
+    return ProjectionPolicy(
+        **{key: data[key] for key in _POLICY_INTS},
+        fallback_ratio=float(fallback),
+        quantiles=quantiles,
+    )
+
+
+@cache
+def default_policy() -> ProjectionPolicy:
+    """The packaged `projection.yaml` (read once, like a module constant)."""
+    import yaml
+
+    path = Path(__file__).with_name("projection.yaml")
+    return policy_from_mapping(yaml.safe_load(path.read_text(encoding="utf-8")), path.name)
+
+
+def _days(year: int) -> int:
+    return (dt.date(year + 1, 1, 1) - dt.date(year, 1, 1)).days
+
+
+def entry_cohort(births: Mapping[int, float], year: int, policy: ProjectionPolicy) -> float | None:
+    """Children who reach entry age by the cut-off of `year` and so enter grade 1 that autumn:
+    those born up to the cut-off day `entry_age` years before and those born after it a year
+    earlier, births spread evenly over the days of their year. None when a year is missing."""
+    younger = year - policy.entry_age
+    older = younger - 1
+    if younger not in births or older not in births:
+        return None
+    day_younger = dt.date(younger, policy.cutoff_month, policy.cutoff_day).timetuple().tm_yday
+    day_older = dt.date(older, policy.cutoff_month, policy.cutoff_day).timetuple().tm_yday
+    return births[younger] * day_younger / _days(younger) + births[older] * (
+        _days(older) - day_older
+    ) / _days(older)
+
+
+@dataclass(frozen=True)
+class Projection:
+    """Projected students of a target year, every scenario at once."""
+
+    base_year: int
+    """The latest year of the grade enrolment, from which the projection steps."""
+    target_year: int
+    first_year: int
+    """The earliest year of the grade enrolment used."""
+    schools: pl.DataFrame
+    """county, school_id, level, base (students of the level's grades in `base_year`), and the
+    projected students `low`, `median`, `high` (whole students)."""
+    levels: pl.DataFrame
+    """county, level, base, low, median, high: sums of `schools`."""
+    ratios: pl.DataFrame
+    """county, school_id, transition (0 = entrants, k = grade k → k + 1), source (school, county
+    or fallback), observations, low, median, high: the ratios used."""
+    backtest: pl.DataFrame | None
+    """county, level, actual, projected, low, high, error, error_pct: the latest year projected
+    from the years before it (median); None when there are too few years (`backtest_note`)."""
+    backtest_note: str
+    method: str
+    """The method as a Chinese sentence, for every output."""
+    births_counties: tuple[str, ...] = ()
+    """Counties whose entrants were projected from births."""
+
+    def students(self, scenario: str) -> pl.DataFrame:
+        """school_id, level, students of one scenario."""
+        if scenario not in SCENARIOS:
+            raise ProjectionError(f"方案应为 {'、'.join(SCENARIOS)} 之一，实际为“{scenario}”")
+        return self.schools.select("school_id", "level", pl.col(scenario).alias("students"))
+
+
+_RATIO_SCHEMA = {
+    "county": pl.String,
+    "school_id": pl.String,
+    "transition": pl.Int64,
+    "source": pl.String,
+    "observations": pl.UInt32,
+    **{s: pl.Float64 for s in SCENARIOS},
+}
+
+
+def _history(dataset: Dataset, end_year: int, policy: ProjectionPolicy) -> pl.DataFrame:
+    schools = dataset.schools.select("school_id", "county").unique("school_id", keep="first")
+    return (
+        dataset.grades.filter(
+            pl.col("year").is_between(end_year - policy.history_years + 1, end_year)
+            & pl.col("students").is_not_null()
+        )
+        .join(schools, on="school_id", how="inner")
+        .select(
+            "county",
+            "school_id",
+            pl.col("year").cast(pl.Int64),
+            pl.col("grade").cast(pl.Int64),
+            pl.col("students").cast(pl.Float64),
+        )
+    )
+
+
+def _stats(frame: pl.DataFrame, keys: list[str], policy: ProjectionPolicy) -> pl.DataFrame:
+    return frame.group_by(keys).agg(
+        pl.len().alias("observations"),
+        *(
+            pl.col("ratio").quantile(q, interpolation="linear").alias(s)
+            for s, q in policy.quantiles.items()
+        ),
+    )
+
+
+def _observations(hist: pl.DataFrame) -> pl.DataFrame:
+    """One row per observed ratio: county, school_id, transition, ratio."""
+    progress = hist.filter(pl.col("grade").is_in(WITHIN)).with_columns(
+        pl.col("grade").alias("transition"), (pl.col("grade") + 1).alias("to")
+    )
+    entry = hist.filter(pl.col("grade") == 1).with_columns(
+        pl.lit(ENTRY, pl.Int64).alias("transition"), pl.lit(1, pl.Int64).alias("to")
+    )
+    base = pl.concat([progress, entry]).select(
+        "county",
+        "school_id",
+        "transition",
+        (pl.col("year") + 1).alias("year"),
+        pl.col("to").alias("grade"),
+        pl.col("students").alias("base"),
+    )
+    nxt = hist.select("school_id", "year", "grade", pl.col("students").alias("next"))
+    return (
+        base.join(nxt, on=["school_id", "year", "grade"], how="inner")
+        .filter(pl.col("base") > 0)
+        .select(
+            "county", "school_id", "transition", (pl.col("next") / pl.col("base")).alias("ratio")
+        )
+    )
+
+
+def _ratios(
+    hist: pl.DataFrame, base_schools: pl.DataFrame, policy: ProjectionPolicy
+) -> pl.DataFrame:
+    """The ratio each school uses per transition and scenario, with where it came from."""
+    observed = _observations(hist)
+    school = _stats(observed, ["county", "school_id", "transition"], policy)
+    county = _stats(observed, ["county", "transition"], policy).rename(
+        {"observations": "county_n", **{s: f"{s}_county" for s in SCENARIOS}}
+    )
+    transitions = pl.DataFrame({"transition": [ENTRY, *WITHIN]}, schema={"transition": pl.Int64})
+    own = pl.col("observations").fill_null(0) >= policy.min_school_observations
+    from_county = pl.col("county_n").is_not_null()
+    return (
+        base_schools.join(transitions, how="cross")
+        .join(school, on=["county", "school_id", "transition"], how="left")
+        .join(county, on=["county", "transition"], how="left")
+        .select(
+            "county",
+            "school_id",
+            "transition",
+            pl.when(own)
+            .then(pl.lit("school"))
+            .when(from_county)
+            .then(pl.lit("county"))
+            .otherwise(pl.lit("fallback"))
+            .alias("source"),
+            pl.when(own)
+            .then(pl.col("observations"))
+            .otherwise(pl.col("county_n").fill_null(0))
+            .cast(pl.UInt32)
+            .alias("observations"),
+            *(
+                pl.when(own)
+                .then(pl.col(s))
+                .when(from_county)
+                .then(pl.col(f"{s}_county"))
+                .otherwise(pl.lit(policy.fallback_ratio))
+                .alias(s)
+                for s in SCENARIOS
+            ),
+        )
+    )
+
+
+def _county_totals(hist: pl.DataFrame) -> pl.DataFrame:
+    return hist.group_by("county", "year", "grade").agg(pl.col("students").sum())
+
+
+def _crossing_ratios(hist: pl.DataFrame, policy: ProjectionPolicy) -> pl.DataFrame:
+    """county, scenario ratios of grade 6 → grade 7 a year later, county-wide."""
+    totals = _county_totals(hist)
+    parts = []
+    for k in CROSSING:
+        before = totals.filter(pl.col("grade") == k).select(
+            "county", (pl.col("year") + 1).alias("year"), pl.col("students").alias("base")
+        )
+        after = totals.filter(pl.col("grade") == k + 1).select(
+            "county", "year", pl.col("students").alias("next")
+        )
+        parts.append(
+            before.join(after, on=["county", "year"], how="inner")
+            .filter(pl.col("base") > 0)
+            .select("county", (pl.col("next") / pl.col("base")).alias("ratio"))
+        )
+    return _stats(pl.concat(parts), ["county"], policy)
+
+
+def _births_entrants(
+    hist: pl.DataFrame,
+    births: pl.DataFrame | None,
+    base_year: int,
+    target_year: int,
+    policy: ProjectionPolicy,
+) -> pl.DataFrame:
+    """county, year, scenario, entrants for counties whose births cover every projected year and
+    at least one observed year (the share of the cohort that enters the county's schools)."""
+    schema = {"county": pl.String, "year": pl.Int64, "scenario": pl.String, "entrants": pl.Float64}
+    if births is None or births.is_empty():
+        return pl.DataFrame(schema=schema)
+    by_county: dict[str, dict[int, float]] = {}
+    for county, year, count in births.select("county", "year", "births").iter_rows():
+        if county is not None and year is not None and count is not None:
+            by_county.setdefault(county, {})[int(year)] = float(count)
+    entered = {
+        (c, y): s
+        for c, y, s in _county_totals(hist)
+        .filter(pl.col("grade") == 1)
+        .select("county", "year", "students")
+        .iter_rows()
+    }
+    rows: list[dict[str, Any]] = []
+    for county, counts in by_county.items():
+        future = [entry_cohort(counts, y, policy) for y in range(base_year + 1, target_year + 1)]
+        shares = [
+            entered[(county, y)] / cohort
+            for (c, y) in entered
+            if c == county and (cohort := entry_cohort(counts, y, policy))
+        ]
+        if not shares or any(f is None for f in future):
+            continue
+        share = pl.Series(shares)
+        for scenario, q in policy.quantiles.items():
+            rate = share.quantile(q, interpolation="linear") or 0.0
+            for year, cohort in zip(range(base_year + 1, target_year + 1), future, strict=True):
+                rows.append(
+                    {
+                        "county": county,
+                        "year": year,
+                        "scenario": scenario,
+                        "entrants": float(cohort or 0.0) * rate,
+                    }
+                )
+    return pl.DataFrame(rows, schema=schema)
+
+
+def _simulate(
+    hist: pl.DataFrame,
+    base_year: int,
+    target_year: int,
+    policy: ProjectionPolicy,
+    births: pl.DataFrame | None,
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, tuple[str, ...]]:
+    """Step every school from `base_year` to `target_year`.
+
+    Returns (per school and level: county, school_id, level, base, low, median, high as floats;
+    the ratios used; the county crossing ratios; counties whose entrants came from births).
+    """
+    at_base = hist.filter(pl.col("year") == base_year)
+    wide = at_base.pivot(
+        on="grade", index=["county", "school_id"], values="students", aggregate_function="sum"
+    )
+    grade_cols = {k: f"g{k}" for k in GRADES}
+    wide = wide.rename({c: f"g{c}" for c in wide.columns if c not in ("county", "school_id")})
+    wide = wide.with_columns(
+        pl.col(c).fill_null(0.0) if c in wide.columns else pl.lit(0.0).alias(c)
+        for c in grade_cols.values()
+    ).select("county", "school_id", *grade_cols.values())
+    base_schools = wide.select("county", "school_id")
+
+    ratios = _ratios(hist, base_schools, policy)
+    ratio_wide = (
+        ratios.unpivot(
+            index=["school_id", "transition"], on=list(SCENARIOS), variable_name="scenario"
+        )
+        .with_columns(pl.format("r{}", pl.col("transition")).alias("name"))
+        .pivot(on="name", index=["school_id", "scenario"], values="value")
+    )
+    crossing = _crossing_ratios(hist, policy)
+    crossing_long = crossing.unpivot(
+        index="county", on=list(SCENARIOS), variable_name="scenario", value_name="r_cross"
+    )
+    shares = wide.select(
+        "school_id",
+        *(
+            (pl.col(grade_cols[k + 1]) / pl.col(grade_cols[k + 1]).sum().over("county"))
+            .fill_nan(0.0)
+            .fill_null(0.0)
+            .alias(f"share{k + 1}")
+            for k in CROSSING
+        ),
+        (pl.col("g1") / pl.col("g1").sum().over("county"))
+        .fill_nan(0.0)
+        .fill_null(0.0)
+        .alias("share1"),
+    )
+    scenarios = pl.DataFrame({"scenario": list(SCENARIOS)})
+    state = (
+        wide.join(scenarios, how="cross")
+        .join(ratio_wide, on=["school_id", "scenario"], how="left")
+        .join(crossing_long, on=["county", "scenario"], how="left")
+        .join(shares, on="school_id", how="left")
+        .with_columns(pl.col("r_cross").fill_null(policy.fallback_ratio))
+    )
+    entrants = _births_entrants(hist, births, base_year, target_year, policy)
+    births_counties = tuple(sorted(set(entrants.get_column("county").to_list())))
+    for year in range(base_year + 1, target_year + 1):
+        step = entrants.filter(pl.col("year") == year).select("county", "scenario", "entrants")
+        state = state.join(step, on=["county", "scenario"], how="left")
+        new: dict[int, pl.Expr] = {
+            1: pl.when(pl.col("entrants").is_not_null())
+            .then(pl.col("entrants") * pl.col("share1"))
+            .otherwise(pl.col("g1") * pl.col(f"r{ENTRY}"))
+        }
+        for k in WITHIN:
+            new[k + 1] = pl.col(grade_cols[k]) * pl.col(f"r{k}")
+        for k in CROSSING:
+            new[k + 1] = (
+                pl.col(grade_cols[k]).sum().over("county", "scenario")
+                * pl.col("r_cross")
+                * pl.col(f"share{k + 1}")
+            )
+        state = state.with_columns(expr.alias(grade_cols[k]) for k, expr in new.items()).drop(
+            "entrants"
+        )
+    levels = [
+        (level, pl.sum_horizontal(pl.col(grade_cols[k]) for k in grades))
+        for level, grades in LEVEL_GRADES.items()
+    ]
+    projected = (
+        state.select(
+            "county",
+            "school_id",
+            "scenario",
+            *(expr.alias(level) for level, expr in levels),
+        )
+        .unpivot(index=["county", "school_id", "scenario"], variable_name="level")
+        .pivot(on="scenario", index=["county", "school_id", "level"], values="value")
+    )
+    base = wide.select(
+        "county", "school_id", *(expr.alias(level) for level, expr in levels)
+    ).unpivot(index=["county", "school_id"], variable_name="level", value_name="base")
+    out = base.join(projected, on=["county", "school_id", "level"], how="left").filter(
+        (pl.col("base") > 0) | (pl.col("high") > 0)
+    )
+    return out, ratios, crossing, births_counties
+
+
+def _whole(column: str) -> pl.Expr:
+    # Half up, so 12.5 pupils are 13 in every scenario alike.
+    return (pl.col(column) + 0.5).floor().cast(pl.Int64).alias(column)
+
+
+def _levels(schools: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
+    order = {level: i for i, (level, _) in enumerate(LEVELS)}
+    return (
+        schools.group_by("county", "level", maintain_order=True)
+        .agg(pl.col(c).sum() for c in columns)
+        .with_columns(pl.col("level").replace_strict(order, return_dtype=pl.Int64).alias("__o"))
+        .sort("county", "__o", maintain_order=True)
+        .drop("__o")
+    )
+
+
+def _method(
+    first_year: int, base_year: int, policy: ProjectionPolicy, births_counties: tuple[str, ...]
+) -> str:
+    q = policy.quantiles
+    births = (
+        f"（{'、'.join(births_counties)}按出生人口推算：年满 {policy.entry_age} 周岁入学，"
+        f"以 {policy.cutoff_month} 月 {policy.cutoff_day} 日为界，"
+        "再乘以历年实际入学人数占适龄儿童的比例，按各校最近一年一年级人数占比分配）"
+        if births_counties
+        else ""
+    )
+    return (
+        f"按年级递推（队列法）预测：依据 {first_year}—{base_year} 年各校各年级在校生数，"
+        "各年级升入下一年级的比率取该校历年比率的中位数"
+        f"（该校观测少于 {policy.min_school_observations} 次的取全县中位数，"
+        f"全县也无观测的按 {policy.fallback_ratio:g} 计）；"
+        f"一年级新生按该校近年新生人数的逐年变化率推算{births}；"
+        "六年级升入七年级按全县升学率推算，并按各初中最近一年七年级人数占全县的比例分配；"
+        f"低、中、高方案分别取上述比率的第 {q['low'] * 100:g}、{q['median'] * 100:g}、"
+        f"{q['high'] * 100:g} 百分位数。"
+    )
+
+
+def _backtest(
+    dataset: Dataset,
+    base_year: int,
+    policy: ProjectionPolicy,
+    births: pl.DataFrame | None,
+) -> tuple[pl.DataFrame | None, str]:
+    previous = base_year - 1
+    hist = _history(dataset, previous, policy)
+    years = hist.get_column("year").n_unique()
+    if years < policy.min_backtest_years - 1:
+        return None, (
+            f"年级在校生数据不足 {policy.min_backtest_years} 年，无法回测"
+            f"（回测用 {base_year} 年以前的数据预测 {base_year} 年，再与实际比较）。"
+        )
+    out, _, _, _ = _simulate(hist, previous, base_year, policy, births)
+    actual_rows = _history(dataset, base_year, policy).filter(pl.col("year") == base_year)
+    actual = (
+        actual_rows.join(out.select("school_id").unique(), on="school_id", how="semi")
+        .with_columns(
+            pl.col("grade").replace_strict(GRADE_LEVELS, return_dtype=pl.String).alias("level")
+        )
+        .group_by("county", "school_id", "level")
+        .agg(pl.col("students").sum().alias("actual"))
+    )
+    projected = out.filter(pl.col("school_id").is_in(actual.get_column("school_id").implode()))
+    schools = projected.with_columns(_whole(s) for s in SCENARIOS).join(
+        actual, on=["county", "school_id", "level"], how="full", coalesce=True
+    )
+    schools = schools.with_columns(
+        pl.col("actual").fill_null(0.0).cast(pl.Int64), *(pl.col(s).fill_null(0) for s in SCENARIOS)
+    )
+    totals = _levels(schools, ["actual", *SCENARIOS])
+    error = pl.col("median") - pl.col("actual")
+    frame = totals.select(
+        "county",
+        "level",
+        "actual",
+        pl.col("median").alias("projected"),
+        "low",
+        "high",
+        error.alias("error"),
+        pl.when(pl.col("actual") > 0).then(error.abs() / pl.col("actual") * 100).alias("error_pct"),
+    )
+    return frame, ""
+
+
+def project(
+    dataset: Dataset,
+    target_year: int,
+    *,
+    policy: ProjectionPolicy | None = None,
+    births: pl.DataFrame | None = None,
+) -> Projection:
+    """Project the students of every school and level with grade enrolment to `target_year`.
+
+    `births` (county, year, births), when given, sets the entrants of the counties it covers.
+    Raises `ProjectionError` when there is no grade enrolment, too few years of it, or the
+    target year is not after its latest year.
+    """
+    policy = policy or default_policy()
+    grades = dataset.grades.filter(pl.col("students").is_not_null())
+    if grades.is_empty():
+        raise ProjectionError(
+            "数据中没有“年级在校生”表（或该表为空），无法预测在校生数。"
+            "请在“年级在校生”工作表中填写近 3–5 年各校各年级的在校生数。"
+        )
+    base_year = int(grades.get_column("year").max())  # type: ignore[arg-type]
+    if target_year <= base_year:
+        raise ProjectionError(
+            f"目标年份 {target_year} 应晚于年级在校生数据的最近年份 {base_year}。"
+        )
+    hist = _history(dataset, base_year, policy)
+    years = sorted(set(hist.get_column("year").to_list()))
+    if len(years) < policy.min_years:
+        raise ProjectionError(
+            f"年级在校生数据只有 {len(years)} 年（{'、'.join(map(str, years)) or '无'}），"
+            f"至少需要连续 {policy.min_years} 年才能计算升级率；请补填以前年份的数据。"
+        )
+    out, ratios, _, births_counties = _simulate(hist, base_year, target_year, policy, births)
+    schools = out.with_columns(pl.col("base").cast(pl.Int64), *(_whole(s) for s in SCENARIOS))
+    order = {level: i for i, (level, _) in enumerate(LEVELS)}
+    schools = schools.sort(
+        "county",
+        "school_id",
+        pl.col("level").replace_strict(order, return_dtype=pl.Int64),
+        maintain_order=True,
+    )
+    backtest, note = _backtest(dataset, base_year, policy, births)
+    return Projection(
+        base_year=base_year,
+        target_year=target_year,
+        first_year=years[0],
+        schools=schools,
+        levels=_levels(schools, ["base", *SCENARIOS]),
+        ratios=ratios.select(list(_RATIO_SCHEMA)).cast(_RATIO_SCHEMA),
+        backtest=backtest,
+        backtest_note=note,
+        method=_method(years[0], base_year, policy, births_counties),
+        births_counties=births_counties,
+    )
