@@ -23,13 +23,22 @@ What it does, in order:
    SIGKILL and started again. A request that gets no answer (connection refused, reset, cut
    off) is retried: a GET is opened again, a POST is sent again unchanged (same ticket, so the
    same nonce), which the form answers with "已收到" whether the first one was stored or not.
-5. Check, on the database: every code has exactly one response, its answers equal what was
+5. Parents' meeting: `--meeting` phones (by default one per 40 responses, 500 for 20,000)
+   arrive over `--meeting-seconds` (60 s for 500: a hall scanning the QR code on the screen),
+   open loop — each phone arrives at its own time whatever the server is doing, GETs the
+   form, reads for a few seconds and POSTs. Their codes are the survey's last ones.
+6. Results: the results page of the survey, now holding every response, as a county
+   administrator opens it (in this process, on the same database): the first view, which
+   tallies every response not yet counted, then the median of later views; beside it the time
+   of scoring every response (`services.score`, what the export and the feed do).
+7. Check, on the database: every code has exactly one response, its answers equal what was
    sent and its questionnaire is the group's; used flags agree with the responses; no response
    other than 200 "已收到" arrived (connection failures, all retried, are counted apart).
 
 Prints p50 and p95 latency of the form and of the submission, throughput (responses per
-second), the same for the baseline and their ratio, and what the kill cost (downtime, retries).
-Exit status 0 when the check passes; timings are reported, never asserted.
+second), the same for the baseline and their ratio, the meeting's latencies, the results page's
+times, and what the kill cost (downtime, retries). Exit status 0 when the check passes; timings
+are reported, never asserted.
 """
 
 from __future__ import annotations
@@ -72,6 +81,12 @@ REQUEST_TIMEOUT = 120.0
 """Seconds a client waits for one answer: long, since 500 clients queue for a few workers."""
 RETRY_PAUSE = 0.2
 START_SECONDS = 120
+RESPONSES_PER_PHONE_AT_THE_MEETING = 40
+"""The meeting's size by default: 500 phones for the 20,000 responses of the default run."""
+MEETING_PHONES_PER_MINUTE = 500
+READING_SECONDS = (2.0, 5.0)
+"""How long a phone at the meeting shows the form before sending it (uniformly drawn)."""
+RESULT_VIEWS = 5
 
 
 # ---- the survey ------------------------------------------------------------------------------
@@ -406,6 +421,118 @@ async def _load(server: Server, codes: list[str], concurrency: int, kill: bool) 
     return run
 
 
+async def _meeting(port: int, codes: list[str], seconds: float, run: Run) -> None:
+    """Open loop: phone i arrives at its own time (spread evenly over `seconds` with a random
+    jitter), GETs the form, reads, POSTs; a phone never waits for another."""
+    import aiohttp
+
+    base = f"http://127.0.0.1:{port}"
+    rng = random.Random(2027)
+    timeout = aiohttp.ClientTimeout(total=REQUEST_TIMEOUT)
+    connector = aiohttp.TCPConnector(limit=0, force_close=True)
+    started = time.perf_counter()
+
+    def error(problem: str) -> None:
+        run.errors += 1
+        if len(run.error_samples) < 5:
+            run.error_samples.append(problem)
+
+    async def phone(n: int, code: str, arrival: float, reading: float) -> None:
+        await asyncio.sleep(max(0.0, started + arrival - time.perf_counter()))
+        address = _address(1_000_000 + n)
+        url = f"{base}/s/{code}/"
+        t0 = time.perf_counter()
+        try:
+            status, html, cookies = await _request(
+                session, "GET", url, headers=_headers(port, address)
+            )
+        except _Failed as failed:
+            error(f"meeting GET {code}: {failed}")
+            return
+        run.form_seconds.append(time.perf_counter() - t0)
+        questions = list(dict.fromkeys(name for name, _ in QUESTION.findall(html)))
+        ticket = TICKET.search(html)
+        csrf = cookies.get("csrftoken")
+        if status != 200 or ticket is None or csrf is None or not questions:
+            error(f"meeting GET {code} → HTTP {status}")
+            return
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
+        answers = answers_for(code, questions)
+        body = {
+            "csrfmiddlewaretoken": token.group(1) if token else "",
+            "ticket": ticket.group(1),
+            **answers,
+        }
+        await asyncio.sleep(reading)
+        t0 = time.perf_counter()
+        try:
+            status, html, _ = await _request(
+                session, "POST", url, data=body, headers=_headers(port, address, csrf.value)
+            )
+        except _Failed as failed:
+            error(f"meeting POST {code}: {failed}")
+            return
+        if status != 200 or THANKS not in html:
+            error(f"meeting POST {code} → HTTP {status}: {html[:200]!r}")
+            return
+        run.submit_seconds.append(time.perf_counter() - t0)
+        run.accepted[code] = answers
+
+    step = seconds / len(codes) if codes else 0.0
+    async with aiohttp.ClientSession(
+        connector=connector, timeout=timeout, cookie_jar=aiohttp.DummyCookieJar()
+    ) as session:
+        await asyncio.gather(
+            *(
+                phone(n, code, (n + rng.random()) * step, rng.uniform(*READING_SECONDS))
+                for n, code in enumerate(codes)
+            )
+        )
+    run.wall = time.perf_counter() - started
+
+
+def results_page(survey_id: int) -> dict[str, Any]:
+    """The results page as a county administrator opens it: the first view (tallying every
+    response not yet counted), the median of later ones, and the full scoring beside them."""
+    import statistics
+
+    from django.contrib.auth import get_user_model
+    from django.db import connections
+    from django.test import Client
+
+    from junheng.web.accounts.models import Profile, Role
+    from junheng.web.surveys import services
+    from junheng.web.surveys.models import Response, Survey
+
+    connections.close_all()
+    survey = Survey.objects.get(pk=survey_id)
+    user = get_user_model().objects.create_user("bench-admin")
+    Profile.objects.create(user=user, role=Role.COUNTY_ADMIN, county=survey.county)
+    client = Client(HTTP_X_FORWARDED_PROTO="https")
+    client.force_login(user)
+    url = f"/surveys/{survey_id}/results/"
+
+    def view() -> float:
+        started = time.perf_counter()
+        page = client.get(url, secure=True)
+        seconds = time.perf_counter() - started
+        if page.status_code != 200 or "全县认可度" not in page.content.decode():
+            raise SystemExit(f"results page answered HTTP {page.status_code}")
+        return seconds
+
+    first = view()
+    later = [view() for _ in range(RESULT_VIEWS)]
+    started = time.perf_counter()
+    services.score(survey)
+    full = time.perf_counter() - started
+    return {
+        "responses": Response.objects.filter(survey=survey).count(),
+        "first_ms": first * 1000,
+        "median_ms": statistics.median(later) * 1000,
+        "full_scoring_ms": full * 1000,
+    }
+
+
 # ---- the check -------------------------------------------------------------------------------
 
 
@@ -485,9 +612,20 @@ def run_benchmark(args: argparse.Namespace, log: Callable[[str], None]) -> dict[
     from django.db import connections
 
     call_command("migrate", verbosity=0)
-    log(f"Survey with {args.responses:,} codes in {args.database_url}")
-    survey_id, codes = build_survey(args.responses, log)
-    random.Random(2026).shuffle(codes)
+    meeting = (
+        args.responses // RESPONSES_PER_PHONE_AT_THE_MEETING
+        if args.meeting is None
+        else args.meeting
+    )
+    meeting_seconds = (
+        meeting * 60 / MEETING_PHONES_PER_MINUTE
+        if args.meeting_seconds is None
+        else args.meeting_seconds
+    )
+    log(f"Survey with {args.responses + meeting:,} codes in {args.database_url}")
+    survey_id, every_code = build_survey(args.responses + meeting, log)
+    random.Random(2026).shuffle(every_code)
+    codes, meeting_codes = every_code[: args.responses], every_code[args.responses :]
     connections.close_all()
 
     cores = os.cpu_count() or 1
@@ -501,9 +639,20 @@ def run_benchmark(args: argparse.Namespace, log: Callable[[str], None]) -> dict[
             f"gunicorn with {server.workers} workers killed after half"
         )
         run = asyncio.run(_load(server, codes, args.concurrency, kill=not args.no_kill))
+        met = Run()
+        if meeting_codes:
+            log(
+                f"Parents' meeting: {len(meeting_codes):,} phones arriving over "
+                f"{meeting_seconds:.0f} s, each reading {READING_SECONDS[0]:.0f}–"
+                f"{READING_SECONDS[1]:.0f} s before sending"
+            )
+            asyncio.run(_meeting(server.port, meeting_codes, meeting_seconds, met))
     finally:
         server.stop()
-    verdict = check(survey_id, codes, run)
+    log("Results page")
+    page = results_page(survey_id)
+    both = Run(accepted={**run.accepted, **met.accepted}, errors=run.errors + met.errors)
+    verdict = check(survey_id, every_code, both)
     if not args.keep_db:
         connections.close_all()
         _drop_database(args.database_url)
@@ -536,8 +685,16 @@ def run_benchmark(args: argparse.Namespace, log: Callable[[str], None]) -> dict[
             "connection_failures": run.connection_failures,
             "retried_posts": run.retried_posts,
         },
-        "errors": run.errors,
-        "error_samples": run.error_samples,
+        "meeting": {
+            "phones": len(meeting_codes),
+            "seconds": meeting_seconds,
+            "accepted": len(met.accepted),
+            "form": stats(met.form_seconds),
+            "submit": stats(met.submit_seconds),
+        },
+        "results_page": page,
+        "errors": run.errors + met.errors,
+        "error_samples": run.error_samples + met.error_samples,
         "check": verdict,
     }
 
@@ -569,7 +726,18 @@ def _report(result: dict[str, Any]) -> str:
         f"{'baseline (code page)':24}{b['p50_ms']:10.0f}{b['p95_ms']:10.0f}{'':10}"
         f"{b['requests_per_second']:10.1f}"
     )
+    m = result["meeting"]
+    if m["phones"]:
+        lines.append(
+            f"{'meeting form (GET)':24}{m['form']['p50_ms']:10.0f}{m['form']['p95_ms']:10.0f}"
+            f"{m['form']['max_ms']:10.0f}"
+        )
+        lines.append(
+            f"{'meeting submission':24}{m['submit']['p50_ms']:10.0f}"
+            f"{m['submit']['p95_ms']:10.0f}{m['submit']['max_ms']:10.0f}"
+        )
     r = result["ratio"]
+    p = result["results_page"]
     lines += [
         f"ratio: submission p95 / baseline p95 = {r['submit_p95_over_baseline_p95']:.1f}×; "
         f"baseline requests per second / responses per second = "
@@ -580,6 +748,12 @@ def _report(result: dict[str, Any]) -> str:
         f"no answer for {k['downtime_seconds']:.1f} s; "
         f"{k['connection_failures']} connection failures retried, "
         f"{k['retried_posts']} submissions sent again",
+        f"meeting: {m['phones']} phones over {m['seconds']:.0f} s (open loop), "
+        f"{m['accepted']} accepted, submission p95 {m['submit']['p95_ms']:.0f} ms",
+        f"results page with {p['responses']:,} responses: first view {p['first_ms']:.0f} ms "
+        f"(tallies built), then {p['median_ms']:.0f} ms (median of {RESULT_VIEWS}); scoring every "
+        f"response {p['full_scoring_ms']:.0f} ms "
+        f"({p['full_scoring_ms'] / p['median_ms']:.0f}× the page)",
         f"errors (HTTP answers other than 已收到): {result['errors']}"
         + (f" e.g. {result['error_samples'][0]}" if result["error_samples"] else ""),
         f"check: {c['stored']:,} stored of {c['codes']:,} codes, {c['accepted']:,} accepted, "
@@ -599,6 +773,12 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--database-url", default=DEFAULT_DATABASE)
     parser.add_argument("--keep-db", action="store_true", help="keep the database afterwards")
     parser.add_argument("--no-kill", action="store_true", help="do not kill the server")
+    parser.add_argument(
+        "--meeting", type=int, default=None, help="phones at the meeting (responses / 40)"
+    )
+    parser.add_argument(
+        "--meeting-seconds", type=float, default=None, help="over how long they arrive"
+    )
     parser.add_argument("--quick", action="store_true", help="a small run for the test suite")
     parser.add_argument("--json", action="store_true", help="print the numbers as JSON")
     args = parser.parse_args(argv)

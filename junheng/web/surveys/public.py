@@ -201,13 +201,14 @@ def survey_form(request: HttpRequest, code: str) -> HttpResponse:
     if request.method == "POST":
         return _submit(request, code)
     distribution = _distribution()
-    found = respond.find(code) if is_code(code, distribution) else None
+    rate = ratelimit.where(request, distribution)
+    found = respond.find(code, rate) if is_code(code, distribution) else None
     if found is None:
         # only requests for codes that do not exist count: guessing is what the limit stops
         if not ratelimit.count_miss(request, distribution):
             return _too_many(request)
         return _refuse(request, Outcome.UNKNOWN)
-    if ratelimit.exceeded(request, distribution):
+    if ratelimit.passed(found.rate_count, distribution):
         return _too_many(request)
     if found.used:
         return _refuse(request, Outcome.USED)

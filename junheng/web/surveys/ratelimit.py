@@ -59,15 +59,22 @@ def _clear_past(window: int) -> None:
     RateCount.objects.filter(window__lt=window).delete()
 
 
+def where(request: HttpRequest, distribution: Distribution) -> tuple[int, str]:
+    """(window, key) of the request's address now: where its count is kept."""
+    window = _window(distribution)
+    return window, _key(request, window)
+
+
+def passed(count: int | None, distribution: Distribution) -> bool:
+    """Whether a count read at `where` is past the limit (the form's lookup reads it)."""
+    return count is not None and count > distribution.rate_limit_requests
+
+
 def exceeded(request: HttpRequest, distribution: Distribution) -> bool:
     """Whether the address has passed the limit in this window (a read: nothing is counted)."""
-    window = _window(distribution)
-    count = (
-        RateCount.objects.filter(window=window, key=_key(request, window))
-        .values_list("count", flat=True)
-        .first()
-    )
-    return count is not None and count > distribution.rate_limit_requests
+    window, key = where(request, distribution)
+    count = RateCount.objects.filter(window=window, key=key).values_list("count", flat=True)
+    return passed(count.first(), distribution)
 
 
 def count_miss(request: HttpRequest, distribution: Distribution) -> bool:

@@ -18,9 +18,11 @@ from __future__ import annotations
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
+from functools import lru_cache
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Subquery
 
 from junheng.survey.distribution import read_answers
 from junheng.survey.loader import load_rules
@@ -28,7 +30,13 @@ from junheng.survey.questionnaire import Questionnaire
 from junheng.survey.scoring import Response as CoreResponse
 from junheng.survey.scoring import SurveyResponseError, quality_flags
 from junheng.web import clock
-from junheng.web.surveys.models import AccessCode, Response, SurveyQuestionnaire, SurveyStatus
+from junheng.web.surveys.models import (
+    AccessCode,
+    RateCount,
+    Response,
+    SurveyQuestionnaire,
+    SurveyStatus,
+)
 
 
 @dataclass(frozen=True)
@@ -55,12 +63,23 @@ class FoundCode:
     school_pk: int | None
     area_type: str
     survey: SurveyHead
+    rate_count: int | None = None
+    """The misses counted against the asking address in this window (see `ratelimit`)."""
 
 
-def find(code: str) -> FoundCode | None:
-    """The code with what the form needs, in one query (a row per questionnaire of its survey)."""
-    rows = list(
-        AccessCode.objects.filter(code=code)
+_CODE = "\x00code"
+_WINDOW = -7_000_000_001
+_KEY = "\x00key"
+
+
+@lru_cache(maxsize=4)
+def _find_sql(vendor: str) -> tuple[str, tuple[object, ...]]:
+    """The lookup's SQL, written by the ORM once per process (writing it costs more than
+    running it) with markers where each request's values go."""
+    counted = RateCount.objects.filter(window=_WINDOW, key=_KEY).values("count")[:1]
+    query = (
+        AccessCode.objects.filter(code=_CODE)
+        .annotate(rate_count=Subquery(counted))
         .order_by("survey__questionnaires__key")
         .values_list(
             "pk",
@@ -75,23 +94,45 @@ def find(code: str) -> FoundCode | None:
             "survey__opens_at",
             "survey__closes_at",
             "survey__rules_id",
+            "rate_count",
             "survey__questionnaires__version",
         )
     )
+    sql, params = query.query.sql_with_params()
+    return sql, tuple(params)
+
+
+def _instant(value: datetime | str) -> datetime:
+    # PostgreSQL gives aware datetimes; SQLite the text Django stored (UTC)
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def find(code: str, rate: tuple[int, str] = (0, "")) -> FoundCode | None:
+    """The code with what the form needs, in one query (a row per questionnaire of its
+    survey); with `rate` (window, key of `ratelimit`) also the address's count of misses."""
+    sql, markers = _find_sql(connection.vendor)
+    values = {_CODE: code, _WINDOW: rate[0], _KEY: rate[1]}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [values[m] for m in markers])  # type: ignore[index]
+        rows = cursor.fetchall()
     if not rows:
         return None
-    pk, used, group, school, area, survey, title, county, status, opens, closes, rules, _ = rows[0]
+    pk, used, group, school, area, survey, title, county, status, opens, closes, rules, count, _ = (
+        rows[0]
+    )
     head = SurveyHead(
         survey,
         title,
         county,
         status,
-        opens,
-        closes,
+        _instant(opens),
+        _instant(closes),
         rules,
         tuple(r[-1] for r in rows if r[-1] is not None),
     )
-    return FoundCode(pk, code, used, group, school, area, head)
+    return FoundCode(pk, code, bool(used), group, school, area, head, count)
 
 
 def is_open(survey: SurveyHead, now: datetime) -> str | None:
@@ -172,30 +213,54 @@ def store(
         CoreResponse(id="", group=found.group, answers=answers, seconds=seconds),
         load_rules(found.survey.rules_id),
     )
+    row = {
+        "survey": found.survey.pk,
+        "code": found.pk,
+        "version": version,
+        "group": found.group,
+        "school": found.school_pk,
+        "area_type": found.area_type,
+        "answers": answers,
+        "seconds": seconds,
+        "submitted_on": clock.local_date(now),
+        "nonce": nonce,
+        "excluded": False,
+        "flags": ",".join(flags),
+        "tallied": False,
+    }
+    take, insert = _store_sql(connection.vendor, tuple(row))
+    fields = [Response._meta.get_field(name) for name in row]
     try:
-        with transaction.atomic():
-            if not AccessCode.objects.filter(pk=found.pk, used=False).update(used=True):
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(take, [True, found.pk])
+            if cursor.rowcount != 1:
                 raise _Taken
-            Response.objects.bulk_create(
+            cursor.execute(
+                insert,
                 [
-                    Response(
-                        survey_id=found.survey.pk,
-                        code_id=found.pk,
-                        version=version,
-                        group=found.group,
-                        school_id=found.school_pk,
-                        area_type=found.area_type,
-                        answers=answers,
-                        seconds=seconds,
-                        submitted_on=clock.local_date(now),
-                        nonce=nonce,
-                        flags=",".join(flags),
-                    )
-                ]
+                    f.get_db_prep_save(v, connection)
+                    for f, v in zip(fields, row.values(), strict=True)
+                ],
             )
     except (_Taken, IntegrityError):
         return used(found.pk, nonce)
     return Stored("accepted")
+
+
+@lru_cache(maxsize=4)
+def _store_sql(vendor: str, names: tuple[str, ...]) -> tuple[str, str]:
+    """The two statements of a submission, as plain SQL (the ORM's machinery would cost more
+    than the statements): mark the code used unless it is, and insert the response."""
+    q = connection.ops.quote_name
+    code = AccessCode._meta
+    used = q(code.get_field("used").column)
+    take = (
+        f"UPDATE {q(code.db_table)} SET {used} = %s WHERE {q(code.pk.column)} = %s AND NOT {used}"
+    )
+    columns = ", ".join(q(Response._meta.get_field(n).column) for n in names)
+    marks = ", ".join(["%s"] * len(names))
+    insert = f"INSERT INTO {q(Response._meta.db_table)} ({columns}) VALUES ({marks})"
+    return take, insert
 
 
 def used(code_pk: int, nonce: str) -> Stored:
