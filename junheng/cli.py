@@ -607,7 +607,7 @@ def forecast_command(
     path: Annotated[
         Path | None,
         typer.Argument(
-            help="数据集：CSV 文件夹或 .xlsx 工作簿，须含“年级在校生”表（最近一年的数据）"
+            help="数据集：CSV 文件夹或 .xlsx 工作簿，须含“年级在校生”表；不填则用内置示范县"
         ),
     ] = None,
     target_year: Annotated[
@@ -617,9 +617,6 @@ def forecast_command(
     scenario: Annotated[
         str, typer.Option("--scenario", help="预测方案：low（低）、median（中，默认）、high（高）")
     ] = "median",
-    demo: Annotated[
-        bool, typer.Option("--demo", help="用内置示范县（含 2022—2026 年各年级在校生数）")
-    ] = False,
     standard: StandardOption = DEFAULT_STANDARD,
     policy: PolicyOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="只输出 JSON")] = False,
@@ -632,10 +629,13 @@ def forecast_command(
         raise _fail("请用 --target-year 给出目标年份，如 --target-year 2028")
     if scenario not in SCENARIO_ZH:
         raise _fail(f"--scenario 只能是 low、median 或 high，实际为“{scenario}”")
-    if path is None and not demo:
-        raise _fail("请给出数据集（CSV 文件夹或 .xlsx 工作簿），或用 --demo 使用示范县")
     chosen = _standard(standard, policy)
-    dataset = demo_county(with_grades=True) if path is None else _dataset(path)
+    if path is None:
+        target = err if as_json else console
+        target.print("未给出数据集，使用内置示范县（含 2022—2026 年各年级在校生数）。")
+        dataset = demo_county(with_grades=True)
+    else:
+        dataset = _dataset(path)
     try:
         result = forecast(dataset, target_year, scenario, standard=chosen)
     except ProjectionError as exc:

@@ -22,6 +22,7 @@ from junheng.core.dataset import NOTES_SCHEMA, Dataset, facts_schema, table_sche
 from junheng.core.schema import (
     COUNTY_FACTS,
     COUNTY_FACTS_BY_NAME,
+    GRADES,
     SCHOOL_FACT_DEFS,
     SCHOOL_FACTS_BY_NAME,
     SCHOOLS,
@@ -34,6 +35,7 @@ from junheng.web.collection.models import (
     SCHOOL_MEASURES,
     SEGMENT_MEASURES,
     CountyFactValue,
+    GradeCount,
     SchoolFactValue,
     SchoolYearData,
     SegmentData,
@@ -109,6 +111,20 @@ def dataset_for(county: County, year: SchoolYear) -> Dataset:
         for count in SurveyCount.objects.filter(county=county, year=year).order_by("id")
     ]
 
+    grades = [
+        {
+            "school_id": school_id,
+            "year": grade_year,
+            "grade": grade,
+            "students": students,
+        }
+        for school_id, grade_year, grade, students in GradeCount.objects.filter(
+            school__county=county, year=year
+        )
+        .order_by("school_id", "id")
+        .values_list("school__school_id", "grade_year", "grade", "students")
+    ]
+
     return Dataset.build(
         _frame(schools, table_schema(SCHOOLS)),
         _frame(segments, table_schema(SEGMENTS)),
@@ -117,6 +133,7 @@ def dataset_for(county: County, year: SchoolYear) -> Dataset:
         _frame(survey, table_schema(SURVEY)),
         _frame(notes, NOTES_SCHEMA),
         source=f"db:{county.name}:{year.label}",
+        grades=_frame(grades, table_schema(GRADES)) if grades else None,
     )
 
 
@@ -130,6 +147,9 @@ _FINGERPRINT_KEYS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 
 
+_GRADES_KEY: tuple[tuple[str, tuple[str, ...]], ...] = (("grades", ("school_id", "year", "grade")),)
+
+
 def fingerprint(dataset: Dataset) -> str:
     """SHA-256 of the Dataset's content, independent of row order and of where it came from.
 
@@ -137,7 +157,10 @@ def fingerprint(dataset: Dataset) -> str:
     tell whether the data changed after the snapshot it shows.
     """
     digest = hashlib.sha256()
-    for name, keys in _FINGERPRINT_KEYS:
+    # Grade enrolment counts only when given, so a dataset without it keeps the fingerprint its
+    # snapshots were stored with.
+    keys_of = _FINGERPRINT_KEYS + (_GRADES_KEY if dataset.grades.height else ())
+    for name, keys in keys_of:
         frame: pl.DataFrame = getattr(dataset, name)
         ordered = frame.sort(list(keys), nulls_last=True, maintain_order=True)
         payload = {

@@ -33,6 +33,7 @@ from junheng.web.collection.models import (
     ChangeLog,
     CountyFactsVersion,
     CountyFactValue,
+    GradeCount,
     SchoolFactValue,
     SchoolYearData,
     SegmentData,
@@ -66,6 +67,8 @@ class LoadCounts:
     facts: int
     survey_groups: int
     changes: int
+    grades: int = 0
+    """Rows of grade enrolment loaded (the optional grades table)."""
 
 
 def _text(value: object) -> str | None:
@@ -443,6 +446,8 @@ def load_dataset(
         history,
     )
 
+    grade_rows = sync_grades(schools, dataset.grades.to_dicts(), history)
+
     commit_history(history)
     return LoadCounts(
         counties=len(counties),
@@ -452,7 +457,38 @@ def load_dataset(
         facts=school_facts + county_facts,
         survey_groups=len(survey_rows),
         changes=len(history.rows),
+        grades=grade_rows,
     )
+
+
+def sync_grades(
+    schools: Mapping[str, School], grade_rows: Sequence[Mapping[str, Any]], history: History
+) -> int:
+    """Make the grade enrolment of the schools named in `grade_rows` equal those rows.
+
+    Only schools present in the rows are replaced: a load without the table (or a school's own
+    workbook) keeps the grade history already stored. Returns the number of rows wanted."""
+    if not grade_rows:
+        return 0
+    year = history.year
+    owners = {row["school_id"] for row in grade_rows}
+    missing = sorted(owners - set(schools))
+    if missing:
+        raise ValueError(f"学校标识码 {missing[0]} 不在学校表中")
+    by_pk = {schools[sid].pk: sid for sid in owners}
+    _sync(
+        GradeCount,
+        {
+            (by_pk[g.school_id], g.grade_year, g.grade): g
+            for g in GradeCount.objects.filter(school__in=list(by_pk), year=year)
+        },
+        {(row["school_id"], row["year"], row["grade"]): row for row in grade_rows},
+        lambda key: GradeCount(school=schools[key[0]], year=year, grade_year=key[1], grade=key[2]),
+        ("students",),
+        lambda key: _Where(f"{key[0]}/{key[1]}年/{key[2]}年级", schools[key[0]]),
+        history,
+    )
+    return len(grade_rows)
 
 
 def sync_school_data(

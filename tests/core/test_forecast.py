@@ -116,9 +116,10 @@ def test_unknown_scenario_is_refused_in_chinese():
 
 
 def test_cli_forecast_of_the_demo_prints_projection_back_test_and_verdict():
-    result = runner.invoke(app, ["forecast", "--demo", "--target-year", "2029"])
+    result = runner.invoke(app, ["forecast", "--target-year", "2029"])
     assert result.exit_code == 0, result.output
     out = result.output
+    assert "未给出数据集，使用内置示范县" in out
     assert "2029 年秋季预测（中方案）" in out and "按年级递推（队列法）" in out
     assert "在校生预测（人）" in out and "2029 年中方案（采用）" in out
     assert "回测：用 2026 年以前的数据预测 2026 年" in out
@@ -147,9 +148,9 @@ def test_cli_forecast_refusals_exit_2_with_a_chinese_reason(tmp_path):
     assert not (data / "grades.csv").exists()
     result = runner.invoke(app, ["forecast", str(data), "--target-year", "2028"])
     assert result.exit_code == 2 and "年级在校生" in result.output
-    result = runner.invoke(app, ["forecast", "--demo", "--target-year", "2026"])
+    result = runner.invoke(app, ["forecast", "--target-year", "2026"])
     assert result.exit_code == 2 and "应晚于年级在校生数据的最近年份 2026" in result.output
-    result = runner.invoke(app, ["forecast", "--demo"])
+    result = runner.invoke(app, ["forecast"])
     assert result.exit_code == 2 and "--target-year" in result.output
-    result = runner.invoke(app, ["forecast", "--demo", "-y", "2028", "--scenario", "mid"])
+    result = runner.invoke(app, ["forecast", "-y", "2028", "--scenario", "mid"])
     assert result.exit_code == 2 and "low、median 或 high" in result.output

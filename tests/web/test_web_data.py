@@ -60,6 +60,7 @@ def test_round_trip_gives_the_input_frames(loaded, demo):
     assert_frame_equal(back.school_facts, demo.school_facts)
     assert_frame_equal(back.survey, demo.survey)
     assert_frame_equal(back.notes, demo.notes)
+    assert_frame_equal(back.grades, demo.grades)
     assert fingerprint(back) == fingerprint(demo)
 
 

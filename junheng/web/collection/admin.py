@@ -8,6 +8,7 @@ from junheng.web.collection.models import (
     SEGMENT_MEASURES,
     ChangeLog,
     CountyFactValue,
+    GradeCount,
     SchoolFactValue,
     SchoolYearData,
     SegmentData,
@@ -56,6 +57,13 @@ class CountyFactValueAdmin(admin.ModelAdmin):
 class SurveyCountAdmin(admin.ModelAdmin):
     list_display = ["county", "group", "year"]
     list_filter = ["year", "county"]
+
+
+@admin.register(GradeCount)
+class GradeCountAdmin(admin.ModelAdmin):
+    list_display = ["school", "grade_year", "grade", "students", "year"]
+    list_filter = ["year", "grade_year", "grade", "school__county"]
+    search_fields = ["school__name", "school__school_id"]
 
 
 @admin.register(ChangeLog)

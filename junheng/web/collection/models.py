@@ -12,6 +12,7 @@ from django.db import models
 
 from junheng.core.schema import (
     COUNTY_FACTS,
+    GRADES,
     LEVELS,
     SCHOOL_FACT_DEFS,
     SCHOOLS,
@@ -220,6 +221,36 @@ class SurveyCount(SurveyAnswers):
 
     def __str__(self) -> str:
         return f"{self.county} {self.group}"
+
+
+class GradeCount(models.Model):
+    """Students of one grade of a school in one year: a row of the Dataset's `grades` table.
+
+    Grade enrolment covers several past years, but it arrives with a school year's data and is
+    kept with it (`year`, the school year it was loaded for), so `dataset_for` gives back exactly
+    the table that was loaded; `grade_year` is the table's own `year` column.
+    """
+
+    school = models.ForeignKey(
+        School, on_delete=models.CASCADE, related_name="grade_counts", verbose_name="学校"
+    )
+    year = models.ForeignKey(SchoolYear, on_delete=models.PROTECT, verbose_name="学年")
+    grade_year = models.IntegerField(GRADES.column("year").header_zh)
+    grade = models.PositiveSmallIntegerField(GRADES.column("grade").zh)
+    students = models.IntegerField(GRADES.column("students").header_zh, null=True, blank=True)
+
+    class Meta:
+        verbose_name = "年级在校生"
+        verbose_name_plural = "年级在校生"
+        ordering = ["year", "school", "grade_year", "grade"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school", "year", "grade_year", "grade"], name="grade_count_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.school} {self.grade_year} 年 {self.grade} 年级"
 
 
 class ChangeLog(models.Model):
