@@ -659,6 +659,12 @@ def forecast_command(
         sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
         return
     base = projection.base_year
+    # The latest year judged as it is, to show what the projected enrolment changes.
+    entries = {"today": evaluate(dataset, chosen), "future": result.evaluation}
+    today, future = (
+        {entry["county"]: entry for entry in entries[key].to_dict()["counties"]}
+        for key in ("today", "future")
+    )
     for county in result.evaluation.counties:
         console.rule(f"[bold]{county}[/]  ·  {target_year} 年秋季预测（{SCENARIO_ZH[scenario]}）")
         console.print(Text(result.method))
@@ -697,6 +703,44 @@ def forecast_command(
                 )
             console.print(table)
         _print_county(result.evaluation, county)
+        _print_changes(today.get(county), future.get(county), base, target_year)
+
+
+def _print_changes(
+    today: dict[str, Any] | None, future: dict[str, Any] | None, base: int, target: int
+) -> None:
+    """What the projected year changes against the latest year's own evaluation."""
+    from junheng.core.diff import compare_entries
+
+    if today is None or future is None:
+        return
+    diff = compare_entries(today, future)
+    if diff.empty:
+        console.print(f"与 {base} 年现状相比，{target} 年的评估结论没有变化。")
+        return
+    table = Table(title=f"与 {base} 年现状相比的变化", title_justify="left")
+    table.add_column("对象")
+    table.add_column(f"{base} 年")
+    table.add_column(f"{target} 年（预测）")
+    if diff.verdict is not None:
+        table.add_row("总体结论", MARK[diff.verdict.old], MARK[diff.verdict.new])
+    for change in diff.segments:
+        table.add_row(
+            f"{change.name}（{LEVEL_ZH.get(change.level, change.level)}）",
+            MARK[change.old] if change.present_before else "不在评估范围内",
+            MARK[change.new] if change.present_after else "不在评估范围内",
+        )
+    for change in diff.items:
+        table.add_row(f"评估项目 {change.key}", MARK[change.old], MARK[change.new])
+    for cv in diff.cvs:
+        if not cv.verdict_changed:
+            continue
+        table.add_row(
+            f"差异系数 {LEVEL_ZH.get(cv.level, cv.level)} {cv.item}（≤ {fmt_number(cv.limit, 2)}）",
+            f"{fmt_number(cv.old, 3)} {MARK[cv.old_passes]}",
+            f"{fmt_number(cv.new, 3)} {MARK[cv.new_passes]}",
+        )
+    console.print(table)
 
 
 @app.command("standards")

@@ -174,7 +174,8 @@ class Projection:
     """county, level, base, low, median, high: sums of `schools`."""
     ratios: pl.DataFrame
     """county, school_id, transition (0 = entrants, k = grade k → k + 1), source (school, county
-    or fallback), observations, low, median, high: the ratios used."""
+    or fallback), observations, low, median, high: the ratios used, for the levels each school
+    teaches."""
     backtest: pl.DataFrame | None
     """county, level, actual, projected, low, high, error, error_pct: the latest year projected
     from the years before it (median); None when there are too few years (`backtest_note`)."""
@@ -557,6 +558,15 @@ def _backtest(
     return frame, ""
 
 
+def _taught(ratios: pl.DataFrame, schools: pl.DataFrame) -> pl.DataFrame:
+    """The ratios of the levels each school teaches (a primary school's junior ratios are
+    computed, all zero in effect, but say nothing about it)."""
+    of_transition = {ENTRY: GRADE_LEVELS[1], **{k: GRADE_LEVELS[k] for k in WITHIN}}
+    return ratios.with_columns(
+        pl.col("transition").replace_strict(of_transition, return_dtype=pl.String).alias("level")
+    ).join(schools.select("school_id", "level"), on=["school_id", "level"], how="semi")
+
+
 def project(
     dataset: Dataset,
     target_year: int,
@@ -605,7 +615,7 @@ def project(
         first_year=years[0],
         schools=schools,
         levels=_levels(schools, ["base", *SCENARIOS]),
-        ratios=ratios.select(list(_RATIO_SCHEMA)).cast(_RATIO_SCHEMA),
+        ratios=_taught(ratios, schools).select(list(_RATIO_SCHEMA)).cast(_RATIO_SCHEMA),
         backtest=backtest,
         backtest_note=note,
         method=_method(years[0], base_year, policy, births_counties),

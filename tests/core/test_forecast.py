@@ -124,6 +124,9 @@ def test_cli_forecast_of_the_demo_prints_projection_back_test_and_verdict():
     assert "在校生预测（人）" in out and "2029 年中方案（采用）" in out
     assert "回测：用 2026 年以前的数据预测 2026 年" in out
     assert "评估结论" in out and "校际差异系数" in out
+    # The demo's rural schools shrink: two teaching points fall below the minimum size and
+    # leave the evaluation by 2029, shown against the latest year's own verdicts.
+    assert "与 2026 年现状相比的变化" in out and "不在评估范围内" in out
 
 
 def test_cli_forecast_json_carries_projection_back_test_and_evaluation(tmp_path):
