@@ -36,11 +36,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
+import unicodedata
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -114,20 +116,45 @@ def cli_baseline(built: dict[str, Any], work: Path, pdf: bool, log: Log) -> dict
     dataset, evaluation = snapshot_evaluation(built["snapshot"])
     reevaluate_s = time.perf_counter() - started
     name = built["county"].name
+    steps = {
+        "self_evaluation": lambda: write_self_evaluation(
+            evaluation, name, work / "自评报告.docx", dataset=dataset
+        ),
+        "self_evaluation_pdf": lambda: to_pdf(
+            write_self_evaluation(evaluation, name, work / "自评报告.docx", dataset=dataset),
+            work / "pdf",
+        ),
+        "school_books": lambda: write_school_books(
+            evaluation, name, work / "books", dataset=dataset, workers=2
+        ),
+    }
     times: dict[str, float] = {}
-    started = time.perf_counter()
-    docx = write_self_evaluation(evaluation, name, work / "自评报告.docx", dataset=dataset)
-    times["self_evaluation"] = time.perf_counter() - started
-    if pdf:
-        started = time.perf_counter()
-        docx = write_self_evaluation(evaluation, name, work / "自评报告.docx", dataset=dataset)
-        to_pdf(docx, work / "pdf")
-        times["self_evaluation_pdf"] = time.perf_counter() - started
-    started = time.perf_counter()
-    books = write_school_books(evaluation, name, work / "books", dataset=dataset, workers=2)
-    times["school_books"] = time.perf_counter() - started
+    cpu: dict[str, float] = {}
+    books: Any = []
+    for key, step in steps.items():
+        if key == "self_evaluation_pdf" and not pdf:
+            continue
+        started, cpu_started = time.perf_counter(), cpu_seconds()
+        books = step()
+        times[key] = time.perf_counter() - started
+        cpu[key] = cpu_seconds() - cpu_started
     log(f"  command line: {', '.join(f'{k} {v:.1f} s' for k, v in times.items())}")
-    return {"seconds": times, "books": len(books), "reevaluate_s": reevaluate_s}
+    return {"seconds": times, "cpu_seconds": cpu, "books": len(books), "reevaluate_s": reevaluate_s}
+
+
+def cpu_seconds(*, children_only: bool = False) -> float:
+    """CPU time (user + system) of this process and of its children that have ended (the book
+    writers' pool, LibreOffice, a worker): unlike the wall time, not stretched by other work on
+    the machine, nor by the worker's lower priority."""
+    total = 0.0
+    for who in (
+        (resource.RUSAGE_CHILDREN,)
+        if children_only
+        else (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+    ):
+        usage = resource.getrusage(who)
+        total += usage.ru_utime + usage.ru_stime
+    return total
 
 
 # ---- jobs through the queue ------------------------------------------------------------------
@@ -166,16 +193,17 @@ def _finished(job_id: int) -> bool:
 
 
 def wait_for(job_id: int, worker: subprocess.Popen[bytes], statuses: set[str]) -> float:
-    """Poll the job's row until its status is one of `statuses` (or the worker ended and the
-    job is finished); the time it was seen."""
-    from junheng.web.documents.models import Job
+    """Poll the job's row until its status is one of `statuses` or it is finished (a job may
+    pass through a status between two polls); the time it was seen."""
+    from junheng.web.documents.models import ACTIVE, Job
 
     deadline = time.monotonic() + JOB_TIMEOUT_S
     while time.monotonic() < deadline:
+        ended = worker.poll() is not None
         status = Job.objects.values_list("status", flat=True).get(pk=job_id)
-        if status in statuses or _finished(job_id):
+        if status in statuses or status not in ACTIVE:
             return time.perf_counter()
-        if worker.poll() is not None and not _finished(job_id):
+        if ended:  # read before the status: a worker that ended after finishing is no error
             raise SystemExit(f"the worker ended ({worker.returncode}) with job {job_id} unfinished")
         time.sleep(POLL_S)
     raise SystemExit(f"job {job_id} did not finish within {JOB_TIMEOUT_S} s")
@@ -236,12 +264,15 @@ def run_queued(
     """One job from its enqueue to 已完成 (or 失败), in a worker started after the enqueue."""
     from junheng.web.documents.models import JobStatus
 
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), cpu_seconds(children_only=True)
     job = enqueue(built, kind, params)
     worker = start_worker(database_url, var / "worker.log")
     seen = wait_for(job.pk, worker, {JobStatus.DONE, JobStatus.FAILED})
     worker.wait(timeout=120)
-    return job_result(job.pk, seen - started)
+    # the worker's CPU, its start (Django, imports) and its pool's included
+    return job_result(job.pk, seen - started) | {
+        "cpu_seconds": cpu_seconds(children_only=True) - cpu_started
+    }
 
 
 # ---- responsiveness --------------------------------------------------------------------------
@@ -339,6 +370,7 @@ def run_benchmark(args: argparse.Namespace, var: Path, log: Log) -> dict[str, An
         log(f"Building the county ({args.segments} segments) in {urlsplit(database_url).scheme}")
         built = build_county(args.segments, log)
         pdf = not args.no_pdf and pdf_available()
+        load_start = os.getloadavg()
         cli = cli_baseline(built, var / "cli", pdf, log)
         jobs: dict[str, Any] = {}
         kinds = [("self_evaluation", "self_evaluation", {"pdf": False})]
@@ -350,6 +382,8 @@ def run_benchmark(args: argparse.Namespace, var: Path, log: Log) -> dict[str, An
             jobs[key]["target_s"] = TARGETS_S[key]
             jobs[key]["cli_s"] = cli["seconds"][key]
             jobs[key]["ratio"] = jobs[key]["seconds"] / cli["seconds"][key]
+            jobs[key]["cli_cpu_s"] = cli["cpu_seconds"][key]
+            jobs[key]["cpu_ratio"] = jobs[key]["cpu_seconds"] / cli["cpu_seconds"][key]
             log(f"  job {key}: {jobs[key]['status']} in {jobs[key]['seconds']:.1f} s")
         responsive = responsiveness(built, args, database_url, var, log)
     finally:
@@ -362,6 +396,7 @@ def run_benchmark(args: argparse.Namespace, var: Path, log: Log) -> dict[str, An
     return {
         "database": urlsplit(database_url).scheme,
         "cpus": os.cpu_count(),
+        "load_average_start": list(load_start),
         "load_average_end": list(load),
         "schools": built["schools"],
         "books": cli["books"],
@@ -377,33 +412,44 @@ def run_benchmark(args: argparse.Namespace, var: Path, log: Log) -> dict[str, An
     }
 
 
+def _pad(text: str, width: int) -> str:
+    """`text` left-aligned in `width` terminal columns (a Chinese character takes two)."""
+    columns = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+    return text + " " * max(0, width - columns)
+
+
 def _mark(ok: bool) -> str:
     return "✓" if ok else "✗"
 
 
 def format_report(result: dict[str, Any]) -> str:
+    start = " / ".join(f"{x:.2f}" for x in result["load_average_start"])
     load = " / ".join(f"{x:.2f}" for x in result["load_average_end"])
     build = result["build"]
     lines = [
         f"Report jobs benchmark ({result['database']}): one county of {result['schools']} schools, "
         f"{result['books']} with a 一校一册",
-        f"Machine: {result['cpus']} CPUs; load average (1/5/15 min) {load} at end",
+        f"Machine: {result['cpus']} CPUs; load average (1/5/15 min) {start} at start, "
+        f"{load} at end",
         f"County build: load_dataset {build['load_s']:.1f} s, run_evaluation "
         f"{build['evaluate_s']:.1f} s; the snapshot re-evaluated in {result['reevaluate_s']:.1f} s "
         "(each job does it before writing)",
         "",
         "Through the queue (enqueue → 已完成, worker started after the enqueue) against the "
-        "command line's writer in this process:",
-        f"{'':24}{'web':>9}{'of which':>10}{'target':>12}{'CLI':>9}{'web / CLI':>11}",
-        f"{'':24}{'':>9}{'start':>10}",
+        "command line's writer in this process; wall time, of which the worker's start, and CPU "
+        "time (the worker at its lower priority waits for any other work on the machine; CPU "
+        "time does not):",
+        f"{'':24}{'web':>9}{'start':>9}{'target':>12}{'CLI':>9}{'web/CLI':>9}"
+        f"{'CPU web':>11}{'CPU CLI':>10}{'web/CLI':>9}",
     ]
     for key, job in result["jobs"].items():
         target = job["target_s"]
         mark = f"< {target:.0f} s {_mark(job['seconds'] < target)}" if target else "—"
-        waiting = job["waiting_s"]
         lines.append(
-            f"{LABELS[key]:24}{job['seconds']:>7.1f} s{waiting or 0:>8.1f} s{mark:>12}"
-            f"{job['cli_s']:>7.1f} s{job['ratio']:>10.2f}×   {job['status']}"
+            f"{_pad(LABELS[key], 24)}{job['seconds']:>7.1f} s{job['waiting_s'] or 0:>7.1f} s"
+            f"{mark:>12}{job['cli_s']:>7.1f} s{job['ratio']:>8.2f}×"
+            f"{job['cpu_seconds']:>9.1f} s{job['cli_cpu_s']:>8.1f} s{job['cpu_ratio']:>8.2f}×"
+            f"   {job['status']}"
         )
         if job["message"]:
             lines.append(f"    {job['message']}")
@@ -423,8 +469,8 @@ def format_report(result: dict[str, Any]) -> str:
     ]
     for label, stats in (("no job (baseline)", idle), ("during 一校一册", busy)):
         lines.append(
-            f"{label:22}{stats['requests']:>9}{stats['p50_ms']:>8.1f}ms{stats['p95_ms']:>8.1f}ms"
-            f"{stats['max_ms']:>8.0f}ms{stats['errors']:>8}"
+            f"{_pad(label, 22)}{stats['requests']:>9}{stats['p50_ms']:>8.1f}ms"
+            f"{stats['p95_ms']:>8.1f}ms{stats['max_ms']:>8.0f}ms{stats['errors']:>8}"
         )
         for sample in stats["error_samples"]:
             lines.append(f"    e.g. {sample}")
