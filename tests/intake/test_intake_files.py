@@ -11,7 +11,6 @@ import dataclasses
 import datetime as dt
 import io
 import tempfile
-import time
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -581,7 +580,8 @@ def test_workbooks_written_by_other_programs(
     assert segments.get_column("art_rooms").to_list() == [1] * 4
 
 
-def test_four_hundred_schools_read_in_under_two_seconds(tmp_path: Path) -> None:
+def test_four_hundred_schools_are_read(tmp_path: Path) -> None:
+    # the time it takes is measured by benchmarks/intake.py, never asserted in a test
     schools = [
         {"school_id": f"S{i}", "name": f"第{i}小学", "county": "甲县", "kind": "primary"}
         for i in range(400)
@@ -589,12 +589,9 @@ def test_four_hundred_schools_read_in_under_two_seconds(tmp_path: Path) -> None:
     segments = [segment(f"S{i}", "primary", students=str(i + 1)) for i in range(400)]
     sheets = {"学校": _rows(schools), "学段": _rows(segments), "县级指标": _rows(base_county())}
     path = _save(tmp_path / "县.xlsx", sheets)
-    started = time.perf_counter()
     result = read_dataset(path)
-    elapsed = time.perf_counter() - started
     assert result.dataset is not None, result.text()
     assert result.dataset.segments.height == 400
-    assert elapsed < 2, elapsed
 
 
 # Fuzz ---------------------------------------------------------------------------------------

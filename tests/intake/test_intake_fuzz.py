@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import tempfile
-import time
 from pathlib import Path
 
 import openpyxl
@@ -131,7 +130,7 @@ def test_random_cells_in_a_workbook(cells: list[tuple[int, int, object]]) -> Non
         _check(read_dataset(path))
 
 
-def test_two_hundred_thousand_segments_read_in_seconds(tmp_path: Path) -> None:
+def test_two_hundred_thousand_segments_are_read(tmp_path: Path) -> None:
     n = 100_000
     ids = [f"S{i:06d}" for i in range(n)]
     pl.DataFrame(
@@ -151,10 +150,7 @@ def test_two_hundred_thousand_segments_read_in_seconds(tmp_path: Path) -> None:
     columns["students"] = [str(i % 900 + 1) for i in range(2 * n)]
     pl.DataFrame(columns).write_csv(tmp_path / "segments.csv")
     (tmp_path / "county.csv").write_text(csv_text(base_county()), encoding="utf-8")
-    started = time.perf_counter()
+    # the time it takes is measured by benchmarks/intake.py, never asserted in a test
     result = read_dataset(tmp_path)
-    elapsed = time.perf_counter() - started
     assert result.dataset is not None, result.text()
     assert result.dataset.segments.height == 2 * n
-    # About 2 s on a small machine; the bound only catches a fall back to per-cell Python.
-    assert elapsed < 15, elapsed

@@ -10,12 +10,10 @@ from playwright.sync_api import expect
 from junheng.web.accounts.models import Profile, Role
 from junheng.web.practice.models import PracticeText
 from junheng.web.services import run_evaluation
-from tests.browser import conftest as browser_fixtures
 from tests.browser.browsing import login, screenshot
 from tests.web import conftest as web_fixtures
 
 demo, loaded = web_fixtures.demo, web_fixtures.loaded
-browser, page, phone = browser_fixtures.browser, browser_fixtures.page, browser_fixtures.phone
 pytestmark = pytest.mark.django_db(transaction=True)
 
 PASSWORD = "pw-均衡-2026"
