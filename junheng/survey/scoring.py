@@ -247,21 +247,32 @@ def _area_order(item: tuple[str, list[int]]) -> tuple[int, str]:
 
 @dataclass(frozen=True)
 class Tally:
-    """How many of the responses alike in everything scoring reads (group, school, area,
-    questionnaire version, failed quality checks) chose `value` for `question`."""
+    """How many answers `value` the responses of one group at one school (or area) gave, among
+    those failing the same quality checks: what the rates by group, school and area count."""
 
     group: str
-    version: str
     school_id: str | None
     area_type: str | None
     flags: tuple[str, ...]
+    value: int
+    count: int
+
+
+@dataclass(frozen=True)
+class QuestionTally:
+    """How many responses to one questionnaire version chose `value` for `question`, among
+    those failing the same quality checks: what the rates by question count."""
+
+    version: str
     question: str
+    flags: tuple[str, ...]
     value: int
     count: int
 
 
 def score_tallies(
     tallies: Iterable[Tally],
+    question_tallies: Iterable[QuestionTally],
     responses: Mapping[tuple[tuple[str, ...], bool], int],
     county: str,
     standard: Standard,
@@ -272,48 +283,56 @@ def score_tallies(
 ) -> SurveyResult:
     """The rates `score_responses` gives, from answers counted in advance.
 
-    `tallies` count every response, `responses` how many there are by (failed quality checks,
-    left out after review), `reviewed_out` are the responses left out after review (their
-    answers are taken off the tallies). The result lists no responses; `totals` says how
-    many there are and how many are left out.
+    The tallies count every response; `responses` says how many there are by (failed quality
+    checks, left out after review); `reviewed_out` are the responses left out after review,
+    whose answers are taken off the tallies. The result lists no responses; its `totals` say
+    how many there are and how many are left out.
     """
-    dropped_flags = set(rules.quality.exclude if exclude_flags is None else exclude_flags)
-    unknown_flags = dropped_flags - set(QUALITY_FLAGS)
+    dropped = set(rules.quality.exclude if exclude_flags is None else exclude_flags)
+    unknown_flags = dropped - set(QUALITY_FLAGS)
     if unknown_flags:
         raise SurveyResponseError(f"未知的质量检查：{'、'.join(sorted(unknown_flags))}")
-    counted: dict[tuple[str, str | None, str | None, str, str, int], int] = {}
+    places: dict[tuple[str, str | None, str | None, int], int] = {}
     for t in tallies:
         if t.group not in rules.groups:
             raise SurveyResponseError(f"调查规则中没有调查对象“{t.group}”")
         if t.value not in SCALE_VALUES:
             raise SurveyResponseError(f"选项取值应为 5、4、3、2、1，实际有 {t.value}")
-        if dropped_flags & set(t.flags):
-            continue
-        key = (t.group, t.school_id, t.area_type, t.version, t.question, t.value)
-        counted[key] = counted.get(key, 0) + t.count
+        if not dropped & set(t.flags):
+            key = (t.group, t.school_id, t.area_type, t.value)
+            places[key] = places.get(key, 0) + t.count
+    questions: dict[tuple[str, str, int], int] = {}
+    for q in question_tallies:
+        if not dropped & set(q.flags):
+            key_q = (q.version, q.question, q.value)
+            questions[key_q] = questions.get(key_q, 0) + q.count
     for r in reviewed_out:
-        if dropped_flags & set(quality_flags(r, rules)):
+        if dropped & set(quality_flags(r, rules)):
             continue  # not counted in the first place
         for qid, value in r.answers.items():
             if value is not None:
-                key = (r.group, r.school_id, r.area_type, r.version, qid, value)
-                counted[key] = counted.get(key, 0) - 1
+                key = (r.group, r.school_id, r.area_type, value)
+                places[key] = places.get(key, 0) - 1
+                questions[(r.version, qid, value)] = questions.get((r.version, qid, value), 0) - 1
     dims: dict[str, dict[str, list[int]]] = {"group": {}, "school": {}, "area": {}}
-    by_question: dict[tuple[str, str], list[int]] = {}
-    for (group, school, area, version, qid, value), n in counted.items():
+    for (group, school, area, value), n in places.items():
         if not n:
-            continue  # only responses left out after review chose it: as if never answered
+            continue  # only responses left out after review gave it: as if never answered
         i = SCALE_VALUES.index(value)
-        for dimension, key in (
+        for dimension, name in (
             ("group", rules.groups[group].name),
             ("school", school),
             ("area", area),
         ):
-            if key is not None:
-                dims[dimension].setdefault(key, [0] * len(SCALE_VALUES))[i] += n
-        by_question.setdefault((version, qid), [0] * len(SCALE_VALUES))[i] += n
+            if name is not None:
+                dims[dimension].setdefault(name, [0] * len(SCALE_VALUES))[i] += n
+    by_question: dict[tuple[str, str], list[int]] = {}
+    for (version, qid, value), n in questions.items():
+        if n:
+            counts = by_question.setdefault((version, qid), [0] * len(SCALE_VALUES))
+            counts[SCALE_VALUES.index(value)] += n
     total = sum(responses.values())
-    left_out = sum(n for (flags, out), n in responses.items() if out or dropped_flags & set(flags))
+    left_out = sum(n for (flags, out), n in responses.items() if out or dropped & set(flags))
     return _result(county, standard, rules, dims, by_question, (), totals=(total, left_out))
 
 

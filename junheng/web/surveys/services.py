@@ -402,19 +402,20 @@ def progress(survey: Survey) -> Progress:
         received[(row["group"], school, area)] = row["n"]
     result = Progress()
     per_group: dict[str, list[int]] = {g: [0, 0] for g in rules.groups}
-    for quota in (
+    # rows, not model instances: the page polls this while hundreds of quotas fill up
+    for group, school, school_name, area_type, count in (
         Quota.objects.filter(survey=survey)
-        .select_related("school")
         .order_by("school__school_id", "area_type", "id")
+        .values_list("group", "school_id", "school__name", "area_type", "count")
     ):
-        key = (quota.group, quota.school_id, "" if quota.school_id else quota.area_type)
+        key = (group, school, "" if school else area_type)
         got = received.pop(key, 0)
-        place = quota.school.name if quota.school else AREA_ZH.get(quota.area_type, quota.area_type)
-        name = rules.groups[quota.group].name if quota.group in rules.groups else quota.group
-        result.rows.append(ProgressRow(place, name, quota.count, got))
-        per_group.setdefault(quota.group, [0, 0])
-        per_group[quota.group][0] += quota.count
-        per_group[quota.group][1] += got
+        place = school_name if school else AREA_ZH.get(area_type, area_type)
+        name = rules.groups[group].name if group in rules.groups else group
+        result.rows.append(ProgressRow(place, name, count, got))
+        per_group.setdefault(group, [0, 0])
+        per_group[group][0] += count
+        per_group[group][1] += got
     for (group, _, _), got in received.items():
         # codes handed out beyond the plan (a school not in it) still count for their group
         per_group.setdefault(group, [0, 0])[1] += got

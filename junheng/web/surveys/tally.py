@@ -16,8 +16,8 @@ from django.db import connection, transaction
 from django.db.models import Count, Sum
 
 from junheng.standards import DEFAULT_STANDARD, load_standard
+from junheng.survey.scoring import QuestionTally, SurveyResult, score_tallies
 from junheng.survey.scoring import Response as CoreResponse
-from junheng.survey.scoring import SurveyResult, score_tallies
 from junheng.survey.scoring import Tally as CoreTally
 from junheng.web.registry.models import School
 from junheng.web.surveys.models import Response, Survey, Tally
@@ -76,28 +76,29 @@ def score(survey: Survey, exclude_flags: list[str] | None = None) -> SurveyResul
         Survey.objects.select_for_update().filter(pk=survey.pk).first()
         bring_up_to_date(survey)
         schools = dict(School.objects.filter(county=survey.county).values_list("pk", "school_id"))
+        mine = Tally.objects.filter(survey=survey).order_by()
+
+        def flags_of(text: str) -> tuple[str, ...]:
+            return tuple(f for f in text.split(",") if f)
+
+        # summed in the database over questions (for places) and over places (for questions):
+        # a few thousand rows however many responses there are
         tallies = [
             CoreTally(
-                group=group,
-                version=version,
-                school_id=schools.get(school) if school else None,
-                area_type=area or None,
-                flags=tuple(f for f in flags.split(",") if f),
-                question=question,
-                value=value,
-                count=n,
+                group, schools.get(school) if school else None, area or None, flags_of(f), v, n
             )
-            for group, version, school, area, flags, question, value, n in (
-                Tally.objects.filter(survey=survey)
-                .values_list(
-                    "group", "version", "school_pk", "area_type", "flags", "question", "value"
-                )
-                .annotate(n=Sum("count"))
-                .order_by()
-            )
+            for group, school, area, f, v, n in mine.values_list(
+                "group", "school_pk", "area_type", "flags", "value"
+            ).annotate(n=Sum("count"))
+        ]
+        question_tallies = [
+            QuestionTally(version, question, flags_of(f), v, n)
+            for version, question, f, v, n in mine.values_list(
+                "version", "question", "flags", "value"
+            ).annotate(n=Sum("count"))
         ]
         counts = {
-            (tuple(f for f in row["flags"].split(",") if f), row["excluded"]): row["n"]
+            (flags_of(row["flags"]), row["excluded"]): row["n"]
             for row in Response.objects.filter(survey=survey, tallied=True)
             .values("flags", "excluded")
             .annotate(n=Count("id"))
@@ -119,6 +120,7 @@ def score(survey: Survey, exclude_flags: list[str] | None = None) -> SurveyResul
         ]
     return score_tallies(
         tallies,
+        question_tallies,
         counts,
         survey.county.name,
         load_standard(DEFAULT_STANDARD),
