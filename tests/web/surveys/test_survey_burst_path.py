@@ -1,0 +1,116 @@
+"""The public form's short path: the statements a form and a submission cost, the parsed
+questionnaire kept per process yet never stale after an edit, the tallies added to once even
+when two readers race, and the flags of responses stored before flags were kept."""
+
+from __future__ import annotations
+
+import importlib
+import re
+import threading
+
+import pytest
+from django.db import connection, connections
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from junheng.web.surveys import services, tally
+from junheng.web.surveys.models import Response, Tally
+from tests.web.surveys.test_survey_services import answers, one_code
+
+
+def _statements(captured):
+    """The statements that did work (savepoints of the test's own transaction left out)."""
+    kinds = [q["sql"].split()[0].upper() for q in captured]
+    return [k for k in kinds if k not in ("SAVEPOINT", "RELEASE", "BEGIN", "COMMIT")]
+
+
+@pytest.mark.django_db
+def test_a_form_is_one_query_and_a_submission_three(survey, schools):
+    client = Client()
+    first, second = one_code(survey, school=schools[0]), one_code(survey, school=schools[0])
+    client.get(reverse("survey_form", args=[first]))  # the process parses the questionnaire
+    url = reverse("survey_form", args=[second])
+    with CaptureQueriesContext(connection) as opened:
+        page = client.get(url)
+    assert page.status_code == 200 and "家长及社会公众卷" in page.content.decode()
+    # the code with its batch, survey, county, questionnaire versions and the address's count
+    assert _statements(opened) == ["SELECT"]
+    # no session and no account looked up: the respondent gets the CSRF cookie only
+    assert set(page.cookies) == {"csrftoken"}
+    ticket = re.search(r'name="ticket" value="([^"]+)"', page.content.decode()).group(1)
+    with CaptureQueriesContext(connection) as sent:
+        done = client.post(url, {"ticket": ticket, **answers(*[5, 4] * 7)})
+    assert "已收到" in done.content.decode()
+    # find the code; mark it used unless it is; insert the response
+    assert _statements(sent) == ["SELECT", "UPDATE", "INSERT"]
+
+
+@pytest.mark.django_db
+def test_an_edited_questionnaire_is_served_at_once_though_the_old_one_was_parsed(survey, schools):
+    client = Client()
+    before = one_code(survey, school=schools[0])
+    assert "第7个问题？" not in client.get(reverse("survey_form", args=[before])).content.decode()
+    stored = services.edit_questionnaire(
+        survey,
+        "public",
+        title="示范县家长问卷",
+        intro="您好！",
+        texts={f"P{i:02d}": f"第{i}个问题？" for i in range(1, 15)},
+        now=timezone.now(),
+    )
+    # the next lookup names the new version, so no process serves the old wording
+    after = one_code(survey, school=schools[0])
+    page = client.get(reverse("survey_form", args=[after])).content.decode()
+    assert "示范县家长问卷" in page and "第7个问题？" in page
+    services.submit(after, "n", answers(*[5, 4] * 7), 100, timezone.now())
+    assert Response.objects.get().version == stored.version
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_readers_racing_tally_each_response_once(survey, schools):
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks are PostgreSQL's; SQLite runs one writer at a time anyway")
+    now = timezone.now()
+    for n in range(12):
+        code = one_code(survey, school=schools[n % 2])
+        services.submit(code, str(n), answers(*[5, 4] * 7), 100, now)
+    start = threading.Barrier(4)
+
+    def read() -> None:
+        try:
+            start.wait()
+            tally.bring_up_to_date(survey)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=read) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    # 12 responses × 14 answers, each counted once
+    assert sum(Tally.objects.values_list("count", flat=True)) == 12 * 14
+    assert not Response.objects.filter(tallied=False).exists()
+
+
+@pytest.mark.django_db
+def test_responses_stored_before_flags_were_kept_are_judged_by_the_migration(survey, schools):
+    from django.apps import apps
+
+    now = timezone.now()
+    services.submit(one_code(survey, school=schools[0]), "1", answers(*[5, 4] * 7), 100, now)
+    services.submit(one_code(survey, school=schools[0]), "2", answers(*[4] * 14), 100, now)
+    services.submit(one_code(survey, school=schools[0]), "3", answers(*[5, 4] * 7), 20, now)
+    Response.objects.update(flags="")
+    migration = importlib.import_module(
+        "junheng.web.surveys.migrations.0003_tally_flags_rate_count"
+    )
+    migration._flags_of_earlier_responses(apps, None)
+    # 14 alike (≥ 10) → straight-lining; 20 s < 3 s × 14 = 42 s → too fast
+    assert list(Response.objects.order_by("nonce").values_list("flags", flat=True)) == [
+        "",
+        "straight_lining",
+        "too_fast",
+    ]
