@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from junheng.core.dataset import Dataset
 from junheng.core.projection import (
@@ -211,3 +213,42 @@ def test_policy_is_loaded_strictly():
         policy_from_mapping({**good, "histroy": 5})
     with pytest.raises(ProjectionError, match="low ≤ median ≤ high"):
         policy_from_mapping({**good, "scenarios": {"low": 0.75, "median": 0.5, "high": 0.25}})
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.integers(min_value=2, max_value=4).flatmap(
+        lambda years: st.lists(
+            st.lists(
+                st.lists(st.integers(min_value=0, max_value=300), min_size=9, max_size=9),
+                min_size=years,
+                max_size=years,
+            ),
+            min_size=1,
+            max_size=3,
+        )
+    ),
+    st.integers(min_value=1, max_value=4),
+)
+def test_any_grade_history_gives_ordered_non_negative_scenarios(histories, ahead):
+    # Nine-year schools with arbitrary counts (zeros included) over 2–4 years.
+    grades = {
+        f"N{i}": {2026 - len(history) + 1 + y: counts for y, counts in enumerate(history)}
+        for i, history in enumerate(histories)
+    }
+    rows = [
+        (sid, year, grade + 1, n)
+        for sid, years in grades.items()
+        for year, counts in years.items()
+        for grade, n in enumerate(counts)
+    ]
+    frame = pl.DataFrame(rows, schema=["school_id", "year", "grade", "students"], orient="row")
+    schools = pl.DataFrame(
+        {"school_id": list(grades), "name": list(grades), "county": "甲县", "kind": "nine_year"}
+    )
+    dataset = Dataset.build(schools, pl.DataFrame({"school_id": [], "level": []}), grades=frame)
+    projection = project(dataset, 2026 + ahead)
+    for frame in (projection.schools, projection.levels):
+        assert frame.filter(pl.col("low") < 0).is_empty()
+        assert frame.filter(pl.col("low") > pl.col("median")).is_empty()
+        assert frame.filter(pl.col("median") > pl.col("high")).is_empty()
