@@ -94,3 +94,21 @@ def test_a_county_without_grades_keeps_its_dataset_and_fingerprint(graded):
     assert fingerprint(back) == fingerprint(plain)
     assert fingerprint(graded) != fingerprint(plain)
     assert fingerprint(replace(graded, grades=graded.grades.clear())) == fingerprint(plain)
+
+
+def test_a_workbook_with_grades_imported_over_the_stored_year(graded, tmp_path):
+    """The web import's path: validate the files over the stored data, load the part they
+    replace; the grade history arrives with them and the rest stays."""
+    from junheng.intake.importer import imported_part, validate_sources
+    from junheng.intake.writer import write_xlsx
+
+    _, county, year = _load(demo_county())
+    workbook = tmp_path / "全县.xlsx"
+    write_xlsx(graded, workbook, chinese_headers=True)
+    result = validate_sources([workbook], existing=dataset_for(county, year))
+    assert result.ok, [e.message for e in result.blocking]
+    counts = load_dataset(imported_part(result), DEMO_YEAR, province=DEMO_PROVINCE, city=DEMO_CITY)
+    assert counts.grades == 1710
+    back = dataset_for(county, year)
+    assert_frame_equal(back.grades, graded.grades)
+    assert_frame_equal(back.segments, graded.segments)
