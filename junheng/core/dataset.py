@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from junheng.core.schema import (
+    BIRTHS,
     COUNTY_FACTS,
     GRADES,
     SCHOOL_FACT_DEFS,
@@ -92,6 +93,9 @@ class Dataset:
     grades: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=table_schema(GRADES)))
     """Students per school, year and grade over past years (optional; empty when not given). Only
     the enrolment projection reads it: the evaluation of the dataset's own year does not."""
+    births: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=table_schema(BIRTHS)))
+    """Births per county and year (optional; empty when not given), for the projection's
+    entrants."""
     missing_columns: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     """Per table, the schema columns the source did not contain at all."""
     source: str = ""
@@ -106,6 +110,7 @@ class Dataset:
         notes: pl.DataFrame | None = None,
         source: str = "",
         grades: pl.DataFrame | None = None,
+        births: pl.DataFrame | None = None,
     ) -> Dataset:
         """Conform loosely built frames to the schema and record which columns were absent."""
         missing: dict[str, tuple[str, ...]] = {}
@@ -133,6 +138,9 @@ class Dataset:
             grades=conform(grades, table_schema(GRADES))
             if grades is not None and grades.columns
             else pl.DataFrame(schema=table_schema(GRADES)),
+            births=conform(births, table_schema(BIRTHS))
+            if births is not None and births.columns
+            else pl.DataFrame(schema=table_schema(BIRTHS)),
             missing_columns=missing,
             source=source,
         )

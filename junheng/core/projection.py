@@ -682,11 +682,14 @@ def project(
 ) -> Projection:
     """Project the students of every school and level with grade enrolment to `target_year`.
 
-    `births` (county, year, births), when given, sets the entrants of the counties it covers.
+    `births` (county, year, births; by default the dataset's optional births table), when given,
+    sets the entrants of the counties it covers.
     Raises `ProjectionError` when there is no grade enrolment, too few years of it, or the
     target year is not after its latest year.
     """
     policy = policy or default_policy()
+    if births is None and dataset.births.height:
+        births = dataset.births
     grades = dataset.grades.filter(pl.col("students").is_not_null())
     if grades.is_empty():
         raise ProjectionError(

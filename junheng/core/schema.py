@@ -233,7 +233,21 @@ GRADES = Table(
     description="各校各年级在校生数，可填近 3–5 年，用于预测目标年的在校生数；每校每年每年级一行",
 )
 
-TABLES: tuple[Table, ...] = (SCHOOLS, SEGMENTS, COUNTY, SCHOOL_FACTS, SURVEY, GRADES)
+BIRTHS = Table(
+    "births",
+    "出生人口",
+    (
+        Column("county", "县区", _T),
+        Column("year", "出生年份", _I, unit="年", minimum=1900),
+        Column("births", "出生人数", _I, unit="人", minimum=0),
+    ),
+    required=False,
+    description="各县区每年出生人数，可不填；填写时须覆盖预测各年入学儿童的出生年份"
+    "（目标年前 7 年起），系统按年满 6 周岁、以 8 月 31 日为界推算一年级新生，"
+    "否则按近年新生人数的变化推算",
+)
+
+TABLES: tuple[Table, ...] = (SCHOOLS, SEGMENTS, COUNTY, SCHOOL_FACTS, SURVEY, GRADES, BIRTHS)
 TABLES_BY_NAME: dict[str, Table] = {t.name: t for t in TABLES}
 
 SURVEY_ANSWER_COLUMNS: tuple[str, ...] = (

@@ -35,6 +35,7 @@ IDENTITY_COLUMNS: dict[str, tuple[str, ...]] = {
     "school_facts": ("school_id", "fact"),
     "survey": ("county", "group"),
     "grades": ("school_id", "year", "grade"),
+    "births": ("county", "year"),
 }
 """Cells that identify a row; an empty one makes the row meaningless, so it is an error."""
 
@@ -220,7 +221,7 @@ class TypedTable:
         )
 
 
-_WIDE_TABLES = frozenset({"schools", "segments", "survey", "grades"})
+_WIDE_TABLES = frozenset({"schools", "segments", "survey", "grades", "births"})
 """Tables whose unknown columns are kept (long fact tables have no place for them)."""
 
 

@@ -61,6 +61,7 @@ class Code(StrEnum):
     OUT_OF_SCOPE = "out-of-scope"
     DUPLICATE_SURVEY = "duplicate-survey"
     DUPLICATE_GRADE = "duplicate-grade"
+    DUPLICATE_BIRTHS = "duplicate-births"
     TOO_MANY_ERRORS = "too-many-errors"
     INTERNAL_ERROR = "internal-error"
     EMPTY_FILE = "empty-file"
@@ -366,6 +367,13 @@ _KINDS: tuple[ErrorKind, ...] = (
         "年级在校生表中同一学校、同一年份、同一年级出现了多次。每校每年每个年级只占一行。",
         "学校、年份和年级“{value}”重复，应{expected}",
         fix="每校每年每个年级只保留一行；同一年级分几个班的，把各班人数相加后填一行。",
+    ),
+    ErrorKind(
+        Code.DUPLICATE_BIRTHS,
+        "出生人口重复",
+        "出生人口表中同一县区、同一出生年份出现了多次。每县每年只占一行。",
+        "县区和出生年份“{value}”重复，应{expected}",
+        fix="每县每年只保留一行；分乡镇统计的，把各乡镇人数相加后填一行。",
     ),
     ErrorKind(
         Code.TOO_MANY_ERRORS,

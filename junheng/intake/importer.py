@@ -376,11 +376,13 @@ def _existing_raws(
     imported_schools: set[str],
     replaced_counties: set[str],
     grade_schools: set[str] | None = None,
+    birth_counties: set[str] | None = None,
 ) -> dict[str, RawTable]:
     """The current dataset as raw tables, without the schools and counties being re-imported.
 
     Grade enrolment is history over several years: a school's rows are replaced only by files
-    that give grades for that school (`grade_schools`), not by its yearly workbook alone."""
+    that give grades for that school (`grade_schools`), not by its yearly workbook alone; so are
+    a county's births (`birth_counties`)."""
     with tempfile.TemporaryDirectory(prefix="junheng-existing-") as tmp:
         write_csv_folder(existing, Path(tmp))
         out = ErrorCollector(MAX_ERRORS)
@@ -394,6 +396,8 @@ def _existing_raws(
             frame = frame.filter(~pl.col(keys["school_id"]).is_in(sorted(replaced)))
         if name in ("county", "survey") and "county" in keys and replaced_counties:
             frame = frame.filter(~pl.col(keys["county"]).is_in(sorted(replaced_counties)))
+        if name == "births" and "county" in keys and birth_counties:
+            frame = frame.filter(~pl.col(keys["county"]).is_in(sorted(birth_counties)))
         kept[name] = replace(raw, file="现有数据集", frame=frame)
     return kept
 
@@ -589,7 +593,15 @@ def _merge_and_check(
             if "school_id" in frame.columns
             for sid in frame["school_id"].drop_nulls().to_list()
         }
-        existing_raws = _existing_raws(base, imported_schools, replaced_counties, grade_schools)
+        birth_counties = {
+            county.strip()
+            for frame in merger.frames.get("births", [])
+            if "county" in frame.columns
+            for county in frame["county"].drop_nulls().to_list()
+        }
+        existing_raws = _existing_raws(
+            base, imported_schools, replaced_counties, grade_schools, birth_counties
+        )
         for raw in existing_raws.values():
             merger.add_raw(raw)
     # A file refused whole (a bomb, a sheet past the row limit) is the likely holder of the
@@ -684,6 +696,13 @@ def imported_part(result: ImportResult) -> Dataset | None:
         county_facts=dataset.county_facts.filter(counties),
         survey=dataset.survey.filter(counties),
         grades=dataset.grades.filter(schools),
+        # Births are few rows per county; the counties of the imported schools take theirs as
+        # merged (unchanged ones reload as they were).
+        births=dataset.births.filter(
+            pl.col("county").is_in(
+                dataset.schools.filter(schools).get_column("county").unique().implode()
+            )
+        ),
         notes=dataset.notes.filter(
             pl.when(pl.col("school_id").is_null()).then(counties).otherwise(schools)
         ),

@@ -27,6 +27,7 @@ from junheng.intake.errors import (
 )
 from junheng.intake.facts import build_notes, convert_facts, wide_facts
 from junheng.intake.rules import (
+    check_births,
     check_counties,
     check_grades,
     check_known_schools,
@@ -110,6 +111,7 @@ def dataset_from_raw(raws: dict[str, RawTable], out: ErrorCollector, source: str
     school_facts = typed.get("school_facts")
     survey = typed.get("survey")
     grades = typed.get("grades")
+    births = typed.get("births")
 
     if schools is not None:
         check_schools(schools, out)
@@ -123,7 +125,7 @@ def dataset_from_raw(raws: dict[str, RawTable], out: ErrorCollector, source: str
     if school_facts is not None:
         school_long = convert_facts(school_facts, "school_id", SCHOOL_FACT_DEFS, out)
     if schools is not None:
-        for table in (county, survey):
+        for table in (county, survey, births):
             if table is not None:
                 check_counties(table, schools, out)
         if school_facts is not None:
@@ -132,6 +134,8 @@ def dataset_from_raw(raws: dict[str, RawTable], out: ErrorCollector, source: str
         check_survey(survey, out)
     if grades is not None:
         check_grades(grades, schools, out)
+    if births is not None:
+        check_births(births, out)
 
     if out.has_errors or schools is None or segments is None:
         return None
@@ -145,6 +149,7 @@ def dataset_from_raw(raws: dict[str, RawTable], out: ErrorCollector, source: str
         notes=build_notes(county_long, school_long, schools_frame),
         source=source,
         grades=grades.output() if grades is not None else None,
+        births=births.output() if births is not None else None,
     )
     # Dataset.build conforms an absent table (None) to one all-null row, because selecting
     # literals from a frame without columns yields a row; an absent table has no rows.

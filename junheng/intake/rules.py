@@ -326,6 +326,24 @@ def check_grades(grades: TypedTable, schools: TypedTable | None, out: ErrorColle
     )
 
 
+def check_births(births: TypedTable, out: ErrorCollector) -> None:
+    """One row per county and birth year."""
+    if not births.has("county", "year"):
+        return
+    out.add_rows(
+        repeated_rows(births.frame, ["county", "year"]),
+        ERROR,
+        lambda row: births.error(
+            Code.DUPLICATE_BIRTHS,
+            row,
+            "year",
+            value=f"{row['county']} {row['year']} 年",
+            expected=f"每县每年只填一行（已在第 {row['__first__']} 行出现）",
+        ),
+        births.rank,
+    )
+
+
 def _check_senior_students(schools: TypedTable, out: ErrorCollector) -> None:
     """A school with a senior section that reports shared facilities once for the whole school
     needs its 高中在校生数 to split them; the evaluation leaves such a split undecided. A blank

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from junheng.core.schema import (
+    BIRTHS,
     COUNTY,
     COUNTY_FACTS,
     GRADES,
@@ -70,7 +71,7 @@ INFO_SHEET = "_模板信息"
 GUIDE_SHEET = "填报说明"
 COUNTY_TABLES: tuple[Table, ...] = (SCHOOLS, SEGMENTS, COUNTY, SCHOOL_FACTS)
 """Data sheets of the county template, in order; each sheet is named by the table's `zh`."""
-OPTIONAL_COUNTY_TABLES: tuple[Table, ...] = (GRADES,)
+OPTIONAL_COUNTY_TABLES: tuple[Table, ...] = (GRADES, BIRTHS)
 """Sheets after those of `COUNTY_TABLES` that a county may fill or leave empty. They are not in the
 structure checksum unless altered, so county templates made before a sheet was added stay
 current (a county without the table works as before)."""
@@ -960,7 +961,8 @@ _COUNTY_PARAGRAPHS = (
     "“县级指标”“学校指标”为长表，每行一个指标项：只在“值”列填写，“说明”列可填写佐证材料或数据来源。"
     "是/否项从下拉列表选择；比例可填小数或百分数（如 0.93 或 93%）。",
     "“年级在校生”表可不填：填写近 3–5 年各校各年级的在校生数（每校每年每个年级一行，年级填 1–9，"
-    "初中七至九年级填 7–9），系统据此预测目标年的在校生数。",
+    "初中七至九年级填 7–9），系统据此预测目标年的在校生数；“出生人口”表也可不填，填写后一年级新生"
+    "按年满 6 周岁（8 月 31 日为界）的儿童数推算。",
     "工作表已开启保护以防误改表头，未设密码；可以调整列宽、排序、筛选和插入、删除行。"
     "如确需改动表头，可在“审阅 → 撤销工作表保护”后操作，但改动后的模板可能无法导入。",
 )
@@ -1036,6 +1038,7 @@ _FREEZE = {
     COUNTY.name: "C2",
     SCHOOL_FACTS.name: "C2",
     GRADES.name: "D2",
+    BIRTHS.name: "C2",
 }
 """Freeze below the header and after the columns that identify a row."""
 
@@ -1141,7 +1144,7 @@ def write_county_template(
 ) -> Path:
     """Write the county data-collection workbook and return its path.
 
-    Sheets: 填报说明, 学校, 学段, 县级指标, 学校指标, 年级在校生 (optional, left empty)
+    Sheets: 填报说明, 学校, 学段, 县级指标, 学校指标, 年级在校生 and 出生人口 (optional, empty)
     (readable by `read_dataset` once filled) and the hidden `_模板信息`. With `schools`, the
     学校 sheet lists the schools'
     directory columns (id, name, county, kind, central school, area type, ownership, township;
@@ -1190,6 +1193,7 @@ def write_county_template(
         {r: fact_rule(school_facts[f]) for r, (_, f) in enumerate(plan.school_facts, start=2)},
     )
     _data_sheet(workbook.create_sheet(GRADES.zh), GRADES, [])
+    _data_sheet(workbook.create_sheet(BIRTHS.zh), BIRTHS, [])
     write_info_sheet(
         workbook,
         TemplateInfo(KIND_COUNTY, TEMPLATE_VERSION, expected_checksum(KIND_COUNTY), year),

@@ -23,6 +23,7 @@ import polars as pl
 
 from junheng.core.dataset import Dataset
 from junheng.core.schema import (
+    BIRTHS,
     COUNTY,
     COUNTY_FACTS,
     GRADES,
@@ -205,6 +206,8 @@ def _sheets(dataset: Dataset, chinese: bool) -> list[_Sheet]:
     if dataset.grades.height:
         # Optional: a dataset without grade enrolment is written exactly as before.
         sheets.append(_wide_sheet(GRADES, dataset.grades, missing, chinese))
+    if dataset.births.height:
+        sheets.append(_wide_sheet(BIRTHS, dataset.births, missing, chinese))
     return sheets
 
 
@@ -214,7 +217,7 @@ def _file_names(table: Table) -> set[str]:
 
 def write_csv_folder(dataset: Dataset, folder: Path, *, chinese_headers: bool = False) -> None:
     """Write the dataset as schools.csv, segments.csv, county.csv (+ school_facts.csv, survey.csv,
-    grades.csv).
+    grades.csv, births.csv).
 
     Files are UTF-8 with BOM so Excel opens Chinese text correctly. With `chinese_headers`, headers,
     fact names, enumeration values and yes/no use the Chinese labels of the templates.

@@ -20,6 +20,7 @@ from django.db import connection
 
 from junheng.core.dataset import NOTES_SCHEMA, Dataset, facts_schema, table_schema
 from junheng.core.schema import (
+    BIRTHS,
     COUNTY_FACTS,
     COUNTY_FACTS_BY_NAME,
     GRADES,
@@ -34,6 +35,7 @@ from junheng.web import sqlrows
 from junheng.web.collection.models import (
     SCHOOL_MEASURES,
     SEGMENT_MEASURES,
+    BirthCount,
     CountyFactValue,
     GradeCount,
     SchoolFactValue,
@@ -125,6 +127,13 @@ def dataset_for(county: County, year: SchoolYear) -> Dataset:
         .values_list("school__school_id", "grade_year", "grade", "students")
     ]
 
+    births = [
+        {"county": county.name, "year": birth_year, "births": count}
+        for birth_year, count in BirthCount.objects.filter(county=county, year=year)
+        .order_by("id")
+        .values_list("birth_year", "births")
+    ]
+
     return Dataset.build(
         _frame(schools, table_schema(SCHOOLS)),
         _frame(segments, table_schema(SEGMENTS)),
@@ -134,6 +143,7 @@ def dataset_for(county: County, year: SchoolYear) -> Dataset:
         _frame(notes, NOTES_SCHEMA),
         source=f"db:{county.name}:{year.label}",
         grades=_frame(grades, table_schema(GRADES)) if grades else None,
+        births=_frame(births, table_schema(BIRTHS)) if births else None,
     )
 
 
@@ -148,6 +158,7 @@ _FINGERPRINT_KEYS: tuple[tuple[str, tuple[str, ...]], ...] = (
 
 
 _GRADES_KEY: tuple[tuple[str, tuple[str, ...]], ...] = (("grades", ("school_id", "year", "grade")),)
+_BIRTHS_KEY: tuple[tuple[str, tuple[str, ...]], ...] = (("births", ("county", "year")),)
 
 
 def fingerprint(dataset: Dataset) -> str:
@@ -157,9 +168,13 @@ def fingerprint(dataset: Dataset) -> str:
     tell whether the data changed after the snapshot it shows.
     """
     digest = hashlib.sha256()
-    # Grade enrolment counts only when given, so a dataset without it keeps the fingerprint its
-    # snapshots were stored with.
-    keys_of = _FINGERPRINT_KEYS + (_GRADES_KEY if dataset.grades.height else ())
+    # Grade enrolment and births count only when given, so a dataset without them keeps the
+    # fingerprint its snapshots were stored with.
+    keys_of = (
+        _FINGERPRINT_KEYS
+        + (_GRADES_KEY if dataset.grades.height else ())
+        + (_BIRTHS_KEY if dataset.births.height else ())
+    )
     for name, keys in keys_of:
         frame: pl.DataFrame = getattr(dataset, name)
         ordered = frame.sort(list(keys), nulls_last=True, maintain_order=True)

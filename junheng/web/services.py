@@ -30,6 +30,7 @@ from junheng.standards import DEFAULT_STANDARD, load_standard
 from junheng.web.collection.models import (
     SCHOOL_MEASURES,
     SEGMENT_MEASURES,
+    BirthCount,
     ChangeLog,
     CountyFactsVersion,
     CountyFactValue,
@@ -253,7 +254,7 @@ def _update_rows(
 
 def _county_names(dataset: Dataset) -> list[str]:
     names: list[str] = []
-    for frame in (dataset.schools, dataset.county_facts, dataset.survey):
+    for frame in (dataset.schools, dataset.county_facts, dataset.survey, dataset.births):
         for name in frame.get_column("county").to_list():
             if name is not None and name not in names:
                 names.append(name)
@@ -447,6 +448,22 @@ def load_dataset(
     )
 
     grade_rows = sync_grades(schools, dataset.grades.to_dicts(), history)
+    birth_rows = dataset.births.to_dicts()
+    with_births = {row["county"] for row in birth_rows}
+    _sync(
+        BirthCount,
+        {
+            (county_by_pk[b.county_id].name, b.birth_year): b
+            for b in BirthCount.objects.filter(
+                county__in=[counties[name].pk for name in with_births], year=year
+            )
+        },
+        {(row["county"], row["year"]): row for row in birth_rows},
+        lambda key: BirthCount(county=counties[key[0]], year=year, birth_year=key[1]),
+        ("births",),
+        lambda key: _Where(f"{key[0]}/{key[1]}年", county=counties[key[0]]),
+        history,
+    )
 
     commit_history(history)
     return LoadCounts(

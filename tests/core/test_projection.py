@@ -136,6 +136,12 @@ def test_entrants_from_births_split_by_grade_1_shares():
         {"county": ["甲县"] * 4, "year": [2017, 2018, 2019, 2020], "births": [730, 730, 730, 732]}
     )
     projection = project(county(grades), 2026, births=births)
+    # The dataset's own births table is used the same way.
+    own = county(grades)
+    from_table = project(
+        Dataset.build(own.schools, own.segments, grades=own.grades, births=births), 2026
+    )
+    assert from_table.schools.equals(projection.schools)
     # Cohorts: 2024 and 2025 = 730 × 243/365 + 730 × 122/365 = 730; 2026 = 732 × 244/366 +
     # 730 × 122/365 = 488 + 244 = 732. Shares entering: 73/730 = 0.1, 146/730 = 0.2 → median
     # 0.15 (quartiles 0.125, 0.175). Entrants 2026 = 732 × 0.15 = 109.8, half each (73 : 73)

@@ -1,7 +1,9 @@
-"""The optional grades table (年级在校生): reading, cell-level errors, writing, template, import."""
+"""The optional grades (年级在校生) and births (出生人口) tables: reading, cell-level errors,
+writing, template, import."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import openpyxl
@@ -181,3 +183,35 @@ def test_importing_a_schools_data_without_grades_keeps_its_grade_history(tmp_pat
     after = read_dataset(target).dataset
     assert after.grades.filter(keep).equals(demo.grades.filter(keep))
     assert after.grades.height == demo.grades.height
+
+
+def test_births_are_read_and_one_row_per_county_and_year(tmp_path):
+    births = [
+        {"county": "甲县", "year": "2019", "births": "1095"},
+        {"county": "甲县", "year": "2018", "births": "730"},
+    ]
+    result = read_dataset(write_dataset(tmp_path / "有", births=births))
+    assert result.ok, result.text()
+    assert result.dataset.births.rows() == [("甲县", 2019, 1095), ("甲县", 2018, 730)]
+    again = [*births, {"county": "甲县", "year": "2019", "births": "1000"}]
+    result = read_dataset(write_dataset(tmp_path / "重", births=again))
+    assert result.dataset is None
+    error = only(result, "duplicate-births")
+    assert (error.file, error.row, error.column) == ("births.csv", 4, "year")
+    assert error.message.endswith(
+        "县区和出生年份“甲县 2019 年”重复，应每县每年只填一行（已在第 2 行出现）"
+    )
+    negative = [{"county": "甲县", "year": "2019", "births": "-5"}]
+    error = only(read_dataset(write_dataset(tmp_path / "负", births=negative)), "below-minimum")
+    assert (error.row, error.column, error.value) == (2, "births", "-5")
+
+
+def test_births_round_trip_and_template_sheet(tmp_path):
+    births = pl.DataFrame({"county": ["示范县"] * 2, "year": [2019, 2020], "births": [3650, 3702]})
+    demo = replace(demo_county(with_grades=True), births=births)
+    write_csv_folder(demo, tmp_path / "csv", chinese_headers=True)
+    assert read_dataset(tmp_path / "csv").dataset.births.equals(births)
+    write_xlsx(demo, tmp_path / "book.xlsx")
+    assert read_dataset(tmp_path / "book.xlsx").dataset.births.equals(births)
+    sheet = openpyxl.load_workbook(_template(tmp_path))["出生人口"]
+    assert [c.value for c in sheet[1]] == ["县区", "出生年份（年）", "出生人数（人）"]

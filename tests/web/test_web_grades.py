@@ -112,3 +112,21 @@ def test_a_workbook_with_grades_imported_over_the_stored_year(graded, tmp_path):
     back = dataset_for(county, year)
     assert_frame_equal(back.grades, graded.grades)
     assert_frame_equal(back.segments, graded.segments)
+
+
+def test_births_round_trip_and_reload_only_their_counties(graded):
+    births = pl.DataFrame(
+        {"county": [DEMO_COUNTY] * 2, "year": [2019, 2020], "births": [3650, 3702]}
+    )
+    with_births = replace(graded, births=births)
+    _, county, year = _load(with_births)
+    back = dataset_for(county, year)
+    assert_frame_equal(back.births, births)
+    assert fingerprint(back) == fingerprint(with_births) != fingerprint(graded)
+    # A load without births keeps them; one with births replaces them.
+    _load(demo_county())
+    assert_frame_equal(dataset_for(county, year).births, births)
+    changed = births.with_columns(pl.col("births") + 1)
+    counts, _, _ = _load(replace(graded, births=changed))
+    assert counts.changes == 2
+    assert_frame_equal(dataset_for(county, year).births, changed)

@@ -6,6 +6,7 @@ from django.http import HttpRequest
 from junheng.web.collection.models import (
     SCHOOL_MEASURES,
     SEGMENT_MEASURES,
+    BirthCount,
     ChangeLog,
     CountyFactValue,
     GradeCount,
@@ -64,6 +65,12 @@ class GradeCountAdmin(admin.ModelAdmin):
     list_display = ["school", "grade_year", "grade", "students", "year"]
     list_filter = ["year", "grade_year", "grade", "school__county"]
     search_fields = ["school__name", "school__school_id"]
+
+
+@admin.register(BirthCount)
+class BirthCountAdmin(admin.ModelAdmin):
+    list_display = ["county", "birth_year", "births", "year"]
+    list_filter = ["year", "county"]
 
 
 @admin.register(ChangeLog)

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 
 from junheng.core.schema import (
+    BIRTHS,
     COUNTY_FACTS,
     GRADES,
     LEVELS,
@@ -251,6 +252,31 @@ class GradeCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.school} {self.grade_year} 年 {self.grade} 年级"
+
+
+class BirthCount(models.Model):
+    """Births of one year in a county: a row of the Dataset's `births` table, kept with the
+    school year it was loaded for (`birth_year` is the table's own `year` column)."""
+
+    county = models.ForeignKey(
+        County, on_delete=models.CASCADE, related_name="birth_counts", verbose_name="县区"
+    )
+    year = models.ForeignKey(SchoolYear, on_delete=models.PROTECT, verbose_name="学年")
+    birth_year = models.IntegerField(BIRTHS.column("year").header_zh)
+    births = models.IntegerField(BIRTHS.column("births").header_zh, null=True, blank=True)
+
+    class Meta:
+        verbose_name = "出生人口"
+        verbose_name_plural = "出生人口"
+        ordering = ["year", "county", "birth_year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["county", "year", "birth_year"], name="birth_count_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.county} {self.birth_year} 年"
 
 
 class ChangeLog(models.Model):
