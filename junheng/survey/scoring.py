@@ -13,7 +13,7 @@ response can be left out by id after review; left-out responses count nowhere.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import polars as pl
@@ -413,11 +413,17 @@ class Requirement:
 
     def passes(self, rate: float | None) -> bool | None:
         """The verdict S1 would give this rate (same comparison and tolerance); None without one."""
-        if rate is None:
-            return None
-        frame = pl.DataFrame({RATE_COLUMN: [rate]}, schema={RATE_COLUMN: pl.Float64})
-        ok = evaluate_check(frame, self.check, dict(self.item.params), self.tolerance)["ok"][0]
-        return bool(ok)
+        return self.passes_all([rate])[0]
+
+    def passes_all(self, rates: Sequence[float | None]) -> list[bool | None]:
+        """`passes` of every rate, judged at once (a page judges dozens)."""
+        known = [r for r in rates if r is not None]
+        if not known:
+            return [None] * len(rates)
+        frame = pl.DataFrame({RATE_COLUMN: known}, schema={RATE_COLUMN: pl.Float64})
+        judged = evaluate_check(frame, self.check, dict(self.item.params), self.tolerance)
+        verdicts = iter(judged["ok"].to_list())
+        return [None if r is None else bool(next(verdicts)) for r in rates]
 
 
 def recognition_requirement(standard: Standard) -> Requirement:

@@ -37,9 +37,16 @@ def rate_chart(
     with the requirement as a line; `narrow_labels` replace long names on a phone."""
     line = round(requirement.threshold * 100, 6)
     # a row without answers has no bar; its table row says 无有效答案
+    judged = dict(
+        zip(
+            (id(rate) for _, rate in rows),
+            requirement.passes_all([rate.rate for _, rate in rows]),
+            strict=True,
+        )
+    )
     groups: tuple[tuple[str, str, Callable[[Rate], bool]], ...] = (
-        ("达到要求", OK, lambda rate: requirement.passes(rate.rate) is True),
-        ("未达到要求", FAIL, lambda rate: requirement.passes(rate.rate) is False),
+        ("达到要求", OK, lambda rate: judged[id(rate)] is True),
+        ("未达到要求", FAIL, lambda rate: judged[id(rate)] is False),
     )
     series = stacked_series(
         groups,

@@ -157,11 +157,13 @@ class Response(models.Model):
 
 
 class Tally(models.Model):
-    """How many responses alike in everything scoring reads chose `value` for one question.
+    """Answers (or responses) counted in advance, so results never read every response.
 
-    The results page reads these few hundred rows instead of every response. Responses are
-    added when results or progress are read (only the ones not yet tallied), never on the
-    public form's path. Responses left out after review stay here and are taken off when read.
+    Three kinds of rows (see `tally.py`): answers per place, flags and option (no question);
+    answers per version, question, flags and option (no place); responses per flags (option
+    0). Responses are added when results or progress are read (only the ones not yet
+    tallied), never on the public form's path. Responses left out after review stay here and
+    are taken off when read.
     """
 
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="tallies")

@@ -54,8 +54,8 @@ def verdict(result: SurveyResult, rule: Requirement) -> Verdict:
 
 def _rate_cells(rows: list[QuestionRate], rule: Requirement) -> list[dict[str, Any]]:
     cells = []
-    for row in rows:
-        ok = rule.passes(row.rate.rate)
+    verdicts = rule.passes_all([row.rate.rate for row in rows])
+    for row, ok in zip(rows, verdicts, strict=True):
         cells.append(
             {
                 "number": row.number,

@@ -90,8 +90,11 @@ def test_two_readers_racing_tally_each_response_once(survey, schools):
         t.start()
     for t in threads:
         t.join()
-    # 12 responses × 14 answers, each counted once
-    assert sum(Tally.objects.values_list("count", flat=True)) == 12 * 14
+    # 12 responses × 14 answers, each counted once by place and once by question
+    rows = list(Tally.objects.values_list("question", "value", "count"))
+    assert sum(n for q, v, n in rows if not q and v) == 12 * 14
+    assert sum(n for q, v, n in rows if q) == 12 * 14
+    assert sum(n for q, v, n in rows if not v) == 12
     assert not Response.objects.filter(tallied=False).exists()
 
 

@@ -13,6 +13,14 @@ from tests.web.surveys.test_survey_services import _hand_computed_set, answers, 
 pytestmark = pytest.mark.django_db
 
 
+def _tallied():
+    """(answers counted by place, answers counted by question, responses counted)."""
+    rows = list(Tally.objects.values_list("question", "value", "count"))
+    by_place = sum(n for q, v, n in rows if not q and v)
+    by_question = sum(n for q, v, n in rows if q)
+    return by_place, by_question, sum(n for q, v, n in rows if not v)
+
+
 def _same(fast, full):
     assert fast.by_group == full.by_group
     assert fast.by_school == full.by_school and list(fast.by_school) == list(full.by_school)
@@ -37,17 +45,27 @@ def test_tallies_give_the_rates_of_scoring_every_response(survey, schools):
     assert (fast.pooled.favourable, fast.pooled.valid) == (21, 42)
     assert (fast.response_count, fast.excluded_count) == (5, 2)
     _same(fast, services.score(survey))
-    # every response is tallied once: 5 responses × 14 answers = 70 answers in the tallies
-    assert sum(Tally.objects.values_list("count", flat=True)) == 70
+    # every response is tallied once: 5 responses × 14 answers = 70 answers, by place and by
+    # question, and the 5 responses
+    assert _tallied() == (70, 70, 5)
     assert not Response.objects.filter(tallied=False).exists()
     # read again: nothing is added twice
     again = tally.score(survey)
-    assert sum(Tally.objects.values_list("count", flat=True)) == 70
+    assert _tallied() == (70, 70, 5)
     _same(again, fast)
-    # R1 at school A: 5s for P01, P03 … (7 of them) → one tally row of 7 for P01 = 5
+    # parents at school A counted: R1 (seven 5s, seven 4s); R4 (seven 4s, seven 3s) is too fast
     a = schools[0]
-    row = Tally.objects.get(school_pk=a.pk, group="parents", flags="", question="P01")
-    assert (row.value, row.count) == (5, 1)
+    counted = dict(
+        Tally.objects.filter(school_pk=a.pk, group="parents", flags="").values_list(
+            "value", "count"
+        )
+    )
+    assert counted == {5: 7, 4: 7}
+    too_fast = Tally.objects.filter(school_pk=a.pk, group="parents", flags="too_fast")
+    assert dict(too_fast.values_list("value", "count")) == {4: 7, 3: 7}
+    # P01 of the parents' questionnaire: R1 and R2 chose 5 and 3, R4 (too fast) 4, R5 4 (all)
+    p01 = Tally.objects.filter(question="P01").values_list("flags", "value", "count")
+    assert sorted(p01) == [("", 3, 1), ("", 5, 1), ("straight_lining", 4, 1), ("too_fast", 4, 1)]
 
 
 def test_flags_counted_when_the_survey_says_so_and_review_takes_answers_off(survey, schools):
@@ -87,4 +105,4 @@ def test_the_progress_box_brings_tallies_up_to_date(client, survey, schools, use
     client.force_login(users["admin"])
     response = client.get(reverse("survey_progress", args=[survey.pk]))
     assert response.status_code == 200
-    assert sum(Tally.objects.values_list("count", flat=True)) == 70
+    assert _tallied() == (70, 70, 5)
