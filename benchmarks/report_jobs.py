@@ -50,15 +50,23 @@ from typing import Any
 from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import web as bench_web  # benchmarks/ is not a package
+import archive as bench_archive  # benchmarks/ is not a package
+import web as bench_web
 
 ROOT = bench_web.ROOT
-TARGETS_S = {"self_evaluation": 15.0, "self_evaluation_pdf": None, "school_books": 90.0}
+TARGETS_S = {
+    "self_evaluation": 15.0,
+    "self_evaluation_pdf": None,
+    "school_books": 90.0,
+    "archive": 60.0,
+}
 LABELS = {
     "self_evaluation": "自评报告 (Word)",
     "self_evaluation_pdf": "自评报告 (Word + PDF)",
     "school_books": "一校一册, both cores",
+    "archive": "创建档案",
 }
+UPLOAD_BATCH = 10  # files per upload, the evidence limit
 CITY = "基准市01"
 YEAR = str(bench_web.FIRST_YEAR)
 POLL_S = 0.1
@@ -258,6 +266,57 @@ def job_result(job_id: int, seconds: float) -> dict[str, Any]:
     }
 
 
+def upload_evidence(built: dict[str, Any], count: int, work: Path) -> dict[str, Any]:
+    """`count` made-up evidence files (PDF, JPEG, Word) uploaded through the archive's own upload
+    (the evidence checks and store), spread over every requirement of the standard, ten at a
+    time; and a plain zip of the same files as the archive's baseline."""
+    import random
+
+    from junheng.web.archive import services as archive
+
+    rng = random.Random(11)
+    slots = [
+        (item, requirement.key)
+        for item in archive.requirement_set(built["county"], built["year"]).items.values()
+        for requirement in item.requirements
+    ]
+    made = []
+    for i in range(count):
+        size = rng.randint(2048, 8192)
+        if i % 3 == 0:
+            data, suffix = bench_archive._pdf(rng.randint(1, 12), size), "pdf"
+        elif i % 3 == 1:
+            data, suffix = bench_archive._jpeg(rng, size), "jpg"
+        else:
+            data, suffix = (
+                bench_archive._docx(rng.randint(1, 30), "佐证材料" * (size // 12)),
+                "docx",
+            )
+        made.append((f"材料{i:04d}.{suffix}", data))
+    started = time.perf_counter()
+    for n in range(0, count, UPLOAD_BATCH):
+        batch = made[n : n + UPLOAD_BATCH]
+        item, key = slots[(n // UPLOAD_BATCH) % len(slots)]
+        files = [_Upload(name, data) for name, data in batch]
+        archive.upload(built["county"], built["year"], item, key, files, "", built["user"])
+    uploaded_s = time.perf_counter() - started
+    started = time.perf_counter()
+    with zipfile.ZipFile(work / "plain.zip", "w", zipfile.ZIP_DEFLATED) as plain:
+        for name, data in made:
+            plain.writestr(name, data)
+    return {"files": count, "upload_s": uploaded_s, "plain_zip_s": time.perf_counter() - started}
+
+
+class _Upload:
+    """An uploaded file as the evidence store reads it (Django's UploadedFile offers the same)."""
+
+    def __init__(self, name: str, data: bytes) -> None:
+        self.name, self.size, self._data = name, len(data), data
+
+    def chunks(self, chunk_size: int | None = None) -> list[bytes]:
+        return [self._data]
+
+
 def run_queued(
     built: dict[str, Any], kind: str, params: dict[str, Any], database_url: str, var: Path
 ) -> dict[str, Any]:
@@ -385,12 +444,19 @@ def run_benchmark(args: argparse.Namespace, var: Path, log: Log) -> dict[str, An
             jobs[key]["cli_cpu_s"] = cli["cpu_seconds"][key]
             jobs[key]["cpu_ratio"] = jobs[key]["cpu_seconds"] / cli["cpu_seconds"][key]
             log(f"  job {key}: {jobs[key]['status']} in {jobs[key]['seconds']:.1f} s")
+        log(f"Uploading {args.evidence} evidence files to the archive")
+        evidence = upload_evidence(built, args.evidence, var)
+        # the 一校一册 published above is reused; the job writes the 自评报告 and 附表 again
+        archived = run_queued(built, "archive", {}, database_url, var)
+        archived |= {"target_s": TARGETS_S["archive"], "evidence": evidence}
+        archived["ratio"] = archived["seconds"] / evidence["plain_zip_s"]
+        log(f"  job archive: {archived['status']} in {archived['seconds']:.1f} s")
         responsive = responsiveness(built, args, database_url, var, log)
     finally:
         bench_web.drop_database(database_url)
     responsive["job"]["alone_s"] = jobs["school_books"]["seconds"]
     worker_log = (var / "worker.log").read_text(errors="replace")
-    all_jobs = [*jobs.values(), responsive["job"]]
+    all_jobs = [*jobs.values(), responsive["job"], archived]
     errors = responsive["idle"]["errors"] + responsive["during_job"]["errors"]
     load = os.getloadavg()
     return {
@@ -405,6 +471,7 @@ def run_benchmark(args: argparse.Namespace, var: Path, log: Log) -> dict[str, An
         "pdf": pdf,
         "pdf_available": pdf_available(),
         "jobs": jobs,
+        "archive": archived,
         "responsiveness": responsive,
         "worker_log": worker_log[-2000:],
         "errors": errors,
@@ -458,6 +525,21 @@ def format_report(result: dict[str, Any]) -> str:
         lines.append(f"自评报告 with PDF not timed: {reason}")
     else:
         lines.append("自评报告 with PDF: LibreOffice (soffice) converts the Word file in both runs")
+    archived = result["archive"]
+    evidence = archived["evidence"]
+    lines += [
+        "",
+        f"创建档案 of {evidence['files']} evidence files (uploaded through the archive's checks in "
+        f"{evidence['upload_s']:.1f} s; the published 一校一册 reused, the 自评报告 and 附表 "
+        "written again):",
+        f"{_pad(LABELS['archive'], 24)}{archived['seconds']:>7.1f} s   target < "
+        f"{archived['target_s']:.0f} s {_mark(archived['seconds'] < archived['target_s'])}   "
+        f"{archived['status']}",
+        f"plain zip of the same files {evidence['plain_zip_s']:.2f} s; archive job / plain zip "
+        f"{archived['ratio']:.0f}×",
+    ]
+    if archived["message"]:
+        lines.append(f"    {archived['message']}")
     responsive = result["responsiveness"]
     idle, busy, job = responsive["idle"], responsive["during_job"], responsive["job"]
     lines += [
@@ -495,12 +577,14 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--warmup", type=int, default=None, help="unmeasured requests")
     parser.add_argument("--no-pdf", action="store_true", help="do not time the PDF conversion")
+    parser.add_argument("--evidence", type=int, default=1000, help="evidence files archived")
     parser.add_argument("--database-url", default=None, help="default: SQLite in a temp folder")
     parser.add_argument("--quick", action="store_true", help="a small run for the test suite")
     parser.add_argument("--json", action="store_true", help="print the numbers as JSON")
     args = parser.parse_args(argv)
     if args.quick:
         args.segments, args.requests, args.concurrency, args.no_pdf = 40, 20, 2, True
+        args.evidence = 30
         args.think = 0.2
     if args.warmup is None:
         # a few views per gunicorn worker (the deployment's count on this machine)

@@ -159,3 +159,7 @@ def test_report_jobs_benchmark_generates_through_the_queue():
     assert responsive["idle"]["requests"] == 20 and responsive["idle"]["errors"] == 0
     assert responsive["during_job"]["requests"] > 0 and responsive["during_job"]["errors"] == 0
     assert responsive["p95_ratio"] > 0
+    # the archive of the 30 uploaded files (--quick): published once, its name in Chinese
+    archived = result["archive"]
+    assert archived["status"] == "已完成" and archived["evidence"]["files"] == 30
+    assert [d["filename"] for d in archived["documents"]] == ["县00012024学年督导评估档案.zip"]
