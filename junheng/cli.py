@@ -632,7 +632,9 @@ def forecast_command(
     chosen = _standard(standard, policy)
     if path is None:
         target = err if as_json else console
-        target.print("未给出数据集，使用内置示范县（含 2022—2026 年各年级在校生数）。")
+        target.print(
+            "未给出数据集，使用内置示范县（含 2022—2026 年各年级在校生数和历年出生人口）。"
+        )
         dataset = demo_county(with_grades=True)
     else:
         dataset = _dataset(path)

@@ -664,8 +664,9 @@ def demo_county(seed: int = 2026, *, with_grades: bool = False) -> Dataset:
     - G11: backbone teachers are 17 % of rotated teachers. Q4: 柳河镇杨庄小学 budgets 4.2 %.
     - Everything passes comfortably at 城关第二小学, 育才九年一贯制学校 and 桃源镇中心小学.
 
-    `with_grades` adds grade enrolment for 2022–2026 (`demo_grades`) for the enrolment
-    projection; without it the dataset is exactly as it always was.
+    `with_grades` adds grade enrolment for 2022–2026 (`demo_grades`) and births for 2014–2025
+    (`demo_births`) for the enrolment projection; without it the dataset is exactly as it
+    always was.
     """
     rng = random.Random(seed)
     schools, segments, in_scope = _demo_frames(rng)
@@ -680,7 +681,8 @@ def demo_county(seed: int = 2026, *, with_grades: bool = False) -> Dataset:
         source=f"demo:{DEMO_COUNTY}:{seed}",
     )
     if with_grades:
-        dataset = replace(dataset, grades=demo_grades(dataset, seed=seed))
+        grades = demo_grades(dataset, seed=seed)
+        dataset = replace(dataset, grades=grades, births=demo_births(grades, seed=seed))
     return dataset
 
 
@@ -694,6 +696,38 @@ _GRADE_NOISE = 0.03
 _LEVEL_GRADES = {
     level: tuple(g for g, of in sorted(GRADE_LEVELS.items()) if of == level) for level in _GRADES
 }
+
+
+DEMO_BIRTH_YEARS = (2014, 2025)
+# Births fall by about this share a year (as they did in most counties after 2017), and the
+# share of a cohort entering the county's own schools varies a little from year to year.
+_BIRTH_TREND = -0.04
+_ENTRY_SHARE = (0.93, 0.99)
+
+
+def demo_births(
+    grades: pl.DataFrame,
+    first_year: int = DEMO_BIRTH_YEARS[0],
+    last_year: int = DEMO_BIRTH_YEARS[1],
+    seed: int = 2026,
+) -> pl.DataFrame:
+    """Plausible births of the demo county (county, year, births): the size of the latest
+    entry cohort carried back and forward by a falling birth rate."""
+    rng = random.Random(seed + 6)
+    entrants = (
+        grades.filter((pl.col("year") == pl.col("year").max()) & (pl.col("grade") == 1))
+        .get_column("students")
+        .sum()
+    )
+    share = (_ENTRY_SHARE[0] + _ENTRY_SHARE[1]) / 2
+    # Children entering in the latest year were born mostly six years before it.
+    anchor = grades.get_column("year").max() - 6
+    rows = []
+    for year in range(first_year, last_year + 1):
+        drawn = rng.uniform(*_ENTRY_SHARE) / share
+        births = entrants / share * (1 + _BIRTH_TREND) ** (year - anchor) / drawn
+        rows.append((DEMO_COUNTY, year, round(births)))
+    return pl.DataFrame(rows, schema=["county", "year", "births"], orient="row")
 
 
 def demo_grades(

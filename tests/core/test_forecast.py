@@ -121,6 +121,8 @@ def test_cli_forecast_of_the_demo_prints_projection_back_test_and_verdict():
     out = result.output
     assert "未给出数据集，使用内置示范县" in out
     assert "2029 年秋季预测（中方案）" in out and "按年级递推（队列法）" in out
+    # The demo gives births, so its entrants follow the children of entry age.
+    assert "示范县按出生人口推算" in out.replace("\n", "")
     assert "在校生预测（人）" in out and "2029 年中方案（采用）" in out
     assert "回测：用 2026 年以前的数据预测 2026 年" in out
     assert "评估结论" in out and "校际差异系数" in out
