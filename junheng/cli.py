@@ -683,9 +683,16 @@ def forecast_command(
                 fmt_number(row["base"], 0, thousands=True),
                 *(fmt_number(row[key], 0, thousands=True) for key in SCENARIO_ZH),
             )
-        console.print(table)
+        if levels.is_empty():
+            console.print(
+                f"该县没有 {base} 年的年级在校生数据，未作预测：以下按最近一年的在校生数评估。"
+            )
+        else:
+            console.print(table)
         backtest = projection.backtest
-        if backtest is None:
+        if levels.is_empty():
+            pass
+        elif backtest is None:
             console.print(Text(f"回测：{projection.backtest_note}"))
         else:
             table = Table(

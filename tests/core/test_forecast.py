@@ -159,3 +159,27 @@ def test_cli_forecast_refusals_exit_2_with_a_chinese_reason(tmp_path):
     assert result.exit_code == 2 and "--target-year" in result.output
     result = runner.invoke(app, ["forecast", "-y", "2028", "--scenario", "mid"])
     assert result.exit_code == 2 and "low、median 或 high" in result.output
+
+
+def test_cli_says_when_a_county_has_no_grade_enrolment(tmp_path):
+    one = _county(621, 14)
+    schools = pl.concat(
+        [
+            one.schools,
+            pl.DataFrame(
+                {"school_id": ["T1"], "name": ["乙县小学"], "county": ["乙县"], "kind": ["primary"]}
+            ),
+        ],
+        how="diagonal_relaxed",
+    )
+    segments = pl.concat(
+        [one.segments, pl.DataFrame([_segment("T1", "primary", 300, 8)])], how="diagonal_relaxed"
+    )
+    data = tmp_path / "两县"
+    write_csv_folder(Dataset.build(schools, segments, grades=one.grades), data)
+    result = runner.invoke(app, ["forecast", str(data), "--target-year", "2026"])
+    assert result.exit_code == 0, result.output
+    assert "乙县" in result.output
+    assert "该县没有 2025 年的年级在校生数据，未作预测" in result.output
+    # 甲县 has its table: S1's 648 pupils (test_projection).
+    assert "648" in result.output
