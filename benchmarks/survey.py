@@ -220,6 +220,28 @@ class Server:
                 self.process.wait()
 
 
+def server_cpu_seconds(server: Server) -> float:
+    """CPU time (user and system) of the server's process group so far: the master, its
+    workers, and the workers it has reaped (recycled after `max_requests`), from /proc.
+
+    Unlike requests per second this hardly depends on what else the machine runs, so the CPU a
+    respondent costs against the CPU a code page costs is the steadier ratio on a shared machine.
+    The database's own processes are not included.
+    """
+    assert server.process is not None
+    group = os.getpgid(server.process.pid)
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rpartition(")")[2].split()
+        except OSError:
+            continue  # a process that ended meanwhile
+        if int(fields[2]) == group:
+            total += sum(int(f) for f in fields[11:15])
+    return total / ticks
+
+
 # ---- the clients -----------------------------------------------------------------------------
 
 
@@ -642,20 +664,34 @@ def run_benchmark(args: argparse.Namespace, log: Callable[[str], None]) -> dict[
     server.start()
     try:
         log(f"Baseline: {args.concurrency} clients on the code page")
+        cpu = server_cpu_seconds(server)
         baseline = asyncio.run(_baseline(server.port, args.responses, args.concurrency))
+        baseline["cpu_ms_per_request"] = (
+            (server_cpu_seconds(server) - cpu) * 1000 / max(1, baseline["requests"])
+        )
         log(
             f"Respondents: {args.concurrency} concurrent, {len(codes):,} responses, "
             f"gunicorn with {server.workers} workers killed after half"
         )
         run = asyncio.run(_load(server, codes, args.concurrency, kill=not args.no_kill))
         met = Run()
+        met_cpu_ms = float("nan")
         if meeting_codes:
             log(
                 f"Parents' meeting: {len(meeting_codes):,} phones arriving over "
                 f"{meeting_seconds:.0f} s, each reading {READING_SECONDS[0]:.0f}–"
                 f"{READING_SECONDS[1]:.0f} s before sending"
             )
+            cpu = server_cpu_seconds(server)
             asyncio.run(_meeting(server.port, meeting_codes, meeting_seconds, met))
+            met_cpu_ms = (server_cpu_seconds(server) - cpu) * 1000 / max(1, len(met.accepted))
+        # the code page again: the machine may be busier or idler than at the start
+        log("Baseline again")
+        cpu = server_cpu_seconds(server)
+        after = asyncio.run(_baseline(server.port, args.responses, args.concurrency))
+        after["cpu_ms_per_request"] = (
+            (server_cpu_seconds(server) - cpu) * 1000 / max(1, after["requests"])
+        )
     finally:
         server.stop()
     log("Results page")
@@ -684,9 +720,13 @@ def run_benchmark(args: argparse.Namespace, log: Callable[[str], None]) -> dict[
         "responses_per_second": throughput,
         "wall_seconds": run.wall,
         "baseline": baseline,
+        "baseline_after": after,
         "ratio": {
             "submit_p95_over_baseline_p95": submit["p95_ms"] / baseline["p95_ms"],
             "baseline_requests_per_response": baseline["requests_per_second"] / throughput,
+            "baseline_after_requests_per_response": after["requests_per_second"] / throughput,
+            "cpu_per_respondent_over_code_page": met_cpu_ms
+            / ((baseline["cpu_ms_per_request"] + after["cpu_ms_per_request"]) / 2),
         },
         "kill": {
             "after_accepted": run.kill_at,
@@ -698,6 +738,7 @@ def run_benchmark(args: argparse.Namespace, log: Callable[[str], None]) -> dict[
             "phones": len(meeting_codes),
             "seconds": meeting_seconds,
             "accepted": len(met.accepted),
+            "cpu_ms_per_respondent": met_cpu_ms,
             "form": stats(met.form_seconds),
             "submit": stats(met.submit_seconds),
         },
@@ -731,10 +772,11 @@ def _report(result: dict[str, Any]) -> str:
     ):
         per = f"{rate:10.1f}" if rate is not None else f"{'':10}"
         lines.append(f"{name:24}{s['p50_ms']:10.0f}{s['p95_ms']:10.0f}{s['max_ms']:10.0f}{per}")
-    lines.append(
-        f"{'baseline (code page)':24}{b['p50_ms']:10.0f}{b['p95_ms']:10.0f}{'':10}"
-        f"{b['requests_per_second']:10.1f}"
-    )
+    for name, base in (("baseline (code page)", b), ("baseline again", result["baseline_after"])):
+        lines.append(
+            f"{name:24}{base['p50_ms']:10.0f}{base['p95_ms']:10.0f}{'':10}"
+            f"{base['requests_per_second']:10.1f}"
+        )
     m = result["meeting"]
     if m["phones"]:
         lines.append(
@@ -750,7 +792,12 @@ def _report(result: dict[str, Any]) -> str:
     lines += [
         f"ratio: submission p95 / baseline p95 = {r['submit_p95_over_baseline_p95']:.1f}×; "
         f"baseline requests per second / responses per second = "
-        f"{r['baseline_requests_per_response']:.1f}×",
+        f"{r['baseline_requests_per_response']:.1f}× (baseline again: "
+        f"{r['baseline_after_requests_per_response']:.1f}×)",
+        f"server CPU: {b['cpu_ms_per_request']:.2f} ms per code page (again: "
+        f"{result['baseline_after']['cpu_ms_per_request']:.2f} ms), "
+        f"{m['cpu_ms_per_respondent']:.2f} ms per respondent at the meeting (form and "
+        f"submission) = {r['cpu_per_respondent_over_code_page']:.1f}× a code page",
         f"throughput: {result['responses_per_second']:.1f} responses/s "
         f"({result['wall_seconds']:.1f} s in all, kill included)",
         f"kill: SIGKILL to the process group after {k['after_accepted']} accepted; "
