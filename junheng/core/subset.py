@@ -51,7 +51,7 @@ def select_schools(schools: pl.DataFrame, wanted: Iterable[str]) -> Selection:
 
 
 def restrict(dataset: Dataset, school_ids: Iterable[str]) -> Dataset:
-    """The dataset with only the rows of `school_ids` (county facts and survey kept)."""
+    """The dataset with only the rows of `school_ids` (county facts, survey and births kept)."""
     keep = sorted(set(school_ids))
     only = pl.col("school_id").is_in(keep)
     return Dataset(
@@ -62,6 +62,8 @@ def restrict(dataset: Dataset, school_ids: Iterable[str]) -> Dataset:
         survey=dataset.survey,
         # a county fact's note has no school and stays with the county's facts
         notes=dataset.notes.filter(pl.col("school_id").is_null() | only),
+        grades=dataset.grades.filter(only),
+        births=dataset.births,
         missing_columns=dataset.missing_columns,
         source=dataset.source,
     )

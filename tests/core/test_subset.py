@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
+
+import polars as pl
+
 from junheng.core.subset import restrict, select_schools
 from tests import builders
 
@@ -37,3 +41,23 @@ def test_restrict_keeps_the_schools_rows_and_the_county_facts():
     assert only.segments["school_id"].to_list() == ["A", "B"]
     assert only.school_facts["school_id"].to_list() == ["A", "B"]
     assert only.county_facts.equals(data.county_facts)
+
+
+def test_restrict_keeps_the_schools_grades_and_the_countys_births():
+    data = dataclasses.replace(
+        county(),
+        grades=pl.DataFrame(
+            {
+                "school_id": ["A", "B", "C"],
+                "year": ["2026"] * 3,
+                "grade": [1, 1, 1],
+                "students": [40, 50, 60],
+            }
+        ),
+        births=pl.DataFrame({"county": ["甲县"], "year": ["2020"], "births": [900]}),
+    )
+    only = restrict(data, {"A", "B"})
+    # C's 60 first-graders leave with C; the county's births stay
+    assert only.grades["school_id"].to_list() == ["A", "B"]
+    assert only.grades["students"].sum() == 90
+    assert only.births.equals(data.births)
