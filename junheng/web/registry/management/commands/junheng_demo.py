@@ -2,7 +2,9 @@
 
 Creates the database tables, loads the demo county 示范县 for the school years 2024, 2025 and
 2026 (the earlier years derived from the current one by `junheng.demo.demo_county_before`, so
-the pages have a trend to show), evaluates each year and creates one demo account per role.
+the pages have a trend to show; each year with the grade enrolment and births of
+`demo_county(with_grades=True)` known by then, so the forecast page has data), evaluates each
+year and creates one demo account per role.
 Running it again changes nothing that exists: data already loaded is kept (it may have been
 edited), passwords are not reset unless JUNHENG_ADMIN_PASSWORD or JUNHENG_DEMO_PASSWORD is
 given, and a new snapshot is made only when the data changed.
@@ -17,15 +19,17 @@ import os
 import secrets
 import unicodedata
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
+import polars as pl
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from junheng.demo import DEMO_COUNTY, demo_county_before
+from junheng.core.dataset import Dataset
+from junheng.demo import DEMO_COUNTY, demo_county, demo_county_before
 from junheng.web.accounts.models import Profile, Role
 from junheng.web.collection.models import SchoolYearData, Status
 from junheng.web.pages.dashboards import warm_boards
@@ -144,10 +148,22 @@ def ensure_demo_accounts(
     return logins
 
 
+def with_history(dataset: Dataset, label: str, full: Dataset) -> Dataset:
+    """`dataset` (the demo county of school year `label`) with the grade enrolment of the years
+    up to `label` and the births of the years before it, as a county would know them then."""
+    year = int(label)
+    return replace(
+        dataset,
+        grades=full.grades.filter(pl.col("year") <= year),
+        births=full.births.filter(pl.col("year") < year),
+    )
+
+
 def ensure_demo_data(
     user: Any, echo: Callable[[str], None], years: Sequence[str] = DEMO_YEARS
 ) -> County:
     """Load each demo year that has no data yet; data already there is kept as it is."""
+    full = demo_county(with_grades=True)
     for index, label in enumerate(DEMO_YEARS):
         if label not in years:
             continue
@@ -161,7 +177,7 @@ def ensure_demo_data(
             echo(f"{DEMO_COUNTY} {label} 年数据已存在，保留现有数据。")
             continue
         counts = load_dataset(
-            demo_county_before(years_before),
+            with_history(demo_county_before(years_before), label, full),
             label,
             province=DEMO_PROVINCE,
             city=DEMO_CITY,
