@@ -12,8 +12,8 @@ import re
 from types import ModuleType
 from typing import Any
 
-from junheng.core.checks import ItemResult
-from junheng.core.formatting import fmt_number, fmt_percent
+from junheng.core.checks import ItemResult, show_value
+from junheng.core.formatting import fmt_number
 from junheng.core.schema import AREA_TYPES, OWNERSHIPS, SCHOOL_KINDS
 from junheng.core.standard import Check, Item, Standard
 from junheng.reports.tables import requirement_text as shared_requirement_text
@@ -113,15 +113,11 @@ def fmt_check_value(check: Check, value: Any) -> str:
     """The value of one check of a G/Q/S/V item with its unit, as the reasons print it."""
     if value is None:
         return MISSING
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if check.percent and isinstance(value, (int, float)):
-        return fmt_percent(float(value))
-    if isinstance(value, float):
-        text = fmt_number(value, 2, thousands=value >= 10000)
-        text = text[:-3] if text.endswith(".00") else text
-        return f"{text}{check.unit}"
-    return f"{value}{check.unit}"
+    text = show_value(check, value)
+    # a yes/no or a percentage carries its own sign; other values take the check's unit
+    if isinstance(value, bool) or (check.percent and isinstance(value, (int, float))):
+        return text
+    return f"{text}{check.unit}"
 
 
 def requirement_text(item: Item) -> str:

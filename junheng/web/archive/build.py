@@ -140,33 +140,20 @@ def _generated(ctx: JobContext, snapshot: Snapshot) -> list[_Generated]:
 def _item_entries(
     item: ItemRequirements, state: services.ItemState, folder: tuple[str, ...]
 ) -> list[Entry]:
-    entries = []
-    for row in state.rows:
-        for f in row.files:
-            entries.append(
-                Entry(
-                    evidence.open_stored(f.path),
-                    f.name,
-                    folder,
-                    item.part_name,
-                    item.label,
-                    row.requirement.title,
-                    _note(f),
-                )
-            )
-    for f in state.others:
-        entries.append(
-            Entry(
-                evidence.open_stored(f.path),
-                f.name,
-                folder,
-                item.part_name,
-                item.label,
-                services.OTHER_TITLE,
-                _note(f),
-            )
+    placed = [(f, row.requirement.title) for row in state.rows for f in row.files]
+    placed += [(f, services.OTHER_TITLE) for f in state.others]
+    return [
+        Entry(
+            evidence.open_stored(f.path),
+            f.name,
+            folder,
+            item.part_name,
+            item.label,
+            title,
+            _note(f),
         )
-    return entries
+        for f, title in placed
+    ]
 
 
 def build_archive(ctx: JobContext) -> list[Produced]:
