@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from junheng.web.pages import dashboards
+from junheng.web.pages import dashboards, forecast
 
 urlpatterns = [
     path(
@@ -24,6 +24,11 @@ urlpatterns = [
     ),
     path(
         "schools/<str:school_id>/<str:year>/export/", dashboards.school_export, name="school_export"
+    ),
+    path(
+        "counties/<int:county_id>/<str:year>/forecast/",
+        forecast.forecast_view,
+        name="forecast",
     ),
     path("compare/", dashboards.compare_latest, name="compare_latest"),
     path("compare/<str:year>/", dashboards.compare, name="compare"),

@@ -1,0 +1,216 @@
+"""目标年预测 page (`/counties/<id>/<year>/forecast/`): who may open it, its numbers against
+`junheng.core.forecast.forecast` on the same dataset, the message without grade enrolment, and
+the Chinese form errors of a bad target year or scenario."""
+
+from __future__ import annotations
+
+import re
+
+import polars as pl
+import pytest
+from django.urls import reverse
+
+from junheng.core.dataset import Dataset
+from junheng.core.forecast import forecast
+from junheng.core.formatting import fmt_number
+from junheng.demo import DEMO_COUNTY, demo_county
+from junheng.web.accounts.models import Profile, Role
+from junheng.web.rectification.models import Unit, UnitKind, UnitMember
+from junheng.web.registry.management.commands.junheng_demo import (
+    DEMO_CITY,
+    DEMO_PROVINCE,
+    DEMO_YEAR,
+)
+from junheng.web.registry.models import City, County, School, SchoolYear
+from junheng.web.selectors import dataset_for
+from junheng.web.services import load_dataset, run_evaluation
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "pw-均衡-2026"
+
+
+@pytest.fixture(scope="module")
+def graded() -> Dataset:
+    return demo_county(with_grades=True)
+
+
+@pytest.fixture(name="site")
+def site_fixture(graded, django_user_model):
+    load_dataset(graded, DEMO_YEAR, province=DEMO_PROVINCE, city=DEMO_CITY)
+    county = County.objects.get(name=DEMO_COUNTY)
+    year = SchoolYear.objects.get(label=DEMO_YEAR)
+    run_evaluation(county, year, None)
+    other = County.objects.create(city=City.objects.get(name=DEMO_CITY), name="邻县")
+    unit = Unit.objects.create(county=county, kind=UnitKind.DEPARTMENT, name="县财政局")
+
+    def user(name, role=None, unit=None, **scope):
+        u = django_user_model.objects.create_user(name, password=PASSWORD)
+        if role is not None:
+            Profile.objects.create(user=u, role=role, **scope)
+        if unit is not None:
+            UnitMember.objects.create(user=u, unit=unit)
+        return u
+
+    school = School.objects.filter(county=county).order_by("school_id").first()
+    users = {
+        "admin": user("cadmin", Role.COUNTY_ADMIN, county=county),
+        "other_admin": user("oadmin", Role.COUNTY_ADMIN, county=other),
+        "leader": user("leader", Role.LEADER, county=county),
+        "inspector": user("inspector", Role.INSPECTOR),
+        "other_inspector": user("oinspector", Role.INSPECTOR),
+        "sysadmin": user("sysadmin", Role.SYSTEM_ADMIN),
+        "school": user("school", Role.SCHOOL_USER, school=school),
+        "department": user("dept", unit=unit),
+    }
+    users["inspector"].profile.inspected_counties.add(county)
+    users["other_inspector"].profile.inspected_counties.add(other)
+    return {"county": county, "year": year, "users": users}
+
+
+def _url(county: County, **query: str) -> str:
+    url = reverse("forecast", args=[county.pk, DEMO_YEAR])
+    return url + ("?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else "")
+
+
+def _get(client, site, who, **query):
+    client.force_login(site["users"][who])
+    return client.get(_url(site["county"], **query))
+
+
+def _text(response) -> str:
+    return re.sub(r"<[^>]+>", " ", response.content.decode())
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [
+        ("admin", 200),
+        ("leader", 200),
+        ("inspector", 200),
+        ("sysadmin", 200),
+        ("other_admin", 404),
+        ("other_inspector", 404),
+        ("school", 404),
+        ("department", 404),
+    ],
+)
+def test_who_may_open_the_forecast(client, site, who, status):
+    response = _get(client, site, who)
+    assert response.status_code == status
+    if status == 200:
+        assert "在校生预测（人）" in response.content.decode()
+
+
+def test_anonymous_is_sent_to_login(client, site):
+    response = client.get(_url(site["county"]))
+    assert response.status_code == 302
+    assert "login" in response["Location"]
+
+
+def test_the_page_shows_the_forecast_of_the_same_dataset(client, site, graded):
+    response = _get(client, site, "leader", target="2029", scenario="high")
+    assert response.status_code == 200
+    html = response.content.decode()
+    page = response.context["page"]
+    dataset = dataset_for(site["county"], site["year"])
+    from junheng.standards import load_standard
+
+    expected = forecast(dataset, 2029, "high", standard=load_standard("national-2017"))
+    levels = expected.projection.levels.sort("level")
+    assert page.method == expected.method
+    assert page.base_year == 2026
+    by_level = {row.cells[0]: row.cells[1:] for row in page.levels}
+    for row in levels.iter_rows(named=True):
+        zh = {"primary": "小学", "junior": "初中"}[row["level"]]
+        assert by_level[zh] == [
+            fmt_number(row[k], 0, thousands=True) for k in ("base", "low", "median", "high")
+        ]
+    # Hand check of one figure: the 2026 actual of 小学 is the sum of grades 1–6 of 2026 in the
+    # grade table itself (demo_grades makes the last year add up to the segments' students).
+    primary_2026 = graded.grades.filter((pl.col("year") == 2026) & (pl.col("grade") <= 6))[
+        "students"
+    ].sum()
+    assert by_level["小学"][0] == fmt_number(primary_2026, 0, thousands=True)
+    assert primary_2026 > 0
+    # The verdict and failing segments are the projected year's evaluation.
+    verdict = expected.evaluation.verdicts[DEMO_COUNTY].passes
+    assert page.verdict == {True: "达标", False: "未达标", None: "无法判定"}[verdict]
+    failing = expected.evaluation.segments.filter(
+        pl.col("in_scope") & pl.col("passes").ne_missing(True)
+    )
+    assert len(page.segments) == failing.height
+    assert {row.cells[0] for row in page.segments} == set(failing["name"])
+    assert "2029 年秋季预测（高方案）" in html
+    # Chinese only: no scenario keys, level keys or the standard's id on the page.
+    text = _text(response)
+    for word in ("median", "primary", "junior", "national-2017", "high", "low"):
+        assert word not in text, word
+
+
+def test_default_target_is_the_year_after_the_data(client, site):
+    response = _get(client, site, "admin")
+    assert response.context["target"] == 2027
+    assert response.context["scenario"] == "median"
+    assert response.context["targets"] == [2027, 2028, 2029, 2030, 2031, 2032]
+    assert "2027 年秋季预测（中方案）" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("target", "message"),
+    [
+        ("2026", "目标年份应晚于年级在校生数据的最近年份 2026 年"),
+        ("2025", "目标年份应晚于年级在校生数据的最近年份 2026 年"),
+        ("abc", "目标年份应为四位数的年份，如 2027，实际填写的是“abc”"),
+        ("2033", "目标年份最多预测到 2032 年"),
+    ],
+)
+def test_bad_target_year_is_a_chinese_form_error(client, site, target, message):
+    response = _get(client, site, "admin", target=target)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert message in html
+    assert 'class="form-errors"' in html
+    assert response.context.get("page") is None
+    # The form is still there to choose again.
+    assert '<select name="target">' in html
+
+
+def test_last_year_of_the_horizon_is_accepted(client, site):
+    # 2032 = 2026 + 6, the last year offered; 2033 is refused above.
+    response = _get(client, site, "admin", target="2032")
+    assert response.status_code == 200
+    assert response.context["page"] is not None
+
+
+def test_unknown_scenario_is_a_chinese_form_error(client, site):
+    response = _get(client, site, "admin", scenario="extreme")
+    assert response.status_code == 400
+    assert "预测方案只能选低、中、高三者之一。" in response.content.decode()
+
+
+def test_without_grades_the_page_names_the_missing_table(client, loaded, django_user_model):
+    county, _year = loaded
+    admin = django_user_model.objects.create_user("cadmin", password=PASSWORD)
+    Profile.objects.create(user=admin, role=Role.COUNTY_ADMIN, county=county)
+    leader = django_user_model.objects.create_user("leader", password=PASSWORD)
+    Profile.objects.create(user=leader, role=Role.LEADER, county=county)
+    client.force_login(admin)
+    response = client.get(_url(county))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "缺少“年级在校生”数据，无法预测" in html
+    assert "“年级在校生”工作表" in html
+    # The county admin gets the way out: the template and the import.
+    assert reverse("import_county_template", args=[county.pk, DEMO_YEAR]) in html
+    assert reverse("import_county", args=[county.pk, DEMO_YEAR]) in html
+    client.force_login(leader)
+    html = client.get(_url(county)).content.decode()
+    assert "请联系本县管理员补充并导入这些数据。" in html
+    assert reverse("import_county", args=[county.pk, DEMO_YEAR]) not in html
+
+
+def test_county_overview_links_to_the_forecast(client, site):
+    client.force_login(site["users"]["leader"])
+    html = client.get(reverse("county", args=[site["county"].pk, DEMO_YEAR])).content.decode()
+    assert f'href="{_url(site["county"])}">目标年预测</a>' in html
