@@ -214,3 +214,19 @@ def test_county_overview_links_to_the_forecast(client, site):
     client.force_login(site["users"]["leader"])
     html = client.get(reverse("county", args=[site["county"].pk, DEMO_YEAR])).content.decode()
     assert f'href="{_url(site["county"])}">目标年预测</a>' in html
+
+
+def test_the_demo_years_carry_the_grades_and_births_known_by_then(graded):
+    from junheng.demo import demo_county_before
+    from junheng.web.registry.management.commands.junheng_demo import with_history
+
+    earlier = with_history(demo_county_before(2), "2024", graded)
+    # 2024 knows grades of 2022–2024 (3 of the demo's 5 years) and births of 2014–2023.
+    assert sorted(earlier.grades["year"].unique().to_list()) == [2022, 2023, 2024]
+    assert earlier.births["year"].min() == 2014
+    assert earlier.births["year"].max() == 2023
+    assert earlier.grades.height == graded.grades.filter(pl.col("year") <= 2024).height
+    # The current year is the demo county with grades exactly (births up to 2025).
+    current = with_history(demo_county_before(0), DEMO_YEAR, graded)
+    assert current.grades.equals(graded.grades)
+    assert current.births.equals(graded.births)
