@@ -80,7 +80,9 @@ def save_section(
         )
     with transaction.atomic():
         row = (
-            PracticeText.objects.select_for_update()
+            # only the section's row is locked: PostgreSQL refuses to lock the nullable side of
+            # the join to the user who saved it last
+            PracticeText.objects.select_for_update(of=("self",))
             .filter(county=county, year=year, key=spec.key)
             .select_related("updated_by")
             .first()
