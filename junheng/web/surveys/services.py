@@ -36,7 +36,7 @@ from junheng.survey.scoring import SurveyResult, score_responses
 from junheng.web.registry.models import County, School, SchoolYear
 from junheng.web.selectors import dataset_for
 from junheng.web.services import load_dataset
-from junheng.web.surveys import respond
+from junheng.web.surveys import respond, tally
 from junheng.web.surveys.models import (
     AccessCode,
     CodeBatch,
@@ -439,15 +439,7 @@ def core_responses(survey: Survey) -> list[CoreResponse]:
     """The survey's responses as the scoring core reads them (id = the response's number)."""
     schools = dict(School.objects.filter(county=survey.county).values_list("pk", "school_id"))
     return [
-        CoreResponse(
-            id=str(r["pk"]),
-            group=r["group"],
-            answers=r["answers"],
-            version=r["version"],
-            seconds=r["seconds"],
-            school_id=schools.get(r["school"]) if r["school"] else None,
-            area_type=r["area_type"] or None,
-        )
+        tally.core_response(r, schools)
         for r in Response.objects.filter(survey=survey)
         .order_by("pk")
         .values("pk", "group", "answers", "version", "seconds", "school", "area_type")

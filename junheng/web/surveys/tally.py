@@ -21,6 +21,7 @@ are equal), without the list of responses: the page lists flagged ones from its 
 from __future__ import annotations
 
 from collections import Counter
+from typing import Any
 
 from django.db import connection, transaction
 
@@ -134,17 +135,7 @@ def score(survey: Survey, exclude_flags: list[str] | None = None) -> SurveyResul
             # counted among the responses kept; they are left out
             responses[(_flags(r["flags"]), False)] -= 1
             responses[(_flags(r["flags"]), True)] += 1
-            reviewed_out.append(
-                CoreResponse(
-                    id=str(r["pk"]),
-                    group=r["group"],
-                    answers=r["answers"],
-                    version=r["version"],
-                    seconds=r["seconds"],
-                    school_id=schools.get(r["school"]) if r["school"] else None,
-                    area_type=r["area_type"] or None,
-                )
-            )
+            reviewed_out.append(core_response(r, schools))
     return score_tallies(
         tallies,
         question_tallies,
@@ -154,4 +145,18 @@ def score(survey: Survey, exclude_flags: list[str] | None = None) -> SurveyResul
         rules_of(survey),
         exclude_flags=survey.exclude_flags if exclude_flags is None else exclude_flags,
         reviewed_out=reviewed_out,
+    )
+
+
+def core_response(row: dict[str, Any], schools: dict[int, str]) -> CoreResponse:
+    """A response row (`values()` of its fields) as the scoring core reads it; `schools` maps
+    the school's key to its 学校标识码."""
+    return CoreResponse(
+        id=str(row["pk"]),
+        group=row["group"],
+        answers=row["answers"],
+        version=row["version"],
+        seconds=row["seconds"],
+        school_id=schools.get(row["school"]) if row["school"] else None,
+        area_type=row["area_type"] or None,
     )
