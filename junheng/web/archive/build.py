@@ -87,24 +87,14 @@ def _school_books(
 
 def _survey_results(county: County, year: SchoolYear, folder: Path) -> list[Produced]:
     """The results workbook of the county's latest survey of the year, as its page exports it."""
-    import xlsxwriter
-
-    from junheng.reports.tables import _Formats, _write_table
-    from junheng.survey.tables import result_tables
-    from junheng.web.surveys import services as surveys
+    from junheng.web.surveys.exports import write_results
     from junheng.web.surveys.models import Survey
 
     survey = Survey.objects.filter(county=county, year=year).order_by("-created_at").first()
     if survey is None:
         return []
-    tables = result_tables(surveys.score(survey), surveys.school_names(survey))
     path = folder / "survey.xlsx"
-    workbook = xlsxwriter.Workbook(str(path), {"nan_inf_to_errors": True})
-    formats = _Formats(workbook)
-    subtitle = f"{survey.title}（{clock.stamp()} 导出）"
-    for table in tables:
-        _write_table(workbook, formats, table, f"{county.name}{table.title}", subtitle)
-    workbook.close()
+    write_results(survey, path)
     name = f"{county.name}{year.label}学年社会认可度调查结果.xlsx"
     return [Produced(path, name, "社会认可度调查结果（Excel）")]
 

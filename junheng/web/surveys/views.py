@@ -32,7 +32,7 @@ from junheng.web import clock
 from junheng.web.pages.exports import XLSX
 from junheng.web.pages.lookup import NOT_FOUND, county_or_404
 from junheng.web.registry.models import School, SchoolYear
-from junheng.web.surveys import results, services, tally
+from junheng.web.surveys import exports, results, services, tally
 from junheng.web.surveys.models import CodeBatch, Response, Survey
 from junheng.web.surveys.permissions import (
     can_manage_surveys,
@@ -580,20 +580,9 @@ def survey_progress(request: HttpRequest, survey_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def survey_export(request: HttpRequest, survey_id: int) -> HttpResponse:
-    import xlsxwriter
-
-    from junheng.reports.tables import _Formats, _write_table
-
     survey = survey_or_404(request, survey_id)
-    result = services.score(survey)
-    tables = result_tables(result, services.school_names(survey))
     buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True, "nan_inf_to_errors": True})
-    formats = _Formats(workbook)
-    subtitle = f"{survey.title}（{clock.stamp()} 导出）"
-    for table in tables:
-        _write_table(workbook, formats, table, f"{survey.county.name}{table.title}", subtitle)
-    workbook.close()
+    exports.write_results(survey, buffer)
     response = HttpResponse(buffer.getvalue(), content_type=XLSX)
     filename = f"{survey.county.name}-{survey.title}-结果.xlsx"
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
