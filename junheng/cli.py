@@ -21,6 +21,7 @@ from junheng.core.evaluate import Evaluation, evaluate
 from junheng.core.formatting import fmt_number
 from junheng.core.schema import LEVEL_ZH, SCHOOLS
 from junheng.core.standard import Standard, StandardError
+from junheng.core.wording import part_reason
 from junheng.demo import demo_county, national_dataset
 from junheng.intake.reader import read_dataset
 from junheng.intake.writer import write_csv_folder
@@ -115,16 +116,7 @@ def _print_county(evaluation: Evaluation, county: str) -> None:
     results = evaluation.items[county]
     for key, part in verdict.parts.items():
         mark = VETO_MARK if key == "V" else MARK
-        if part.passes:
-            reason = ""
-        elif key == "R":
-            reason = "；".join(part.reasons)
-        else:
-            reason = "、".join(
-                f"{r.item}（{'不符合' if r.passes is False else '缺数据'}）"
-                for r in results
-                if r.item.startswith(key) and r.passes is not True
-            )
+        reason = part_reason(key, part, results)
         parts.add_row(part.name, mark[part.passes], reason)
     parts.add_row("[bold]总体[/]", f"[bold]{MARK[verdict.passes]}[/]", "")
     console.print(parts)

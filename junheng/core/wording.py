@@ -76,3 +76,17 @@ def comparison_rule_text(standard: Standard, policies: dict[str, Any] | None = N
         return text + "差异系数按完整精度与限值比较。"
     rounding = value_text(standard.policies["comparison_rounding"], values["comparison_rounding"])
     return text + f"差异系数按{rounding}保留 {decimals} 位小数后与限值比较。"
+
+
+def part_reason(key: str, part: Any, results: Any) -> str:
+    """Why a part of the verdict is not met, in one line: Part R's own reasons, for the other
+    parts their items that fail or lack data ("G3（不符合）、G5（缺数据）"); "" when it is met."""
+    if part.passes:
+        return ""
+    if key == "R":
+        return "；".join(part.reasons)
+    return "、".join(
+        f"{r.item}（{'不符合' if r.passes is False else '缺数据'}）"
+        for r in results
+        if r.item.startswith(key) and r.passes is not True
+    )

@@ -21,6 +21,7 @@ from junheng.core.formatting import fmt_number
 from junheng.core.projection import SCENARIO_ZH, SCENARIOS, ProjectionError, default_policy
 from junheng.core.schema import LEVEL_ZH
 from junheng.core.standard import Standard
+from junheng.core.wording import part_reason
 from junheng.standards import DEFAULT_STANDARD, load_standard
 from junheng.web.pages.lookup import county_or_404, year_or_404
 from junheng.web.selectors import dataset_for, latest_snapshot
@@ -120,16 +121,7 @@ def _judged(evaluation: Evaluation, county: str) -> dict[str, Any]:
     parts = []
     for key, part in verdict.parts.items():
         marks = VETO if key == "V" else VERDICT
-        if part.passes:
-            reason = ""
-        elif key == "R":
-            reason = "；".join(part.reasons)
-        else:
-            reason = "、".join(
-                f"{r.item}（{'不符合' if r.passes is False else '缺数据'}）"
-                for r in results
-                if r.item.startswith(key) and r.passes is not True
-            )
+        reason = part_reason(key, part, results)
         parts.append(Row([part.name, marks[part.passes], reason], STATE[part.passes]))
     balance = evaluation.balance.filter(pl.col("county") == county)
     headers = []
