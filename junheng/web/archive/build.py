@@ -109,9 +109,7 @@ def _generated(ctx: JobContext, snapshot: Snapshot) -> list[_Generated]:
     ctx.progress(1, 6, "生成自评报告")
     out += [
         _Generated(p)
-        for p in generate.write_self_evaluation_files(
-            snapshot, folder, pdf=False, evaluated=evaluated
-        )
+        for p in generate.write_self_evaluation_files(snapshot, folder, evaluated=evaluated)
     ]
     ctx.progress(2, 6, "生成评估附表")
     out += [

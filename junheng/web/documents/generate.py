@@ -101,9 +101,9 @@ def _name(county: County, year: SchoolYear, what: str, suffix: str) -> str:
 
 
 def write_self_evaluation_files(
-    snapshot: Snapshot, folder: Path, *, pdf: bool = True, evaluated: Any = None
+    snapshot: Snapshot, folder: Path, *, evaluated: Any = None
 ) -> list[Produced]:
-    """自评报告 .docx (and .pdf where LibreOffice is installed) of the snapshot."""
+    """自评报告 .docx of the snapshot (the job converts it to PDF as a step of its own)."""
     from junheng.reports.self_evaluation import write_self_evaluation
     from junheng.web.practice.inputs import report_inputs
 
@@ -117,16 +117,7 @@ def write_self_evaluation_files(
         date=clock.today(),
         **report_inputs(snapshot),
     )
-    produced = [Produced(docx, _name(county, year, "自评报告", ".docx"), "自评报告（Word）")]
-    if pdf and pdf_available():
-        try:
-            converted = to_pdf(docx, folder / "pdf")
-        except (PdfUnavailable, PdfConversionError) as exc:
-            raise JobFailed(f"自评报告已生成，但转换为 PDF 失败：{exc}") from None
-        produced.append(
-            Produced(converted, _name(county, year, "自评报告", ".pdf"), "自评报告（PDF）")
-        )
-    return produced
+    return [Produced(docx, _name(county, year, "自评报告", ".docx"), "自评报告（Word）")]
 
 
 def write_tables_file(snapshot: Snapshot, folder: Path, *, evaluated: Any = None) -> list[Produced]:
@@ -202,7 +193,7 @@ def self_evaluation(ctx: JobContext) -> list[Produced]:
     evaluated = snapshot_evaluation(snapshot)
     ctx.progress(1, 3, "撰写自评报告")
     pdf = bool(ctx.job.params.get("pdf", True))
-    docx = write_self_evaluation_files(snapshot, ctx.workdir, pdf=False, evaluated=evaluated)
+    docx = write_self_evaluation_files(snapshot, ctx.workdir, evaluated=evaluated)
     if not pdf or not pdf_available():
         return docx
     ctx.progress(2, 3, "转换为 PDF")

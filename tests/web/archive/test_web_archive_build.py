@@ -39,8 +39,9 @@ def writers(monkeypatch):
         calls.append("evaluation")
         return ("dataset", "evaluation")
 
-    def self_evaluation(snapshot, folder, *, pdf=True, evaluated=None):
-        calls.append(("self_evaluation", pdf, evaluated))
+    def self_evaluation(snapshot, folder, *, evaluated=None):
+        # Word only: the writer makes no PDF (the 自评报告 job converts as a step of its own)
+        calls.append(("self_evaluation", evaluated))
         return produced(folder, "se.docx", "示范县2026学年自评报告.docx", "自评报告（Word）")
 
     def tables(snapshot, folder, *, evaluated=None):
@@ -104,7 +105,7 @@ def test_archive_holds_each_upload_once_and_the_index_lists_all(as_user, site, w
     ]
     # the report writers got the one re-evaluation; no PDF conversion inside the archive
     assert writers[0] == "evaluation"
-    assert ("self_evaluation", False, ("dataset", "evaluation")) in writers
+    assert ("self_evaluation", ("dataset", "evaluation")) in writers
     with zipfile.ZipFile(produced[0].path) as z:
         names = z.namelist()
         index = openpyxl.load_workbook(io.BytesIO(z.read(INDEX_NAME)))

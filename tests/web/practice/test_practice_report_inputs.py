@@ -281,7 +281,7 @@ def test_the_documents_generator_writes_the_ledger_and_the_sections(evaluated, l
 
     county, year, snapshot = evaluated
     PracticeText.objects.create(county=county, year=year, key="quality", text="课程开齐开足。")
-    produced = write_self_evaluation_files(snapshot, tmp_path, pdf=False)
+    produced = write_self_evaluation_files(snapshot, tmp_path)
     doc = Document(str(produced[0].path))
     table = next(t for t in doc.tables if header(t) == TASK_HEADER)
     assert [row[2] for row in body(table)] == [
