@@ -15,11 +15,15 @@ import polars as pl
 
 from junheng.core.schema import (
     BIRTHS,
+    CLASSES,
     COUNTY_FACTS,
+    FINANCE,
     GRADES,
+    PROJECTS,
     SCHOOL_FACT_DEFS,
     SCHOOLS,
     SEGMENTS,
+    STAFFING,
     SURVEY,
     ColumnType,
     Fact,
@@ -76,6 +80,13 @@ def conform(frame: pl.DataFrame, schema: Mapping[str, type[pl.DataType]]) -> pl.
     return frame.select(*exprs, *extra)
 
 
+def _optional(frame: pl.DataFrame | None, table: Table) -> pl.DataFrame:
+    """An optional table conformed to its schema; empty when not given."""
+    if frame is None or not frame.columns:
+        return pl.DataFrame(schema=table_schema(table))
+    return conform(frame, table_schema(table))
+
+
 @dataclass(frozen=True)
 class Dataset:
     """One or many counties' data for one school year."""
@@ -96,6 +107,23 @@ class Dataset:
     births: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=table_schema(BIRTHS)))
     """Births per county and year (optional; empty when not given), for the projection's
     entrants."""
+    classes: pl.DataFrame = field(
+        default_factory=lambda: pl.DataFrame(schema=table_schema(CLASSES))
+    )
+    """Students per teaching class (optional): class-size bands and their dated targets."""
+    finance: pl.DataFrame = field(
+        default_factory=lambda: pl.DataFrame(schema=table_schema(FINANCE))
+    )
+    """The county's education finance per fiscal year (optional): the funding checks."""
+    projects: pl.DataFrame = field(
+        default_factory=lambda: pl.DataFrame(schema=table_schema(PROJECTS))
+    )
+    """Building and equipment projects (optional): school places and what the forecast adds in
+    each project's completion year."""
+    staffing: pl.DataFrame = field(
+        default_factory=lambda: pl.DataFrame(schema=table_schema(STAFFING))
+    )
+    """Approved posts and planned recruitment per school, year and level (optional)."""
     missing_columns: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     """Per table, the schema columns the source did not contain at all."""
     source: str = ""
@@ -111,6 +139,10 @@ class Dataset:
         source: str = "",
         grades: pl.DataFrame | None = None,
         births: pl.DataFrame | None = None,
+        classes: pl.DataFrame | None = None,
+        finance: pl.DataFrame | None = None,
+        projects: pl.DataFrame | None = None,
+        staffing: pl.DataFrame | None = None,
     ) -> Dataset:
         """Conform loosely built frames to the schema and record which columns were absent."""
         missing: dict[str, tuple[str, ...]] = {}
@@ -138,9 +170,11 @@ class Dataset:
             grades=conform(grades, table_schema(GRADES))
             if grades is not None and grades.columns
             else pl.DataFrame(schema=table_schema(GRADES)),
-            births=conform(births, table_schema(BIRTHS))
-            if births is not None and births.columns
-            else pl.DataFrame(schema=table_schema(BIRTHS)),
+            births=_optional(births, BIRTHS),
+            classes=_optional(classes, CLASSES),
+            finance=_optional(finance, FINANCE),
+            projects=_optional(projects, PROJECTS),
+            staffing=_optional(staffing, STAFFING),
             missing_columns=missing,
             source=source,
         )

@@ -247,7 +247,218 @@ BIRTHS = Table(
     "否则按近年新生人数的变化推算",
 )
 
-TABLES: tuple[Table, ...] = (SCHOOLS, SEGMENTS, COUNTY, SCHOOL_FACTS, SURVEY, GRADES, BIRTHS)
+CLASSES = Table(
+    "classes",
+    "班级学生数",
+    (
+        Column("school_id", "学校标识码", _T),
+        Column(
+            "year",
+            "年份",
+            _I,
+            unit="年",
+            minimum=1900,
+            description="秋季学期所在年份，如 2025 表示 2025—2026 学年",
+        ),
+        Column(
+            "grade",
+            "年级",
+            _I,
+            minimum=1,
+            maximum=9,
+            description="1–6 为小学一至六年级，7–9 为初中一至三年级（七至九年级）",
+        ),
+        Column(
+            "class_name",
+            "班级",
+            _T,
+            required=False,
+            description="班级名称或班号，如 3 或 三（2）班；同一学校同一年级内不得重复",
+        ),
+        Column("students", "学生数", _I, unit="人", minimum=0),
+    ),
+    required=False,
+    description="各校每个教学班的学生数（每班一行），用于统计各班额段的班级数、"
+    "判断消除大班额的目标是否如期实现",
+)
+
+PROJECT_KINDS: tuple[tuple[str, str], ...] = (
+    ("new", "新建"),
+    ("expand", "改扩建"),
+    ("repair", "维修"),
+    ("equipment", "设备购置"),
+)
+PROJECT_STATUSES: tuple[tuple[str, str], ...] = (
+    ("planned", "未开工"),
+    ("building", "在建"),
+    ("completed", "已完工"),
+)
+
+_DATE_TEXT = "日期，如 2025-08-31 或 2025年8月（只写到月时按该月最后一天计）"
+
+FINANCE = Table(
+    "finance",
+    "县级教育经费",
+    (
+        Column("county", "县区", _T),
+        Column("year", "年度", _I, unit="年", minimum=1900, description="财政年度（自然年）"),
+        Column(
+            "education_expenditure_yuan",
+            "一般公共预算教育支出",
+            _N,
+            False,
+            "元",
+            minimum=0,
+        ),
+        Column(
+            "students",
+            "在校学生数",
+            _I,
+            False,
+            "人",
+            minimum=0,
+            description="计算按在校学生人数平均的一般公共预算教育支出所用的在校生总数",
+        ),
+        Column(
+            "per_student_expenditure_yuan",
+            "生均一般公共预算教育支出",
+            _N,
+            False,
+            "元",
+            minimum=0,
+            description="可不填：填写在校学生数时由系统计算；两者都填时以本列为准",
+        ),
+        Column("public_expenditure_yuan", "一般公共预算支出", _N, False, "元", minimum=0),
+        Column("land_revenue_yuan", "土地出让收益", _N, False, "元", minimum=0),
+        Column(
+            "land_revenue_education_yuan",
+            "土地出让收益计提教育资金",
+            _N,
+            False,
+            "元",
+            minimum=0,
+        ),
+        Column(
+            "urban_surcharge_collected_yuan", "城市教育费附加征收额", _N, False, "元", minimum=0
+        ),
+        Column(
+            "urban_surcharge_allocated_yuan", "城市教育费附加拨付教育额", _N, False, "元", minimum=0
+        ),
+        Column("local_surcharge_collected_yuan", "地方教育附加征收额", _N, False, "元", minimum=0),
+        Column(
+            "local_surcharge_allocated_yuan", "地方教育附加拨付教育额", _N, False, "元", minimum=0
+        ),
+        Column("public_funds_yuan", "中小学公用经费", _N, False, "元", minimum=0),
+        Column("training_funds_yuan", "教师培训经费", _N, False, "元", minimum=0),
+        Column("teacher_avg_pay_yuan", "教师平均工资收入", _N, False, "元", minimum=0),
+        Column("civil_servant_avg_pay_yuan", "当地公务员平均工资收入", _N, False, "元", minimum=0),
+    ),
+    required=False,
+    description="各县区每个财政年度的教育经费投入（每县每年一行），用于判断“两个只增不减”、"
+    "教育支出占比、土地出让收益计提、教育费附加拨付和培训经费比例；没有的数可空着",
+)
+
+PROJECTS = Table(
+    "projects",
+    "建设项目",
+    (
+        Column("project_id", "项目编号", _T, description="县内唯一，如 2025-01"),
+        Column("county", "县区", _T),
+        Column("name", "项目名称", _T),
+        Column("kind", "项目类型", _E, enum=PROJECT_KINDS),
+        Column(
+            "school_id",
+            "学校标识码",
+            _T,
+            required=False,
+            description="项目所在学校；新建学校尚无标识码时空着并填写新建学校名称",
+        ),
+        Column("new_school_name", "新建学校名称", _T, required=False),
+        Column("township", "乡镇", _T, required=False, description="新建学校所在乡镇"),
+        Column(
+            "level",
+            "学段",
+            _E,
+            required=False,
+            enum=LEVELS,
+            description="九年一贯制等学校的项目只用于一个学段时填写；空着表示全校共用",
+        ),
+        Column("places_primary", "新增小学学位", _I, False, "个", minimum=0),
+        Column("places_junior", "新增初中学位", _I, False, "个", minimum=0),
+        Column("teaching_aux_area_m2", "新增教学及辅助用房面积", _N, False, "㎡", minimum=0),
+        Column("sports_ground_area_m2", "新增体育运动场地面积", _N, False, "㎡", minimum=0),
+        Column("indoor_sports_area_m2", "新增室内体育用房面积", _N, False, "㎡", minimum=0),
+        Column("multimedia_rooms", "新增网络多媒体教室", _I, False, "间", minimum=0),
+        Column("music_rooms", "新增音乐专用教室", _I, False, "间", minimum=0),
+        Column("art_rooms", "新增美术专用教室", _I, False, "间", minimum=0),
+        Column("equipment_value_yuan", "新增教学仪器设备值", _N, False, "元", minimum=0),
+        Column("budget_yuan", "计划投资", _N, False, "元", minimum=0),
+        Column("funding_source", "资金来源", _T, required=False),
+        Column("planned_start", "计划开工", _T, required=False, description=_DATE_TEXT),
+        Column("planned_finish", "计划竣工", _T, description=_DATE_TEXT),
+        Column("actual_start", "实际开工", _T, required=False, description=_DATE_TEXT),
+        Column("actual_finish", "实际竣工", _T, required=False, description=_DATE_TEXT),
+        Column("status", "项目状态", _E, required=False, enum=PROJECT_STATUSES, default="planned"),
+        Column("progress_pct", "形象进度", _N, False, "%", minimum=0, maximum=100),
+        Column("note", "备注", _T, required=False),
+    ),
+    required=False,
+    description="新建、改扩建、维修和设备购置项目（每个项目一行）：竣工后新增的学位、校舍和设备"
+    "计入该校竣工当年秋季学期及以后的预测",
+)
+
+STAFFING = Table(
+    "staffing",
+    "编制与招聘计划",
+    (
+        Column("school_id", "学校标识码", _T),
+        Column(
+            "year",
+            "年份",
+            _I,
+            unit="年",
+            minimum=1900,
+            description="秋季学期所在年份：新教师到岗、骨干教师认定生效的学年",
+        ),
+        Column("level", "学段", _E, enum=LEVELS),
+        Column("approved_posts", "核定编制数", _I, False, "人", minimum=0),
+        Column("hires", "计划招聘专任教师", _I, False, "人", minimum=0),
+        Column("hires_postgraduate", "其中：研究生学历", _I, False, "人", minimum=0),
+        Column("hires_bachelor", "其中：本科学历", _I, False, "人", minimum=0),
+        Column("hires_pe", "其中：体育教师", _I, False, "人", minimum=0),
+        Column("hires_music", "其中：音乐教师", _I, False, "人", minimum=0),
+        Column("hires_fine_art", "其中：美术教师", _I, False, "人", minimum=0),
+        Column("backbone_new", "新增县级及以上骨干教师", _I, False, "人", minimum=0),
+        Column(
+            "leavers",
+            "预计退休及调出专任教师",
+            _I,
+            False,
+            "人",
+            minimum=0,
+            description="按学历从低到高依次减少（预测规则 projection.yaml 中可改）",
+        ),
+    ),
+    required=False,
+    description="各校各学段的核定编制和逐年招聘计划（每校每年每学段一行），计入目标年预测",
+)
+
+TABLES: tuple[Table, ...] = (
+    SCHOOLS,
+    SEGMENTS,
+    COUNTY,
+    SCHOOL_FACTS,
+    SURVEY,
+    GRADES,
+    BIRTHS,
+    CLASSES,
+    FINANCE,
+    PROJECTS,
+    STAFFING,
+)
+PLAN_TABLES: tuple[Table, ...] = (CLASSES, FINANCE, PROJECTS, STAFFING)
+"""The optional tables of the creation plan over the years, read by the forecast and the
+plan checks only; the evaluation of the dataset's own year does not read them."""
 TABLES_BY_NAME: dict[str, Table] = {t.name: t for t in TABLES}
 
 SURVEY_ANSWER_COLUMNS: tuple[str, ...] = (
