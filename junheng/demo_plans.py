@@ -1,0 +1,243 @@
+"""The demo county's creation plan over the years: classes, finance, projects and staffing.
+
+示范县 has these optional tables so the plan pages, the forecast and the report have something
+to show. The story they tell, on top of `junheng.demo.demo_county`:
+
+- 班额: each year's classes follow that year's grade enrolment and each segment's reported
+  largest class, so 石桥镇中心小学 keeps one class of 56 (a 大班额) and the county's target of no
+  56+ classes by autumn 2025 is not met.
+- 经费: 2021–2025, education spending rises every year, but in 2024 only 9.2 % of land revenue
+  went to education (short of 10 %) and the urban surcharge was not fully allocated.
+- 项目: a new primary school in 城关镇 for 2027, a sports ground at 东岭乡九年一贯制学校 (junior),
+  a music room at 石桥镇中心小学, and a finished 2025 renovation already in the data.
+- 编制: backbone teachers trained for 梨园乡, PE and music teachers recruited for 2027.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import polars as pl
+
+from junheng.core.dataset import Dataset
+from junheng.core.schema import GRADE_LEVELS
+from junheng.demo import DEMO_COUNTY
+
+DEMO_FINANCE_YEARS = (2021, 2025)
+
+
+def _even(students: int, classes: int) -> list[int]:
+    """`students` in `classes` classes as even as whole children allow, largest first."""
+    base, extra = divmod(students, classes)
+    return [base + 1] * extra + [base] * (classes - extra)
+
+
+def demo_classes(dataset: Dataset, year: int) -> pl.DataFrame:
+    """One row per class of `year` (school_id, year, grade, class_name, students): each segment's
+    students spread evenly over its classes, the reported largest class made real (the others
+    give up the children), and the classes shared over the level's grades by that year's grade
+    enrolment. Class sizes add up to the segment's students; a grade's classes need not add up
+    to its grade enrolment (the demo only needs plausible bands)."""
+    grades = dataset.grades.filter(pl.col("year") == year)
+    rows: list[tuple[str, int, int, str, int]] = []
+    for seg in dataset.segments.iter_rows(named=True):
+        students, classes, largest = seg["students"], seg["classes"], seg["max_class_size"]
+        if not classes or not students:
+            continue
+        of_level = grades.filter(
+            (pl.col("school_id") == seg["school_id"])
+            & pl.col("grade").is_in([g for g, lv in GRADE_LEVELS.items() if lv == seg["level"]])
+            & (pl.col("students") > 0)
+        ).sort("grade")
+        if of_level.is_empty():
+            continue
+        sizes = _even(students, classes)
+        if largest and classes > 1 and largest > sizes[0] and students - largest >= classes - 1:
+            sizes = [largest, *_even(students - largest, classes - 1)]
+        numbers = of_level.get_column("grade").to_list()
+        weights = of_level.get_column("students").to_list()
+        # Classes to grades by their share of the level's students, at least one each while
+        # classes last, in grade order.
+        shares = [max(1, round(classes * w / sum(weights))) for w in weights]
+        while sum(shares) > classes:
+            shares[shares.index(max(shares))] -= 1
+        while sum(shares) < classes:
+            shares[shares.index(min(shares))] += 1
+        position = 0
+        for grade, count in zip(numbers, shares, strict=True):
+            for number in range(1, count + 1):
+                rows.append((seg["school_id"], year, grade, f"{number}班", sizes[position]))
+                position += 1
+    return pl.DataFrame(
+        rows,
+        schema={
+            "school_id": pl.String,
+            "year": pl.Int64,
+            "grade": pl.Int64,
+            "class_name": pl.String,
+            "students": pl.Int64,
+        },
+        orient="row",
+    )
+
+
+def demo_finance(students: int) -> pl.DataFrame:
+    """The county's education finance 2021–2025 (yuan to the fen)."""
+    rows = []
+    first, last = DEMO_FINANCE_YEARS
+    for index, year in enumerate(range(first, last + 1)):
+        public = 3_180_000_000.00 + 95_000_000.00 * index
+        education = 596_400_000.00 + 21_350_000.00 * index
+        land = 412_000_000.00 - 18_500_000.00 * index
+        # 2024: 9.2 % of land revenue to education and part of the urban surcharge kept back.
+        land_share = 0.092 if year == 2024 else 0.10
+        urban = 18_640_000.00 + 520_000.00 * index
+        urban_allocated = urban - 1_250_000.00 if year == 2024 else urban
+        local = 12_430_000.00 + 310_000.00 * index
+        public_funds = 61_200_000.00 + 1_800_000.00 * index
+        rows.append(
+            {
+                "county": DEMO_COUNTY,
+                "year": year,
+                "education_expenditure_yuan": education,
+                "students": students - 260 * (last - year),
+                "public_expenditure_yuan": public,
+                "land_revenue_yuan": land,
+                "land_revenue_education_yuan": round(land * land_share, 2),
+                "urban_surcharge_collected_yuan": urban,
+                "urban_surcharge_allocated_yuan": urban_allocated,
+                "local_surcharge_collected_yuan": local,
+                "local_surcharge_allocated_yuan": local,
+                "public_funds_yuan": public_funds,
+                "training_funds_yuan": round(public_funds * 0.053, 2),
+                "teacher_avg_pay_yuan": 93_600.00 + 2_400.00 * index,
+                "civil_servant_avg_pay_yuan": 92_800.00 + 2_300.00 * index,
+            }
+        )
+    return pl.DataFrame(rows)
+
+
+def _school_id(dataset: Dataset, name: str) -> str:
+    return dataset.schools.filter(pl.col("name") == name).get_column("school_id").item()
+
+
+def demo_projects(dataset: Dataset) -> pl.DataFrame:
+    """Building and equipment projects of the plan, one finished and three to come."""
+    sid = lambda name: _school_id(dataset, name)  # noqa: E731
+    rows = [
+        {
+            "project_id": "2025-01",
+            "name": "双庙乡中心小学校舍维修",
+            "kind": "repair",
+            "school_id": sid("双庙乡中心小学"),
+            "budget_yuan": 1_850_000.00,
+            "funding_source": "县级财政",
+            "planned_start": "2025-03-01",
+            "planned_finish": "2025-08-15",
+            "actual_start": "2025-03-10",
+            "actual_finish": "2025-08-20",
+            "status": "completed",
+            "progress_pct": 100.0,
+        },
+        {
+            "project_id": "2026-01",
+            "name": "城关第三小学新建工程",
+            "kind": "new",
+            "new_school_name": "城关第三小学",
+            "township": "城关镇",
+            "places_primary": 1620,
+            "teaching_aux_area_m2": 9_720.00,
+            "sports_ground_area_m2": 12_600.00,
+            "multimedia_rooms": 40,
+            "music_rooms": 3,
+            "art_rooms": 3,
+            "equipment_value_yuan": 4_860_000.00,
+            "budget_yuan": 86_000_000.00,
+            "funding_source": "地方政府专项债券、县级财政",
+            "planned_start": "2025-10-01",
+            "planned_finish": "2027-07-31",
+            "actual_start": "2025-10-18",
+            "status": "building",
+            "progress_pct": 35.0,
+        },
+        {
+            "project_id": "2026-02",
+            "name": "东岭乡九年一贯制学校初中部运动场改扩建",
+            "kind": "expand",
+            "school_id": sid("东岭乡九年一贯制学校"),
+            "level": "junior",
+            "sports_ground_area_m2": 900.00,
+            "budget_yuan": 1_260_000.00,
+            "funding_source": "薄弱环节改善与能力提升资金",
+            "planned_start": "2027-03-01",
+            "planned_finish": "2027-08",
+            "status": "planned",
+            "progress_pct": 0.0,
+        },
+        {
+            "project_id": "2026-03",
+            "name": "石桥镇中心小学音乐专用教室及器材",
+            "kind": "equipment",
+            "school_id": sid("石桥镇中心小学"),
+            "music_rooms": 1,
+            "equipment_value_yuan": 186_000.00,
+            "budget_yuan": 420_000.00,
+            "funding_source": "县级财政",
+            "planned_start": "2027-05-01",
+            "planned_finish": "2027年8月",
+            "status": "planned",
+            "progress_pct": 0.0,
+        },
+    ]
+    return pl.DataFrame([{"county": DEMO_COUNTY, **row} for row in rows])
+
+
+def demo_staffing(dataset: Dataset) -> pl.DataFrame:
+    """Approved posts and the 2027 recruitment and backbone plan of four schools."""
+    sid = lambda name: _school_id(dataset, name)  # noqa: E731
+    rows = [
+        ("梨园乡中心小学", "primary", 24, 2, 0, 2, 0, 1, 0, 3, 1),
+        ("梨园乡初级中学", "junior", 38, 2, 0, 2, 1, 0, 0, 4, 0),
+        ("石桥镇中心小学", "primary", 78, 4, 0, 4, 1, 2, 1, 1, 2),
+        ("双庙乡中心小学", "primary", 30, 1, 0, 1, 0, 0, 1, 2, 1),
+    ]
+    return pl.DataFrame(
+        [
+            {
+                "school_id": sid(name),
+                "year": 2027,
+                "level": level,
+                "approved_posts": posts,
+                "hires": hires,
+                "hires_postgraduate": post,
+                "hires_bachelor": bachelor,
+                "hires_pe": pe,
+                "hires_music": music,
+                "hires_fine_art": art,
+                "backbone_new": backbone,
+                "leavers": leavers,
+            }
+            for name, level, posts, hires, post, bachelor, pe, music, art, backbone, leavers in rows
+        ]
+    )
+
+
+def with_plans(dataset: Dataset, year: int) -> Dataset:
+    """`dataset` (the demo county of school year `year`, with its grade enrolment) with the
+    classes of every year up to `year` it has grades for, the finance of the fiscal years
+    before `year`, and the projects and staffing plan."""
+    years = sorted({y for y in dataset.grades.get_column("year").to_list() if y <= year})
+    # Earlier years' classes follow this year's class counts over that year's grades: the demo
+    # keeps one set of segments, which is enough to show bands year by year.
+    classes = pl.concat([demo_classes(dataset, y) for y in years], how="vertical").sort(
+        "year", "school_id", "grade", "class_name"
+    )
+    students = int(dataset.segments.get_column("students").sum())
+    finance = demo_finance(students).filter(pl.col("year") < year)
+    return replace(
+        dataset,
+        classes=classes,
+        finance=finance,
+        projects=demo_projects(dataset),
+        staffing=demo_staffing(dataset),
+    )
