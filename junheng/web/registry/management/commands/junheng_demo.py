@@ -30,6 +30,7 @@ from django.db import transaction
 
 from junheng.core.dataset import Dataset
 from junheng.demo import DEMO_COUNTY, demo_county, demo_county_before
+from junheng.demo_plans import with_plans
 from junheng.web.accounts.models import Profile, Role
 from junheng.web.collection.models import SchoolYearData, Status
 from junheng.web.pages.dashboards import warm_boards
@@ -150,13 +151,17 @@ def ensure_demo_accounts(
 
 def with_history(dataset: Dataset, label: str, full: Dataset) -> Dataset:
     """`dataset` (the demo county of school year `label`) with the grade enrolment of the years
-    up to `label` and the births of the years before it, as a county would know them then."""
+    up to `label` and the births of the years before it, as a county would know them then, and
+    for the latest year the creation plan's tables (`junheng.demo_plans.with_plans`)."""
     year = int(label)
-    return replace(
+    known = replace(
         dataset,
         grades=full.grades.filter(pl.col("year") <= year),
         births=full.births.filter(pl.col("year") < year),
     )
+    # The plan (classes by year, finance, projects, staffing) only with the latest year: the
+    # county drew it up then, and its earlier years stay as they were loaded.
+    return with_plans(known, year) if label == DEMO_YEAR else known
 
 
 def ensure_demo_data(
