@@ -1,0 +1,762 @@
+"""Class sizes: classes per band, dated county targets and the classes behind G5. Pure.
+
+From the optional `classes` table (one row per teaching class: school, school year, grade,
+students) every class gets its level from its grade and its band from `class_sizes.yaml`
+(标准班额, 超标准班额, 大班额, 超大班额, with each level's bounds). Then:
+
+- `band_counts`: classes and their students per school, township or county × year × level ×
+  band, every band present (0 when none) for every unit, year and level that has classes;
+- `judge_targets`: dated targets ("no 56+ classes from the autumn term of 2025 on") judged for
+  each school year they apply to, three-valued (None when the county has no class rows that
+  year), with the number, the schools holding those classes and a Chinese sentence;
+- `g5_explanation`: the classes above the standard's G5 limit (read from the standard, so a
+  variant standard's limit is the one explained), per school and level, and where a segment's
+  reported 最大班额 disagrees with its largest class row (a note, not an error: G5 itself is
+  still judged from the segments, as before);
+- `class_sizes_to_dict`: all of it for one county as JSON-able data.
+
+Class rows of schools that the schools table does not list belong to no county and are left out.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from junheng.core.dataset import Dataset
+from junheng.core.formatting import fmt_plain
+from junheng.core.schema import GRADE_LEVELS, LEVEL_ZH, LEVELS
+from junheng.core.standard import Standard
+
+G5 = "G5"
+"""The item whose limit `g5_explanation` explains (its level thresholds are read, not copied)."""
+
+_LEVEL_KEYS: tuple[str, ...] = tuple(key for key, _ in LEVELS)
+_LEVEL_ORDER: dict[str, int] = {key: i for i, key in enumerate(_LEVEL_KEYS)}
+NO_TOWNSHIP = "（未填乡镇）"
+"""How a school without a township is grouped and named."""
+
+
+class ClassSizeError(ValueError):
+    """The bands or targets are not valid; the message is Chinese and names file and key."""
+
+
+@dataclass(frozen=True)
+class Band:
+    key: str
+    name: str
+    above: str
+    """This band and every larger one, as policy texts say it (大班额 in "56人以上大班额")."""
+    maxima: Mapping[str, int] | None
+    """Per level the largest class in the band; None for the last band."""
+    source: str
+
+
+@dataclass(frozen=True)
+class Target:
+    """At most `max_classes` classes of `band` or larger (of `level` only, when given) in every
+    school year from `year` on; with `max_share`, at most that fraction of the year's classes
+    (rounded down) when that allows more."""
+
+    band: str
+    year: int
+    max_classes: int = 0
+    max_share: Fraction | None = None
+    level: str | None = None
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class ClassSizeRules:
+    bands: tuple[Band, ...]
+    targets: tuple[Target, ...]
+    schools_in_sentence: int
+
+    def rank(self, band: str) -> int:
+        return [b.key for b in self.bands].index(band)
+
+    def lowest(self, band: str, level: str) -> int:
+        """The smallest class of `band` at `level`."""
+        rank = self.rank(band)
+        previous = self.bands[rank - 1].maxima if rank else None
+        return previous[level] + 1 if previous else 0
+
+    def label(self, band: str, level: str | None = None) -> str:
+        """ "56人以上大班额"; "超过标准班额（小学46人以上、初中51人以上）" when levels differ."""
+        above = self.bands[self.rank(band)].above
+        levels = (level,) if level else _LEVEL_KEYS
+        lows = {lv: self.lowest(band, lv) for lv in levels}
+        prefix = LEVEL_ZH[level] if level else ""
+        if len(set(lows.values())) == 1:
+            return f"{prefix}{next(iter(lows.values()))}人以上{above}"
+        parts = "、".join(f"{LEVEL_ZH[lv]}{low}人以上" for lv, low in lows.items())
+        return f"{prefix}{above}（{parts}）"
+
+    def ranges(self, level: str) -> list[str]:
+        """Each band's range at `level` as people write it: "45人以下", "46—55人", "66人以上"."""
+        out = []
+        for band in self.bands:
+            low = self.lowest(band.key, level)
+            if band.maxima is None:
+                out.append(f"{low}人以上")
+            elif low == 0:
+                out.append(f"{band.maxima[level]}人以下")
+            else:
+                out.append(f"{low}—{band.maxima[level]}人")
+        return out
+
+
+def _fail(source: str, where: str, problem: str) -> ClassSizeError:
+    return ClassSizeError(f"{source}：{where}：{problem}" if where else f"{source}：{problem}")
+
+
+def _keys(source: str, where: str, data: Any, required: set[str], optional: set[str]) -> None:
+    if not isinstance(data, Mapping):
+        raise _fail(source, where, "应为键值映射")
+    unknown = sorted(set(data) - required - optional, key=str)
+    missing = sorted(required - set(data))
+    if unknown or missing:
+        raise _fail(
+            source,
+            where,
+            "；".join(
+                [*(f"未知的字段“{k}”" for k in unknown), *(f"缺少字段“{k}”" for k in missing)]
+            ),
+        )
+
+
+def _whole(source: str, where: str, value: Any, minimum: int) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
+        raise _fail(source, where, f"应为不小于 {minimum} 的整数，实际为 {value!r}")
+    return value
+
+
+def _text(source: str, where: str, value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise _fail(source, where, "应为非空文字")
+    return value.strip()
+
+
+def _bands(source: str, data: Any) -> tuple[Band, ...]:
+    if not isinstance(data, list) or len(data) < 2:
+        raise _fail(source, "bands", "应为至少两个班额段的列表")
+    bands: list[Band] = []
+    previous: dict[str, int] = dict.fromkeys(_LEVEL_KEYS, -1)
+    for i, entry in enumerate(data):
+        where = f"bands[{i + 1}]"
+        last = i == len(data) - 1
+        required = {"key", "name", "source"} | (set() if last else {"max"})
+        _keys(source, where, entry, required, {"above"})
+        key = _text(source, f"{where}.key", entry["key"])
+        if key in (b.key for b in bands):
+            raise _fail(source, f"{where}.key", f"班额段“{key}”重复")
+        name = _text(source, f"{where}.name", entry["name"])
+        maxima = None
+        if not last:
+            _keys(source, f"{where}.max", entry["max"], set(_LEVEL_KEYS), set())
+            maxima = {
+                lv: _whole(source, f"{where}.max.{lv}", entry["max"][lv], 0) for lv in _LEVEL_KEYS
+            }
+            for lv in _LEVEL_KEYS:
+                if maxima[lv] <= previous[lv]:
+                    raise _fail(source, f"{where}.max.{lv}", "应大于前一个班额段的上限")
+            previous = maxima
+        elif "max" in entry:
+            raise _fail(source, f"{where}.max", "最后一个班额段没有上限")
+        above = _text(source, f"{where}.above", entry["above"]) if "above" in entry else name
+        bands.append(
+            Band(key, name, above, maxima, _text(source, f"{where}.source", entry["source"]))
+        )
+    return tuple(bands)
+
+
+def _share(source: str, where: str, value: Any) -> Fraction | None:
+    if value is None:
+        return None
+    if not isinstance(value, int | float) or isinstance(value, bool) or not 0 <= value < 1:
+        raise _fail(source, where, f"应为 0 到 1 之间（不含 1）的比例，实际为 {value!r}")
+    # Through the decimal text so 0.29 × 100 classes is exactly 29, not 28.999….
+    return Fraction(str(value))
+
+
+def targets_from_records(
+    records: Sequence[Mapping[str, Any]], bands: Sequence[Band], source: str = "县级目标"
+) -> tuple[Target, ...]:
+    """Targets from records (the YAML's defaults or a county's own), strictly: unknown keys,
+    an unknown band or level, a negative count raise `ClassSizeError` naming source and key."""
+    if not isinstance(records, Sequence) or isinstance(records, str | bytes):
+        raise _fail(source, "targets", "应为目标的列表")
+    keys = [b.key for b in bands]
+    out = []
+    for i, record in enumerate(records):
+        where = f"targets[{i + 1}]"
+        _keys(
+            source, where, record, {"band", "year", "source"}, {"max_classes", "max_share", "level"}
+        )
+        band = record["band"]
+        if band not in keys[1:]:
+            raise _fail(
+                source, f"{where}.band", f"应为 {'、'.join(keys[1:])} 之一，实际为 {band!r}"
+            )
+        level = record.get("level")
+        if level is not None and level not in _LEVEL_KEYS:
+            raise _fail(
+                source, f"{where}.level", f"应为 {'、'.join(_LEVEL_KEYS)} 之一，实际为 {level!r}"
+            )
+        out.append(
+            Target(
+                band=band,
+                year=_whole(source, f"{where}.year", record["year"], 1900),
+                max_classes=_whole(source, f"{where}.max_classes", record.get("max_classes", 0), 0),
+                max_share=_share(source, f"{where}.max_share", record.get("max_share")),
+                level=level,
+                source=_text(source, f"{where}.source", record["source"]),
+            )
+        )
+    return tuple(out)
+
+
+def rules_from_mapping(data: Any, source: str = "class_sizes.yaml") -> ClassSizeRules:
+    """Bands, default targets and wording choices from a mapping, strictly."""
+    _keys(source, "", data, {"bands", "targets", "schools_in_sentence"}, set())
+    bands = _bands(source, data["bands"])
+    return ClassSizeRules(
+        bands=bands,
+        targets=targets_from_records(data["targets"], bands, source),
+        schools_in_sentence=_whole(source, "schools_in_sentence", data["schools_in_sentence"], 1),
+    )
+
+
+def load_rules(path: Path) -> ClassSizeRules:
+    """A rules file; YAML that cannot be read is a `ClassSizeError` naming the file."""
+    import yaml
+
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise _fail(path.name, "", f"无法读取：{exc}") from None
+    return rules_from_mapping(data, path.name)
+
+
+@cache
+def default_rules() -> ClassSizeRules:
+    """The packaged `class_sizes.yaml` (read once, like a module constant)."""
+    return load_rules(Path(__file__).with_name("class_sizes.yaml"))
+
+
+# --- counting -----------------------------------------------------------------------------------
+
+
+def classified(dataset: Dataset, rules: ClassSizeRules | None = None) -> pl.DataFrame:
+    """Every class row of a listed school with county, township, school name, level and band."""
+    rules = rules or default_rules()
+    schools = dataset.schools.select(
+        "school_id",
+        pl.col("name").alias("school"),
+        "county",
+        pl.col("township").fill_null(NO_TOWNSHIP),
+    )
+    rows = (
+        dataset.classes.filter(
+            pl.col("year").is_not_null()
+            & pl.col("students").is_not_null()
+            & pl.col("grade").is_in(list(GRADE_LEVELS))
+        )
+        .join(schools, on="school_id", how="inner")
+        .with_columns(
+            pl.col("grade").replace_strict(GRADE_LEVELS, return_dtype=pl.String).alias("level")
+        )
+    )
+    # A class's band is the number of band ceilings of its level it exceeds.
+    rank = pl.sum_horizontal(
+        [
+            (
+                pl.col("students")
+                > pl.col("level").replace_strict(dict(band.maxima), return_dtype=pl.Int64)
+            ).cast(pl.Int64)
+            for band in rules.bands
+            if band.maxima is not None
+        ]
+    )
+    keys = {i: b.key for i, b in enumerate(rules.bands)}
+    return rows.with_columns(
+        rank.replace_strict(keys, return_dtype=pl.String).alias("band"),
+        rank.alias("band_rank"),
+    )
+
+
+_BY: dict[str, tuple[str, ...]] = {
+    "school": ("county", "township", "school_id", "school"),
+    "township": ("county", "township"),
+    "county": ("county",),
+}
+
+
+def band_counts(
+    dataset: Dataset, *, rules: ClassSizeRules | None = None, by: str = "school"
+) -> pl.DataFrame:
+    """Classes and their students per unit (`by`: school, township or county) × year × level ×
+    band: columns *unit, year, level, level_name, band, band_name, classes, students, with every
+    band (0 when none) for each unit, year and level that has class rows, bands smallest first."""
+    if by not in _BY:
+        raise ValueError(by)
+    rules = rules or default_rules()
+    keys = list(_BY[by])
+    rows = classified(dataset, rules)
+    bands = pl.DataFrame(
+        {
+            "band": [b.key for b in rules.bands],
+            "band_name": [b.name for b in rules.bands],
+            "band_rank": list(range(len(rules.bands))),
+        }
+    )
+    counts = rows.group_by(*keys, "year", "level", "band").agg(
+        pl.len().cast(pl.Int64).alias("classes"), pl.col("students").sum().alias("students")
+    )
+    return (
+        rows.select(*keys, "year", "level")
+        .unique()
+        .join(bands, how="cross")
+        .join(counts, on=[*keys, "year", "level", "band"], how="left")
+        .with_columns(
+            pl.col("classes").fill_null(0),
+            pl.col("students").fill_null(0),
+            pl.col("level").replace_strict(LEVEL_ZH, return_dtype=pl.String).alias("level_name"),
+            pl.col("level").replace_strict(_LEVEL_ORDER, return_dtype=pl.Int64).alias("_lv"),
+        )
+        .sort(*keys, "year", "_lv", "band_rank")
+        .select(*keys, "year", "level", "level_name", "band", "band_name", "classes", "students")
+    )
+
+
+def township_counts(dataset: Dataset, *, rules: ClassSizeRules | None = None) -> pl.DataFrame:
+    return band_counts(dataset, rules=rules, by="township")
+
+
+def county_counts(dataset: Dataset, *, rules: ClassSizeRules | None = None) -> pl.DataFrame:
+    return band_counts(dataset, rules=rules, by="county")
+
+
+# --- targets ------------------------------------------------------------------------------------
+
+
+def _allowed(target: Target, total: int) -> int:
+    if target.max_share is None:
+        return target.max_classes
+    return max(target.max_classes, math.floor(target.max_share * total))
+
+
+def _share_text(share: Fraction) -> str:
+    return f"{fmt_plain(float(share * 100))}%"
+
+
+def describe_target(target: Target, rules: ClassSizeRules | None = None) -> str:
+    """ "到2025年秋季，56人以上大班额为 0 个" (or "不超过 3 个", "不超过总班数的 5%")."""
+    rules = rules or default_rules()
+    label = rules.label(target.band, target.level)
+    if target.max_share is not None:
+        limit = f"不超过总班数的 {_share_text(target.max_share)}"
+        if target.max_classes:
+            limit += f"（至少可有 {target.max_classes} 个）"
+    elif target.max_classes:
+        limit = f"不超过 {target.max_classes} 个"
+    else:
+        limit = "为 0 个"
+    return f"到{target.year}年秋季，{label}{limit}"
+
+
+@dataclass(frozen=True)
+class TargetResult:
+    county: str
+    year: int
+    target: Target
+    label: str
+    met: bool | None
+    """None when the county has no class rows (of the target's level) that year."""
+    classes: int | None
+    total_classes: int | None
+    allowed: int | None
+    schools: tuple[tuple[str, int], ...]
+    """The schools holding the counted classes, most first."""
+    sentence: str
+
+    def to_dict(self, rules: ClassSizeRules | None = None) -> dict[str, Any]:
+        return {
+            "county": self.county,
+            "year": self.year,
+            "target": describe_target(self.target, rules),
+            "target_year": self.target.year,
+            "band": self.target.band,
+            "level": self.target.level,
+            "label": self.label,
+            "source": self.target.source,
+            "met": self.met,
+            "classes": self.classes,
+            "total_classes": self.total_classes,
+            "allowed": self.allowed,
+            "schools": [{"school": name, "classes": n} for name, n in self.schools],
+            "sentence": self.sentence,
+        }
+
+
+def _target_sentence(
+    year: int,
+    label: str,
+    target: Target,
+    rules: ClassSizeRules,
+    counted: int | None,
+    total: int | None,
+    allowed: int | None,
+    schools: Sequence[tuple[str, int]],
+    met: bool | None,
+) -> str:
+    term = f"{year}年秋季"
+    if counted is None or total is None or allowed is None:
+        if target.max_share is not None:
+            goal = f"不超过总班数的 {_share_text(target.max_share)}"
+        else:
+            goal = f"不超过 {target.max_classes} 个" if target.max_classes else " 0 个"
+        return f"{term}：没有班级学生数，{label}目标为{goal}，无法判断"
+    where = ""
+    if schools:
+        shown = [f"{name} {n} 个" for name, n in schools[: rules.schools_in_sentence]]
+        rest = schools[rules.schools_in_sentence :]
+        if rest:
+            shown.append(f"另 {len(rest)} 所学校共 {sum(n for _, n in rest)} 个")
+        where = f"（{'，'.join(shown)}）"
+    goal = f" {allowed} 个" if allowed == 0 else f"不超过 {allowed} 个"
+    if target.max_share is not None:
+        goal += f"（总班数 {total} 个的 {_share_text(target.max_share)}）"
+    verdict = "已实现" if met else "未实现"
+    return f"{term}：{label} {counted} 个{where}，目标为{goal}，{verdict}"
+
+
+def judge_targets(
+    counts: pl.DataFrame,
+    targets: Sequence[Target] | None = None,
+    *,
+    rules: ClassSizeRules | None = None,
+    counties: Sequence[str] | None = None,
+    years: Sequence[int] | None = None,
+) -> list[TargetResult]:
+    """Each target for each county and each school year it applies to.
+
+    `counts` is `band_counts(…, by="school")` (county counts judge too, without naming
+    schools). A target applies from its year on: by default to the years from its year (or the
+    county's first year of class rows, if later) to the county's last year of class rows (or the
+    target's year, if later), so a year without rows inside that span, or a target year beyond
+    the data, is judged None. `targets` default to the rules' defaults; `counties` to those in
+    `counts` (a county without class rows gets None for each target year)."""
+    rules = rules or default_rules()
+    targets = rules.targets if targets is None else targets
+    counties = (
+        counts["county"].unique(maintain_order=True).to_list() if counties is None else counties
+    )
+    named = "school" in counts.columns
+    out: list[TargetResult] = []
+    for county in counties:
+        own = counts.filter(pl.col("county") == county)
+        data_years = sorted(own["year"].unique().to_list())
+        for target in targets:
+            label = rules.label(target.band, target.level)
+            if years is not None:
+                span = list(years)
+            elif data_years:
+                span = list(
+                    range(max(target.year, data_years[0]), max(target.year, data_years[-1]) + 1)
+                )
+            else:
+                span = [target.year]
+            counted_bands = [b.key for b in rules.bands[rules.rank(target.band) :]]
+            for year in span:
+                rows = own.filter(pl.col("year") == year)
+                if target.level is not None:
+                    rows = rows.filter(pl.col("level") == target.level)
+                if rows.is_empty():
+                    counted = total = allowed = None
+                    met = None
+                    schools: tuple[tuple[str, int], ...] = ()
+                else:
+                    total = int(rows["classes"].sum())
+                    hit = rows.filter(pl.col("band").is_in(counted_bands))
+                    counted = int(hit["classes"].sum())
+                    allowed = _allowed(target, total)
+                    met = counted <= allowed
+                    schools = ()
+                    if named:
+                        per = (
+                            hit.group_by("school_id", "school")
+                            .agg(pl.col("classes").sum())
+                            .filter(pl.col("classes") > 0)
+                            .sort(["classes", "school"], descending=[True, False])
+                        )
+                        schools = tuple(
+                            (name, int(n))
+                            for name, n in per.select("school", "classes").iter_rows()
+                        )
+                out.append(
+                    TargetResult(
+                        county=county,
+                        year=year,
+                        target=target,
+                        label=label,
+                        met=met,
+                        classes=counted,
+                        total_classes=total,
+                        allowed=allowed,
+                        schools=schools,
+                        sentence=_target_sentence(
+                            year, label, target, rules, counted, total, allowed, schools, met
+                        ),
+                    )
+                )
+    return out
+
+
+# --- G5 -----------------------------------------------------------------------------------------
+
+
+def _exact(value: float) -> float | int:
+    """45.0 → 45: the standard's reader makes every number a float, people read whole ones."""
+    return int(value) if float(value).is_integer() else value
+
+
+def g5_limits(standard: Standard) -> dict[str, float | int]:
+    """Per level the largest class G5 allows, from the standard's G5 check; {} when the
+    standard has no G5 with a constant or per-level threshold."""
+    item = standard.items.get(G5)
+    if item is None:
+        return {}
+    for check in item.checks:
+        if check.op != "<=" or check.threshold.formula is not None:
+            continue
+        if check.threshold.by == "level":
+            return {
+                lv: _exact(check.threshold.values[lv])
+                for lv in _LEVEL_KEYS
+                if lv in check.threshold.values
+            }
+        if check.threshold.by is None and check.threshold.constant is not None:
+            return dict.fromkeys(_LEVEL_KEYS, _exact(check.threshold.constant))
+    return {}
+
+
+def _limits_text(limits: Mapping[str, float]) -> str:
+    return "、".join(f"{LEVEL_ZH[lv]} {fmt_plain(v)} 人" for lv, v in limits.items())
+
+
+@dataclass(frozen=True)
+class G5Explanation:
+    county: str
+    year: int
+    limits: Mapping[str, float]
+    has_data: bool
+    schools: tuple[dict[str, Any], ...]
+    """Per school and level: school_id, school, level, level_name, classes (count), largest,
+    and `rows`: each class above the limit (grade, class_name, students), largest first."""
+    notes: tuple[dict[str, Any], ...]
+    """Segments whose reported 最大班额 disagrees with their largest class row: school_id,
+    school, level, level_name, reported (None when not reported), largest, sentence."""
+    sentence: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "county": self.county,
+            "year": self.year,
+            "limits": dict(self.limits),
+            "has_data": self.has_data,
+            "classes": sum(s["classes"] for s in self.schools),
+            "schools": [dict(s) for s in self.schools],
+            "notes": [dict(n) for n in self.notes],
+            "sentence": self.sentence,
+        }
+
+
+def g5_explanation(
+    dataset: Dataset,
+    year: int,
+    county: str,
+    standard: Standard,
+    *,
+    rules: ClassSizeRules | None = None,
+) -> G5Explanation:
+    """The county's classes of `year` above the G5 limit, per school and level, with a sentence;
+    and where the segments' 最大班额 (what G5 is judged on) disagrees with the class rows."""
+    limits = g5_limits(standard)
+    rows = classified(dataset, rules).filter(
+        (pl.col("county") == county) & (pl.col("year") == year)
+    )
+    term = f"{year}年秋季"
+    if not limits:
+        return G5Explanation(
+            county, year, {}, not rows.is_empty(), (), (), "所用标准没有按学段给出班额上限（G5）"
+        )
+    if rows.is_empty():
+        return G5Explanation(
+            county,
+            year,
+            limits,
+            False,
+            (),
+            (),
+            f"{term}没有班级学生数，无法列出超过 G5 班额上限的班级",
+        )
+    limit = pl.col("level").replace_strict(limits, return_dtype=pl.Float64)
+    over = rows.filter(pl.col("students") > limit).with_columns(
+        pl.col("level").replace_strict(_LEVEL_ORDER, return_dtype=pl.Int64).alias("_lv")
+    )
+    schools: list[dict[str, Any]] = []
+    for (school_id, school, level, _), group in over.sort("school", "_lv", "school_id").group_by(
+        ["school_id", "school", "level", "_lv"], maintain_order=True
+    ):
+        ordered = group.sort(["students", "grade", "class_name"], descending=[True, False, False])
+        schools.append(
+            {
+                "school_id": school_id,
+                "school": school,
+                "level": level,
+                "level_name": LEVEL_ZH[level],
+                "classes": ordered.height,
+                "largest": int(ordered["students"][0]),
+                "rows": ordered.select("grade", "class_name", "students").to_dicts(),
+            }
+        )
+    schools.sort(
+        key=lambda s: (-s["classes"], -s["largest"], s["school"], _LEVEL_ORDER[s["level"]])
+    )
+    limits_text = _limits_text(limits)
+    if schools:
+        parts = "，".join(
+            f"{s['school']}（{s['level_name']}）{s['classes']} 个，最大 {s['largest']} 人"
+            for s in schools
+        )
+        total = sum(s["classes"] for s in schools)
+        sentence = f"{term}超过 G5 班额上限（{limits_text}）的班级 {total} 个：{parts}"
+    else:
+        sentence = f"{term}所有班级均不超过 G5 班额上限（{limits_text}）"
+    return G5Explanation(
+        county, year, limits, True, tuple(schools), _notes(dataset, rows), sentence
+    )
+
+
+def _notes(dataset: Dataset, rows: pl.DataFrame) -> tuple[dict[str, Any], ...]:
+    largest = rows.group_by("school_id", "school", "level").agg(
+        pl.col("students").max().alias("largest")
+    )
+    joined = (
+        largest.join(
+            dataset.segments.select("school_id", "level", "max_class_size"),
+            on=["school_id", "level"],
+            how="inner",
+        )
+        .filter(
+            pl.col("max_class_size").is_null() | (pl.col("max_class_size") != pl.col("largest"))
+        )
+        .with_columns(
+            pl.col("level").replace_strict(_LEVEL_ORDER, return_dtype=pl.Int64).alias("_lv")
+        )
+        .sort("school", "_lv", "school_id")
+    )
+    notes = []
+    for school_id, school, level, top, reported in joined.select(
+        "school_id", "school", "level", "largest", "max_class_size"
+    ).iter_rows():
+        said = "学段表未填最大班额" if reported is None else f"学段表填报最大班额 {reported} 人"
+        notes.append(
+            {
+                "school_id": school_id,
+                "school": school,
+                "level": level,
+                "level_name": LEVEL_ZH[level],
+                "reported": reported,
+                "largest": top,
+                "sentence": f"{school}（{LEVEL_ZH[level]}）：{said}，班级学生数中最大的班 {top} 人",
+            }
+        )
+    return tuple(notes)
+
+
+# --- JSON ---------------------------------------------------------------------------------------
+
+
+def _records(frame: pl.DataFrame, keys: Sequence[str]) -> list[dict[str, Any]]:
+    """Counts grouped as one record per unit, year and level with `bands`: key → classes."""
+    out: list[dict[str, Any]] = []
+    index: dict[tuple, dict[str, Any]] = {}
+    for row in frame.iter_rows(named=True):
+        key = (*(row[k] for k in keys), row["year"], row["level"])
+        record = index.get(key)
+        if record is None:
+            record = {
+                **{k: row[k] for k in keys},
+                "year": row["year"],
+                "level": row["level"],
+                "level_name": row["level_name"],
+                "classes": 0,
+                "students": 0,
+                "bands": {},
+                "band_students": {},
+            }
+            index[key] = record
+            out.append(record)
+        record["bands"][row["band"]] = row["classes"]
+        record["band_students"][row["band"]] = row["students"]
+        record["classes"] += row["classes"]
+        record["students"] += row["students"]
+    return out
+
+
+def class_sizes_to_dict(
+    dataset: Dataset,
+    county: str,
+    *,
+    year: int,
+    standard: Standard,
+    targets: Sequence[Target] | None = None,
+    rules: ClassSizeRules | None = None,
+) -> dict[str, Any] | None:
+    """One county's class sizes as JSON-able data; None when it has no class rows.
+
+    {"bands": [{key, name, source, ranges: {level: "46—55人"}}],
+     "years": [..], "county": [record], "townships": [record], "schools": [record],
+     "targets": [TargetResult.to_dict()], "g5": G5Explanation.to_dict()} where a record is
+    {unit keys…, year, level, level_name, classes, students, bands: {band: classes},
+    band_students: {band: students}} and `year` is the dataset's school year, for G5."""
+    rules = rules or default_rules()
+    schools = band_counts(dataset, rules=rules, by="school").filter(pl.col("county") == county)
+    if schools.is_empty():
+        return None
+    townships = schools.group_by(
+        "county", "township", "year", "level", "level_name", "band", "band_name"
+    ).agg(pl.col("classes").sum(), pl.col("students").sum())
+    county_frame = band_counts(dataset, rules=rules, by="county").filter(pl.col("county") == county)
+    order = {b.key: i for i, b in enumerate(rules.bands)}
+    townships = townships.with_columns(
+        pl.col("band").replace_strict(order, return_dtype=pl.Int64).alias("_b"),
+        pl.col("level").replace_strict(_LEVEL_ORDER, return_dtype=pl.Int64).alias("_lv"),
+    ).sort("township", "year", "_lv", "_b")
+    results = judge_targets(schools, targets, rules=rules, counties=[county])
+    return {
+        "bands": [
+            {
+                "key": band.key,
+                "name": band.name,
+                "source": band.source,
+                "ranges": {lv: rules.ranges(lv)[i] for lv in _LEVEL_KEYS},
+            }
+            for i, band in enumerate(rules.bands)
+        ],
+        "years": sorted(schools["year"].unique().to_list()),
+        "county": _records(county_frame, ["county"]),
+        "townships": _records(townships, ["township"]),
+        "schools": _records(schools, ["school_id", "school", "township"]),
+        "targets": [r.to_dict(rules) for r in results],
+        "g5": g5_explanation(dataset, year, county, standard, rules=rules).to_dict(),
+    }
