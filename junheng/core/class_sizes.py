@@ -153,7 +153,7 @@ def _bands(source: str, data: Any) -> tuple[Band, ...]:
         where = f"bands[{i + 1}]"
         last = i == len(data) - 1
         required = {"key", "name", "source"} | (set() if last else {"max"})
-        _keys(source, where, entry, required, {"above"})
+        _keys(source, where, entry, required, {"above", "max"})
         key = _text(source, f"{where}.key", entry["key"])
         if key in (b.key for b in bands):
             raise _fail(source, f"{where}.key", f"班额段“{key}”重复")
