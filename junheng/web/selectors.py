@@ -24,6 +24,7 @@ from junheng.core.schema import (
     COUNTY_FACTS,
     COUNTY_FACTS_BY_NAME,
     GRADES,
+    PLAN_TABLES,
     SCHOOL_FACT_DEFS,
     SCHOOL_FACTS_BY_NAME,
     SCHOOLS,
@@ -35,6 +36,7 @@ from junheng.web import sqlrows
 from junheng.web.collection.models import (
     SCHOOL_MEASURES,
     SEGMENT_MEASURES,
+    STORED_TABLES,
     BirthCount,
     CountyFactValue,
     GradeCount,
@@ -46,11 +48,43 @@ from junheng.web.collection.models import (
 from junheng.web.evaluation.models import Snapshot
 from junheng.web.facts import fact_from_text
 from junheng.web.registry import revisions
-from junheng.web.registry.models import County, SchoolYear
+from junheng.web.registry.models import County, School, SchoolYear
 
 
 def _frame(rows: list[dict[str, Any]], schema: dict[str, type[pl.DataType]]) -> pl.DataFrame:
     return pl.DataFrame({name: [row.get(name) for row in rows] for name in schema}, schema=schema)
+
+
+def stored_rows(
+    county: County, year: SchoolYear, table: str, *, school: School | None = None
+) -> list[dict[str, Any]]:
+    """The rows of one optional table (`STORED_TABLES`) kept for the county and school year, as
+    Dataset rows (column → value) in the order they were first stored; with `school`, only
+    that school's rows of a table kept per school."""
+    spec = STORED_TABLES[table]
+    rows = spec.model._default_manager.filter(year=year)
+    if spec.by_school:
+        rows = rows.filter(school__county=county)
+        if school is not None:
+            rows = rows.filter(school=school)
+        owner = "school__school_id"
+    else:
+        rows = rows.filter(county=county)
+        owner = ""
+    # A project's school is optional: its id or None, read through the same join.
+    fields = {c: f"{f}__school_id" if f == "school" else f for c, f in spec.fields.items()}
+    out: list[dict[str, Any]] = []
+    for values in rows.order_by("id").values_list(*([owner] if owner else []), *fields.values()):
+        row: dict[str, Any] = {spec.owner: values[0] if owner else county.name}
+        row |= dict(zip(fields, values[1:] if owner else values, strict=True))
+        out.append(row)
+    return out
+
+
+def table_token(rows: Sequence[dict[str, Any]]) -> str:
+    """A short digest of stored rows, carried by a form to tell whether they changed since."""
+    text = json.dumps(rows, ensure_ascii=False, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
 def dataset_for(county: County, year: SchoolYear) -> Dataset:
@@ -134,6 +168,12 @@ def dataset_for(county: County, year: SchoolYear) -> Dataset:
         .values_list("birth_year", "births")
     ]
 
+    plans = {
+        table.name: _frame(rows, table_schema(table))
+        for table in PLAN_TABLES
+        if (rows := stored_rows(county, year, table.name))
+    }
+
     return Dataset.build(
         _frame(schools, table_schema(SCHOOLS)),
         _frame(segments, table_schema(SEGMENTS)),
@@ -144,6 +184,7 @@ def dataset_for(county: County, year: SchoolYear) -> Dataset:
         source=f"db:{county.name}:{year.label}",
         grades=_frame(grades, table_schema(GRADES)) if grades else None,
         births=_frame(births, table_schema(BIRTHS)) if births else None,
+        **plans,
     )
 
 
@@ -159,6 +200,9 @@ _FINGERPRINT_KEYS: tuple[tuple[str, tuple[str, ...]], ...] = (
 
 _GRADES_KEY: tuple[tuple[str, tuple[str, ...]], ...] = (("grades", ("school_id", "year", "grade")),)
 _BIRTHS_KEY: tuple[tuple[str, tuple[str, ...]], ...] = (("births", ("county", "year")),)
+_PLAN_KEYS: tuple[tuple[str, tuple[str, ...]], ...] = tuple((t.name, t.names) for t in PLAN_TABLES)
+"""The plan tables sorted by every column: their rows have no unique key (two classes of a
+grade may both be unnamed), and the fingerprint must not depend on their order."""
 
 
 def fingerprint(dataset: Dataset) -> str:
@@ -168,12 +212,13 @@ def fingerprint(dataset: Dataset) -> str:
     tell whether the data changed after the snapshot it shows.
     """
     digest = hashlib.sha256()
-    # Grade enrolment and births count only when given, so a dataset without them keeps the
-    # fingerprint its snapshots were stored with.
+    # Grade enrolment, births and the plan tables count only when given, so a dataset without
+    # them keeps the fingerprint its snapshots were stored with.
     keys_of = (
         _FINGERPRINT_KEYS
         + (_GRADES_KEY if dataset.grades.height else ())
         + (_BIRTHS_KEY if dataset.births.height else ())
+        + tuple(key for key in _PLAN_KEYS if getattr(dataset, key[0]).height)
     )
     for name, keys in keys_of:
         frame: pl.DataFrame = getattr(dataset, name)

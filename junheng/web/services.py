@@ -21,6 +21,7 @@ from junheng.core.output import evaluation_to_dict
 from junheng.core.schema import (
     COUNTY_FACTS,
     LEVEL_ZH,
+    PLAN_TABLES,
     SCHOOL_FACT_DEFS,
     SURVEY_ANSWER_COLUMNS,
     Fact,
@@ -30,6 +31,7 @@ from junheng.standards import DEFAULT_STANDARD, load_standard
 from junheng.web.collection.models import (
     SCHOOL_MEASURES,
     SEGMENT_MEASURES,
+    STORED_TABLES,
     BirthCount,
     ChangeLog,
     CountyFactsVersion,
@@ -39,6 +41,7 @@ from junheng.web.collection.models import (
     SchoolYearData,
     SegmentData,
     Status,
+    StoredTable,
     SurveyCount,
 )
 from junheng.web.evaluation.models import DataScope, Snapshot
@@ -50,7 +53,7 @@ from junheng.web.registry.revisions import (
     data_revision,
     remember_fingerprint,
 )
-from junheng.web.selectors import dataset_for, fingerprint
+from junheng.web.selectors import dataset_for, fingerprint, stored_rows, table_token
 
 
 class DataLockedError(Exception):
@@ -70,6 +73,8 @@ class LoadCounts:
     changes: int
     grades: int = 0
     """Rows of grade enrolment loaded (the optional grades table)."""
+    plans: int = 0
+    """Rows of the optional plan tables loaded (classes, finance, projects, staffing)."""
 
 
 def _text(value: object) -> str | None:
@@ -254,7 +259,15 @@ def _update_rows(
 
 def _county_names(dataset: Dataset) -> list[str]:
     names: list[str] = []
-    for frame in (dataset.schools, dataset.county_facts, dataset.survey, dataset.births):
+    frames = (
+        dataset.schools,
+        dataset.county_facts,
+        dataset.survey,
+        dataset.births,
+        dataset.finance,
+        dataset.projects,
+    )
+    for frame in frames:
         for name in frame.get_column("county").to_list():
             if name is not None and name not in names:
                 names.append(name)
@@ -465,6 +478,8 @@ def load_dataset(
         history,
     )
 
+    plan_rows = sync_plan_tables(dataset, counties, schools, history)
+
     commit_history(history)
     return LoadCounts(
         counties=len(counties),
@@ -475,6 +490,7 @@ def load_dataset(
         survey_groups=len(survey_rows),
         changes=len(history.rows),
         grades=grade_rows,
+        plans=plan_rows,
     )
 
 
@@ -506,6 +522,157 @@ def sync_grades(
         history,
     )
     return len(grade_rows)
+
+
+class PlanTableConflict(Exception):
+    """The table's stored rows changed after the form was opened."""
+
+
+def _schools_by_id(known: Mapping[str, School], ids: Iterable[str | None]) -> dict[str, School]:
+    """The schools named by `ids`: those of the load first, the registry's for the others."""
+    wanted = {sid for sid in ids if sid is not None}
+    found = {sid: known[sid] for sid in wanted if sid in known}
+    missing = wanted - set(found)
+    if missing:
+        found |= {
+            s.school_id: s
+            for s in School.objects.filter(school_id__in=sorted(missing)).select_related("county")
+        }
+    unknown = sorted(wanted - set(found))
+    if unknown:
+        raise ValueError(f"学校标识码 {unknown[0]} 不在学校表中")
+    return found
+
+
+def _plan_object_id(values: Sequence[object]) -> str:
+    parts = [str(v) for v in values if v is not None and v != ""]
+    return "/".join(parts)[: ChangeLog._meta.get_field("object_id").max_length]  # type: ignore[union-attr]
+
+
+def sync_stored_table(
+    spec: StoredTable,
+    county: County,
+    rows: Sequence[Mapping[str, Any]],
+    schools: Mapping[str, School],
+    history: History,
+    *,
+    school: School | None = None,
+    log_created: bool = False,
+) -> int:
+    """Make the county's rows of one optional table (of `school` only, when given) in the
+    history's school year equal `rows` (Dataset rows), logging every change.
+
+    Rows have no unique key (two classes of a grade may both be unnamed), so a row is matched
+    by the columns that name it to people plus its rank among rows named alike: an edited
+    value is logged as a change of that row, not as a row removed and another added.
+    `schools` maps every school id the rows name to its School. Returns the rows wanted.
+    """
+    year = history.year
+    stored = spec.model._default_manager.filter(year=year)
+    if spec.by_school:
+        stored = stored.filter(school__county=county).select_related("school")
+        if school is not None:
+            stored = stored.filter(school=school)
+    else:
+        stored = stored.filter(county=county)
+    if "school" in spec.fields.values():
+        stored = stored.select_related("school")
+
+    def value_of(row: models.Model, column: str) -> object:
+        name = "school" if column == "school_id" else spec.fields[column]
+        value = getattr(row, name)
+        return value.school_id if isinstance(value, School) else value
+
+    def keyed(items: Iterable[tuple[tuple[object, ...], M]]) -> dict[tuple[Any, ...], M]:
+        seen: dict[tuple[object, ...], int] = {}
+        out: dict[tuple[Any, ...], M] = {}
+        for names, item in items:
+            seen[names] = seen.get(names, -1) + 1
+            out[(names, seen[names])] = item
+        return out
+
+    existing = keyed(
+        (tuple(value_of(row, c) for c in spec.keys), row) for row in stored.order_by("id")
+    )
+    wanted_rows = []
+    for row in rows:
+        values: dict[str, Any] = {field: row.get(column) for column, field in spec.fields.items()}
+        if "school" in values:
+            sid = values["school"]
+            values["school"] = schools[sid] if sid is not None else None
+        wanted_rows.append((tuple(row.get(c) for c in spec.keys), values))
+    wanted = keyed(wanted_rows)
+
+    def new(key: tuple[Any, ...]) -> models.Model:
+        if spec.by_school:
+            return spec.model(school=schools[key[0][0]], year=year)
+        return spec.model(county=county, year=year)
+
+    _sync(
+        spec.model,
+        existing,
+        wanted,
+        new,
+        list(spec.fields.values()),
+        lambda key: _Where(_plan_object_id(key[0]), county=county),
+        history,
+        log_created=log_created,
+    )
+    return len(rows)
+
+
+def sync_plan_tables(
+    dataset: Dataset,
+    counties: Mapping[str, County],
+    schools: Mapping[str, School],
+    history: History,
+) -> int:
+    """Store the dataset's plan tables: a county's rows of a table are replaced when the
+    dataset carries rows of that table for the county (a table kept per school: for a school
+    of the county), and kept when it carries none. Returns the rows stored."""
+    total = 0
+    for table in PLAN_TABLES:
+        spec = STORED_TABLES[table.name]
+        rows = getattr(dataset, table.name).to_dicts()
+        if not rows:
+            continue
+        named = _schools_by_id(schools, (row.get("school_id") for row in rows))
+        by_county: dict[int, list[dict[str, Any]]] = {}
+        owners: dict[int, County] = {}
+        for row in rows:
+            owner = named[row["school_id"]].county if spec.by_school else counties[row["county"]]
+            owners[owner.pk] = owner
+            by_county.setdefault(owner.pk, []).append(row)
+        for pk, county_rows in by_county.items():
+            total += sync_stored_table(spec, owners[pk], county_rows, named, history)
+    return total
+
+
+@transaction.atomic
+def save_stored_table(
+    county: County,
+    year: SchoolYear,
+    table: str,
+    rows: Sequence[Mapping[str, Any]],
+    user: AbstractBaseUser | None,
+    *,
+    school: School | None = None,
+    token: str | None = None,
+) -> int:
+    """Replace the county's rows of one optional table (of `school` only, when given) with the
+    validated `rows` of a form, logging every change. `token` is `table_token` of the rows the
+    form was opened with: when the stored rows differ from it now, nothing is written and
+    `PlanTableConflict` is raised. Returns the number of values changed."""
+    # Taken first, so two saves of the county's tables follow each other (PostgreSQL).
+    County.objects.select_for_update().filter(pk=county.pk).first()
+    if token is not None and table_token(stored_rows(county, year, table, school=school)) != token:
+        raise PlanTableConflict(table)
+    history = History(user=user, year=year)
+    spec = STORED_TABLES[table]
+    named = _schools_by_id({}, (row.get("school_id") for row in rows))
+    sync_stored_table(spec, county, rows, named, history, school=school, log_created=True)
+    commit_history(history)
+    return len(history.rows)
 
 
 def sync_school_data(

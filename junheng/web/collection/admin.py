@@ -7,12 +7,16 @@ from junheng.web.collection.models import (
     SCHOOL_MEASURES,
     SEGMENT_MEASURES,
     BirthCount,
+    BuildingProject,
     ChangeLog,
+    ClassCount,
     CountyFactValue,
+    CountyFinance,
     GradeCount,
     SchoolFactValue,
     SchoolYearData,
     SegmentData,
+    StaffingPlan,
     SurveyCount,
 )
 
@@ -71,6 +75,33 @@ class GradeCountAdmin(admin.ModelAdmin):
 class BirthCountAdmin(admin.ModelAdmin):
     list_display = ["county", "birth_year", "births", "year"]
     list_filter = ["year", "county"]
+
+
+@admin.register(ClassCount)
+class ClassCountAdmin(admin.ModelAdmin):
+    list_display = ["school", "plan_year", "grade", "class_name", "students", "year"]
+    list_filter = ["year", "plan_year", "grade", "school__county"]
+    search_fields = ["school__name", "school__school_id"]
+
+
+@admin.register(CountyFinance)
+class CountyFinanceAdmin(admin.ModelAdmin):
+    list_display = ["county", "plan_year", "education_expenditure_yuan", "year"]
+    list_filter = ["year", "county"]
+
+
+@admin.register(BuildingProject)
+class BuildingProjectAdmin(admin.ModelAdmin):
+    list_display = ["county", "project_id", "name", "kind", "school", "status", "year"]
+    list_filter = ["year", "county", "kind", "status"]
+    search_fields = ["project_id", "name", "new_school_name", "school__name"]
+
+
+@admin.register(StaffingPlan)
+class StaffingPlanAdmin(admin.ModelAdmin):
+    list_display = ["school", "plan_year", "level", "approved_posts", "hires", "year"]
+    list_filter = ["year", "plan_year", "level", "school__county"]
+    search_fields = ["school__name", "school__school_id"]
 
 
 @admin.register(ChangeLog)

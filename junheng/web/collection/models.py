@@ -7,22 +7,29 @@ column shows up here, in the forms and in the admin after `makemigrations`.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.db import models
 
 from junheng.core.schema import (
     BIRTHS,
+    CLASSES,
     COUNTY_FACTS,
+    FINANCE,
     GRADES,
     LEVELS,
+    PROJECTS,
     SCHOOL_FACT_DEFS,
     SCHOOLS,
     SEGMENTS,
     SHARED_FACILITY_COLUMNS,
+    STAFFING,
     SURVEY,
     SURVEY_ANSWER_COLUMNS,
     Column,
     ColumnType,
+    Table,
 )
 from junheng.web.registry.models import County, School, SchoolYear
 
@@ -36,17 +43,28 @@ SCHOOL_MEASURES: tuple[str, ...] = (*SHARED_FACILITY_COLUMNS, "senior_students")
 
 
 def _measure_field(column: Column) -> models.Field:
+    """A nullable field for one column: null is "not reported", never an empty text, so the
+    Dataset read back has the nulls it was loaded with."""
     label = column.header_zh
     if column.type == ColumnType.INT:
         return models.IntegerField(label, null=True, blank=True)
     if column.type == ColumnType.NUMBER:
         return models.FloatField(label, null=True, blank=True)
+    if column.type == ColumnType.ENUM:
+        width = max(len(value) for value, _ in column.enum)
+        return models.CharField(label, max_length=width, choices=column.enum, null=True, blank=True)
+    if column.type == ColumnType.TEXT:
+        return models.TextField(label, null=True, blank=True)
     raise TypeError(f"{column.name}: no measure field for type {column.type}")
 
 
-def _abstract_measures(name: str, columns: list[Column]) -> type[models.Model]:
-    """An abstract model with one nullable field per column (null = not reported)."""
-    attrs: dict[str, object] = {c.name: _measure_field(c) for c in columns}
+def _abstract_measures(
+    name: str, columns: list[Column], names: dict[str, str] | None = None
+) -> type[models.Model]:
+    """An abstract model with one nullable field per column (null = not reported), named as the
+    column unless `names` renames it (a column `year` beside the school year's `year`)."""
+    names = names or {}
+    attrs: dict[str, object] = {names.get(c.name, c.name): _measure_field(c) for c in columns}
     attrs["__module__"] = __name__
     attrs["Meta"] = type("Meta", (), {"abstract": True})
     return type(name, (models.Model,), attrs)
@@ -277,6 +295,176 @@ class BirthCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.county} {self.birth_year} 年"
+
+
+PLAN_YEAR_FIELD = "plan_year"
+"""The field of a plan table's own `year` column (the model's `year` is the school year loaded)."""
+
+
+def _plan_measures(name: str, table: Table) -> type[models.Model]:
+    columns = [c for c in table.columns if c.name not in ("school_id", "county")]
+    return _abstract_measures(name, columns, {"year": PLAN_YEAR_FIELD})
+
+
+ClassMeasures = _plan_measures("ClassMeasures", CLASSES)
+FinanceMeasures = _plan_measures("FinanceMeasures", FINANCE)
+ProjectMeasures = _plan_measures("ProjectMeasures", PROJECTS)
+StaffingMeasures = _plan_measures("StaffingMeasures", STAFFING)
+
+
+class ClassCount(ClassMeasures):
+    """One teaching class of a school: a row of the Dataset's `classes` table, kept with the
+    school year it was loaded for, as grade enrolment is."""
+
+    school = models.ForeignKey(
+        School, on_delete=models.CASCADE, related_name="class_counts", verbose_name="学校"
+    )
+    year = models.ForeignKey(SchoolYear, on_delete=models.PROTECT, verbose_name="学年")
+
+    class Meta:
+        verbose_name = CLASSES.zh
+        verbose_name_plural = CLASSES.zh
+        ordering = ["year", "id"]
+        indexes = [models.Index(fields=["school", "year"], name="class_count_school_year")]
+
+    def __str__(self) -> str:
+        return f"{self.school} {self.plan_year} 年 {self.grade} 年级 {self.class_name or ''}"
+
+
+class CountyFinance(FinanceMeasures):
+    """A county's education finance of one fiscal year: a row of the Dataset's `finance` table,
+    kept with the school year it was loaded for."""
+
+    county = models.ForeignKey(
+        County, on_delete=models.CASCADE, related_name="finance_years", verbose_name="县区"
+    )
+    year = models.ForeignKey(SchoolYear, on_delete=models.PROTECT, verbose_name="学年")
+
+    class Meta:
+        verbose_name = FINANCE.zh
+        verbose_name_plural = FINANCE.zh
+        ordering = ["year", "id"]
+        indexes = [models.Index(fields=["county", "year"], name="county_finance_county_year")]
+
+    def __str__(self) -> str:
+        return f"{self.county} {self.plan_year} 年"
+
+
+class BuildingProject(ProjectMeasures):
+    """A building or equipment project of a county: a row of the Dataset's `projects` table.
+
+    `school` is empty for a new school that has no school id yet (`new_school_name` names it).
+    """
+
+    county = models.ForeignKey(
+        County, on_delete=models.CASCADE, related_name="projects", verbose_name="县区"
+    )
+    year = models.ForeignKey(SchoolYear, on_delete=models.PROTECT, verbose_name="学年")
+    school = models.ForeignKey(
+        School,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="projects",
+        verbose_name="学校",
+    )
+
+    class Meta:
+        verbose_name = PROJECTS.zh
+        verbose_name_plural = PROJECTS.zh
+        ordering = ["year", "id"]
+        indexes = [models.Index(fields=["county", "year"], name="project_county_year")]
+
+    def __str__(self) -> str:
+        return f"{self.county} {self.name or self.project_id}"
+
+
+class StaffingPlan(StaffingMeasures):
+    """Approved posts and planned recruitment of a school's level in one year: a row of the
+    Dataset's `staffing` table, kept with the school year it was loaded for."""
+
+    school = models.ForeignKey(
+        School, on_delete=models.CASCADE, related_name="staffing_plans", verbose_name="学校"
+    )
+    year = models.ForeignKey(SchoolYear, on_delete=models.PROTECT, verbose_name="学年")
+
+    class Meta:
+        verbose_name = STAFFING.zh
+        verbose_name_plural = STAFFING.zh
+        ordering = ["year", "id"]
+        indexes = [models.Index(fields=["school", "year"], name="staffing_plan_school_year")]
+
+    def __str__(self) -> str:
+        return f"{self.school} {self.plan_year} 年 {self.get_level_display()}"
+
+
+@dataclass(frozen=True)
+class StoredTable:
+    """How one optional table of the Dataset is kept in the database."""
+
+    table: Table
+    model: type[models.Model]
+    owner: str
+    """The column whose school (`school_id`) or county (`county`) the rows belong to."""
+    fields: dict[str, str]
+    """Every other column → its model field (`school` for a project's optional school)."""
+    keys: tuple[str, ...]
+    """The columns that name a row to a person in the history (not necessarily unique)."""
+
+    @property
+    def by_school(self) -> bool:
+        return self.owner == "school_id"
+
+
+def _fields(table: Table, renamed: dict[str, str]) -> dict[str, str]:
+    return {c.name: renamed.get(c.name, c.name) for c in table.columns if c.name != _owner(table)}
+
+
+def _owner(table: Table) -> str:
+    return "county" if "county" in table.names else "school_id"
+
+
+STORED_TABLES: dict[str, StoredTable] = {
+    spec.table.name: spec
+    for spec in (
+        StoredTable(
+            GRADES,
+            GradeCount,
+            "school_id",
+            _fields(GRADES, {"year": "grade_year"}),
+            ("school_id", "year", "grade"),
+        ),
+        StoredTable(
+            BIRTHS, BirthCount, "county", _fields(BIRTHS, {"year": "birth_year"}), ("year",)
+        ),
+        StoredTable(
+            CLASSES,
+            ClassCount,
+            "school_id",
+            _fields(CLASSES, {"year": PLAN_YEAR_FIELD}),
+            ("school_id", "year", "grade", "class_name"),
+        ),
+        StoredTable(
+            FINANCE, CountyFinance, "county", _fields(FINANCE, {"year": PLAN_YEAR_FIELD}), ("year",)
+        ),
+        StoredTable(
+            PROJECTS,
+            BuildingProject,
+            "county",
+            _fields(PROJECTS, {"school_id": "school"}),
+            ("project_id",),
+        ),
+        StoredTable(
+            STAFFING,
+            StaffingPlan,
+            "school_id",
+            _fields(STAFFING, {"year": PLAN_YEAR_FIELD}),
+            ("school_id", "year", "level"),
+        ),
+    )
+}
+"""The optional tables kept per county and loaded school year, in the order pages list them:
+年级在校生, 出生人口 and the plan tables."""
 
 
 class ChangeLog(models.Model):
