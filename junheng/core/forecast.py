@@ -35,7 +35,6 @@ from junheng.core.projection import (
     project,
 )
 from junheng.core.projects import (
-    ADDITION_ZH,
     ADDITIONS,
     PLACES,
     apply_projects,
@@ -43,7 +42,7 @@ from junheng.core.projects import (
     project_schedule,
     status_zh,
 )
-from junheng.core.schema import LEVEL_ZH
+from junheng.core.schema import PROJECTS, ColumnType
 from junheng.core.staffing import apply_staffing, hires_sentence, planned_hires, posts_table
 from junheng.core.standard import Standard
 
@@ -110,13 +109,14 @@ class Forecast:
         if on_schools:
             added.append(
                 f"{target}年秋季前竣工的 {on_schools} 个建设项目"
-                "（新增校舍、场地、专用教室和设备加到所在学校，未填学段的按各学段预测在校生数分配）"
+                "（新增校舍、场地、专用教室和设备加到所在学校，未填学段的按各学段预测在校生数分配；"
+                f"{base}年秋季已投入使用的项目已含在现状数据中）"
             )
         if hired:
-            added.append(f"{base + 1}—{target}年的{hired}")
+            years = f"{target}年" if target == base + 1 else f"{base + 1}—{target}年"
+            added.append(f"{years}的{hired}")
         text = "教师、校舍、设备等在最近一年的基础上"
-        text += f"计入{'、'.join(added)}" if added else "没有可计入的学校项目和招聘计划"
-        text += f"（{base}年秋季已投入使用的项目已含在现状数据中）。"
+        text += f"计入{'、'.join(added)}。" if added else "没有可计入的学校项目和招聘计划。"
         if new:
             text += (
                 f"另有 {new} 所新建学校的新增学位计入所在乡镇的学位数；新建学校尚无学段数据，"
@@ -203,16 +203,15 @@ def projected_dataset(
 
 
 def _additions_text(row: dict[str, Any]) -> str:
-    parts = [
-        f"{LEVEL_ZH[level]}学位 {fmt_number(row[column], 0, thousands=True)} 个"
-        for level, column in PLACES.items()
-        if row[column]
-    ]
-    for column in ADDITIONS:
+    parts = []
+    for column in (*PLACES.values(), *ADDITIONS):
         if row[column]:
-            zh, unit, decimals = ADDITION_ZH[column]
-            parts.append(f"{zh} {fmt_number(row[column], decimals, thousands=True)} {unit}")
-    return "新增" + "、".join(parts) if parts else ""
+            spec = PROJECTS.column(column)
+            decimals = 2 if spec.type == ColumnType.NUMBER else 0
+            parts.append(
+                f"{spec.zh} {fmt_number(row[column], decimals, thousands=True)} {spec.unit}"
+            )
+    return "、".join(parts)
 
 
 def timeline(projects: pl.DataFrame, hires: pl.DataFrame) -> tuple[dict[str, Any], ...]:
@@ -267,7 +266,8 @@ def timeline(projects: pl.DataFrame, hires: pl.DataFrame) -> tuple[dict[str, Any
                 e["county"] or "",
                 e["school_year"] is None,
                 e["school_year"] or 0,
-                e["date"] or "",
+                # A year's hires arrive for the autumn term, after that summer's projects.
+                e["date"] or "~",
                 order[e["kind"]],
             ),
         )

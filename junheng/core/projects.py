@@ -26,7 +26,6 @@ yet. Its places count in its township (`places.py`), and it is listed as a new s
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
 
 import polars as pl
 
@@ -316,10 +315,3 @@ def kind_zh(kind: str | None) -> str:
 def status_zh(status: str | None) -> str:
     """未开工、在建、已完工 for a project status."""
     return dict(PROJECT_STATUSES).get(status or "", status or "")
-
-
-ADDITION_ZH: Mapping[str, tuple[str, str, int]] = {
-    c: (SEGMENTS.column(c).zh, SEGMENTS.column(c).unit, 0 if SCALE[c] == 1 else 2)
-    for c in ADDITIONS
-}
-"""Column → (Chinese label, unit, decimals) for sentences."""
