@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from junheng.web.pages import dashboards, forecast
+from junheng.web.pages import class_sizes, dashboards, forecast
 
 urlpatterns = [
     path(
@@ -29,6 +29,11 @@ urlpatterns = [
         "counties/<int:county_id>/<str:year>/forecast/",
         forecast.forecast_view,
         name="forecast",
+    ),
+    path(
+        "counties/<int:county_id>/<str:year>/classes/",
+        class_sizes.class_sizes_view,
+        name="class_sizes",
     ),
     path("compare/", dashboards.compare_latest, name="compare_latest"),
     path("compare/<str:year>/", dashboards.compare, name="compare"),

@@ -1,0 +1,126 @@
+"""班额 page (`/counties/<id>/<year>/classes/`): who may open it, its numbers against
+`junheng.core.class_sizes.class_sizes_to_dict` on the same dataset, and the message without
+class rows."""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import replace
+
+import pytest
+from django.urls import reverse
+
+from junheng.core.class_sizes import class_sizes_to_dict
+from junheng.core.dataset import Dataset
+from junheng.demo import DEMO_COUNTY, demo_county
+from junheng.demo_plans import with_plans
+from junheng.standards import load_standard
+from junheng.web.accounts.models import Profile, Role
+from junheng.web.registry.management.commands.junheng_demo import (
+    DEMO_CITY,
+    DEMO_PROVINCE,
+    DEMO_YEAR,
+)
+from junheng.web.registry.models import City, County, School, SchoolYear
+from junheng.web.selectors import dataset_for
+from junheng.web.services import load_dataset
+from tests.browser.identifiers import unexpected_identifiers
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "pw-班额-2026"
+
+
+@pytest.fixture(scope="module")
+def planned() -> Dataset:
+    return with_plans(demo_county(with_grades=True), int(DEMO_YEAR))
+
+
+def _site(dataset: Dataset, django_user_model) -> dict:
+    load_dataset(dataset, DEMO_YEAR, province=DEMO_PROVINCE, city=DEMO_CITY)
+    county = County.objects.get(name=DEMO_COUNTY)
+    other = County.objects.create(city=City.objects.get(name=DEMO_CITY), name="邻县")
+
+    def user(name, role, **scope):
+        u = django_user_model.objects.create_user(name, password=PASSWORD)
+        Profile.objects.create(user=u, role=role, **scope)
+        return u
+
+    school = School.objects.filter(county=county).order_by("school_id").first()
+    users = {
+        "admin": user("cadmin", Role.COUNTY_ADMIN, county=county),
+        "leader": user("leader", Role.LEADER, county=county),
+        "other_admin": user("oadmin", Role.COUNTY_ADMIN, county=other),
+        "school": user("school", Role.SCHOOL_USER, school=school),
+    }
+    return {"county": county, "year": SchoolYear.objects.get(label=DEMO_YEAR), "users": users}
+
+
+@pytest.fixture(name="site")
+def site_fixture(planned, django_user_model):
+    return _site(planned, django_user_model)
+
+
+def _get(client, site, who):
+    client.force_login(site["users"][who])
+    return client.get(reverse("class_sizes", args=[site["county"].pk, DEMO_YEAR]))
+
+
+def _text(response) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", " ", response.content.decode()))
+
+
+@pytest.mark.parametrize(
+    ("who", "status"), [("admin", 200), ("leader", 200), ("other_admin", 404), ("school", 404)]
+)
+def test_who_may_open_the_page(client, site, who, status):
+    response = _get(client, site, who)
+    assert response.status_code == status
+    if status == 200:
+        assert "全县各班额段班级数（个）" in response.content.decode()
+
+
+def test_anonymous_is_sent_to_login(client, site):
+    response = client.get(reverse("class_sizes", args=[site["county"].pk, DEMO_YEAR]))
+    assert response.status_code == 302
+    assert "login" in response["Location"]
+
+
+def test_the_page_shows_the_class_sizes_of_the_same_dataset(client, site):
+    response = _get(client, site, "leader")
+    assert response.status_code == 200
+    dataset = dataset_for(site["county"], site["year"])
+    focus = response.context["focus"]
+    expected = class_sizes_to_dict(
+        dataset, DEMO_COUNTY, year=focus, standard=load_standard("national-2017")
+    )
+    assert expected is not None
+    text = _text(response)
+    # One row per year and level with every band's count, in the core's order.
+    table = response.context["county_table"]
+    assert len(table.rows) == len(expected["county"])
+    for row, record in zip(table.rows, expected["county"], strict=True):
+        counts = [cell.value for cell in row[2 : 2 + len(record["bands"])]]
+        assert counts == list(record["bands"].values())
+    # Every target's sentence, and the G5 sentence, as the core words them.
+    for target in expected["targets"]:
+        assert target["sentence"] in text
+    assert expected["g5"]["sentence"] in text
+    # The demo keeps one 56-student class at 石桥镇中心小学 (its story): it is listed.
+    assert "石桥镇中心小学" in [row[0].text for row in response.context["schools_table"].rows]
+    # Two targets failing in the same year are one year short: years are counted.
+    short = {t["year"] for t in expected["targets"] if t["met"] is False}
+    assert response.context["unmet"] == len(short)
+    assert f"{len(short)} 个学年未实现" in text
+    # Band keys stay in the data: the page names bands in Chinese only.
+    assert unexpected_identifiers(text, allowed={"leader"}) == []
+
+
+def test_without_class_rows_the_page_says_what_is_missing(client, planned, django_user_model):
+    site = _site(replace(planned, classes=planned.classes.clear()), django_user_model)
+    response = _get(client, site, "admin")
+    assert response.status_code == 200
+    text = _text(response)
+    assert "缺少“班级学生数”数据，无法统计班额" in text
+    assert "下载县级填报模板" in text
