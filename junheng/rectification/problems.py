@@ -1,7 +1,8 @@
 """Problems (问题清单) from an evaluation snapshot, and their reconciliation with recorded ones.
 
 A problem drawn from an evaluation has a stable `key` naming what fails (an indicator of one
-school segment, a CV, an item of one school, a county item), so generating again from a newer
+school segment, a CV, an item of one school, a county item, a finance check of one fiscal year:
+"FIN/<check>/<year>"), so generating again from a newer
 snapshot finds the same problem instead of adding a copy. Every number in a title or description
 is the engine's, formatted with `junheng.core.formatting`. Undecided verdicts (`null`) make no
 problem; they become "数据缺失" drafts naming the missing data, kept apart from the problems.
@@ -13,6 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from junheng.core.finance_rules import national_rules
 from junheng.core.formatting import fmt_number, fmt_percent, fmt_plain
 from junheng.core.schema import LEVEL_ZH
 from junheng.core.standard import Standard
@@ -26,9 +28,14 @@ KIND_BALANCE = "balance"
 KIND_ITEM = "item"
 KIND_VETO = "veto"
 KIND_MISSING = "missing"
+KIND_FINANCE = "finance"
 
 CATEGORY_BALANCE = "校际均衡"
 CATEGORY_MISSING = "数据缺失"
+CATEGORY_FINANCE = "教育经费"
+FINANCE_KEY = "FIN"
+"""First part of a finance check's key: FIN/<check id>/<fiscal year>; its 数据缺失 draft is
+NA/FIN/<fiscal year>."""
 # Fallback when no standard is given: the part is the item id's letter (R1, G5, V3 …).
 _PART_ZH: dict[str, str] = {
     "R": "资源配置",
@@ -353,6 +360,74 @@ def _item_drafts(entry: Mapping[str, Any], standard: Standard | None) -> list[Pr
     return drafts
 
 
+def _finance_years(entry: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    return (entry.get("finance") or {}).get("years") or []
+
+
+def _finance_drafts(entry: Mapping[str, Any]) -> list[ProblemDraft]:
+    """One problem per failed finance check and fiscal year (`core.finance.finance_to_dict`)."""
+    drafts = []
+    for year in _finance_years(entry):
+        for check in year.get("checks", []):
+            if check.get("passes") is not False:
+                continue
+            gap = check.get("shortfall")
+            source = check.get("source") or ""
+            drafts.append(
+                ProblemDraft(
+                    key=f"{FINANCE_KEY}/{check['id']}/{year['year']}",
+                    kind=KIND_FINANCE,
+                    category=CATEGORY_FINANCE,
+                    item=check["name"],
+                    title=f"{year['year']}年{check['name']}：未达到要求",
+                    description=check.get("reason", "") + (f"（依据：{source}）" if source else ""),
+                    value=check.get("value"),
+                    threshold=check.get("required"),
+                    gap=gap,
+                    gap_unit=check.get("unit", "") if gap is not None else "",
+                    gap_what=check.get("shortfall_what", "") if gap is not None else "",
+                )
+            )
+    return drafts
+
+
+def _finance_missing_drafts(entry: Mapping[str, Any]) -> list[ProblemDraft]:
+    """Per fiscal year, the finance checks left undecided by missing figures (not those of the
+    first year, which are 不适用, nor those whose factor the rules leave unset)."""
+    drafts = []
+    for year in _finance_years(entry):
+        undecided = [
+            c for c in year.get("checks", []) if c.get("passes") is None and c.get("missing")
+        ]
+        if not undecided:
+            continue
+        fy = year["year"]
+        names = "、".join(c["name"] for c in undecided)
+        drafts.append(
+            ProblemDraft(
+                key=f"NA/{FINANCE_KEY}/{fy}",
+                kind=KIND_MISSING,
+                category=CATEGORY_MISSING,
+                item=CATEGORY_FINANCE,
+                title=f"{fy}年教育经费 {names} 无法判定：数据缺失",
+                description="；".join(c.get("reason", "") for c in undecided),
+                covers=tuple(f"{FINANCE_KEY}/{c['id']}/{fy}" for c in undecided),
+            )
+        )
+    return drafts
+
+
+def finance_check_of(county_entry: Mapping[str, Any], key: str) -> Mapping[str, Any] | None:
+    """The finance check a key FIN/<check>/<year> names in an evaluation entry, or None."""
+    parts = key.split("/")
+    if len(parts) != 3 or parts[0] != FINANCE_KEY:
+        return None
+    for year in _finance_years(county_entry):
+        if str(year.get("year")) == parts[2]:
+            return next((c for c in year.get("checks", []) if c.get("id") == parts[1]), None)
+    return None
+
+
 def _missing_drafts(entry: Mapping[str, Any]) -> list[ProblemDraft]:
     drafts = []
     for seg in _segs(entry):
@@ -423,7 +498,9 @@ def problems_from_evaluation(
         *_segment_drafts(county_entry, standard),
         *_balance_drafts(county_entry, standard),
         *_item_drafts(county_entry, standard),
+        *_finance_drafts(county_entry),
         *_missing_drafts(county_entry),
+        *_finance_missing_drafts(county_entry),
     ]
 
 
@@ -432,6 +509,11 @@ def problem_number(key: str, year: str, school_name: str = "") -> str:
     "2026-R5-小学-城关一小" for "R5/primary/2152080001". The key itself stays the record's
     identity (reconciliation matches on it); this is only how it is shown."""
     parts = key.split("/")
+    if parts[0] == FINANCE_KEY and len(parts) == 3:
+        check = national_rules().check(parts[1])
+        return f"{year}-{CATEGORY_FINANCE}-{parts[2]}年-{check.name if check else '经费检查'}"
+    if parts[0] == "NA" and len(parts) == 3 and parts[1] == FINANCE_KEY:
+        return f"{year}-数据缺失-{CATEGORY_FINANCE}-{parts[2]}年"
     if parts[0] == "NA" and len(parts) == 3:  # a segment whose indicators cannot be decided
         return f"{year}-数据缺失-{LEVEL_ZH.get(parts[1], parts[1])}-{school_name or parts[2]}"
     if parts[0] == "NA" and len(parts) == 4 and parts[1] == "CV":
@@ -516,6 +598,9 @@ def _passes(
         return None
     parts = key.split("/")
     segments = _segs(county_entry)
+    if parts[0] == FINANCE_KEY:
+        check = finance_check_of(county_entry, key)
+        return True if check is not None and check.get("passes") is True else None
     if parts[0] == "CV" and len(parts) == 3:
         cell = county_entry.get("balance", {}).get(parts[1], {}).get(parts[2])
         return True if cell and cell.get("passes") is True else None
