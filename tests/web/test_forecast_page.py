@@ -230,3 +230,47 @@ def test_the_demo_years_carry_the_grades_and_births_known_by_then(graded):
     current = with_history(demo_county_before(0), DEMO_YEAR, graded)
     assert current.grades.equals(graded.grades)
     assert current.births.equals(graded.births)
+
+
+def test_the_workbook_holds_the_forecast_the_page_shows(client, site, tmp_path):
+    import openpyxl
+
+    from junheng.standards import load_standard
+    from tests.reports.xlsx_scan import scan_workbook
+
+    client.force_login(site["users"]["leader"])
+    url = reverse("forecast_export", args=[site["county"].pk, DEMO_YEAR])
+    response = client.get(url + "?target=2028&scenario=low")
+    assert response.status_code == 200
+    assert "attachment" in response["Content-Disposition"]
+    path = tmp_path / "forecast.xlsx"
+    path.write_bytes(response.content)
+    scan = scan_workbook(response.content)
+    assert scan.formulas == []
+    for word in ("median", "primary", "junior", "national-2017", "low"):
+        assert not any(word in text for text in scan.texts), word
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames[:3] == ["说明", "在校生预测", "各校在校生预测"]
+    dataset = dataset_for(site["county"], site["year"])
+    expected = forecast(dataset, 2028, "low", standard=load_standard("national-2017"))
+    levels = {r["level"]: r for r in expected.projection.levels.iter_rows(named=True)}
+    rows = {r[0]: r[1:] for r in book["在校生预测"].iter_rows(min_row=2, values_only=True)}
+    # Numbers, not text: the 小学 row is base, low, median, high of the projection itself.
+    assert list(rows["小学"]) == [levels["primary"][k] for k in ("base", "low", "median", "high")]
+    summary = {r[0]: r[1] for r in book["说明"].iter_rows(min_row=2, values_only=True)}
+    assert summary["目标年份"] == "2028 年秋季学期"
+    assert summary["预测方案"] == "低方案"
+    # One row per projected segment, by school name (never the identifier).
+    schools = list(book["各校在校生预测"].iter_rows(min_row=2, values_only=True))
+    assert len(schools) == expected.projection.schools.height
+    assert all(not str(row[0]).isdigit() for row in schools)
+
+
+def test_the_workbook_of_a_bad_choice_is_the_pages_chinese_error(client, site):
+    client.force_login(site["users"]["admin"])
+    url = reverse("forecast_export", args=[site["county"].pk, DEMO_YEAR])
+    response = client.get(url + "?target=2020")
+    assert response.status_code == 400
+    assert "目标年份应晚于" in response.content.decode()
+    client.force_login(site["users"]["school"])
+    assert client.get(url).status_code == 404

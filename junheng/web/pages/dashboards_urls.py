@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from junheng.web.pages import class_sizes, dashboards, forecast
+from junheng.web.pages import dashboards, forecast
 
 urlpatterns = [
     path(
@@ -31,9 +31,9 @@ urlpatterns = [
         name="forecast",
     ),
     path(
-        "counties/<int:county_id>/<str:year>/classes/",
-        class_sizes.class_sizes_view,
-        name="class_sizes",
+        "counties/<int:county_id>/<str:year>/forecast.xlsx",
+        forecast.forecast_export,
+        name="forecast_export",
     ),
     path("compare/", dashboards.compare_latest, name="compare_latest"),
     path("compare/<str:year>/", dashboards.compare, name="compare"),

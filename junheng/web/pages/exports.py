@@ -83,7 +83,12 @@ def workbook_bytes(tables: list[Table], heading: str = "") -> bytes:
 
 def xlsx_response(tables: list[Table], filename: str, heading: str = "") -> HttpResponse:
     """The tables as a downloaded workbook named `filename` (Chinese names survive, RFC 6266)."""
-    response = HttpResponse(workbook_bytes(tables, heading), content_type=XLSX)
+    return xlsx_download(workbook_bytes(tables, heading), filename)
+
+
+def xlsx_download(content: bytes, filename: str) -> HttpResponse:
+    """A workbook's bytes as a download named `filename` (Chinese names survive, RFC 6266)."""
+    response = HttpResponse(content, content_type=XLSX)
     ascii_name = filename.encode("ascii", "ignore").decode() or "export.xlsx"
     response["Content-Disposition"] = (
         f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"

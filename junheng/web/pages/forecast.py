@@ -5,7 +5,8 @@ year's own evaluation. Computed on request: a county's forecast takes well under
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import tempfile
+from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -14,54 +15,19 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from junheng.core.diff import compare_entries
-from junheng.core.evaluate import Evaluation, evaluate
-from junheng.core.forecast import Forecast, forecast
-from junheng.core.formatting import fmt_number
+from junheng.core.evaluate import evaluate
+from junheng.core.forecast import forecast
 from junheng.core.projection import SCENARIO_ZH, SCENARIOS, ProjectionError, default_policy
-from junheng.core.schema import LEVEL_ZH
 from junheng.core.standard import Standard
-from junheng.core.wording import part_reason
+from junheng.reports.forecast_tables import SHORT, forecast_page
+from junheng.reports.forecast_xlsx import write_forecast_xlsx
 from junheng.standards import DEFAULT_STANDARD, load_standard
+from junheng.web.pages.exports import xlsx_download
 from junheng.web.pages.lookup import county_or_404, year_or_404
 from junheng.web.selectors import dataset_for, latest_snapshot
 
 HORIZON = 6
 """How many years after the data's latest year the form offers (the issue's planning span)."""
-
-VERDICT = {True: "达标", False: "未达标", None: "无法判定"}
-VETO = {True: "无", False: "存在", None: "无法判定"}
-STATE = {True: "pass", False: "fail", None: "unknown"}
-SHORT = {"low": "低", "median": "中", "high": "高"}
-
-
-@dataclass
-class Row:
-    """One table row: cells as text and the row's state class (pass, fail, unknown or '')."""
-
-    cells: list[str]
-    state: str = ""
-
-
-@dataclass
-class Page:
-    """What the template prints for one forecast."""
-
-    method: str
-    base_year: int
-    levels: list[Row]
-    backtest: list[Row]
-    backtest_note: str
-    verdict: str
-    verdict_state: str
-    parts: list[Row]
-    cv_headers: list[str]
-    cvs: list[Row]
-    segments: list[Row]
-    in_scope: int
-    items: list[Row]
-    changes: list[Row] = field(default_factory=list)
-    gaps: list[str] = field(default_factory=list)
 
 
 def standard_for(county: Any, year: Any) -> Standard:
@@ -75,166 +41,6 @@ def standard_for(county: Any, year: Any) -> Standard:
             # A snapshot may outlive its standard file; the default still judges the forecast.
             pass
     return load_standard(DEFAULT_STANDARD)
-
-
-def _num(value: float | None, digits: int = 0) -> str:
-    return "—" if value is None else fmt_number(value, digits, thousands=True)
-
-
-def _levels(result: Forecast, county: str) -> list[Row]:
-    frame = result.projection.levels.filter(pl.col("county") == county)
-    return [
-        Row(
-            [
-                LEVEL_ZH.get(r["level"], r["level"]),
-                _num(r["base"]),
-                *(_num(r[s]) for s in SCENARIOS),
-            ]
-        )
-        for r in frame.iter_rows(named=True)
-    ]
-
-
-def _backtest(result: Forecast, county: str) -> list[Row]:
-    frame = result.projection.backtest
-    if frame is None:
-        return []
-    return [
-        Row(
-            [
-                LEVEL_ZH.get(r["level"], r["level"]),
-                _num(r["actual"]),
-                _num(r["projected"]),
-                f"{r['error']:+,d}",
-                "—" if r["error_pct"] is None else f"{fmt_number(r['error_pct'], 1)}%",
-            ]
-        )
-        for r in frame.filter(pl.col("county") == county).iter_rows(named=True)
-    ]
-
-
-def _judged(evaluation: Evaluation, county: str) -> dict[str, Any]:
-    """Parts, CVs, failing segments and items, gap sentences of one county's evaluation."""
-    standard = evaluation.standard
-    verdict = evaluation.verdicts[county]
-    results = evaluation.items[county]
-    parts = []
-    for key, part in verdict.parts.items():
-        marks = VETO if key == "V" else VERDICT
-        reason = part_reason(key, part, results)
-        parts.append(Row([part.name, marks[part.passes], reason], STATE[part.passes]))
-    balance = evaluation.balance.filter(pl.col("county") == county)
-    headers = []
-    for level, zh in LEVEL_ZH.items():
-        limit = balance.filter(pl.col("level") == level)["limit"].max()
-        headers.append(f"{zh}（≤ {_num(limit, 2)}）")  # type: ignore[arg-type]
-    cvs = []
-    for item in standard.ratio_items:
-        cells = [f"{item.id} {item.name}"]
-        verdicts = []
-        for level in LEVEL_ZH:
-            row = balance.filter((pl.col("level") == level) & (pl.col("indicator") == item.id))
-            value, ok = (row["cv"][0], row["passes"][0]) if row.height else (None, None)
-            cells.append(f"{_num(value, 3)} {VERDICT[ok]}")
-            verdicts.append(ok)
-        worst = False if False in verdicts else (None if None in verdicts else True)
-        cvs.append(Row(cells, STATE[worst]))
-    in_scope = evaluation.segments.filter((pl.col("county") == county) & pl.col("in_scope"))
-    failing = in_scope.filter(pl.col("passes").ne_missing(True))
-    segments = [
-        Row(
-            [
-                r["name"],
-                LEVEL_ZH.get(r["level"], r["level"]),
-                VERDICT[r["passes"]],
-                "；".join(r["reasons"][1:] or r["reasons"]),
-            ],
-            STATE[r["passes"]],
-        )
-        for r in failing.iter_rows(named=True)
-    ]
-    items = []
-    for result in results:
-        if result.passes is True:
-            continue
-        item = standard.items[result.item]
-        marks = VETO if item.part == "V" else VERDICT
-        items.append(
-            Row([item.id, item.name, marks[result.passes], result.reason], STATE[result.passes])
-        )
-    totals = evaluation.totals.filter(pl.col("county") == county)
-    return {
-        "verdict": VERDICT[verdict.passes],
-        "verdict_state": STATE[verdict.passes],
-        "parts": parts,
-        "cv_headers": headers,
-        "cvs": cvs,
-        "segments": segments,
-        "in_scope": in_scope.height,
-        "items": items,
-        "gaps": list(totals["sentence"]) if totals.height else [],
-    }
-
-
-def _changes(today: Evaluation, future: Evaluation, county: str) -> list[Row]:
-    """What the projected year changes against the latest year's own evaluation."""
-    entries = [
-        {e["county"]: e for e in ev.to_dict()["counties"]}.get(county) for ev in (today, future)
-    ]
-    if entries[0] is None or entries[1] is None:
-        return []
-    diff = compare_entries(entries[0], entries[1])
-    names = {key: part.name for key, part in future.verdicts[county].parts.items()}
-    rows: list[Row] = []
-    if diff.verdict is not None:
-        rows.append(Row(["总体结论", VERDICT[diff.verdict.old], VERDICT[diff.verdict.new]]))
-    for part in diff.parts:
-        marks = VETO if part.key == "V" else VERDICT
-        rows.append(Row([names.get(part.key, "评估方面"), marks[part.old], marks[part.new]]))
-    for seg in diff.segments:
-        rows.append(
-            Row(
-                [
-                    f"{seg.name}（{LEVEL_ZH.get(seg.level, seg.level)}）",
-                    VERDICT[seg.old] if seg.present_before else "不在评估范围内",
-                    VERDICT[seg.new] if seg.present_after else "不在评估范围内",
-                ]
-            )
-        )
-    standard = future.standard
-    for item in diff.items:
-        label = item.key
-        if item.key in standard.items:
-            label = f"{item.key} {standard.items[item.key].name}"
-        rows.append(Row([f"评估项目 {label}", VERDICT[item.old], VERDICT[item.new]]))
-    for cv in diff.cvs:
-        if not cv.verdict_changed:
-            continue
-        rows.append(
-            Row(
-                [
-                    f"差异系数 {LEVEL_ZH.get(cv.level, cv.level)} {cv.item}"
-                    f"（≤ {_num(cv.limit, 2)}）",
-                    f"{_num(cv.old, 3)} {VERDICT[cv.old_passes]}",
-                    f"{_num(cv.new, 3)} {VERDICT[cv.new_passes]}",
-                ]
-            )
-        )
-    return rows
-
-
-def forecast_page(result: Forecast, today: Evaluation, county: str) -> Page:
-    """The forecast of one county as the page's rows."""
-    projection = result.projection
-    return Page(
-        method=result.method,
-        base_year=projection.base_year,
-        levels=_levels(result, county),
-        backtest=_backtest(result, county),
-        backtest_note=projection.backtest_note,
-        changes=_changes(today, result.evaluation, county),
-        **_judged(result.evaluation, county),
-    )
 
 
 def _target(raw: str | None, base: int) -> tuple[int, str]:
@@ -258,10 +64,9 @@ def _target(raw: str | None, base: int) -> tuple[int, str]:
     return year, ""
 
 
-@login_required
-@require_GET
-def forecast_view(request: HttpRequest, county_id: int, year: str) -> HttpResponse:
-    """The form (target year, scenario) and the forecast it asks for."""
+def _forecast_context(request: HttpRequest, county_id: int, year: str) -> dict[str, Any]:
+    """What the page and the workbook need: the form's choices, and `result` and `page` when
+    the asked forecast could be made (`error` and `status` when not)."""
     county_row = county_or_404(request, county_id)
     year_row = year_or_404(year)
     dataset = dataset_for(county_row, year_row)
@@ -272,10 +77,11 @@ def forecast_view(request: HttpRequest, county_id: int, year: str) -> HttpRespon
         "scenarios": [(key, SHORT[key]) for key in SCENARIOS],
         "history_years": policy.history_years,
         "min_years": policy.min_years,
+        "status": 200,
     }
     grades = dataset.grades.filter(pl.col("students").is_not_null())
     if grades.is_empty():
-        return render(request, "pages/forecast.html", context | {"no_grades": True})
+        return context | {"no_grades": True}
     base = int(grades.get_column("year").max())  # type: ignore[arg-type]
     target, error = _target(request.GET.get("target"), base)
     scenario = request.GET.get("scenario") or "median"
@@ -292,11 +98,39 @@ def forecast_view(request: HttpRequest, county_id: int, year: str) -> HttpRespon
         "error": error,
     }
     if error:
-        return render(request, "pages/forecast.html", context, status=400)
+        return context | {"status": 400}
     standard = standard_for(county_row, year_row)
     try:
         result = forecast(dataset, target, scenario, standard=standard)
     except ProjectionError as refused:
-        return render(request, "pages/forecast.html", context | {"error": str(refused)}, status=400)
-    context["page"] = forecast_page(result, evaluate(dataset, standard), county_row.name)
-    return render(request, "pages/forecast.html", context)
+        return context | {"error": str(refused), "status": 400}
+    page = forecast_page(result, evaluate(dataset, standard), county_row.name)
+    return context | {"result": result, "page": page}
+
+
+@login_required
+@require_GET
+def forecast_view(request: HttpRequest, county_id: int, year: str) -> HttpResponse:
+    """The form (target year, scenario) and the forecast it asks for."""
+    context = _forecast_context(request, county_id, year)
+    context.pop("result", None)
+    return render(request, "pages/forecast.html", context, status=context.pop("status"))
+
+
+@login_required
+@require_GET
+def forecast_export(request: HttpRequest, county_id: int, year: str) -> HttpResponse:
+    """目标年预测.xlsx of the forecast the page shows for the same target year and scenario."""
+    context = _forecast_context(request, county_id, year)
+    if "page" not in context:
+        # No grade data or a bad choice: the page says why and how to fix it.
+        context.pop("result", None)
+        return render(request, "pages/forecast.html", context, status=context.pop("status") or 400)
+    county = context["county"]
+    with tempfile.TemporaryDirectory() as folder:
+        path = write_forecast_xlsx(
+            context["result"], context["page"], county.name, Path(folder) / "forecast.xlsx"
+        )
+        content = path.read_bytes()
+    name = f"{county.name}{context['target']}年预测（{context['scenario_zh']}方案）.xlsx"
+    return xlsx_download(content, name)
