@@ -1,11 +1,11 @@
 """Problems (问题清单) from an evaluation snapshot, and their reconciliation with recorded ones.
 
 A problem drawn from an evaluation has a stable `key` naming what fails (an indicator of one
-school segment, a CV, an item of one school, a county item, a finance check of one fiscal year:
-"FIN/<check>/<year>"), so generating again from a newer
-snapshot finds the same problem instead of adding a copy. Every number in a title or description
-is the engine's, formatted with `junheng.core.formatting`. Undecided verdicts (`null`) make no
-problem; they become "数据缺失" drafts naming the missing data, kept apart from the problems.
+school segment, a CV, an item of one school, a county item, a finance check of one fiscal year
+"FIN/<check>/<year>"), so generating again from a newer snapshot finds the same problem instead
+of adding a copy. Every number in a title or description is the engine's, formatted with
+`junheng.core.formatting`. Undecided verdicts (`null`) make no problem; they become "数据缺失"
+drafts naming the missing data, kept apart from the problems.
 """
 
 from __future__ import annotations
