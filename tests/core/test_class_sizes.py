@@ -420,8 +420,16 @@ def test_rules_refused_with_file_and_key(change, message: str) -> None:
 def test_rules_file_read_errors(tmp_path: Path) -> None:
     bad = tmp_path / "班额.yaml"
     bad.write_text("bands: [", encoding="utf-8")
-    with pytest.raises(ClassSizeError, match=re.escape("班额.yaml：无法读取")):
+    with pytest.raises(ClassSizeError, match=re.escape("班额.yaml：第 1 行：YAML 格式错误")):
         load_rules(bad)
+    with pytest.raises(ClassSizeError, match=re.escape("没有.yaml：文件不存在或无法读取")):
+        load_rules(tmp_path / "没有.yaml")
+    twice = tmp_path / "twice.yaml"
+    twice.write_text(RULES_FILE.read_text(encoding="utf-8") + "\nschools_in_sentence: 3\n")
+    with pytest.raises(
+        ClassSizeError, match=r"twice\.yaml：第 \d+ 行：.*重复的字段“schools_in_sentence”"
+    ):
+        load_rules(twice)
     assert load_rules(RULES_FILE) == default_rules()
 
 
