@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.urls import path
+from django.urls import include, path
 
 from junheng.web.pages import dashboards, forecast
 
@@ -35,6 +35,7 @@ urlpatterns = [
         forecast.forecast_export,
         name="forecast_export",
     ),
+    path("counties/<int:county_id>/<str:year>/plan-data/", include("junheng.web.pages.plan_data")),
     path("compare/", dashboards.compare_latest, name="compare_latest"),
     path("compare/<str:year>/", dashboards.compare, name="compare"),
     path("compare/<str:year>/export/", dashboards.compare_export, name="compare_export"),

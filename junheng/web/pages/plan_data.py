@@ -1,0 +1,503 @@
+"""规划数据 in the web (`/counties/<id>/<year>/plan-data/`): the optional tables a county keeps
+beside its yearly data (年级在校生, 出生人口 and the creation plan's 班级学生数, 县级教育经费,
+建设项目, 编制与招聘计划), each with its row count, and an editable grid per table
+(`…/plan-data/<table>/`; a table kept per school is edited one school at a time).
+
+The grid is generated from the schema table (Chinese headers with units, enumerations as Chinese
+dropdowns) and has no rules of its own: the posted rows become the raw string table an import
+would give and go through `dataset_from_raw` with the county's stored schools and segments, so a
+value refused in a workbook is refused here with the same words, at its cell. Nothing is saved
+when any error is found; a valid table replaces the stored rows in one transaction with the
+history (`services.save_stored_table`). County and system administrators edit; leaders and
+inspectors read; school and department users get 404.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import polars as pl
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count
+from django.forms import formset_factory
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+
+from junheng.core.dataset import Dataset, conform, table_schema
+from junheng.core.schema import SCHOOLS, SEGMENTS, Column, ColumnType, Table
+from junheng.intake.cells import convert_table
+from junheng.intake.errors import CATALOGUE, ERROR, ErrorCollector, IntakeError
+from junheng.intake.reader import MAX_ERRORS, dataset_from_raw
+from junheng.intake.sources import ROW, RawTable, cell_text, source_column
+from junheng.web.accounts.scope import can_review_county
+from junheng.web.collection.models import STORED_TABLES, ChangeLog, SchoolYearData, StoredTable
+from junheng.web.pages.lookup import NOT_FOUND, county_or_404, year_or_404
+from junheng.web.registry.models import County, School, SchoolYear
+from junheng.web.selectors import dataset_for, stored_rows, table_token
+from junheng.web.services import PlanTableConflict, save_stored_table
+from junheng.web.workflow import HistoryEntry
+
+BLANK_ROWS = 3
+"""Empty rows below the stored ones, to type new rows into."""
+ADDED_ROWS = 5
+"""Rows the 添加空行 button adds."""
+HISTORY_ROWS = 30
+"""Latest changes listed under a table."""
+FORM_FILE = "网页填报"
+"""The "file" the posted rows are said to come from; routes their errors back to the grid."""
+STORED_FILE = "已存数据"
+"""The "file" of the stored rows sent along (schools, segments, other schools' rows)."""
+
+
+def _owner_hidden(spec: StoredTable) -> str:
+    """The column the grid fills in itself: the school being edited or the county."""
+    return spec.owner
+
+
+def grid_columns(spec: StoredTable) -> list[Column]:
+    """The columns a person types, in schema order (the owner column is the page's)."""
+    return [c for c in spec.table.columns if c.name != _owner_hidden(spec)]
+
+
+def _kind(column: Column) -> str:
+    """The cell's width class: names and notes need room, counts little."""
+    if column.name in ("school_id", "name", "new_school_name", "note", "funding_source"):
+        return "wide"
+    if column.type in (ColumnType.TEXT, ColumnType.ENUM):
+        return "text"
+    return "number"
+
+
+def _label(column: Column) -> str:
+    return column.header_zh
+
+
+def _cell_field(column: Column, schools: Sequence[School]) -> forms.CharField:
+    """Every cell is text: the intake types and checks it, as it does a workbook's cell."""
+    widget: forms.Widget
+    if column.name == "school_id":
+        choices = [("", "（新建学校）")] + [(s.school_id, s.name) for s in schools]
+        widget = forms.Select(choices=choices)
+    elif column.type == ColumnType.ENUM:
+        blank = [("", "")] if not column.required else [("", "请选择")]
+        widget = forms.Select(choices=blank + [(zh, zh) for _, zh in column.enum])
+    else:
+        mode = {ColumnType.INT: "numeric", ColumnType.NUMBER: "decimal"}.get(column.type)
+        attrs = {"autocomplete": "off", "aria-label": _label(column)}
+        if mode:
+            attrs["inputmode"] = mode
+        widget = forms.TextInput(attrs=attrs)
+    return forms.CharField(label=_label(column), required=False, widget=widget)
+
+
+def grid_formset(spec: StoredTable, schools: Sequence[School]) -> type[forms.BaseFormSet]:
+    """A formset class for the table's grid: one text field per column, a delete box per row."""
+    fields = {c.name: _cell_field(c, schools) for c in grid_columns(spec)}
+    form = type("PlanRowForm", (forms.Form,), dict(fields))
+    return formset_factory(form, extra=BLANK_ROWS, can_delete=True)
+
+
+def cell_text_of(column: Column, value: object) -> str:
+    """A stored value as a person types it: 12 not 12.0, an enumeration's Chinese label."""
+    if value is None:
+        return ""
+    if column.type == ColumnType.ENUM:
+        return column.enum_zh(str(value))
+    return cell_text(value) or ""
+
+
+def _raw(table: Table, file: str, rows: Sequence[Mapping[str, str | None]]) -> RawTable:
+    """A raw table as an importer builds it: text cells c0…, canonical headers, rows 1, 2, …"""
+    columns = list(table.names)
+    frame = pl.DataFrame(
+        [
+            pl.Series(source_column(i), [row.get(c) for row in rows], dtype=pl.String)
+            for i, c in enumerate(columns)
+        ]
+        + [pl.Series(ROW, range(1, len(rows) + 1), dtype=pl.Int64)]
+    )
+    return RawTable(table, file, None, columns, frame)
+
+
+def _text_rows(table: Table, rows: Sequence[Mapping[str, Any]]) -> list[dict[str, str | None]]:
+    return [{c: cell_text(row.get(c)) for c in table.names} for row in rows]
+
+
+def problem_text(error: IntakeError) -> str:
+    """What is wrong and what is expected, without the file location an import report gives."""
+    return CATALOGUE[error.code].template.format(value=error.value, expected=error.expected)
+
+
+@dataclass
+class Checked:
+    """The outcome of checking a posted table: the Dataset rows to store, or the problems."""
+
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    cell_errors: dict[tuple[int, str], list[str]] = field(default_factory=dict)
+    """(position among the posted rows, column) → messages."""
+    errors: list[str] = field(default_factory=list)
+    """Problems without a cell of the grid (the table as a whole, other stored data)."""
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.cell_errors and not self.errors
+
+
+def check_rows(
+    spec: StoredTable,
+    base: Dataset,
+    posted: Sequence[Mapping[str, str | None]],
+    others: Sequence[Mapping[str, Any]] = (),
+) -> Checked:
+    """Type and check the posted rows (text by column) as an import of the table would, with the
+    stored schools and segments and `others` (the table's stored rows the page does not edit).
+
+    The posted rows come first, so an error's row number is its position among them. `rows` of
+    the result are every row of the table, typed, the posted ones first."""
+    table = spec.table
+    rows = [*posted, *_text_rows(table, others)]
+    raws = {
+        SCHOOLS.name: _raw(SCHOOLS, STORED_FILE, _text_rows(SCHOOLS, base.schools.to_dicts())),
+        SEGMENTS.name: _raw(SEGMENTS, STORED_FILE, _text_rows(SEGMENTS, base.segments.to_dicts())),
+        table.name: _raw(table, FORM_FILE, rows),
+    }
+    out = ErrorCollector(MAX_ERRORS)
+    dataset = dataset_from_raw(raws, out, FORM_FILE)
+    checked = Checked()
+    typed_columns = {c.name for c in grid_columns(spec)}
+    for error in out.result(FORM_FILE):
+        text = problem_text(error)
+        mine = error.file == FORM_FILE
+        if error.severity != ERROR:
+            checked.warnings.append(text)
+        elif mine and error.row is not None and 1 <= error.row <= len(posted):
+            column = error.column if error.column in typed_columns else ""
+            checked.cell_errors.setdefault((error.row - 1, column or ""), []).append(text)
+        elif mine and error.row is not None:
+            checked.errors.append(f"本表其他学校已存的第 {error.row - len(posted)} 行：{text}")
+        elif mine:
+            checked.errors.append(text)
+        else:
+            checked.errors.append(f"已存的学校数据：{text}")
+    if not checked.ok:
+        return checked
+    frame = getattr(dataset, table.name) if dataset is not None else None
+    if frame is None or frame.height != len(rows):
+        # A reader that does not carry this table yet still types it the same way; its rules
+        # apply here as soon as the reader checks them.
+        typed = convert_table(raws[table.name], ErrorCollector(MAX_ERRORS)).output()
+        frame = conform(typed, table_schema(table))
+    checked.rows = frame.select(table.names).to_dicts()
+    return checked
+
+
+# Views ----------------------------------------------------------------------------------------
+
+
+def _spec_or_404(table: str) -> StoredTable:
+    spec = STORED_TABLES.get(table)
+    if spec is None:
+        raise Http404(NOT_FOUND)
+    return spec
+
+
+def _counts(county: County, year: SchoolYear) -> dict[str, tuple[int, int]]:
+    """Per table: rows stored, and for a table kept per school the schools that have rows."""
+    counts: dict[str, tuple[int, int]] = {}
+    for name, spec in STORED_TABLES.items():
+        rows = spec.model._default_manager.filter(year=year)
+        if spec.by_school:
+            rows = rows.filter(school__county=county)
+            per = rows.values("school").annotate(n=Count("id")).values_list("n", flat=True)
+            numbers = list(per)
+            counts[name] = (sum(numbers), len(numbers))
+        else:
+            counts[name] = (rows.filter(county=county).count(), 0)
+    return counts
+
+
+@login_required
+def plan_data_view(request: HttpRequest, county_id: int, year: str) -> HttpResponse:
+    """The optional tables of the county and year with their row counts."""
+    county = county_or_404(request, county_id)
+    year_row = year_or_404(year)
+    counts = _counts(county, year_row)
+    tables = [
+        {
+            "name": name,
+            "title": spec.table.zh,
+            "description": spec.table.description,
+            "rows": counts[name][0],
+            "schools": counts[name][1],
+            "by_school": spec.by_school,
+        }
+        for name, spec in STORED_TABLES.items()
+    ]
+    context = {
+        "county": county,
+        "year": year_row,
+        "tables": tables,
+        "may_edit": can_review_county(request.user, county),
+    }
+    return render(request, "pages/plan_data.html", context)
+
+
+def _schools(county: County) -> list[School]:
+    return list(School.objects.filter(county=county).order_by("school_id"))
+
+
+def _school_list(spec: StoredTable, county: County, year: SchoolYear) -> list[dict[str, Any]]:
+    """The county's schools with their rows of a table kept per school."""
+    per = dict(
+        spec.model._default_manager.filter(year=year, school__county=county)
+        .values("school")
+        .annotate(n=Count("id"))
+        .values_list("school", "n")
+    )
+    return [
+        {"school": school, "rows": per.get(school.pk, 0)}
+        for school in _schools(county)
+        if per.get(school.pk) or school.year_data.filter(year=year).exists()
+    ]
+
+
+def _history(spec: StoredTable, county: County, year: SchoolYear) -> list[HistoryEntry]:
+    """The table's latest changes in the county and year, with Chinese field names."""
+    columns = {field: spec.table.column(column) for column, field in spec.fields.items()}
+    logs = (
+        ChangeLog.objects.filter(county=county, year=year, model=spec.model.__name__)
+        .select_related("user")
+        .order_by("-id")[:HISTORY_ROWS]
+    )
+    entries = []
+    for log in logs:
+        column = columns.get(log.field)
+        label = column.header_zh if column is not None else log.field
+
+        def shown(text: str | None, column: Column | None = column) -> str:
+            if text is None or text == "":
+                return "（空）"
+            if column is not None and column.type == ColumnType.ENUM:
+                return column.enum_zh(text)
+            if text.endswith(".0"):
+                return text[:-2]
+            return text
+
+        who = "系统（批量导入）"
+        if log.user is not None:
+            who = log.user.get_full_name() or log.user.get_username()
+        entries.append(
+            HistoryEntry(
+                id=log.pk,
+                at=log.at,
+                who=who,
+                field=f"{log.object_id} · {label}",
+                old=shown(log.old_value),
+                new=shown(log.new_value),
+                comment="",
+                is_step=False,
+            )
+        )
+    return entries
+
+
+def _capacity(spec: StoredTable) -> int | None:
+    """How many grid rows one post may carry under the site's limit on posted fields."""
+    limit = settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
+    if limit is None:
+        return None
+    # The token, school, CSRF and the formset's four management fields besides the rows.
+    return (limit - 8) // (len(grid_columns(spec)) + 1)
+
+
+def _initial(spec: StoredTable, rows: Sequence[Mapping[str, Any]]) -> list[dict[str, str]]:
+    return [{c.name: cell_text_of(c, row.get(c.name)) for c in grid_columns(spec)} for row in rows]
+
+
+def _posted_rows(
+    spec: StoredTable, formset: forms.BaseFormSet, owner: str
+) -> tuple[list[dict[str, str | None]], list[int]]:
+    """The grid's rows as raw text rows (owner filled in), leaving out deleted and empty rows,
+    with the form index of each."""
+    rows: list[dict[str, str | None]] = []
+    positions: list[int] = []
+    for index, form in enumerate(formset.forms):
+        if form["DELETE"].value():
+            continue
+        values = {
+            c.name: (str(form[c.name].value() or "").strip() or None) for c in grid_columns(spec)
+        }
+        if all(v is None for v in values.values()):
+            continue
+        rows.append({spec.owner: owner, **values})
+        positions.append(index)
+    return rows, positions
+
+
+def _display_rows(
+    spec: StoredTable, rows: Sequence[Mapping[str, Any]], names: Mapping[str, str]
+) -> list[list[str]]:
+    out = []
+    for row in rows:
+        cells = []
+        for column in grid_columns(spec):
+            value = row.get(column.name)
+            if column.name == "school_id":
+                cells.append(names.get(value, value or "") if value else "")
+            else:
+                cells.append(cell_text_of(column, value))
+        out.append(cells)
+    return out
+
+
+@login_required
+def plan_table_view(request: HttpRequest, county_id: int, year: str, table: str) -> HttpResponse:
+    """One table's grid: read by anyone who sees the county, saved by its administrators."""
+    county = county_or_404(request, county_id)
+    year_row = year_or_404(year)
+    spec = _spec_or_404(table)
+    may_edit = can_review_county(request.user, county)
+    source = request.POST if request.method == "POST" else request.GET
+    school: School | None = None
+    context: dict[str, Any] = {
+        "county": county,
+        "year": year_row,
+        "title": spec.table.zh,
+        "description": spec.table.description,
+        "table": table,
+        "may_edit": may_edit,
+        "columns": [
+            {"label": _label(c), "required": c.required, "note": c.description, "kind": _kind(c)}
+            for c in grid_columns(spec)
+        ],
+        "history": _history(spec, county, year_row),
+    }
+    if spec.by_school:
+        wanted = (source.get("school") or "").strip()
+        if not wanted:
+            context["schools"] = _school_list(spec, county, year_row)
+            return render(request, "pages/plan_data_schools.html", context)
+        school = School.objects.filter(county=county, school_id=wanted).first()
+        if school is None:
+            raise Http404(NOT_FOUND)
+        context["school"] = school
+    if request.method == "POST" and not may_edit:
+        raise Http404(NOT_FOUND)
+
+    stored = stored_rows(county, year_row, table, school=school)
+    schools = _schools(county)
+    names = {s.school_id: s.name for s in schools}
+    here = reverse("plan_table", args=[county.pk, year_row.label, table])
+    if school is not None:
+        here += f"?school={school.school_id}"
+    context["here"] = here
+    capacity = _capacity(spec)
+    if not may_edit or (capacity is not None and len(stored) + BLANK_ROWS > capacity):
+        context |= {
+            "rows": _display_rows(spec, stored, names),
+            "too_many": may_edit,
+        }
+        return render(request, "pages/plan_data_table.html", context)
+
+    if not SchoolYearData.objects.filter(school__county=county, year=year_row).exists():
+        context |= {"rows": _display_rows(spec, stored, names), "no_schools": True}
+        return render(request, "pages/plan_data_table.html", context)
+
+    formset_class = grid_formset(spec, schools)
+    token = table_token(stored)
+    status = 200
+    checked: Checked | None = None
+    notice = ""
+    if request.method == "POST":
+        data: QueryDict = request.POST.copy()
+        if "add" in data:
+            total = f"{formset_prefix()}-TOTAL_FORMS"
+            data[total] = str(int(data.get(total) or 0) + ADDED_ROWS)
+            formset = formset_class(data, prefix=formset_prefix())
+            token = request.POST.get("token") or token
+        else:
+            formset = formset_class(data, prefix=formset_prefix())
+            owner = school.school_id if school is not None else county.name
+            posted, positions = _posted_rows(spec, formset, owner)
+            others = (
+                [r for r in stored_rows(county, year_row, table) if r["school_id"] != owner]
+                if school is not None
+                else []
+            )
+            checked = check_rows(spec, dataset_for(county, year_row), posted, others)
+            if checked.ok:
+                mine = [r for r in checked.rows if r[spec.owner] == owner][: len(posted)]
+                try:
+                    changed = save_stored_table(
+                        county,
+                        year_row,
+                        table,
+                        mine,
+                        request.user,
+                        school=school,
+                        token=request.POST.get("token") or None,
+                    )
+                except PlanTableConflict:
+                    notice = (
+                        "保存失败：在您打开本页之后，有人修改了这张表。您填写的内容仍保留在下方；"
+                        "请核对下方的修改记录，再次保存将以您填写的内容为准。"
+                    )
+                    token = table_token(stored_rows(county, year_row, table, school=school))
+                    status = 409
+                else:
+                    for warning in checked.warnings:
+                        messages.warning(request, warning)
+                    if changed:
+                        messages.success(request, f"{spec.table.zh}已保存，共修改 {changed} 项。")
+                    else:
+                        messages.info(request, "没有修改任何内容。")
+                    return redirect(here)
+            else:
+                status = 400
+                formset.is_valid()
+                for (position, column), texts in checked.cell_errors.items():
+                    form = formset.forms[positions[position]]
+                    for text in texts:
+                        form.add_error(column or None, text)
+                token = request.POST.get("token") or token
+    else:
+        formset = formset_class(initial=_initial(spec, stored), prefix=formset_prefix())
+    context |= {
+        "formset": formset,
+        "token": token,
+        "checked": checked,
+        "notice": notice,
+        "error_count": (
+            sum(len(t) for t in checked.cell_errors.values()) + len(checked.errors)
+            if checked is not None
+            else 0
+        ),
+        "grid": [
+            {
+                "form": form,
+                "cells": [
+                    {"field": form[c.name], "kind": _kind(c)} for c in grid_columns(spec)
+                ],
+                "errors": form.non_field_errors(),
+            }
+            for form in formset.forms
+        ],
+    }
+    return render(request, "pages/plan_data_table.html", context, status=status)
+
+
+def formset_prefix() -> str:
+    return "rows"
+
+
+urlpatterns = [
+    path("", plan_data_view, name="plan_data"),
+    path("<str:table>/", plan_table_view, name="plan_table"),
+]

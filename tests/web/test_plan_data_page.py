@@ -1,0 +1,330 @@
+"""规划数据 pages (`/counties/<id>/<year>/plan-data/` and `…/plan-data/<table>/`): who may read and
+who may change them, Chinese headers and dropdowns, a bad cell refused at its cell with nothing
+written, a good save visible after reload with its history, one school's rows saved without
+touching the others', and a save over a table changed since it was opened refused."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+import polars as pl
+import pytest
+from django.urls import reverse
+
+from junheng.core.dataset import Dataset
+from junheng.demo import DEMO_COUNTY
+from junheng.web.accounts.models import Profile, Role
+from junheng.web.collection.models import ChangeLog, CountyFinance
+from junheng.web.pages.plan_data import ADDED_ROWS, BLANK_ROWS
+from junheng.web.rectification.models import Unit, UnitKind, UnitMember
+from junheng.web.registry.management.commands.junheng_demo import (
+    DEMO_CITY,
+    DEMO_PROVINCE,
+    DEMO_YEAR,
+)
+from junheng.web.registry.models import City, County, School, SchoolYear
+from junheng.web.selectors import dataset_for, stored_rows
+from junheng.web.services import load_dataset
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "pw-均衡-2026"
+FIRST, SECOND = "2152010001", "2152010002"
+"""城关第一小学 and 城关第二小学 of the demo county."""
+
+
+def _plans(county: str) -> dict[str, pl.DataFrame]:
+    def build(**tables: pl.DataFrame) -> Dataset:
+        return Dataset.build(pl.DataFrame(), pl.DataFrame(), **tables)
+
+    return {
+        "finance": build(
+            finance=pl.DataFrame(
+                {
+                    "county": [county, county],
+                    "year": [2024, 2025],
+                    "education_expenditure_yuan": [1.5e8, 1.625e8],
+                    "students": [30000, 30500],
+                }
+            )
+        ).finance,
+        "classes": build(
+            classes=pl.DataFrame(
+                {
+                    "school_id": [FIRST, FIRST, SECOND],
+                    "year": [2026, 2026, 2026],
+                    "grade": [1, 1, 3],
+                    "class_name": ["1", "2", "1"],
+                    "students": [45, 44, 52],
+                }
+            )
+        ).classes,
+        "projects": build(
+            projects=pl.DataFrame(
+                {
+                    "project_id": ["2026-01"],
+                    "county": [county],
+                    "name": ["城关一小综合楼"],
+                    "kind": ["expand"],
+                    "school_id": [FIRST],
+                    "planned_finish": ["2027-08-31"],
+                    "status": ["building"],
+                }
+            )
+        ).projects,
+    }
+
+
+@pytest.fixture(name="site")
+def site_fixture(demo, django_user_model):
+    load_dataset(
+        replace(demo, **_plans(DEMO_COUNTY)), DEMO_YEAR, province=DEMO_PROVINCE, city=DEMO_CITY
+    )
+    county = County.objects.get(name=DEMO_COUNTY)
+    year = SchoolYear.objects.get(label=DEMO_YEAR)
+    other = County.objects.create(city=City.objects.get(name=DEMO_CITY), name="邻县")
+    unit = Unit.objects.create(county=county, kind=UnitKind.DEPARTMENT, name="县财政局")
+
+    def user(name, role=None, unit=None, **scope):
+        u = django_user_model.objects.create_user(name, password=PASSWORD)
+        if role is not None:
+            Profile.objects.create(user=u, role=role, **scope)
+        if unit is not None:
+            UnitMember.objects.create(user=u, unit=unit)
+        return u
+
+    school = School.objects.get(school_id=FIRST)
+    users = {
+        "admin": user("cadmin", Role.COUNTY_ADMIN, county=county),
+        "other_admin": user("oadmin", Role.COUNTY_ADMIN, county=other),
+        "leader": user("leader", Role.LEADER, county=county),
+        "inspector": user("inspector", Role.INSPECTOR),
+        "sysadmin": user("sysadmin", Role.SYSTEM_ADMIN),
+        "school": user("school", Role.SCHOOL_USER, school=school),
+        "department": user("dept", unit=unit),
+    }
+    users["inspector"].profile.inspected_counties.add(county)
+    return {"county": county, "year": year, "users": users}
+
+
+def _url(site, table: str | None = None, school: str | None = None) -> str:
+    county, year = site["county"].pk, site["year"].label
+    if table is None:
+        return reverse("plan_data", args=[county, year])
+    url = reverse("plan_table", args=[county, year, table])
+    return f"{url}?school={school}" if school else url
+
+
+def _text(response) -> str:
+    """What a person reads: the page without tags, attributes and scripts."""
+    html = response.content.decode()
+    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
+    return re.sub(r"<[^>]+>", " ", html)
+
+
+def _as(client, site, who: str):
+    client.force_login(site["users"][who])
+    return client
+
+
+@pytest.mark.parametrize("who", ["admin", "sysadmin", "leader", "inspector"])
+def test_the_list_names_every_table_in_chinese_with_its_rows(client, site, who):
+    response = _as(client, site, who).get(_url(site))
+    assert response.status_code == 200
+    text = _text(response)
+    for title in (
+        "年级在校生",
+        "出生人口",
+        "班级学生数",
+        "县级教育经费",
+        "建设项目",
+        "编制与招聘计划",
+    ):
+        assert title in text
+    # 3 classes in 2 schools, 2 finance years, 1 project.
+    assert "3 行（2 所学校）" in text and "2 行" in text and "1 行" in text
+    for name in ("grades", "births", "classes", "finance", "projects", "staffing"):
+        assert name not in text
+    assert ("查看和修改" in text) is (who in ("admin", "sysadmin"))
+
+
+@pytest.mark.parametrize("who", ["other_admin", "school", "department"])
+def test_the_pages_answer_404_outside_the_county_views(client, site, who):
+    _as(client, site, who)
+    assert client.get(_url(site)).status_code == 404
+    assert client.get(_url(site, "finance")).status_code == 404
+    assert client.post(_url(site, "finance"), {}).status_code == 404
+
+
+def test_an_unknown_table_is_404(client, site):
+    assert _as(client, site, "admin").get(_url(site, "schools")).status_code == 404
+
+
+@pytest.mark.parametrize("who", ["leader", "inspector"])
+def test_leaders_and_inspectors_read_the_table_and_cannot_post(client, site, who):
+    response = _as(client, site, who).get(_url(site, "finance"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "rows-TOTAL_FORMS" not in html and "<input" not in html.split("</header>")[-1]
+    text = _text(response)
+    assert "一般公共预算教育支出（元）" in text and "162500000" in text
+    before = list(CountyFinance.objects.values_list("students", flat=True))
+    assert client.post(_url(site, "finance"), {"rows-TOTAL_FORMS": "0"}).status_code == 404
+    assert list(CountyFinance.objects.values_list("students", flat=True)) == before
+
+
+def _grid(response) -> dict[str, str]:
+    """The grid as the browser would post it unchanged: every field's initial text."""
+    formset = response.context["formset"]
+    data = {
+        f"{formset.prefix}-TOTAL_FORMS": str(formset.total_form_count()),
+        f"{formset.prefix}-INITIAL_FORMS": str(formset.initial_form_count()),
+        f"{formset.prefix}-MIN_NUM_FORMS": "0",
+        f"{formset.prefix}-MAX_NUM_FORMS": "1000",
+        "token": response.context["token"],
+    }
+    for form in formset.forms:
+        for name in form.fields:
+            if name == "DELETE":
+                continue
+            value = form[name].value()
+            data[form[name].html_name] = "" if value is None else str(value)
+    school = response.context.get("school")
+    if school is not None:
+        data["school"] = school.school_id
+    return data
+
+
+def test_the_grid_has_chinese_headers_units_and_dropdowns(client, site):
+    response = _as(client, site, "admin").get(_url(site, "projects"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "新增教学及辅助用房面积（㎡）" in html and "计划竣工" in html
+    # The stored 改扩建 and 在建 selected, the school chosen by name.
+    assert '<option value="改扩建" selected>改扩建</option>' in html
+    assert '<option value="在建" selected>在建</option>' in html
+    assert f'<option value="{FIRST}" selected>城关第一小学</option>' in html
+    # One stored project and the blank rows below it.
+    assert len(response.context["formset"].forms) == 1 + BLANK_ROWS
+
+
+def test_a_bad_cell_is_shown_at_its_cell_and_nothing_is_written(client, site):
+    _as(client, site, "admin")
+    data = _grid(client.get(_url(site, "finance")))
+    data["rows-1-students"] = "三万"
+    response = client.post(_url(site, "finance"), data)
+    assert response.status_code == 400
+    form = response.context["formset"].forms[1]
+    assert form.errors["students"], "the message belongs to the cell"
+    assert "三万" in form.errors["students"][0]
+    assert "数据尚未保存" in _text(response)
+    assert [r["students"] for r in stored_rows(site["county"], site["year"], "finance")] == [
+        30000,
+        30500,
+    ]
+    assert not ChangeLog.objects.exists()
+
+
+def test_a_good_save_is_logged_and_shown_after_reload(client, site):
+    _as(client, site, "admin")
+    data = _grid(client.get(_url(site, "finance")))
+    data["rows-1-students"] = "30,800"
+    # A new fiscal year typed into the first blank row.
+    data["rows-2-year"] = "2026"
+    data["rows-2-education_expenditure_yuan"] = "170000000"
+    response = client.post(_url(site, "finance"), data)
+    assert response.status_code == 302
+    again = client.get(response["Location"])
+    text = _text(again)
+    assert "县级教育经费已保存，共修改 3 项。" in text
+    assert again.context["formset"].forms[1]["students"].value() == "30800"
+    assert again.context["formset"].forms[2]["year"].value() == "2026"
+    # Changed: 2025's students; created: 2026's year and expenditure (3 values).
+    logs = ChangeLog.objects.filter(model="CountyFinance", user=site["users"]["admin"])
+    assert logs.count() == 3
+    assert "在校学生数（人）" in text and "30500" in text and "30800" in text
+    finance = dataset_for(site["county"], site["year"]).finance
+    assert finance.get_column("students").to_list() == [30000, 30800, None]
+
+
+def test_a_deleted_row_is_removed(client, site):
+    _as(client, site, "admin")
+    data = _grid(client.get(_url(site, "finance")))
+    data["rows-0-DELETE"] = "on"
+    assert client.post(_url(site, "finance"), data).status_code == 302
+    assert [r["year"] for r in stored_rows(site["county"], site["year"], "finance")] == [2025]
+
+
+def test_one_schools_rows_are_saved_and_the_others_kept(client, site):
+    _as(client, site, "admin")
+    chooser = client.get(_url(site, "classes"))
+    assert "城关第二小学" in _text(chooser) and f"?school={FIRST}" in chooser.content.decode()
+    data = _grid(client.get(_url(site, "classes", FIRST)))
+    data["rows-1-students"] = "43"
+    data["rows-2-year"] = "2026"
+    data["rows-2-grade"] = "2"
+    data["rows-2-class_name"] = "1"
+    data["rows-2-students"] = "41"
+    response = client.post(_url(site, "classes"), data)
+    assert response.status_code == 302
+    rows = stored_rows(site["county"], site["year"], "classes")
+    assert sorted((r["school_id"], r["grade"], r["students"]) for r in rows) == [
+        (FIRST, 1, 43),
+        (FIRST, 1, 45),
+        (FIRST, 2, 41),
+        (SECOND, 3, 52),
+    ]
+
+
+def test_a_duplicate_grade_row_of_grades_is_refused_at_its_cell(client, site):
+    _as(client, site, "admin")
+    data = _grid(client.get(_url(site, "grades", FIRST)))
+    for n in (0, 1):
+        data |= {f"rows-{n}-year": "2025", f"rows-{n}-grade": "1", f"rows-{n}-students": "40"}
+    response = client.post(_url(site, "grades"), data)
+    assert response.status_code == 400
+    assert response.context["formset"].forms[1].errors["grade"]
+    assert not ChangeLog.objects.exists()
+
+
+def test_adding_rows_saves_nothing(client, site):
+    _as(client, site, "admin")
+    data = _grid(client.get(_url(site, "finance")))
+    data["add"] = "1"
+    response = client.post(_url(site, "finance"), data)
+    assert response.status_code == 200
+    assert len(response.context["formset"].forms) == 2 + BLANK_ROWS + ADDED_ROWS
+    assert not ChangeLog.objects.exists()
+
+
+def test_a_save_over_a_table_changed_since_is_refused_then_allowed(client, site):
+    _as(client, site, "admin")
+    opened = _grid(client.get(_url(site, "finance")))
+    first = dict(opened, **{"rows-0-students": "31000"})
+    assert client.post(_url(site, "finance"), first).status_code == 302
+    second = dict(opened, **{"rows-1-students": "32000"})
+    refused = client.post(_url(site, "finance"), second)
+    assert refused.status_code == 409
+    assert "有人修改了这张表" in _text(refused)
+    assert [r["students"] for r in stored_rows(site["county"], site["year"], "finance")] == [
+        31000,
+        30500,
+    ]
+    # Saving again from the refused page is deliberate: the typed values win.
+    again = _grid(refused) | {"rows-1-students": "32000"}
+    assert client.post(_url(site, "finance"), again).status_code == 302
+    assert [r["students"] for r in stored_rows(site["county"], site["year"], "finance")] == [
+        30000,
+        32000,
+    ]
+
+
+def test_the_overview_links_to_the_plan_data(client, site):
+    from junheng.web.services import run_evaluation
+
+    run_evaluation(site["county"], site["year"], None)
+    response = _as(client, site, "leader").get(
+        reverse("county", args=[site["county"].pk, site["year"].label])
+    )
+    assert _url(site) in response.content.decode()
