@@ -742,7 +742,7 @@ def class_sizes_to_dict(
     dataset: Dataset,
     county: str,
     *,
-    year: int,
+    year: int | None = None,
     standard: Standard,
     targets: Sequence[Target] | None = None,
     rules: ClassSizeRules | None = None,
@@ -753,7 +753,8 @@ def class_sizes_to_dict(
      "years": [..], "county": [record], "townships": [record], "schools": [record],
      "targets": [TargetResult.to_dict()], "g5": G5Explanation.to_dict()} where a record is
     {unit keys…, year, level, level_name, classes, students, bands: {band: classes},
-    band_students: {band: students}} and `year` is the dataset's school year, for G5."""
+    band_students: {band: students}}. `year` is the school year whose classes explain G5 (the
+    dataset's own year); by default the county's latest year of class rows."""
     rules = rules or default_rules()
     schools = band_counts(dataset, rules=rules, by="school").filter(pl.col("county") == county)
     if schools.is_empty():
@@ -768,6 +769,8 @@ def class_sizes_to_dict(
         pl.col("level").replace_strict(_LEVEL_ORDER, return_dtype=pl.Int64).alias("_lv"),
     ).sort("township", "year", "_lv", "_b")
     results = judge_targets(schools, targets, rules=rules, counties=[county])
+    years = sorted(schools["year"].unique().to_list())
+    year = years[-1] if year is None else year
     return {
         "bands": [
             {
@@ -778,7 +781,7 @@ def class_sizes_to_dict(
             }
             for i, band in enumerate(rules.bands)
         ],
-        "years": sorted(schools["year"].unique().to_list()),
+        "years": years,
         "county": _records(county_frame, ["county"]),
         "townships": _records(townships, ["township"]),
         "schools": _records(schools, ["school_id", "school", "township"]),

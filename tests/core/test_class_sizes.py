@@ -381,7 +381,13 @@ def test_class_sizes_to_dict() -> None:
         (2020, 2024, False),
         (2020, 2025, False),
     ]
-    assert out["g5"]["classes"] == 7
+    assert (out["g5"]["year"], out["g5"]["classes"]) == (2025, 7)
+    # Without a year, G5 is explained with the latest year of class rows (2025 here).
+    latest = class_sizes_to_dict(dataset(ROWS), "甲县", standard=load_standard())
+    assert latest is not None and latest["g5"] == out["g5"]
+    # 2024 has only 城关一小's 70: one class over 45.
+    older = class_sizes_to_dict(dataset(ROWS), "甲县", year=2024, standard=load_standard())
+    assert older is not None and older["g5"]["classes"] == 1
     assert [b["name"] for b in out["bands"]] == ["标准班额", "超标准班额", "大班额", "超大班额"]
 
 
