@@ -20,6 +20,7 @@ from junheng.core.balance import compute_balance, contributions, top_contributor
 from junheng.core.checks import ItemFrames, ItemResult, county_frame, evaluate_items, school_frame
 from junheng.core.dataset import Dataset
 from junheng.core.gaps import gap_totals, school_gaps, segment_gaps
+from junheng.core.plan_checks import plan_entries
 from junheng.core.resources import apply_segment_rule, compute_values
 from junheng.core.schema import LEVEL_ZH, LEVELS
 from junheng.core.scope import prepare_segments
@@ -87,6 +88,9 @@ class Evaluation:
     gaps: pl.DataFrame
     totals: pl.DataFrame
     notes: pl.DataFrame = field(default_factory=pl.DataFrame)
+    plan: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    """County → the creation plan's checks (`plan_checks.plan_entries`): class sizes and
+    finance, only for counties whose dataset gives those tables."""
 
     @property
     def items(self) -> Mapping[str, list[ItemResult]]:
@@ -261,6 +265,7 @@ def evaluate(dataset: Dataset, standard: Standard) -> Evaluation:
         gaps=gaps,
         totals=gap_totals(gaps),
         notes=dataset.notes,
+        plan=plan_entries(dataset, standard),
     )
 
 

@@ -198,6 +198,8 @@ def county_to_dict(evaluation: Evaluation, county: str) -> dict[str, Any]:
             for r in gaps.iter_rows(named=True)
         ],
     }
+    # The plan's checks (class sizes, finance) only for counties that gave those tables.
+    entry.update(evaluation.plan.get(county, {}))
     entry["summary"] = county_summary(entry)
     return entry
 
