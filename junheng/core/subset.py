@@ -51,7 +51,8 @@ def select_schools(schools: pl.DataFrame, wanted: Iterable[str]) -> Selection:
 
 
 def restrict(dataset: Dataset, school_ids: Iterable[str]) -> Dataset:
-    """The dataset with only the rows of `school_ids` (county facts, survey and births kept)."""
+    """The dataset with only the rows of `school_ids` (county facts, survey, births and
+    finance kept; projects kept when they name one of the schools or a school to be opened)."""
     keep = sorted(set(school_ids))
     only = pl.col("school_id").is_in(keep)
     return Dataset(
@@ -64,6 +65,10 @@ def restrict(dataset: Dataset, school_ids: Iterable[str]) -> Dataset:
         notes=dataset.notes.filter(pl.col("school_id").is_null() | only),
         grades=dataset.grades.filter(only),
         births=dataset.births,
+        classes=dataset.classes.filter(only),
+        finance=dataset.finance,
+        projects=dataset.projects.filter(pl.col("school_id").is_null() | only),
+        staffing=dataset.staffing.filter(only),
         missing_columns=dataset.missing_columns,
         source=dataset.source,
     )

@@ -61,3 +61,23 @@ def test_restrict_keeps_the_schools_grades_and_the_countys_births():
     assert only.grades["school_id"].to_list() == ["A", "B"]
     assert only.grades["students"].sum() == 90
     assert only.births.equals(data.births)
+
+
+def test_restrict_keeps_the_schools_plan_rows_and_the_countys_finance():
+    data = dataclasses.replace(
+        county(),
+        classes=pl.DataFrame(
+            {"school_id": ["A", "C"], "year": [2026, 2026], "grade": [1, 1], "students": [56, 40]}
+        ),
+        finance=pl.DataFrame({"county": ["甲县"], "year": [2025]}),
+        projects=pl.DataFrame(
+            {"project_id": ["1", "2", "3"], "school_id": ["A", "C", None], "name": ["a", "c", "新"]}
+        ),
+        staffing=pl.DataFrame({"school_id": ["B", "C"], "year": [2027, 2027], "hires": [2, 3]}),
+    )
+    only = restrict(data, {"A", "B"})
+    # C's class, project and hires leave with C; a school to be opened belongs to no school yet
+    assert only.classes["students"].to_list() == [56]
+    assert only.projects["project_id"].to_list() == ["1", "3"]
+    assert only.staffing["hires"].to_list() == [2]
+    assert only.finance.equals(data.finance)
