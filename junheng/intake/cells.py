@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 import polars as pl
 
+from junheng.core.dates import parse_plan_date
 from junheng.core.schema import TABLES, Column, ColumnType
 from junheng.intake.errors import ERROR, Code, ErrorCollector, IntakeError
 from junheng.intake.sources import (
@@ -36,6 +37,10 @@ IDENTITY_COLUMNS: dict[str, tuple[str, ...]] = {
     "survey": ("county", "group"),
     "grades": ("school_id", "year", "grade"),
     "births": ("county", "year"),
+    "classes": ("school_id", "year", "grade"),
+    "finance": ("county", "year"),
+    "projects": ("project_id", "county", "name", "kind"),
+    "staffing": ("school_id", "year", "level"),
 }
 """Cells that identify a row; an empty one makes the row meaningless, so it is an error."""
 
@@ -221,7 +226,19 @@ class TypedTable:
         )
 
 
-_WIDE_TABLES = frozenset({"schools", "segments", "survey", "grades", "births"})
+_WIDE_TABLES = frozenset(
+    {
+        "schools",
+        "segments",
+        "survey",
+        "grades",
+        "births",
+        "classes",
+        "finance",
+        "projects",
+        "staffing",
+    }
+)
 """Tables whose unknown columns are kept (long fact tables have no place for them)."""
 
 
@@ -436,6 +453,47 @@ def convert_table(raw: RawTable, out: ErrorCollector) -> TypedTable:
             typed.rank,
         )
     return typed
+
+
+DATE_EXPECTED = "日期，如 2025-08-31 或 2025年8月（只写到月时按该月最后一天计）"
+
+
+def convert_dates(typed: TypedTable, columns: Sequence[str], out: ErrorCollector) -> None:
+    """Read the date cells of text `columns` as `parse_plan_date` does and keep them as ISO text
+    (YYYY-MM-DD), so the core reads one spelling; a cell that is not a date is an error and
+    becomes empty. Plan tables are small, so each distinct text is parsed once in Python."""
+    present = [c for c in columns if typed.has(c)]
+    if not present or typed.frame.height == 0:
+        return
+    texts = (
+        typed.frame.select(pl.concat_list(present).alias("__texts__"))
+        .get_column("__texts__")
+        .explode()
+        .drop_nulls()
+        .unique()
+        .to_list()
+    )
+    dates: dict[str, str] = {}
+    for text in texts:
+        try:
+            date = parse_plan_date(text)
+        except ValueError:
+            continue
+        if date is not None:
+            dates[text] = date.isoformat()
+    bad = sorted(set(texts) - set(dates))
+    for name in present:
+        out.add_rows(
+            typed.frame.filter(pl.col(name).is_in(bad)),
+            ERROR,
+            lambda row, n=name: typed.error(
+                Code.BAD_DATE, row, n, value=typed.raw_value(row, n), expected=DATE_EXPECTED
+            ),
+            typed.rank,
+        )
+    typed.frame = typed.frame.with_columns(
+        pl.col(name).replace_strict(dates, default=None, return_dtype=pl.String) for name in present
+    )
 
 
 def repeated_rows(frame: pl.DataFrame, keys: list[str]) -> pl.DataFrame:

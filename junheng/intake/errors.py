@@ -62,6 +62,15 @@ class Code(StrEnum):
     DUPLICATE_SURVEY = "duplicate-survey"
     DUPLICATE_GRADE = "duplicate-grade"
     DUPLICATE_BIRTHS = "duplicate-births"
+    DUPLICATE_CLASS = "duplicate-class"
+    DUPLICATE_FINANCE = "duplicate-finance"
+    DUPLICATE_PROJECT = "duplicate-project"
+    DUPLICATE_STAFFING = "duplicate-staffing"
+    PROJECT_WITHOUT_SCHOOL = "project-without-school"
+    SCHOOL_IN_OTHER_COUNTY = "school-in-other-county"
+    FINISH_BEFORE_START = "finish-before-start"
+    COMPLETED_WITHOUT_FINISH = "completed-without-finish"
+    HIRES_EXCEED = "hires-exceed"
     TOO_MANY_ERRORS = "too-many-errors"
     INTERNAL_ERROR = "internal-error"
     EMPTY_FILE = "empty-file"
@@ -192,7 +201,8 @@ _KINDS: tuple[ErrorKind, ...] = (
     ErrorKind(
         Code.MISSING_VALUE,
         "必填值为空",
-        "用于识别一行的值（学校标识码、学校名称、县区、学校类型、学段、指标项、调查对象）为空。",
+        "用于识别一行的值（学校标识码、学校名称、县区、学校类型、学段、指标项、调查对象、年份、"
+        "年级、项目编号等）为空，或建设项目的计划竣工和实际竣工都为空。",
         "值为空，应{expected}",
         fix="补填该单元格；整行是多余的（如合计行、说明行）时删除整行。",
     ),
@@ -250,7 +260,7 @@ _KINDS: tuple[ErrorKind, ...] = (
     ErrorKind(
         Code.UNKNOWN_SCHOOL,
         "学校不存在",
-        "学段表或学校指标表中的学校标识码在学校表中找不到。",
+        "学段表、学校指标表等表中的学校标识码在学校表中找不到。",
         "学校标识码“{value}”在学校表中不存在，应{expected}",
         fix="先在学校表中增加该学校，或把标识码改成与学校表完全一致（注意多余的空格、字母和数字）。",
     ),
@@ -374,6 +384,75 @@ _KINDS: tuple[ErrorKind, ...] = (
         "出生人口表中同一县区、同一出生年份出现了多次。每县每年只占一行。",
         "县区和出生年份“{value}”重复，应{expected}",
         fix="每县每年只保留一行；分乡镇统计的，把各乡镇人数相加后填一行。",
+    ),
+    ErrorKind(
+        Code.DUPLICATE_CLASS,
+        "班级重复",
+        "班级学生数表中同一学校、同一年份、同一年级的同一班级出现了多次。每个班只占一行；"
+        "没有填写班级名称的行不算重复。",
+        "学校、年份、年级和班级“{value}”重复，应{expected}",
+        fix="每个班只保留一行；确是两个班的，改正其中一行的班级名称（如 三（1）班、三（2）班）。",
+    ),
+    ErrorKind(
+        Code.DUPLICATE_FINANCE,
+        "教育经费重复",
+        "县级教育经费表中同一县区、同一财政年度出现了多次。每县每年只占一行。",
+        "县区和年度“{value}”重复，应{expected}",
+        fix="每县每年只保留一行；分科目或分季度统计的，按年度汇总后填一行。",
+    ),
+    ErrorKind(
+        Code.DUPLICATE_PROJECT,
+        "项目编号重复",
+        "建设项目表中同一县区的同一项目编号出现了多次。项目编号在县内唯一，每个项目只占一行。",
+        "县区和项目编号“{value}”重复，应{expected}",
+        fix="同一项目只保留一行（分期建设的可按期编号，如 2025-01-1、2025-01-2）；"
+        "确是两个项目的，改正其中一个的编号。",
+    ),
+    ErrorKind(
+        Code.DUPLICATE_STAFFING,
+        "编制与招聘计划重复",
+        "编制与招聘计划表中同一学校、同一年份的同一学段出现了多次。每校每年每学段只占一行。",
+        "学校、年份和学段“{value}”重复，应{expected}",
+        fix="每校每年每学段只保留一行；分批招聘的，把各批人数相加后填一行。",
+    ),
+    ErrorKind(
+        Code.PROJECT_WITHOUT_SCHOOL,
+        "项目学校信息不全",
+        "每个建设项目都要指明所在学校：已有学校填学校标识码；新建学校尚无标识码时填写新建学校"
+        "名称，类型为“新建”的还要填写所在乡镇。",
+        "项目“{value}”的学校信息不全，应{expected}",
+        fix="已有学校的项目填写学校标识码（与学校表一致）；新建学校填写新建学校名称和所在乡镇，"
+        "学校建成登记后再改填学校标识码。",
+    ),
+    ErrorKind(
+        Code.SCHOOL_IN_OTHER_COUNTY,
+        "学校不在该县区",
+        "建设项目所在学校在学校表中属于另一个县区。",
+        "学校标识码“{value}”属于另一个县区，应{expected}",
+        fix="核对项目的县区和学校标识码：项目应填在学校所属县区名下。",
+    ),
+    ErrorKind(
+        Code.FINISH_BEFORE_START,
+        "竣工早于开工",
+        "建设项目的竣工日期早于开工日期（计划竣工早于计划开工，或实际竣工早于实际开工）。",
+        "竣工日期“{value}”早于开工日期，应{expected}",
+        fix="核对开工和竣工日期的年份和月份；只写到月时按该月最后一天计，同月开工竣工的请写到日。",
+    ),
+    ErrorKind(
+        Code.COMPLETED_WITHOUT_FINISH,
+        "已完工项目缺少实际竣工日期",
+        "项目状态为“已完工”，但没有填写实际竣工日期，无法确定新增的学位和校舍从哪一学年起计入。",
+        "项目状态为“{value}”但实际竣工日期为空，应{expected}",
+        fix="填写实际竣工日期（如 2025-08-31 或 2025年8月）；尚未完工的把项目状态改为“在建”或"
+        "“未开工”。",
+    ),
+    ErrorKind(
+        Code.HIRES_EXCEED,
+        "超过计划招聘人数",
+        "计划招聘的研究生和本科学历教师之和，或体育、音乐、美术教师之和，超过了计划招聘专任教师数。",
+        "{value}，超过了计划招聘专任教师数，应{expected}",
+        fix="这些教师都包含在计划招聘的专任教师中：核对各项人数，或把计划招聘专任教师数改为"
+        "招聘总人数。",
     ),
     ErrorKind(
         Code.TOO_MANY_ERRORS,
@@ -534,8 +613,8 @@ _KINDS: tuple[ErrorKind, ...] = (
     ErrorKind(
         Code.BAD_DATE,
         "不是日期",
-        "该列应填一个日期（如整改台账的完成时限），写成 2026-06-30、2026/6/30、2026年6月30日，"
-        "或 2026年6月（按该月最后一天）。",
+        "该列应填一个日期（如整改台账的完成时限、建设项目的计划竣工），写成 2026-06-30、2026/6/30、"
+        "2026年6月30日，或 2026年6月（按该月最后一天）。",
         "值“{value}”不是日期，应为{expected}",
         fix="填写具体的年月日（如 2026-06-30），或在 Excel/WPS 中把单元格设为日期格式后重新输入；"
         "不要写“年底前”“尽快”等文字。",

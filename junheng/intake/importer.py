@@ -28,7 +28,7 @@ import yaml
 from openpyxl.utils import get_column_letter
 
 from junheng.core.dataset import Dataset
-from junheng.core.schema import LEVEL_ZH, TABLES_BY_NAME
+from junheng.core.schema import LEVEL_ZH, PLAN_TABLES, TABLES_BY_NAME
 from junheng.intake import atomic, guard
 from junheng.intake.cells import match_header
 from junheng.intake.errors import ERROR, WARNING, Code, ErrorCollector, IntakeError
@@ -93,6 +93,9 @@ class ImportResult:
     """School ids present in the imported files (their rows replace the existing ones)."""
     replaced_counties: frozenset[str] = frozenset()
     """Counties whose county facts and survey the imported files replace."""
+    owners: dict[str, frozenset[str]] = field(default_factory=dict)
+    """Per table of `OWN_ROWS_TABLES` (grades, births, the plan tables), the schools or counties
+    the imported files give rows for: those replace their existing rows of that table."""
 
     @property
     def blocking(self) -> list[IntakeError]:
@@ -371,18 +374,43 @@ def _plausibility(
             )
 
 
+OWN_ROWS_TABLES: dict[str, str] = {
+    "grades": "school_id",
+    "births": "county",
+    "classes": "school_id",
+    "finance": "county",
+    "projects": "county",
+    "staffing": "school_id",
+}
+"""Tables kept over the years (history and plans), each with the column naming whose rows they
+are: a school's or county's rows are replaced only by files that give that table for it, never
+by its yearly workbook alone (a county workbook without a 建设项目 sheet keeps the projects)."""
+
+
+def _owners(merger: _Merger) -> dict[str, frozenset[str]]:
+    """Per table of `OWN_ROWS_TABLES`, the schools or counties the imported files give rows for."""
+    owners: dict[str, frozenset[str]] = {}
+    for name, column in OWN_ROWS_TABLES.items():
+        owners[name] = frozenset(
+            value.strip()
+            for frame in merger.frames.get(name, [])
+            if column in frame.columns
+            for value in frame[column].drop_nulls().to_list()
+            if value.strip()
+        )
+    return owners
+
+
 def _existing_raws(
     existing: Dataset,
     imported_schools: set[str],
     replaced_counties: set[str],
-    grade_schools: set[str] | None = None,
-    birth_counties: set[str] | None = None,
+    owners: dict[str, frozenset[str]] | None = None,
 ) -> dict[str, RawTable]:
     """The current dataset as raw tables, without the schools and counties being re-imported.
 
-    Grade enrolment is history over several years: a school's rows are replaced only by files
-    that give grades for that school (`grade_schools`), not by its yearly workbook alone; so are
-    a county's births (`birth_counties`)."""
+    The tables of `OWN_ROWS_TABLES` lose only the rows of the schools or counties that the files
+    give that table for (`owners`)."""
     with tempfile.TemporaryDirectory(prefix="junheng-existing-") as tmp:
         write_csv_folder(existing, Path(tmp))
         out = ErrorCollector(MAX_ERRORS)
@@ -391,13 +419,16 @@ def _existing_raws(
     for name, raw in raws.items():
         keys = {h: source_column(i) for i, h in enumerate(raw.headers)}
         frame = raw.frame
-        replaced = (grade_schools or set()) if name == "grades" else imported_schools
-        if "school_id" in keys and replaced:
-            frame = frame.filter(~pl.col(keys["school_id"]).is_in(sorted(replaced)))
-        if name in ("county", "survey") and "county" in keys and replaced_counties:
-            frame = frame.filter(~pl.col(keys["county"]).is_in(sorted(replaced_counties)))
-        if name == "births" and "county" in keys and birth_counties:
-            frame = frame.filter(~pl.col(keys["county"]).is_in(sorted(birth_counties)))
+        owner = OWN_ROWS_TABLES.get(name)
+        if owner is not None:
+            replaced = sorted((owners or {}).get(name, ()))
+            if owner in keys and replaced:
+                frame = frame.filter(~pl.col(keys[owner]).is_in(replaced))
+        else:
+            if "school_id" in keys and imported_schools:
+                frame = frame.filter(~pl.col(keys["school_id"]).is_in(sorted(imported_schools)))
+            if name in ("county", "survey") and "county" in keys and replaced_counties:
+                frame = frame.filter(~pl.col(keys["county"]).is_in(sorted(replaced_counties)))
         kept[name] = replace(raw, file="现有数据集", frame=frame)
     return kept
 
@@ -585,23 +616,10 @@ def _merge_and_check(
         _check_scope(merger, scope, out)
     imported_schools, replaced_counties = _imported_keys(merger)
 
+    owners = _owners(merger)
     base = existing(out)
     if base is not None:
-        grade_schools = {
-            sid.strip()
-            for frame in merger.frames.get("grades", [])
-            if "school_id" in frame.columns
-            for sid in frame["school_id"].drop_nulls().to_list()
-        }
-        birth_counties = {
-            county.strip()
-            for frame in merger.frames.get("births", [])
-            if "county" in frame.columns
-            for county in frame["county"].drop_nulls().to_list()
-        }
-        existing_raws = _existing_raws(
-            base, imported_schools, replaced_counties, grade_schools, birth_counties
-        )
+        existing_raws = _existing_raws(base, imported_schools, replaced_counties, owners)
         for raw in existing_raws.values():
             merger.add_raw(raw)
     # A file refused whole (a bomb, a sheet past the row limit) is the likely holder of the
@@ -650,6 +668,7 @@ def _merge_and_check(
         },
         imported_schools=frozenset(imported_schools),
         replaced_counties=frozenset(replaced_counties),
+        owners=owners,
     )
 
 
@@ -682,6 +701,12 @@ def imported_part(result: ImportResult) -> Dataset | None:
     Loading this part replaces exactly what the files replace in the merged dataset: their
     schools (with segments and school facts) and, for counties whose county facts they hold,
     county facts and survey counts. The other schools stay as they are.
+
+    The plan tables come whole per owner, as merged: classes and staffing for the imported
+    schools and the schools the files give them for; finance and projects for the counties of
+    the imported schools, the replaced counties and the counties the files give them for. A
+    loader replaces those schools' or counties' rows of each table with these (rows the files
+    did not touch come back as they were).
     """
     dataset = result.dataset
     if dataset is None:
@@ -706,7 +731,28 @@ def imported_part(result: ImportResult) -> Dataset | None:
         notes=dataset.notes.filter(
             pl.when(pl.col("school_id").is_null()).then(counties).otherwise(schools)
         ),
+        **_imported_plans(result, dataset),
     )
+
+
+def _imported_plans(result: ImportResult, dataset: Dataset) -> dict[str, pl.DataFrame]:
+    """The plan tables' part of `imported_part`: every row of the schools or counties covered."""
+    schools = set(result.imported_schools)
+    counties = set(result.replaced_counties) | set(
+        dataset.schools.filter(pl.col("school_id").is_in(sorted(schools)))
+        .get_column("county")
+        .drop_nulls()
+        .to_list()
+    )
+    parts: dict[str, pl.DataFrame] = {}
+    for table in PLAN_TABLES:
+        owner = OWN_ROWS_TABLES[table.name]
+        covered = (schools if owner == "school_id" else counties) | result.owners.get(
+            table.name, frozenset()
+        )
+        frame: pl.DataFrame = getattr(dataset, table.name)
+        parts[table.name] = frame.filter(pl.col(owner).is_in(sorted(covered)))
+    return parts
 
 
 def import_sources(

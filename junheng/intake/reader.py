@@ -15,7 +15,7 @@ import polars as pl
 
 from junheng.core.dataset import Dataset
 from junheng.core.schema import COUNTY_FACTS, SCHOOL_FACT_DEFS
-from junheng.intake.cells import convert_table
+from junheng.intake.cells import TypedTable, convert_table
 from junheng.intake.errors import (
     ERROR,
     WARNING,
@@ -28,12 +28,16 @@ from junheng.intake.errors import (
 from junheng.intake.facts import build_notes, convert_facts, wide_facts
 from junheng.intake.rules import (
     check_births,
+    check_classes,
     check_counties,
+    check_finance,
     check_grades,
     check_known_schools,
+    check_projects,
     check_schools,
     check_schools_against_segments,
     check_segments,
+    check_staffing,
     check_survey,
 )
 from junheng.intake.sources import RawTable, read_raw_tables
@@ -112,6 +116,7 @@ def dataset_from_raw(raws: dict[str, RawTable], out: ErrorCollector, source: str
     survey = typed.get("survey")
     grades = typed.get("grades")
     births = typed.get("births")
+    plans = {name: typed.get(name) for name in ("classes", "finance", "projects", "staffing")}
 
     if schools is not None:
         check_schools(schools, out)
@@ -125,7 +130,7 @@ def dataset_from_raw(raws: dict[str, RawTable], out: ErrorCollector, source: str
     if school_facts is not None:
         school_long = convert_facts(school_facts, "school_id", SCHOOL_FACT_DEFS, out)
     if schools is not None:
-        for table in (county, survey, births):
+        for table in (county, survey, births, plans["finance"], plans["projects"]):
             if table is not None:
                 check_counties(table, schools, out)
         if school_facts is not None:
@@ -136,6 +141,7 @@ def dataset_from_raw(raws: dict[str, RawTable], out: ErrorCollector, source: str
         check_grades(grades, schools, out)
     if births is not None:
         check_births(births, out)
+    _check_plans(plans, schools, out)
 
     if out.has_errors or schools is None or segments is None:
         return None
@@ -150,6 +156,7 @@ def dataset_from_raw(raws: dict[str, RawTable], out: ErrorCollector, source: str
         source=source,
         grades=grades.output() if grades is not None else None,
         births=births.output() if births is not None else None,
+        **{name: table.output() for name, table in plans.items() if table is not None},
     )
     # Dataset.build conforms an absent table (None) to one all-null row, because selecting
     # literals from a frame without columns yields a row; an absent table has no rows.
@@ -163,3 +170,18 @@ def dataset_from_raw(raws: dict[str, RawTable], out: ErrorCollector, source: str
         else dataset.school_facts.clear(),
         survey=dataset.survey if survey is not None else dataset.survey.clear(),
     )
+
+
+def _check_plans(
+    plans: dict[str, TypedTable | None], schools: TypedTable | None, out: ErrorCollector
+) -> None:
+    """The plan tables' own rules (their counties are checked with the other county tables)."""
+    if plans["classes"] is not None:
+        check_classes(plans["classes"], schools, out)
+    if plans["finance"] is not None:
+        check_finance(plans["finance"], out)
+    if plans["projects"] is not None:
+        # Also reads the project dates into ISO text, which the Dataset keeps.
+        check_projects(plans["projects"], schools, out)
+    if plans["staffing"] is not None:
+        check_staffing(plans["staffing"], schools, out)

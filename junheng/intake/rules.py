@@ -1,12 +1,22 @@
-"""Consistency rules between cells, rows and tables of schools and segments."""
+"""Consistency rules between cells, rows and tables: schools and segments, and the optional
+tables (grades, births and the plan tables classes, finance, projects, staffing)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import polars as pl
 
-from junheng.core.schema import KIND_LEVELS, LEVEL_ZH, SCHOOLS, SHARED_FACILITY_COLUMNS
+from junheng.core.schema import (
+    KIND_LEVELS,
+    LEVEL_ZH,
+    PROJECTS,
+    SCHOOLS,
+    SHARED_FACILITY_COLUMNS,
+    STAFFING,
+)
 from junheng.core.scope import SENIOR_KINDS
-from junheng.intake.cells import TypedTable, is_in, repeated_rows
+from junheng.intake.cells import TypedTable, clean_text, convert_dates, is_in, repeated_rows
 from junheng.intake.errors import ERROR, WARNING, Code, ErrorCollector
 from junheng.intake.sources import ROW
 
@@ -21,6 +31,17 @@ SUBGROUP_TEACHER_COLUMNS: tuple[str, ...] = (
     "fine_art_teachers",
     "arts_teachers",
 )
+PROJECT_DATE_PAIRS: tuple[tuple[str, str], ...] = (
+    ("planned_start", "planned_finish"),
+    ("actual_start", "actual_finish"),
+)
+"""The date columns of a project as (start, finish) pairs; a finish may not precede its start."""
+PROJECT_DATE_COLUMNS: tuple[str, ...] = tuple(c for pair in PROJECT_DATE_PAIRS for c in pair)
+HIRES_BREAKDOWNS: tuple[tuple[str, ...], ...] = (
+    ("hires_postgraduate", "hires_bachelor"),
+    ("hires_pe", "hires_music", "hires_fine_art"),
+)
+"""Parts of the planned hires (by degree, by subject); each group's sum may not exceed them."""
 DEGREE_COLUMNS: tuple[str, ...] = (
     "teachers_postgraduate",
     "teachers_bachelor",
@@ -78,6 +99,39 @@ def _allowed_levels(kind: str) -> str:
     return f"为与学校类型“{kind_zh}”相符的学段：{levels}"
 
 
+def _check_level_of_kind(table: TypedTable, frame: pl.DataFrame, out: ErrorCollector) -> None:
+    """A row's level must be one a school of its kind teaches; `frame` is the table's frame with
+    the school's kind joined as `__kind__` (null when unknown, which is reported elsewhere)."""
+    allowed = pl.DataFrame(
+        [(kind, level) for kind, levels in KIND_LEVELS.items() for level in sorted(levels)],
+        schema={"__kind__": pl.String, "level": pl.String},
+        orient="row",
+    ).with_columns(pl.lit(True).alias("__allowed__"))
+    checked = frame.filter(pl.col("__kind__").is_not_null() & pl.col("level").is_not_null()).join(
+        allowed, on=["__kind__", "level"], how="left", maintain_order="left"
+    )
+    out.add_rows(
+        checked.filter(pl.col("__allowed__").is_null()),
+        ERROR,
+        lambda row: table.error(
+            Code.LEVEL_NOT_ALLOWED,
+            row,
+            "level",
+            value=table.raw_value(row, "level"),
+            expected=_allowed_levels(row["__kind__"]),
+        ),
+        table.rank,
+    )
+
+
+def _with_kinds(table: TypedTable, schools: TypedTable | None) -> pl.DataFrame:
+    """`table`'s frame with the kind of the school each row names, as `__kind__`."""
+    frame = table.frame
+    if schools is None or not table.has("school_id"):
+        return frame.with_columns(pl.lit(None, dtype=pl.String).alias("__kind__"))
+    return frame.join(_school_kinds(schools), on="school_id", how="left", maintain_order="left")
+
+
 def check_segments(segments: TypedTable, schools: TypedTable | None, out: ErrorCollector) -> None:
     frame = segments.frame
     rank = segments.rank
@@ -116,26 +170,7 @@ def check_segments(segments: TypedTable, schools: TypedTable | None, out: ErrorC
         frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias("__kind__"))
 
     if segments.has("level"):
-        allowed = pl.DataFrame(
-            [(kind, level) for kind, levels in KIND_LEVELS.items() for level in sorted(levels)],
-            schema={"__kind__": pl.String, "level": pl.String},
-            orient="row",
-        ).with_columns(pl.lit(True).alias("__allowed__"))
-        checked = frame.filter(
-            pl.col("__kind__").is_not_null() & pl.col("level").is_not_null()
-        ).join(allowed, on=["__kind__", "level"], how="left", maintain_order="left")
-        out.add_rows(
-            checked.filter(pl.col("__allowed__").is_null()),
-            ERROR,
-            lambda row: segments.error(
-                Code.LEVEL_NOT_ALLOWED,
-                row,
-                "level",
-                value=segments.raw_value(row, "level"),
-                expected=_allowed_levels(row["__kind__"]),
-            ),
-            rank,
-        )
+        _check_level_of_kind(segments, frame, out)
 
     if segments.has("teachers", *DEGREE_COLUMNS):
         total = pl.sum_horizontal(*DEGREE_COLUMNS)
@@ -373,3 +408,258 @@ def _check_senior_students(schools: TypedTable, out: ErrorCollector) -> None:
         ),
         schools.rank,
     )
+
+
+def check_classes(classes: TypedTable, schools: TypedTable | None, out: ErrorCollector) -> None:
+    """One row per school, year, grade and class name, naming a school of the schools table.
+    Rows without a class name are not compared: a county may list a grade's classes unnamed."""
+    if schools is not None:
+        check_known_schools(classes, schools, out)
+    if not classes.has("school_id", "year", "grade", "class_name"):
+        return
+    out.add_rows(
+        repeated_rows(classes.frame, ["school_id", "year", "grade", "class_name"]),
+        ERROR,
+        lambda row: classes.error(
+            Code.DUPLICATE_CLASS,
+            row,
+            "class_name",
+            value=f"{row['school_id']} {row['year']} 年 {row['grade']} 年级 {row['class_name']}",
+            expected=f"每个班只填一行（已在第 {row['__first__']} 行出现）",
+        ),
+        classes.rank,
+    )
+
+
+def check_finance(finance: TypedTable, out: ErrorCollector) -> None:
+    """One row per county and fiscal year."""
+    if not finance.has("county", "year"):
+        return
+    out.add_rows(
+        repeated_rows(finance.frame, ["county", "year"]),
+        ERROR,
+        lambda row: finance.error(
+            Code.DUPLICATE_FINANCE,
+            row,
+            "year",
+            value=f"{row['county']} {row['year']} 年",
+            expected=f"每县每年只填一行（已在第 {row['__first__']} 行出现）",
+        ),
+        finance.rank,
+    )
+
+
+def check_staffing(staffing: TypedTable, schools: TypedTable | None, out: ErrorCollector) -> None:
+    """One row per school, year and level, at a school of the schools table whose kind teaches
+    the level; each breakdown of the planned hires (by degree, by subject) within them."""
+    if schools is not None:
+        check_known_schools(staffing, schools, out)
+    if staffing.has("school_id", "year", "level"):
+        out.add_rows(
+            repeated_rows(staffing.frame, ["school_id", "year", "level"]),
+            ERROR,
+            lambda row: staffing.error(
+                Code.DUPLICATE_STAFFING,
+                row,
+                "level",
+                value=f"{row['school_id']} {row['year']} 年 {LEVEL_ZH[row['level']]}",
+                expected=f"每校每年每学段只填一行（已在第 {row['__first__']} 行出现）",
+            ),
+            staffing.rank,
+        )
+    if staffing.has("level"):
+        _check_level_of_kind(staffing, _with_kinds(staffing, schools), out)
+    if not staffing.has("hires"):
+        return
+    for group in HIRES_BREAKDOWNS:
+        parts = [c for c in group if staffing.has(c)]
+        if not parts:
+            continue
+        # Parts are never negative, so parts given already exceeding the hires are wrong
+        # whatever the blank ones hold.
+        total = pl.sum_horizontal(pl.col(c).fill_null(0) for c in parts)
+        over = staffing.frame.filter(
+            pl.col("hires").is_not_null()
+            & pl.any_horizontal(pl.col(c).is_not_null() for c in parts)
+            & (total > pl.col("hires"))
+        )
+        out.add_rows(
+            over,
+            ERROR,
+            lambda row, parts=parts: staffing.error(
+                Code.HIRES_EXCEED,
+                row,
+                parts[0],
+                value=_breakdown_text(row, parts),
+                expected=f"不大于计划招聘专任教师数 {row['hires']}",
+            ),
+            staffing.rank,
+        )
+
+
+def _breakdown_text(row: dict[str, Any], parts: list[str]) -> str:
+    """ "研究生学历 3 + 本科学历 5 = 8": the parts given and their sum."""
+    given = [c for c in parts if row[c] is not None]
+    terms = " + ".join(f"{STAFFING.column(c).zh.removeprefix('其中：')} {row[c]}" for c in given)
+    return f"{terms} = {sum(row[c] for c in given)}" if len(given) > 1 else terms
+
+
+def check_projects(projects: TypedTable, schools: TypedTable | None, out: ErrorCollector) -> None:
+    """Building projects: dates read and kept as ISO text, one row per county and project id,
+    the project's school named (an existing school of the same county, or a new school by name
+    and, for 新建, township), the level one the school teaches, no finish before its start and a
+    completed project with its actual finish."""
+    convert_dates(projects, PROJECT_DATE_COLUMNS, out)
+    frame = projects.frame
+    rank = projects.rank
+    if projects.has("county", "project_id"):
+        out.add_rows(
+            repeated_rows(frame, ["county", "project_id"]),
+            ERROR,
+            lambda row: projects.error(
+                Code.DUPLICATE_PROJECT,
+                row,
+                "project_id",
+                value=f"{row['county']} {row['project_id']}",
+                expected=f"每个项目只填一行，编号在县内唯一（已在第 {row['__first__']} 行出现）",
+            ),
+            rank,
+        )
+    if schools is not None and projects.has("school_id"):
+        check_known_schools(projects, schools, out)
+        _check_project_counties(projects, schools, out)
+    _check_project_schools(projects, out)
+    if projects.has("level"):
+        _check_level_of_kind(projects, _with_kinds(projects, schools), out)
+    _check_project_dates(projects, out)
+
+
+def _check_project_counties(projects: TypedTable, schools: TypedTable, out: ErrorCollector) -> None:
+    if not (projects.has("county") and schools.has("school_id", "county")):
+        return
+    counties = (
+        schools.frame.filter(pl.col("school_id").is_not_null())
+        .unique("school_id", keep="first", maintain_order=True)
+        .select("school_id", pl.col("county").alias("__school_county__"))
+    )
+    elsewhere = projects.frame.join(
+        counties, on="school_id", how="inner", maintain_order="left"
+    ).filter(
+        pl.col("county").is_not_null()
+        & pl.col("__school_county__").is_not_null()
+        & (pl.col("county") != pl.col("__school_county__"))
+    )
+    out.add_rows(
+        elsewhere,
+        ERROR,
+        lambda row: projects.error(
+            Code.SCHOOL_IN_OTHER_COUNTY,
+            row,
+            "school_id",
+            value=row["school_id"],
+            expected=f"填写“{row['county']}”的学校（该校在学校表中属于“{row['__school_county__']}”）",
+        ),
+        projects.rank,
+    )
+
+
+def _blank(projects: TypedTable, name: str) -> pl.Expr:
+    """Whether a cell was left empty (a cell that failed to convert is not empty)."""
+    if not projects.has(name):
+        return pl.lit(True)
+    return clean_text(projects.sources[name]).is_null()
+
+
+def _check_project_schools(projects: TypedTable, out: ErrorCollector) -> None:
+    """A project names its school by id, or a school not yet registered by its name; a new
+    school (新建 without an id) also by its township. Other kinds without an id (say, equipment
+    for a school being built) need only the name."""
+    frame = projects.frame
+    no_id = _blank(projects, "school_id")
+    nameless = frame.filter(no_id & _blank(projects, "new_school_name"))
+    out.add_rows(
+        nameless,
+        ERROR,
+        lambda row: projects.error(
+            Code.PROJECT_WITHOUT_SCHOOL,
+            row,
+            "school_id",
+            value=row.get("project_id") or "",
+            expected="填写学校标识码；新建学校尚无标识码的，填写新建学校名称"
+            + ("和所在乡镇" if row.get("kind") == "new" else ""),
+        ),
+        projects.rank,
+    )
+    if not projects.has("kind"):
+        return
+    homeless = frame.filter(
+        no_id
+        & ~_blank(projects, "new_school_name")
+        & (pl.col("kind") == "new").fill_null(False)
+        & _blank(projects, "township")
+    )
+    out.add_rows(
+        homeless,
+        ERROR,
+        lambda row: projects.error(
+            Code.PROJECT_WITHOUT_SCHOOL,
+            row,
+            "township",
+            value=row.get("project_id") or "",
+            expected="填写新建学校所在乡镇",
+        ),
+        projects.rank,
+    )
+
+
+def _check_project_dates(projects: TypedTable, out: ErrorCollector) -> None:
+    frame = projects.frame
+    for start, finish in PROJECT_DATE_PAIRS:
+        if not projects.has(start, finish):
+            continue
+        # ISO text orders as the dates do.
+        early = frame.filter(pl.col(finish) < pl.col(start))
+        out.add_rows(
+            early,
+            ERROR,
+            lambda row, s=start, f=finish: projects.error(
+                Code.FINISH_BEFORE_START,
+                row,
+                f,
+                value=projects.raw_value(row, f),
+                expected=f"不早于{PROJECTS.column(s).zh}日期 {row[s]}",
+            ),
+            projects.rank,
+        )
+    if projects.has("status"):
+        at = "actual_finish" if projects.has("actual_finish") else "status"
+        unfinished = frame.filter(
+            (pl.col("status") == "completed").fill_null(False) & _blank(projects, "actual_finish")
+        )
+        out.add_rows(
+            unfinished,
+            ERROR,
+            lambda row: projects.error(
+                Code.COMPLETED_WITHOUT_FINISH,
+                row,
+                at,
+                value=projects.raw_value(row, "status"),
+                expected="填写实际竣工日期，如 2025-08-31 或 2025年8月",
+            ),
+            projects.rank,
+        )
+    # Without any finish date the project cannot be placed in a school year.
+    undated = frame.filter(_blank(projects, "planned_finish") & _blank(projects, "actual_finish"))
+    if projects.has("planned_finish"):
+        out.add_rows(
+            undated,
+            ERROR,
+            lambda row: projects.error(
+                Code.MISSING_VALUE,
+                row,
+                "planned_finish",
+                value="",
+                expected="填写计划竣工日期（已竣工的可只填实际竣工）",
+            ),
+            projects.rank,
+        )

@@ -31,17 +31,23 @@ import polars as pl
 
 from junheng.core.schema import (
     BIRTHS,
+    CLASSES,
     COUNTY,
     COUNTY_FACTS,
+    FINANCE,
     GRADES,
     KIND_LEVELS,
     LEVELS,
+    PLAN_TABLES,
+    PROJECTS,
     RATINGS,
     SCHOOL_FACT_DEFS,
     SCHOOL_FACTS,
     SCHOOLS,
     SEGMENTS,
     SHARED_FACILITY_COLUMNS,
+    STAFFING,
+    TABLES_BY_NAME,
     Column,
     ColumnType,
     Fact,
@@ -51,6 +57,7 @@ from junheng.core.schema import (
 from junheng.files import atomic_file
 from junheng.intake import guard
 from junheng.intake.errors import IntakeError
+from junheng.intake.rules import PROJECT_DATE_COLUMNS
 from junheng.intake.sources import cell_text
 from junheng.reports.xlsx_cells import keep_texts, put
 
@@ -71,7 +78,7 @@ INFO_SHEET = "_模板信息"
 GUIDE_SHEET = "填报说明"
 COUNTY_TABLES: tuple[Table, ...] = (SCHOOLS, SEGMENTS, COUNTY, SCHOOL_FACTS)
 """Data sheets of the county template, in order; each sheet is named by the table's `zh`."""
-OPTIONAL_COUNTY_TABLES: tuple[Table, ...] = (GRADES, BIRTHS)
+OPTIONAL_COUNTY_TABLES: tuple[Table, ...] = (GRADES, BIRTHS, *PLAN_TABLES)
 """Sheets after those of `COUNTY_TABLES` that a county may fill or leave empty. They are not in the
 structure checksum unless altered, so county templates made before a sheet was added stay
 current (a county without the table works as before)."""
@@ -273,15 +280,27 @@ def column_source(table: str, column: str) -> str:
         return _SCHOOL_SOURCES.get(column, "")
     if table == SEGMENTS.name:
         return _SEGMENT_SOURCES.get(column, "")
-    return _LONG_SOURCES.get(column, "")
+    if table in (COUNTY.name, SCHOOL_FACTS.name):
+        return _LONG_SOURCES.get(column, "")
+    # The optional tables are explained by the schema's descriptions; a key column without one
+    # as in the long tables.
+    described = TABLES_BY_NAME.get(table)
+    if described is not None and column in described.names and described.column(column).description:
+        return described.column(column).description
+    return _LONG_SOURCES.get(column, "") if column in ("county", "school_id") else ""
 
 
 def fact_source(fact: Fact) -> str:
     return _FACT_SOURCES.get(fact.name, "")
 
 
+DATE_ALLOWED = "日期，如 2025-08-31 或 2025年8月"
+
+
 def column_allowed(column: Column) -> str:
     """The values a column accepts, in words."""
+    if column.name in PROJECT_DATE_COLUMNS:
+        return DATE_ALLOWED
     if column.type == ColumnType.ENUM:
         return "从下拉列表选择：" + "、".join(zh for _, zh in column.enum)
     if column.type == ColumnType.INT and column.maximum is not None:
@@ -321,11 +340,12 @@ class Rule:
         """The openpyxl DataValidation of this rule over cell ranges such as "C2:C9"."""
         from openpyxl.worksheet.datavalidation import DataValidation
 
-        # Excel refuses titles over 32 characters and messages over 255.
+        # Excel refuses titles over 32 characters and messages over 255. A rule without a type
+        # only shows its prompt (any value is accepted).
         return DataValidation(
             sqref=" ".join(refs),
-            type=self.type,
-            formula1=self.formula1,
+            type=self.type or None,
+            formula1=self.formula1 or None,
             formula2=self.formula2,
             operator=self.operator,
             allow_blank=True,
@@ -358,6 +378,14 @@ def column_rule(column: Column, title: str | None = None) -> Rule | None:
     """Validation of a schema column's cells; None for free text."""
     title = column.zh if title is None else title
     unit = _unit_text(column.unit)
+    if column.name in PROJECT_DATE_COLUMNS:
+        # Excel's date validation would refuse "2025年8月", which the reader accepts.
+        return Rule(
+            "",
+            "",
+            prompt_title=title,
+            prompt=f"请填写{DATE_ALLOWED}；只写到月时按该月最后一天计。",
+        )
     if column.type == ColumnType.ENUM:
         return _list_rule(title, [zh for _, zh in column.enum])
     if column.type in (ColumnType.INT, ColumnType.NUMBER):
@@ -948,8 +976,8 @@ def _letter(index: int) -> str:
 
 _COUNTY_PARAGRAPHS = (
     "本工作簿用于填报县域义务教育优质均衡发展评估所需数据，包含“学校”“学段”“县级指标”“学校指标”"
-    "四张数据表和可选的“年级在校生”表。请在对应工作表中填写，不要修改第 1 行表头，"
-    "不要重命名或删除工作表。",
+    "四张数据表，以及可选的“年级在校生”“出生人口”“班级学生数”“县级教育经费”“建设项目”"
+    "“编制与招聘计划”表。请在对应工作表中填写，不要修改第 1 行表头，不要重命名或删除工作表。",
     "橙色表头为必填列，蓝色表头为选填列；把鼠标停在表头上可看到该列的说明。"
     "空白单元格表示“未填报”，不会当作 0 处理；确实为 0 的请填 0。",
     "带下拉箭头的单元格请从列表中选择；数值列只能填不小于 0 的数字，不要带单位或文字。"
@@ -963,6 +991,12 @@ _COUNTY_PARAGRAPHS = (
     "“年级在校生”表可不填：填写近 3–5 年各校各年级的在校生数（每校每年每个年级一行，年级填 1–9，"
     "初中七至九年级填 7–9），系统据此预测目标年的在校生数；“出生人口”表也可不填，填写后一年级新生"
     "按年满 6 周岁（8 月 31 日为界）的儿童数推算。",
+    "“班级学生数”“县级教育经费”“建设项目”“编制与招聘计划”是创建规划用的表，可不填："
+    "班级学生数每个教学班一行；县级教育经费每县每个财政年度一行；建设项目每个项目一行，"
+    "已有学校填学校标识码，新建学校尚无标识码的填新建学校名称和所在乡镇，日期写成 2025-08-31 "
+    "或 2025年8月（只写到月时按该月最后一天计），已完工的项目须填实际竣工日期；"
+    "编制与招聘计划每校每年每学段一行，其中各项人数之和不能超过计划招聘专任教师数。"
+    "导入时这些表只替换文件中出现的学校或县区的原有数据。",
     "工作表已开启保护以防误改表头，未设密码；可以调整列宽、排序、筛选和插入、删除行。"
     "如确需改动表头，可在“审阅 → 撤销工作表保护”后操作，但改动后的模板可能无法导入。",
 )
@@ -1039,6 +1073,10 @@ _FREEZE = {
     SCHOOL_FACTS.name: "C2",
     GRADES.name: "D2",
     BIRTHS.name: "C2",
+    CLASSES.name: "E2",
+    FINANCE.name: "C2",
+    PROJECTS.name: "D2",
+    STAFFING.name: "D2",
 }
 """Freeze below the header and after the columns that identify a row."""
 
@@ -1144,11 +1182,12 @@ def write_county_template(
 ) -> Path:
     """Write the county data-collection workbook and return its path.
 
-    Sheets: 填报说明, 学校, 学段, 县级指标, 学校指标, 年级在校生 and 出生人口 (optional, empty)
-    (readable by `read_dataset` once filled) and the hidden `_模板信息`. With `schools`, the
-    学校 sheet lists the schools'
-    directory columns (id, name, county, kind, central school, area type, ownership, township;
-    this year's figures are left empty), 学段 has one row per school and level it reports
+    Sheets: 填报说明, 学校, 学段, 县级指标, 学校指标, then the optional empty sheets
+    年级在校生, 出生人口, 班级学生数, 县级教育经费, 建设项目, 编制与招聘计划 (all readable
+    by `read_dataset` once filled) and the hidden `_模板信息`. With `schools`, the 学校 sheet
+    lists the schools' directory columns (id, name, county, kind, central school, area type,
+    ownership, township; this year's figures are left empty), 学段 has one row per school and
+    level it reports
     (teaching points: primary only; none for special and vocational schools) and 学校指标 one
     row per such school and fact. 县级指标 has one row per county (`counties`, else the
     schools' counties) and fact. `previous` (last year's dataset) supplies the school directory
@@ -1194,6 +1233,8 @@ def write_county_template(
     )
     _data_sheet(workbook.create_sheet(GRADES.zh), GRADES, [])
     _data_sheet(workbook.create_sheet(BIRTHS.zh), BIRTHS, [])
+    for table in PLAN_TABLES:
+        _data_sheet(workbook.create_sheet(table.zh), table, [])
     write_info_sheet(
         workbook,
         TemplateInfo(KIND_COUNTY, TEMPLATE_VERSION, expected_checksum(KIND_COUNTY), year),

@@ -27,6 +27,7 @@ from junheng.core.schema import (
     COUNTY,
     COUNTY_FACTS,
     GRADES,
+    PLAN_TABLES,
     SCHOOL_FACT_DEFS,
     SCHOOL_FACTS,
     SCHOOLS,
@@ -208,6 +209,10 @@ def _sheets(dataset: Dataset, chinese: bool) -> list[_Sheet]:
         sheets.append(_wide_sheet(GRADES, dataset.grades, missing, chinese))
     if dataset.births.height:
         sheets.append(_wide_sheet(BIRTHS, dataset.births, missing, chinese))
+    for table in PLAN_TABLES:
+        frame = getattr(dataset, table.name)
+        if frame.height:
+            sheets.append(_wide_sheet(table, frame, missing, chinese))
     return sheets
 
 
@@ -217,7 +222,8 @@ def _file_names(table: Table) -> set[str]:
 
 def write_csv_folder(dataset: Dataset, folder: Path, *, chinese_headers: bool = False) -> None:
     """Write the dataset as schools.csv, segments.csv, county.csv (+ school_facts.csv, survey.csv,
-    grades.csv, births.csv).
+    grades.csv, births.csv and the plan tables classes.csv, finance.csv, projects.csv,
+    staffing.csv when they have rows).
 
     Files are UTF-8 with BOM so Excel opens Chinese text correctly. With `chinese_headers`, headers,
     fact names, enumeration values and yes/no use the Chinese labels of the templates.

@@ -36,7 +36,20 @@ from junheng.intake.templates import (
 )
 from tests.filled_templates import fill_county_template
 
-SHEETS = ["填报说明", "学校", "学段", "县级指标", "学校指标", "年级在校生", "出生人口", "_模板信息"]
+SHEETS = [
+    "填报说明",
+    "学校",
+    "学段",
+    "县级指标",
+    "学校指标",
+    "年级在校生",
+    "出生人口",
+    "班级学生数",
+    "县级教育经费",
+    "建设项目",
+    "编制与招聘计划",
+    "_模板信息",
+]
 NINE_YEAR = "2152010011"  # 育才九年一贯制学校, shared facilities on its school row
 TEACHING_POINT = "2152020006"  # 石桥镇张庄教学点
 SPECIAL = "2152010012"  # 示范县特殊教育学校
@@ -74,7 +87,7 @@ def column_letter(ws, header: str) -> str:
 
 def test_sheets_in_order_with_the_info_sheet_hidden(book: openpyxl.Workbook) -> None:
     assert book.sheetnames == SHEETS
-    assert [book[s].sheet_state for s in SHEETS] == ["visible"] * 7 + ["hidden"]
+    assert [book[s].sheet_state for s in SHEETS] == ["visible"] * 11 + ["hidden"]
 
 
 def test_headers_are_exactly_the_chinese_headers_the_reader_accepts(
