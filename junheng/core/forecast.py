@@ -58,24 +58,24 @@ class Forecast:
     """`evaluate(dataset, standard)`."""
     unprojected: pl.DataFrame
     """school_id, level, students: segments without grade enrolment, kept at the latest year."""
-    plans: bool = True
+    plans: bool
     """Whether projects and the staffing plan were applied (False: the data as it stands)."""
-    projects: pl.DataFrame | None = None
+    projects: pl.DataFrame
     """Every project with whether it counts (`projects.project_schedule`: county, project_id,
     name, kind, school_id, school, township, level, finish, finish_basis, school_year, status,
     progress_pct, target, counted, note, places and additions)."""
-    additions: pl.DataFrame | None = None
+    additions: pl.DataFrame
     """Where the counted projects' additions went: project_id, school_id, level (null = the
     schools row, apportioned by the standard), column, amount."""
-    hires: pl.DataFrame | None = None
+    hires: pl.DataFrame
     """Every staffing row with a hire or leaver and whether it counts
     (`staffing.planned_hires`)."""
-    places: Places | None = None
+    places: Places
     """Places against projected students per township and county (`places.places_table`)."""
-    posts: pl.DataFrame | None = None
+    posts: pl.DataFrame
     """Approved posts against teachers in post for the latest and the target year
     (`staffing.posts_table`)."""
-    timeline: tuple[dict[str, Any], ...] = ()
+    timeline: tuple[dict[str, Any], ...]
     """The plan's dated events, by county and school year: county, school_year, date (ISO text
     or None), kind ("project", "new_school", "staffing"), title, text (Chinese), counted."""
 
@@ -94,7 +94,7 @@ class Forecast:
         )
 
     def _plan_text(self) -> str:
-        if not self.plans or self.projects is None or self.hires is None:
+        if not self.plans:
             return "教师、校舍、设备等按现状计，未计入建设项目和招聘计划。"
         base, target = self.projection.base_year, self.target_year
         on_schools = self.projects.filter(pl.col("target") == "school").height

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import polars as pl
 
@@ -83,30 +84,30 @@ def _count(value: float | int | None) -> str:
     return fmt_number(value, 0, thousands=True)
 
 
-def _place_clause(row: Mapping[str, object]) -> str:
+def _place_clause(row: Mapping[str, Any]) -> str:
     parts = []
     if row["capacity"] is not None and row["classes"]:
         parts.append(
-            f"现有 {_count(row['classes'])} 个班 × 每班 {fmt_plain(row['class_limit'])} 人"  # type: ignore[arg-type]
-            f" = {_count(row['capacity'])} 个"  # type: ignore[arg-type]
+            f"现有 {_count(row['classes'])} 个班 × 每班 {fmt_plain(row['class_limit'])} 人"
+            f" = {_count(row['capacity'])} 个"
         )
     if row["project_places"]:
-        parts.append(f"建设项目新增 {_count(row['project_places'])} 个")  # type: ignore[arg-type]
+        parts.append(f"建设项目新增 {_count(row['project_places'])} 个")
     return f"（{'，'.join(parts)}）" if parts else ""
 
 
-def _verdict(row: Mapping[str, object], target_year: int) -> str:
+def _verdict(row: Mapping[str, Any], target_year: int) -> str:
     projected, places = row["projected"], row["places"]
-    head = f"{target_year}年预测在校生 {_count(projected)} 人"  # type: ignore[arg-type]
+    head = f"{target_year}年预测在校生 {_count(projected)} 人"
     if projected is None:
         return f"{target_year}年预测在校生数缺失，无法比较学位"
     if places is None:
         why = "评估标准未规定该学段班额上限" if row["class_limit"] is None else "班级数缺失"
         return f"{head}，{why}，无法计算学位数"
-    said = f"{head}，学位 {_count(places)} 个{_place_clause(row)}"  # type: ignore[arg-type]
+    said = f"{head}，学位 {_count(places)} 个{_place_clause(row)}"
     if row["gap"]:
-        return f"{said}，学位缺口 {_count(row['gap'])} 个"  # type: ignore[arg-type]
-    spare = places - projected  # type: ignore[operator]
+        return f"{said}，学位缺口 {_count(row['gap'])} 个"
+    spare = places - projected
     return f"{said}，{'学位恰好够用' if spare == 0 else f'学位够用（富余 {_count(spare)} 个）'}"
 
 
@@ -146,13 +147,19 @@ def places_table(
             & pl.col("school_id").is_in(counted_schools.get_column("school_id").implode())
         )
     )
-    by_level = counted.select("county", "township", *PLACES.values()).unpivot(
-        index=["county", "township"],
-        on=list(PLACES.values()),
-        variable_name="level",
-        value_name="project_places",
-    ).with_columns(
-        pl.col("level").replace_strict({v: k for k, v in PLACES.items()}, return_dtype=pl.String)
+    by_level = (
+        counted.select("county", "township", *PLACES.values())
+        .unpivot(
+            index=["county", "township"],
+            on=list(PLACES.values()),
+            variable_name="level",
+            value_name="project_places",
+        )
+        .with_columns(
+            pl.col("level").replace_strict(
+                {v: k for k, v in PLACES.items()}, return_dtype=pl.String
+            )
+        )
     )
     project_places = by_level.group_by(keys).agg(pl.col("project_places").sum())
     frame = (

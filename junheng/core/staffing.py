@@ -243,7 +243,7 @@ def posts_table(
                 on=["school_id", "level"],
                 how="left",
             )
-            .with_columns(pl.lit(year).alias("year"))
+            .with_columns(pl.lit(year, pl.Int64).alias("year"))
         )
     frame = pl.concat(frames).join(names, on="school_id", how="left")
     posts, teachers = pl.col("approved_posts"), pl.col("teachers")

@@ -526,7 +526,7 @@ def test_the_forecast_equals_evaluating_its_projected_dataset():
     plain = forecast(data, 2026, standard=STANDARD, plans=False)
     assert _value(plain.evaluation.segments, "S1", "primary", "R4") == pytest.approx(4.00)
     assert "未计入建设项目和招聘计划" in plain.method
-    assert plain.projects is not None and not plain.projects["counted"].any()
+    assert not plain.projects["counted"].any()
 
 
 def test_the_forecast_reports_posts_and_a_timeline():
@@ -556,7 +556,6 @@ def test_the_forecast_reports_posts_and_a_timeline():
     )
     result = forecast(data, 2026, standard=STANDARD)
     # 2025: 42 posts, 40 teachers → 2 vacant. 2026: 40 + 12 − 3 = 49 → 7 over.
-    assert result.posts is not None
     assert result.posts.select("year", "approved_posts", "teachers", "vacant", "over").rows() == [
         (2025, 42, 40, 2, 0),
         (2026, 42, 49, 0, 7),
