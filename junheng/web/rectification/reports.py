@@ -10,6 +10,7 @@ from junheng.core.formatting import fmt_number, fmt_percent, fmt_plain
 from junheng.core.schema import LEVEL_ZH
 from junheng.core.standard import OPERATORS, Check
 from junheng.rectification import bulletin as core_bulletin
+from junheng.rectification.problems import FINANCE_KEY, finance_check_of
 from junheng.reports.bulletin import bulletin_document
 from junheng.web.clock import local_date
 from junheng.web.evaluation.models import Snapshot
@@ -35,6 +36,8 @@ def closure_excerpt(snapshot: Snapshot, problem: Problem) -> dict[str, Any] | No
             "passes": cell.get("passes"),
             "reason": cell.get("reason") or "",
         }
+    if parts[0] == FINANCE_KEY and len(parts) == 3:
+        return _finance_excerpt(problem, finance_check_of(result, key), parts[2])
     if len(parts) == 3:
         item, level, sid = parts
         seg = next(
@@ -67,6 +70,30 @@ def closure_excerpt(snapshot: Snapshot, problem: Problem) -> dict[str, Any] | No
     if len(parts) == 2:
         return _school_item_excerpt(snapshot, problem, entry, parts[0], parts[1])
     return _county_item_excerpt(snapshot, entry, parts[0])
+
+
+def _yuan(value: float | None) -> str:
+    return "—" if value is None else f"{fmt_number(value, 2, thousands=True)} 元"
+
+
+def _finance_excerpt(problem: Problem, check: dict[str, Any] | None, year: str) -> dict[str, Any]:
+    """A finance problem's check of that fiscal year in the snapshot (`FIN/<check>/<year>`)."""
+    if check is None:
+        return {
+            "what": services.number_of(problem),
+            "value": "—",
+            "threshold": "—",
+            "passes": None,
+            "reason": "该评估结果中没有这一年度的这项教育经费检查",
+        }
+    required = check.get("required")
+    return {
+        "what": f"{year}年{check['name']}",
+        "value": _yuan(check.get("value")),
+        "threshold": "—" if required is None else f"≥ {_yuan(required)}",
+        "passes": check.get("passes"),
+        "reason": check.get("reason") or "",
+    }
 
 
 def _county_item_excerpt(snapshot: Snapshot, entry: dict[str, Any], item_id: str) -> dict[str, Any]:
