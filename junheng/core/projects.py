@@ -29,7 +29,7 @@ import datetime as dt
 
 import polars as pl
 
-from junheng.core.dataset import Dataset
+from junheng.core.dataset import Dataset, conform, table_schema
 from junheng.core.dates import parse_plan_date, school_year_of
 from junheng.core.schema import (
     LEVEL_ZH,
@@ -108,7 +108,8 @@ def project_schedule(dataset: Dataset, base_year: int, target_year: int) -> pl.D
     progress_pct, target ("school", "new_school" or null when not counted), counted, note (why,
     in Chinese), the places and the additions (missing as 0).
     """
-    projects = dataset.projects
+    # Frames built in code may lack optional columns; read them as the schema has them.
+    projects = conform(dataset.projects, table_schema(PROJECTS))
     finish_text = pl.coalesce("actual_finish", "planned_finish")
     texts = projects.select(finish_text.alias("t")).get_column("t")
     parsed, bad = _dates(texts)

@@ -26,9 +26,9 @@ from typing import Any
 
 import polars as pl
 
-from junheng.core.dataset import Dataset
+from junheng.core.dataset import Dataset, conform, table_schema
 from junheng.core.formatting import fmt_number
-from junheng.core.schema import LEVEL_ZH, LEVELS
+from junheng.core.schema import LEVEL_ZH, LEVELS, STAFFING
 
 EDUCATION_COLUMNS: tuple[str, ...] = (
     "teachers_postgraduate",
@@ -119,7 +119,9 @@ def planned_hires(dataset: Dataset, base_year: int, target_year: int) -> pl.Data
     school, level, year, the `PLAN_COUNTS` (missing as 0), `known` (the school is in the data
     with that level), `counted` (known, and the row's school year is after `base_year` and not
     after `target_year`) and `note` (why it is or is not counted, in Chinese)."""
-    staffing = dataset.staffing.with_columns(pl.col(c).fill_null(0) for c in PLAN_COUNTS)
+    staffing = conform(dataset.staffing, table_schema(STAFFING)).with_columns(
+        pl.col(c).fill_null(0) for c in PLAN_COUNTS
+    )
     staffing = staffing.filter(pl.sum_horizontal(PLAN_COUNTS) > 0)
     present = dataset.segments.select("school_id", "level", pl.lit(True).alias("__present"))
     frame = (
@@ -231,6 +233,8 @@ def posts_table(
     teachers), over (超编: teachers above posts), sentence. 在岗 counts 专任教师 only, the figure
     the data has; posts of a year are its latest row up to that year.
     """
+    # Frames built in code may lack optional columns; read them as the schema has them.
+    staffing = conform(staffing, table_schema(STAFFING))
     keys = staffing.filter(pl.col("approved_posts").is_not_null()).select("school_id", "level")
     keys = keys.unique(maintain_order=True)
     names = schools.select("school_id", "county", pl.col("name").alias("school"))
