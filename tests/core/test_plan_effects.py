@@ -20,6 +20,8 @@ from junheng.core.staffing import (
     planned_hires,
     rules_from_mapping,
 )
+from junheng.demo import demo_county
+from junheng.demo_plans import with_plans
 from junheng.standards import load_standard
 
 STANDARD = load_standard("national-2017")
@@ -578,3 +580,15 @@ def test_the_forecast_reports_posts_and_a_timeline():
     assert "另有" not in result.method  # the new school opens in 2027, after the target year
     later = forecast(data, 2027, standard=STANDARD)
     assert "另有 1 所新建学校的新增学位计入所在乡镇的学位数" in later.method
+
+
+def test_the_demo_plans_count_in_the_forecast_as_evaluated_directly():
+    # The demo builds its plan frames in code, without every optional column.
+    demo = with_plans(demo_county(with_grades=True), 2026)
+    result = forecast(demo, 2027, standard=STANDARD)
+    direct = projected_dataset(demo, project(demo, 2027), "median", standard=STANDARD)
+    assert result.evaluation.to_dict() == evaluate(direct, STANDARD).to_dict()
+    assert result.projects["counted"].any() and result.hires["counted"].any()
+    assert not result.dataset.segments.equals(
+        forecast(demo, 2027, standard=STANDARD, plans=False).dataset.segments
+    )
