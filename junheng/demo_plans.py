@@ -193,19 +193,23 @@ def demo_projects(dataset: Dataset) -> pl.DataFrame:
 
 
 def demo_staffing(dataset: Dataset) -> pl.DataFrame:
-    """Approved posts and the 2027 recruitment and backbone plan of four schools."""
+    """Approved posts of four schools in 2026 and their 2027 recruitment and backbone plan."""
     sid = lambda name: _school_id(dataset, name)  # noqa: E731
     rows = [
-        ("梨园乡中心小学", "primary", 24, 2, 0, 2, 0, 1, 0, 3, 1),
-        ("梨园乡初级中学", "junior", 38, 2, 0, 2, 1, 0, 0, 4, 0),
-        ("石桥镇中心小学", "primary", 78, 4, 0, 4, 1, 2, 1, 1, 2),
-        ("双庙乡中心小学", "primary", 30, 1, 0, 1, 0, 0, 1, 2, 1),
+        (2026, "梨园乡中心小学", "primary", 24, 0, 0, 0, 0, 0, 0, 0, 0),
+        (2026, "梨园乡初级中学", "junior", 38, 0, 0, 0, 0, 0, 0, 0, 0),
+        (2026, "石桥镇中心小学", "primary", 78, 0, 0, 0, 0, 0, 0, 0, 0),
+        (2026, "双庙乡中心小学", "primary", 30, 0, 0, 0, 0, 0, 0, 0, 0),
+        (2027, "梨园乡中心小学", "primary", 24, 2, 0, 2, 0, 1, 0, 3, 1),
+        (2027, "梨园乡初级中学", "junior", 38, 2, 0, 2, 1, 0, 0, 4, 0),
+        (2027, "石桥镇中心小学", "primary", 78, 4, 0, 4, 1, 2, 1, 1, 2),
+        (2027, "双庙乡中心小学", "primary", 30, 1, 0, 1, 0, 0, 1, 2, 1),
     ]
     return pl.DataFrame(
         [
             {
                 "school_id": sid(name),
-                "year": 2027,
+                "year": year,
                 "level": level,
                 "approved_posts": posts,
                 "hires": hires,
@@ -217,7 +221,20 @@ def demo_staffing(dataset: Dataset) -> pl.DataFrame:
                 "backbone_new": backbone,
                 "leavers": leavers,
             }
-            for name, level, posts, hires, post, bachelor, pe, music, art, backbone, leavers in rows
+            for (
+                year,
+                name,
+                level,
+                posts,
+                hires,
+                post,
+                bachelor,
+                pe,
+                music,
+                art,
+                backbone,
+                leavers,
+            ) in rows
         ]
     )
 
