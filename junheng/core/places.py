@@ -23,12 +23,9 @@ from typing import Any
 import polars as pl
 
 from junheng.core.formatting import fmt_number, fmt_plain
-from junheng.core.projects import PLACES
+from junheng.core.projects import NO_TOWNSHIP, PLACES
 from junheng.core.schema import LEVEL_ZH, LEVELS, SCHOOLS
 from junheng.core.standard import Standard
-
-NO_TOWNSHIP = "未填乡镇"
-"""The township of a school or new school whose township is not given."""
 
 _LEVEL_ORDER = {level: i for i, (level, _) in enumerate(LEVELS)}
 

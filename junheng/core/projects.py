@@ -62,6 +62,9 @@ SCALE: dict[str, int] = {
 """Whole units a column is split in: rooms whole, m² in hundredths, yuan in fen (the precision
 of the figures as filled in), so a split adds up exactly to the project."""
 
+NO_TOWNSHIP = "（未填乡镇）"
+"""The township of a school or new school whose township is not given."""
+
 _LEVEL_ORDER = {level: i for i, (level, _) in enumerate(LEVELS)}
 
 SCHEDULE_COLUMNS: tuple[str, ...] = (
@@ -143,7 +146,7 @@ def project_schedule(dataset: Dataset, base_year: int, target_year: int) -> pl.D
     has_level = pl.col("level").is_null() | pl.col("__levels").list.contains(pl.col("level"))
     has_segments = pl.col("__levels").list.len().fill_null(0) > 0
     level_zh = pl.col("level").replace_strict(LEVEL_ZH, default=pl.col("level"))
-    township = pl.coalesce("__township", "township").fill_null("未填乡镇")
+    township = pl.coalesce("__township", "township").fill_null(NO_TOWNSHIP)
     in_window = (year > base_year) & (year <= target_year)
     note = (
         pl.when(pl.col("__text").is_in(sorted(bad)))

@@ -150,7 +150,7 @@ def test_missing_classes_or_students_leave_the_township_without_a_count():
         dongling["sentence"] == "东岭乡小学：2026年预测在校生 100 人，班级数缺失，无法计算学位数。"
     )
     assert _row(places.townships, NO_TOWNSHIP)["sentence"] == (
-        "未填乡镇小学：2026年预测在校生数缺失，无法比较学位。"
+        "（未填乡镇）小学：2026年预测在校生数缺失，无法比较学位。"
     )
     county = places.counties.filter(pl.col("level") == "primary").row(0, named=True)
     assert county["places"] is None and county["projected"] is None
