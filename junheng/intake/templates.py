@@ -225,6 +225,16 @@ _LONG_SOURCES: dict[str, str] = {
     "note": "佐证材料或数据来源（文件名称、文号、统计口径等），可不填。",
 }
 
+_PROJECT_DATE_SOURCES: dict[str, str] = {
+    "planned_start": "计划开工日期。只写到月时按该月最后一天计。",
+    "planned_finish": "计划竣工日期：8 月 31 日及以前竣工的，新增的学位、校舍和设备计入"
+    "当年秋季学期，之后竣工的计入下一学年。只写到月时按该月最后一天计。",
+    "actual_start": "实际开工日期，未开工的空着。",
+    "actual_finish": "实际竣工日期，未竣工的空着；项目状态为“已完工”的必须填写。",
+}
+"""What each date column of 建设项目 means (how to write a date is said once, by
+`column_allowed`)."""
+
 _FACT_SOURCES: dict[str, str] = {
     "layout_plan_ok": "G1。县级人民政府印发的义务教育学校布局规划；佐证文件写在“说明”。",
     "unified_standards_ok": "G2。县域内城乡学校建设、教师编制、生均公用经费、装备配置标准"
@@ -282,6 +292,8 @@ def column_source(table: str, column: str) -> str:
         return _SEGMENT_SOURCES.get(column, "")
     if table in (COUNTY.name, SCHOOL_FACTS.name):
         return _LONG_SOURCES.get(column, "")
+    if table == PROJECTS.name and column in _PROJECT_DATE_SOURCES:
+        return _PROJECT_DATE_SOURCES[column]
     # The optional tables are explained by the schema's descriptions; a key column without one
     # as in the long tables.
     described = TABLES_BY_NAME.get(table)

@@ -731,6 +731,7 @@ def test_template_has_the_four_sheets_with_dropdowns_and_explanations(tmp_path):
         r for r in guide.iter_rows(values_only=True) if r[0] == "建设项目" and r[1] == "计划竣工"
     ]
     assert rows[0][4] == "日期，如 2025-08-31 或 2025年8月"
+    assert rows[0][5].startswith("计划竣工日期：8 月 31 日及以前竣工的")
     assert template_problems(path) == []
     # Templates made before the plan sheets existed keep their checksum.
     for table in PLAN_TABLES:
