@@ -6,9 +6,10 @@ down by degree and subject), new backbone teachers and the teachers expected to 
 A forecast to a target year counts the rows of the school years after the latest data year up to
 the target year, one year at a time:
 
-- hires add to 专任教师; the degree breakdown adds to 研究生 and 本科, the rest of the hires to
-  the column `staffing.yaml` names (专科: conservative for R1); the subject breakdown adds to
-  体育、音乐、美术; 新增骨干教师 adds to 骨干教师;
+- hires (at least the sum of each breakdown) add to 专任教师; the degree breakdown adds to
+  研究生 and 本科, the rest of the hires to the column `staffing.yaml` names (专科:
+  conservative for R1); the subject breakdown adds to 体育、音乐、美术; 新增骨干教师 adds to
+  骨干教师;
 - leavers take from 专任教师 and from the education columns in `staffing.yaml`'s order (lowest
   first), never below zero; the subject and backbone counts stay, since the plan does not say who
   leaves.
@@ -116,13 +117,22 @@ def default_rules() -> StaffingRules:
 
 def planned_hires(dataset: Dataset, base_year: int, target_year: int) -> pl.DataFrame:
     """Every staffing row with a hire, a new backbone teacher or a leaver: county, school_id,
-    school, level, year, the `PLAN_COUNTS` (missing as 0), `known` (the school is in the data
+    school, level, year, the `PLAN_COUNTS` (missing as 0; hires at least the sum of each of
+    its breakdowns), `known` (the school is in the data
     with that level), `counted` (known, and the row's school year is after `base_year` and not
     after `target_year`) and `note` (why it is or is not counted, in Chinese)."""
     staffing = conform(dataset.staffing, table_schema(STAFFING)).with_columns(
         pl.col(c).fill_null(0) for c in PLAN_COUNTS
     )
-    staffing = staffing.filter(pl.sum_horizontal(PLAN_COUNTS) > 0)
+    staffing = staffing.filter(pl.sum_horizontal(PLAN_COUNTS) > 0).with_columns(
+        # The breakdowns are parts of the hires, so the hires are at least each breakdown's sum
+        # (a plan giving only 其中体育 2 人 hires 2).
+        pl.max_horizontal(
+            "hires",
+            pl.col("hires_postgraduate") + pl.col("hires_bachelor"),
+            pl.col("hires_pe") + pl.col("hires_music") + pl.col("hires_fine_art"),
+        ).alias("hires")
+    )
     present = dataset.segments.select("school_id", "level", pl.lit(True).alias("__present"))
     frame = (
         staffing.join(

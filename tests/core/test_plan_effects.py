@@ -592,3 +592,15 @@ def test_the_demo_plans_count_in_the_forecast_as_evaluated_directly():
     assert not result.dataset.segments.equals(
         forecast(demo, 2027, standard=STANDARD, plans=False).dataset.segments
     )
+
+
+def test_hires_are_at_least_their_breakdown():
+    # Only 其中体育 2 人 and 其中本科 1 人 given: 2 hires, 1 本科 and 2 − 1 = 1 of unstated degree.
+    data = _dataset(
+        [_segment("S1", "primary", 500)],
+        staffing=[_hire(2026, hires_pe=2, hires_bachelor=1)],
+    )
+    row = _future(data, 2026).segments.row(0, named=True)
+    assert row["teachers"] == 42 and row["pe_teachers"] == 5
+    assert (row["teachers_bachelor"], row["teachers_associate"]) == (31, 9)
+    assert planned_hires(data, BASE, 2026)["hires"].to_list() == [2]
