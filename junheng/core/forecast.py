@@ -322,3 +322,34 @@ def forecast(
         ),
         timeline=timeline(run.projects, run.hires),
     )
+
+
+def _records(frame: pl.DataFrame) -> list[dict[str, Any]]:
+    """Rows as JSON-able dicts (dates as ISO text)."""
+    dates = [c for c, t in frame.schema.items() if t == pl.Date]
+    return frame.with_columns(pl.col(c).dt.to_string("%Y-%m-%d") for c in dates).to_dicts()
+
+
+def plan_to_dict(result: Forecast, county: str) -> dict[str, Any]:
+    """One county's plan in the forecast, JSON-able: `plans` (applied or not), `method` (the
+    places' method sentence), `projects` (schedule rows, `finish` as ISO text), `additions`,
+    `hires`, `places` ({"counties": rows, "townships": rows, "new_schools": rows,
+    "sentences": […]}), `posts` and `timeline` — the column names of the frames they come from."""
+    of_county = pl.col("county") == county
+    schools = result.dataset.schools.filter(of_county).get_column("school_id").implode()
+    places = result.places
+    return {
+        "plans": result.plans,
+        "method": places.method,
+        "projects": _records(result.projects.filter(of_county)),
+        "additions": _records(result.additions.filter(pl.col("school_id").is_in(schools))),
+        "hires": _records(result.hires.filter(of_county)),
+        "places": {
+            "counties": _records(places.counties.filter(of_county)),
+            "townships": _records(places.townships.filter(of_county)),
+            "new_schools": _records(places.new_schools.filter(of_county)),
+            "sentences": places.sentences(county),
+        },
+        "posts": _records(result.posts.filter(of_county)),
+        "timeline": [e for e in result.timeline if e["county"] == county],
+    }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 
 import polars as pl
@@ -9,7 +10,7 @@ import pytest
 
 from junheng.core.dataset import Dataset
 from junheng.core.evaluate import evaluate
-from junheng.core.forecast import forecast, projected_dataset
+from junheng.core.forecast import forecast, plan_to_dict, projected_dataset
 from junheng.core.projection import Projection, project
 from junheng.core.projects import apply_projects, project_schedule
 from junheng.core.staffing import (
@@ -604,3 +605,32 @@ def test_hires_are_at_least_their_breakdown():
     assert row["teachers"] == 42 and row["pe_teachers"] == 5
     assert (row["teachers_bachelor"], row["teachers_associate"]) == (31, 9)
     assert planned_hires(data, BASE, 2026)["hires"].to_list() == [2]
+
+
+def test_the_plan_of_a_county_is_json_ready():
+    data = _county(
+        projects=[
+            {
+                "project_id": "P1",
+                "school_id": "S1",
+                "teaching_aux_area_m2": 1200.0,
+                "planned_finish": "2026-08-31",
+            }
+        ],
+        staffing=[_hire(2025, approved_posts=42), _hire(2026, hires=12)],
+    )
+    payload = plan_to_dict(forecast(data, 2026, standard=STANDARD), "甲县")
+    assert json.loads(json.dumps(payload, ensure_ascii=False)) == payload
+    assert payload["projects"][0]["finish"] == "2026-08-31"
+    assert payload["additions"] == [
+        {
+            "project_id": "P1",
+            "school_id": "S1",
+            "level": "primary",
+            "column": "teaching_aux_area_m2",
+            "amount": 1200.0,
+        }
+    ]
+    assert [row["year"] for row in payload["posts"]] == [2025, 2026]
+    assert payload["places"]["sentences"][0].startswith("甲县小学：全县2026年预测在校生 600 人")
+    assert plan_to_dict(forecast(data, 2026, standard=STANDARD), "乙县")["projects"] == []
