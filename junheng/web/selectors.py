@@ -56,13 +56,21 @@ def _frame(rows: list[dict[str, Any]], schema: dict[str, type[pl.DataType]]) -> 
 
 
 def stored_rows(
-    county: County, year: SchoolYear, table: str, *, school: School | None = None
+    county: County,
+    year: SchoolYear,
+    table: str,
+    *,
+    school: School | None = None,
+    table_year: int | None = None,
 ) -> list[dict[str, Any]]:
     """The rows of one optional table (`STORED_TABLES`) kept for the county and school year, as
     Dataset rows (column → value) in the order they were first stored; with `school`, only
-    that school's rows of a table kept per school."""
+    that school's rows of a table kept per school, with `table_year` only the rows whose own
+    `year` column says so."""
     spec = STORED_TABLES[table]
     rows = spec.model._default_manager.filter(year=year)
+    if table_year is not None:
+        rows = rows.filter(**{spec.fields["year"]: table_year})
     if spec.by_school:
         rows = rows.filter(school__county=county)
         if school is not None:

@@ -557,10 +557,12 @@ def sync_stored_table(
     history: History,
     *,
     school: School | None = None,
+    table_year: int | None = None,
     log_created: bool = False,
 ) -> int:
-    """Make the county's rows of one optional table (of `school` only, when given) in the
-    history's school year equal `rows` (Dataset rows), logging every change.
+    """Make the county's rows of one optional table (of `school` only, and of the table's own
+    year `table_year` only, when given) in the history's school year equal `rows` (Dataset
+    rows), logging every change.
 
     Rows have no unique key (two classes of a grade may both be unnamed), so a row is matched
     by the columns that name it to people plus its rank among rows named alike: an edited
@@ -569,6 +571,8 @@ def sync_stored_table(
     """
     year = history.year
     stored = spec.model._default_manager.filter(year=year)
+    if table_year is not None:
+        stored = stored.filter(**{spec.fields["year"]: table_year})
     if spec.by_school:
         stored = stored.filter(school__county=county).select_related("school")
         if school is not None:
@@ -657,20 +661,32 @@ def save_stored_table(
     user: AbstractBaseUser | None,
     *,
     school: School | None = None,
+    table_year: int | None = None,
     token: str | None = None,
 ) -> int:
-    """Replace the county's rows of one optional table (of `school` only, when given) with the
-    validated `rows` of a form, logging every change. `token` is `table_token` of the rows the
+    """Replace the county's rows of one optional table (of `school` only, and of the table's own
+    year `table_year` only, when given) with the validated `rows` of a form, logging every
+    change. `token` is `table_token` of the rows the
     form was opened with: when the stored rows differ from it now, nothing is written and
     `PlanTableConflict` is raised. Returns the number of values changed."""
     # Taken first, so two saves of the county's tables follow each other (PostgreSQL).
     County.objects.select_for_update().filter(pk=county.pk).first()
-    if token is not None and table_token(stored_rows(county, year, table, school=school)) != token:
+    current = stored_rows(county, year, table, school=school, table_year=table_year)
+    if token is not None and table_token(current) != token:
         raise PlanTableConflict(table)
     history = History(user=user, year=year)
     spec = STORED_TABLES[table]
     named = _schools_by_id({}, (row.get("school_id") for row in rows))
-    sync_stored_table(spec, county, rows, named, history, school=school, log_created=True)
+    sync_stored_table(
+        spec,
+        county,
+        rows,
+        named,
+        history,
+        school=school,
+        table_year=table_year,
+        log_created=True,
+    )
     commit_history(history)
     return len(history.rows)
 

@@ -108,12 +108,12 @@ def site_fixture(demo, django_user_model):
     return {"county": county, "year": year, "users": users}
 
 
-def _url(site, table: str | None = None, school: str | None = None) -> str:
+def _url(site, table: str | None = None, school: str | None = None, of: int = 0) -> str:
     county, year = site["county"].pk, site["year"].label
     if table is None:
         return reverse("plan_data", args=[county, year])
     url = reverse("plan_table", args=[county, year, table])
-    return f"{url}?school={school}" if school else url
+    return f"{url}?school={school}&year={of}" if school else url
 
 
 def _text(response) -> str:
@@ -193,6 +193,7 @@ def _grid(response) -> dict[str, str]:
     school = response.context.get("school")
     if school is not None:
         data["school"] = school.school_id
+        data["year"] = str(response.context["table_year"])
     return data
 
 
@@ -218,7 +219,8 @@ def test_a_bad_cell_is_shown_at_its_cell_and_nothing_is_written(client, site):
     form = response.context["formset"].forms[1]
     assert form.errors["students"], "the message belongs to the cell"
     assert "三万" in form.errors["students"][0]
-    assert "数据尚未保存" in _text(response)
+    text = _text(response)
+    assert "数据尚未保存" in text and "第 2 行“在校学生数（人）”" in text
     assert [r["students"] for r in stored_rows(site["county"], site["year"], "finance")] == [
         30000,
         30500,
@@ -256,35 +258,60 @@ def test_a_deleted_row_is_removed(client, site):
     assert [r["year"] for r in stored_rows(site["county"], site["year"], "finance")] == [2025]
 
 
-def test_one_schools_rows_are_saved_and_the_others_kept(client, site):
+def test_one_schools_rows_of_one_year_are_saved_and_the_others_kept(client, site):
     _as(client, site, "admin")
     chooser = client.get(_url(site, "classes"))
-    assert "城关第二小学" in _text(chooser) and f"?school={FIRST}" in chooser.content.decode()
-    data = _grid(client.get(_url(site, "classes", FIRST)))
+    assert "城关第二小学" in _text(chooser)
+    assert f"?school={FIRST}&amp;year=2026" in chooser.content.decode()
+    grid = client.get(_url(site, "classes", FIRST, 2026))
+    # The school and the year are the page's: the grid has grade, class and students.
+    assert list(grid.context["formset"].forms[0].fields) == [
+        "grade",
+        "class_name",
+        "students",
+        "DELETE",
+    ]
+    data = _grid(grid)
     data["rows-1-students"] = "43"
-    data["rows-2-year"] = "2026"
-    data["rows-2-grade"] = "2"
-    data["rows-2-class_name"] = "1"
-    data["rows-2-students"] = "41"
+    data |= {"rows-2-grade": "2", "rows-2-class_name": "1", "rows-2-students": "41"}
     response = client.post(_url(site, "classes"), data)
     assert response.status_code == 302
     rows = stored_rows(site["county"], site["year"], "classes")
-    assert sorted((r["school_id"], r["grade"], r["students"]) for r in rows) == [
-        (FIRST, 1, 43),
-        (FIRST, 1, 45),
-        (FIRST, 2, 41),
-        (SECOND, 3, 52),
+    assert sorted((r["school_id"], r["year"], r["grade"], r["students"]) for r in rows) == [
+        (FIRST, 2026, 1, 43),
+        (FIRST, 2026, 1, 45),
+        (FIRST, 2026, 2, 41),
+        (SECOND, 2026, 3, 52),
     ]
 
 
-def test_a_duplicate_grade_row_of_grades_is_refused_at_its_cell(client, site):
+def test_another_year_of_a_school_is_a_grid_of_its_own(client, site):
     _as(client, site, "admin")
-    data = _grid(client.get(_url(site, "grades", FIRST)))
+    data = _grid(client.get(_url(site, "classes", FIRST, 2027)))
+    assert data["rows-TOTAL_FORMS"] == str(BLANK_ROWS)
+    data |= {"rows-0-grade": "1", "rows-0-students": "40"}
+    assert client.post(_url(site, "classes"), data).status_code == 302
+    rows = stored_rows(site["county"], site["year"], "classes", table_year=2027)
+    assert [(r["school_id"], r["grade"], r["students"]) for r in rows] == [(FIRST, 1, 40)]
+    assert len(stored_rows(site["county"], site["year"], "classes")) == 4
+
+
+@pytest.mark.parametrize(
+    "query", ["?school=2152010001", "?school=2152010001&year=公元", "?school=x&year=2026"]
+)
+def test_a_school_page_needs_a_school_of_the_county_and_a_year(client, site, query):
+    assert _as(client, site, "admin").get(_url(site, "classes") + query).status_code == 404
+
+
+def test_a_duplicate_grade_row_is_refused_at_its_cell(client, site):
+    _as(client, site, "admin")
+    data = _grid(client.get(_url(site, "grades", FIRST, 2025)))
     for n in (0, 1):
-        data |= {f"rows-{n}-year": "2025", f"rows-{n}-grade": "1", f"rows-{n}-students": "40"}
+        data |= {f"rows-{n}-grade": "1", f"rows-{n}-students": "40"}
     response = client.post(_url(site, "grades"), data)
     assert response.status_code == 400
     assert response.context["formset"].forms[1].errors["grade"]
+    assert "第 2 行“年级”" in _text(response)
     assert not ChangeLog.objects.exists()
 
 

@@ -1,7 +1,8 @@
 """规划数据 in the web (`/counties/<id>/<year>/plan-data/`): the optional tables a county keeps
 beside its yearly data (年级在校生, 出生人口 and the creation plan's 班级学生数, 县级教育经费,
 建设项目, 编制与招聘计划), each with its row count, and an editable grid per table
-(`…/plan-data/<table>/`; a table kept per school is edited one school at a time).
+(`…/plan-data/<table>/`; a table kept per school is edited one school and one of its years at
+a time, `?school=<id>&year=<n>`, so a grid stays within what one post may carry).
 
 The grid is generated from the schema table (Chinese headers with units, enumerations as Chinese
 dropdowns) and has no rules of its own: the posted rows become the raw string table an import
@@ -35,6 +36,7 @@ from junheng.intake.cells import convert_table
 from junheng.intake.errors import CATALOGUE, ERROR, ErrorCollector, IntakeError
 from junheng.intake.reader import MAX_ERRORS, dataset_from_raw
 from junheng.intake.sources import ROW, RawTable, cell_text, source_column
+from junheng.web import clock
 from junheng.web.accounts.scope import can_review_county
 from junheng.web.collection.models import STORED_TABLES, ChangeLog, SchoolYearData, StoredTable
 from junheng.web.pages.lookup import NOT_FOUND, county_or_404, year_or_404
@@ -55,14 +57,41 @@ STORED_FILE = "已存数据"
 """The "file" of the stored rows sent along (schools, segments, other schools' rows)."""
 
 
-def _owner_hidden(spec: StoredTable) -> str:
-    """The column the grid fills in itself: the school being edited or the county."""
-    return spec.owner
+@dataclass(frozen=True)
+class Scope:
+    """The part of a table one grid edits: the county's whole table, or one school's rows of
+    one year of a table kept per school."""
 
+    spec: StoredTable
+    school: School | None = None
+    table_year: int | None = None
 
-def grid_columns(spec: StoredTable) -> list[Column]:
-    """The columns a person types, in schema order (the owner column is the page's)."""
-    return [c for c in spec.table.columns if c.name != _owner_hidden(spec)]
+    @property
+    def fixed(self) -> frozenset[str]:
+        """Columns the page fills in itself: the owner (county or school) and the year."""
+        return frozenset({self.spec.owner, *(["year"] if self.table_year is not None else [])})
+
+    def columns(self) -> list[Column]:
+        """The columns a person types, in schema order."""
+        return [c for c in self.spec.table.columns if c.name not in self.fixed]
+
+    def filled(self, county: County) -> dict[str, str]:
+        """The fixed columns' text in every posted row."""
+        values = {self.spec.owner: self.school.school_id if self.school else county.name}
+        if self.table_year is not None:
+            values["year"] = str(self.table_year)
+        return values
+
+    def holds(self, row: Mapping[str, Any], county: County) -> bool:
+        """Whether a typed row of the table belongs to this scope."""
+        if self.school is not None and row.get("school_id") != self.school.school_id:
+            return False
+        return self.table_year is None or row.get("year") == self.table_year
+
+    def query(self) -> str:
+        if self.school is None:
+            return ""
+        return f"?school={self.school.school_id}&year={self.table_year}"
 
 
 def _kind(column: Column) -> str:
@@ -75,7 +104,8 @@ def _kind(column: Column) -> str:
 
 
 def _label(column: Column) -> str:
-    return column.header_zh
+    # The school is chosen by its name from the county's schools, not typed as its id.
+    return "学校" if column.name == "school_id" else column.header_zh
 
 
 def _cell_field(column: Column, schools: Sequence[School]) -> forms.CharField:
@@ -96,9 +126,9 @@ def _cell_field(column: Column, schools: Sequence[School]) -> forms.CharField:
     return forms.CharField(label=_label(column), required=False, widget=widget)
 
 
-def grid_formset(spec: StoredTable, schools: Sequence[School]) -> type[forms.BaseFormSet]:
-    """A formset class for the table's grid: one text field per column, a delete box per row."""
-    fields = {c.name: _cell_field(c, schools) for c in grid_columns(spec)}
+def grid_formset(scope: Scope, schools: Sequence[School]) -> type[forms.BaseFormSet]:
+    """A formset class for the grid: one text field per typed column, a delete box per row."""
+    fields = {c.name: _cell_field(c, schools) for c in scope.columns()}
     form = type("PlanRowForm", (forms.Form,), dict(fields))
     return formset_factory(form, extra=BLANK_ROWS, can_delete=True)
 
@@ -140,7 +170,7 @@ class Checked:
 
     rows: list[dict[str, Any]] = field(default_factory=list)
     cell_errors: dict[tuple[int, str], list[str]] = field(default_factory=dict)
-    """(position among the posted rows, column) → messages."""
+    """(position among the posted rows, typed column or "") → messages."""
     errors: list[str] = field(default_factory=list)
     """Problems without a cell of the grid (the table as a whole, other stored data)."""
     warnings: list[str] = field(default_factory=list)
@@ -151,17 +181,17 @@ class Checked:
 
 
 def check_rows(
-    spec: StoredTable,
+    scope: Scope,
     base: Dataset,
     posted: Sequence[Mapping[str, str | None]],
     others: Sequence[Mapping[str, Any]] = (),
 ) -> Checked:
     """Type and check the posted rows (text by column) as an import of the table would, with the
-    stored schools and segments and `others` (the table's stored rows the page does not edit).
+    stored schools and segments and `others` (the table's stored rows outside the scope).
 
     The posted rows come first, so an error's row number is its position among them. `rows` of
     the result are every row of the table, typed, the posted ones first."""
-    table = spec.table
+    table = scope.spec.table
     rows = [*posted, *_text_rows(table, others)]
     raws = {
         SCHOOLS.name: _raw(SCHOOLS, STORED_FILE, _text_rows(SCHOOLS, base.schools.to_dicts())),
@@ -171,7 +201,7 @@ def check_rows(
     out = ErrorCollector(MAX_ERRORS)
     dataset = dataset_from_raw(raws, out, FORM_FILE)
     checked = Checked()
-    typed_columns = {c.name for c in grid_columns(spec)}
+    typed_columns = {c.name for c in scope.columns()}
     for error in out.result(FORM_FILE):
         text = problem_text(error)
         mine = error.file == FORM_FILE
@@ -181,7 +211,7 @@ def check_rows(
             column = error.column if error.column in typed_columns else ""
             checked.cell_errors.setdefault((error.row - 1, column or ""), []).append(text)
         elif mine and error.row is not None:
-            checked.errors.append(f"本表其他学校已存的第 {error.row - len(posted)} 行：{text}")
+            checked.errors.append(f"本表其他已存的数据（第 {error.row - len(posted)} 行）：{text}")
         elif mine:
             checked.errors.append(text)
         else:
@@ -215,9 +245,8 @@ def _counts(county: County, year: SchoolYear) -> dict[str, tuple[int, int]]:
         rows = spec.model._default_manager.filter(year=year)
         if spec.by_school:
             rows = rows.filter(school__county=county)
-            per = rows.values("school").annotate(n=Count("id")).values_list("n", flat=True)
-            numbers = list(per)
-            counts[name] = (sum(numbers), len(numbers))
+            per = list(rows.values("school").annotate(n=Count("id")).values_list("n", flat=True))
+            counts[name] = (sum(per), len(per))
         else:
             counts[name] = (rows.filter(county=county).count(), 0)
     return counts
@@ -253,22 +282,41 @@ def _schools(county: County) -> list[School]:
     return list(School.objects.filter(county=county).order_by("school_id"))
 
 
+def default_year(year: SchoolYear) -> int:
+    """The table year a school's grid opens at when it has no rows: the loaded school year's
+    autumn (its label starts with the year)."""
+    digits = year.label[:4]
+    return int(digits) if digits.isdigit() else clock.today().year
+
+
 def _school_list(spec: StoredTable, county: County, year: SchoolYear) -> list[dict[str, Any]]:
-    """The county's schools with their rows of a table kept per school."""
-    per = dict(
+    """The county's schools with data of the year or rows of the table, each with its table
+    years and their rows (the loaded year offered when the school has none)."""
+    year_field = spec.fields["year"]
+    per: dict[int, list[tuple[int, int]]] = {}
+    for school_pk, table_year, n in (
         spec.model._default_manager.filter(year=year, school__county=county)
-        .values("school")
+        .values("school", year_field)
         .annotate(n=Count("id"))
-        .values_list("school", "n")
+        .order_by(year_field)
+        .values_list("school", year_field, "n")
+    ):
+        per.setdefault(school_pk, []).append((table_year, n))
+    reporting = set(
+        SchoolYearData.objects.filter(school__county=county, year=year).values_list(
+            "school", flat=True
+        )
     )
     return [
-        {"school": school, "rows": per.get(school.pk, 0)}
+        {"school": school, "years": per.get(school.pk) or [(default_year(year), 0)]}
         for school in _schools(county)
-        if per.get(school.pk) or school.year_data.filter(year=year).exists()
+        if school.pk in per or school.pk in reporting
     ]
 
 
-def _history(spec: StoredTable, county: County, year: SchoolYear) -> list[HistoryEntry]:
+def _history(
+    spec: StoredTable, county: County, year: SchoolYear, schools: Mapping[str, str]
+) -> list[HistoryEntry]:
     """The table's latest changes in the county and year, with Chinese field names."""
     columns = {field: spec.table.column(column) for column, field in spec.fields.items()}
     logs = (
@@ -279,17 +327,22 @@ def _history(spec: StoredTable, county: County, year: SchoolYear) -> list[Histor
     entries = []
     for log in logs:
         column = columns.get(log.field)
-        label = column.header_zh if column is not None else log.field
+        label = _label(column) if column is not None else log.field
 
         def shown(text: str | None, column: Column | None = column) -> str:
             if text is None or text == "":
                 return "（空）"
             if column is not None and column.type == ColumnType.ENUM:
                 return column.enum_zh(text)
+            if column is not None and column.name == "school_id":
+                return schools.get(text, text)
             if text.endswith(".0"):
                 return text[:-2]
             return text
 
+        # A row is named by its key columns ("2152010001/2026/1/2"): the school by its name.
+        first, _, rest = log.object_id.partition("/")
+        row = "/".join(p for p in (schools.get(first, first), rest) if p)
         who = "系统（批量导入）"
         if log.user is not None:
             who = log.user.get_full_name() or log.user.get_username()
@@ -298,7 +351,7 @@ def _history(spec: StoredTable, county: County, year: SchoolYear) -> list[Histor
                 id=log.pk,
                 at=log.at,
                 who=who,
-                field=f"{log.object_id} · {label}",
+                field=f"{row} · {label}",
                 old=shown(log.old_value),
                 new=shown(log.new_value),
                 comment="",
@@ -308,53 +361,68 @@ def _history(spec: StoredTable, county: County, year: SchoolYear) -> list[Histor
     return entries
 
 
-def _capacity(spec: StoredTable) -> int | None:
+def _capacity(scope: Scope) -> int | None:
     """How many grid rows one post may carry under the site's limit on posted fields."""
     limit = settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
     if limit is None:
         return None
-    # The token, school, CSRF and the formset's four management fields besides the rows.
-    return (limit - 8) // (len(grid_columns(spec)) + 1)
+    # The token, school, year, CSRF and the formset's four management fields besides the rows.
+    return (limit - 8) // (len(scope.columns()) + 1)
 
 
-def _initial(spec: StoredTable, rows: Sequence[Mapping[str, Any]]) -> list[dict[str, str]]:
-    return [{c.name: cell_text_of(c, row.get(c.name)) for c in grid_columns(spec)} for row in rows]
+def _initial(scope: Scope, rows: Sequence[Mapping[str, Any]]) -> list[dict[str, str]]:
+    return [{c.name: cell_text_of(c, row.get(c.name)) for c in scope.columns()} for row in rows]
 
 
 def _posted_rows(
-    spec: StoredTable, formset: forms.BaseFormSet, owner: str
+    scope: Scope, formset: forms.BaseFormSet, county: County
 ) -> tuple[list[dict[str, str | None]], list[int]]:
-    """The grid's rows as raw text rows (owner filled in), leaving out deleted and empty rows,
-    with the form index of each."""
+    """The grid's rows as raw text rows (fixed columns filled in), leaving out deleted and empty
+    rows, with the form index of each."""
     rows: list[dict[str, str | None]] = []
     positions: list[int] = []
     for index, form in enumerate(formset.forms):
         if form["DELETE"].value():
             continue
         values = {
-            c.name: (str(form[c.name].value() or "").strip() or None) for c in grid_columns(spec)
+            c.name: (str(form[c.name].value() or "").strip() or None) for c in scope.columns()
         }
         if all(v is None for v in values.values()):
             continue
-        rows.append({spec.owner: owner, **values})
+        rows.append({**scope.filled(county), **values})
         positions.append(index)
     return rows, positions
 
 
 def _display_rows(
-    spec: StoredTable, rows: Sequence[Mapping[str, Any]], names: Mapping[str, str]
+    scope: Scope, rows: Sequence[Mapping[str, Any]], names: Mapping[str, str]
 ) -> list[list[str]]:
     out = []
     for row in rows:
         cells = []
-        for column in grid_columns(spec):
+        for column in scope.columns():
             value = row.get(column.name)
             if column.name == "school_id":
-                cells.append(names.get(value, value or "") if value else "")
+                cells.append(names.get(value, value) if value else "")
             else:
                 cells.append(cell_text_of(column, value))
         out.append(cells)
     return out
+
+
+def _scope(request: HttpRequest, spec: StoredTable, county: County) -> Scope | None:
+    """The scope the request names; None for a table kept per school without a school."""
+    if not spec.by_school:
+        return Scope(spec)
+    source = request.POST if request.method == "POST" else request.GET
+    wanted = (source.get("school") or "").strip()
+    if not wanted:
+        return None
+    school = School.objects.filter(county=county, school_id=wanted).first()
+    table_year = (source.get("year") or "").strip()
+    if school is None or not table_year.isdigit() or not 1900 <= int(table_year) <= 2999:
+        raise Http404(NOT_FOUND)
+    return Scope(spec, school, int(table_year))
 
 
 @login_required
@@ -364,8 +432,10 @@ def plan_table_view(request: HttpRequest, county_id: int, year: str, table: str)
     year_row = year_or_404(year)
     spec = _spec_or_404(table)
     may_edit = can_review_county(request.user, county)
-    source = request.POST if request.method == "POST" else request.GET
-    school: School | None = None
+    if request.method == "POST" and not may_edit:
+        raise Http404(NOT_FOUND)
+    schools = _schools(county)
+    names = {s.school_id: s.name for s in schools}
     context: dict[str, Any] = {
         "county": county,
         "year": year_row,
@@ -373,107 +443,92 @@ def plan_table_view(request: HttpRequest, county_id: int, year: str, table: str)
         "description": spec.table.description,
         "table": table,
         "may_edit": may_edit,
+        "history": _history(spec, county, year_row, names),
+    }
+    scope = _scope(request, spec, county)
+    if scope is None:
+        context["schools"] = _school_list(spec, county, year_row)
+        return render(request, "pages/plan_data_schools.html", context)
+    context |= {
+        "school": scope.school,
+        "table_year": scope.table_year,
         "columns": [
             {"label": _label(c), "required": c.required, "note": c.description, "kind": _kind(c)}
-            for c in grid_columns(spec)
+            for c in scope.columns()
         ],
-        "history": _history(spec, county, year_row),
     }
-    if spec.by_school:
-        wanted = (source.get("school") or "").strip()
-        if not wanted:
-            context["schools"] = _school_list(spec, county, year_row)
-            return render(request, "pages/plan_data_schools.html", context)
-        school = School.objects.filter(county=county, school_id=wanted).first()
-        if school is None:
-            raise Http404(NOT_FOUND)
-        context["school"] = school
-    if request.method == "POST" and not may_edit:
-        raise Http404(NOT_FOUND)
-
-    stored = stored_rows(county, year_row, table, school=school)
-    schools = _schools(county)
-    names = {s.school_id: s.name for s in schools}
-    here = reverse("plan_table", args=[county.pk, year_row.label, table])
-    if school is not None:
-        here += f"?school={school.school_id}"
+    stored = stored_rows(county, year_row, table, school=scope.school, table_year=scope.table_year)
+    here = reverse("plan_table", args=[county.pk, year_row.label, table]) + scope.query()
     context["here"] = here
-    capacity = _capacity(spec)
+    capacity = _capacity(scope)
     if not may_edit or (capacity is not None and len(stored) + BLANK_ROWS > capacity):
-        context |= {
-            "rows": _display_rows(spec, stored, names),
-            "too_many": may_edit,
-        }
+        context |= {"rows": _display_rows(scope, stored, names), "too_many": may_edit}
         return render(request, "pages/plan_data_table.html", context)
-
     if not SchoolYearData.objects.filter(school__county=county, year=year_row).exists():
-        context |= {"rows": _display_rows(spec, stored, names), "no_schools": True}
+        context |= {"rows": _display_rows(scope, stored, names), "no_schools": True}
         return render(request, "pages/plan_data_table.html", context)
 
-    formset_class = grid_formset(spec, schools)
+    formset_class = grid_formset(scope, schools)
+    prefix = "rows"
     token = table_token(stored)
     status = 200
     checked: Checked | None = None
-    notice = ""
-    if request.method == "POST":
+    if request.method != "POST":
+        formset = formset_class(initial=_initial(scope, stored), prefix=prefix)
+    elif "add" in request.POST:
         data: QueryDict = request.POST.copy()
-        if "add" in data:
-            total = f"{formset_prefix()}-TOTAL_FORMS"
-            data[total] = str(int(data.get(total) or 0) + ADDED_ROWS)
-            formset = formset_class(data, prefix=formset_prefix())
-            token = request.POST.get("token") or token
-        else:
-            formset = formset_class(data, prefix=formset_prefix())
-            owner = school.school_id if school is not None else county.name
-            posted, positions = _posted_rows(spec, formset, owner)
-            others = (
-                [r for r in stored_rows(county, year_row, table) if r["school_id"] != owner]
-                if school is not None
-                else []
-            )
-            checked = check_rows(spec, dataset_for(county, year_row), posted, others)
-            if checked.ok:
-                mine = [r for r in checked.rows if r[spec.owner] == owner][: len(posted)]
-                try:
-                    changed = save_stored_table(
-                        county,
-                        year_row,
-                        table,
-                        mine,
-                        request.user,
-                        school=school,
-                        token=request.POST.get("token") or None,
-                    )
-                except PlanTableConflict:
-                    notice = (
-                        "保存失败：在您打开本页之后，有人修改了这张表。您填写的内容仍保留在下方；"
-                        "请核对下方的修改记录，再次保存将以您填写的内容为准。"
-                    )
-                    token = table_token(stored_rows(county, year_row, table, school=school))
-                    status = 409
-                else:
-                    for warning in checked.warnings:
-                        messages.warning(request, warning)
-                    if changed:
-                        messages.success(request, f"{spec.table.zh}已保存，共修改 {changed} 项。")
-                    else:
-                        messages.info(request, "没有修改任何内容。")
-                    return redirect(here)
-            else:
-                status = 400
-                formset.is_valid()
-                for (position, column), texts in checked.cell_errors.items():
-                    form = formset.forms[positions[position]]
-                    for text in texts:
-                        form.add_error(column or None, text)
-                token = request.POST.get("token") or token
+        total = f"{prefix}-TOTAL_FORMS"
+        wanted = int(data.get(total) or 0) + ADDED_ROWS
+        data[total] = str(min(wanted, capacity) if capacity is not None else wanted)
+        formset = formset_class(data, prefix=prefix)
+        token = request.POST.get("token") or token
     else:
-        formset = formset_class(initial=_initial(spec, stored), prefix=formset_prefix())
+        formset = formset_class(request.POST, prefix=prefix)
+        posted, positions = _posted_rows(scope, formset, county)
+        others = [r for r in stored_rows(county, year_row, table) if not scope.holds(r, county)]
+        checked = check_rows(scope, dataset_for(county, year_row), posted, others)
+        token = request.POST.get("token") or token
+        if checked.ok:
+            mine = [r for r in checked.rows if scope.holds(r, county)][: len(posted)]
+            try:
+                changed = save_stored_table(
+                    county,
+                    year_row,
+                    table,
+                    mine,
+                    request.user,
+                    school=scope.school,
+                    table_year=scope.table_year,
+                    token=token,
+                )
+            except PlanTableConflict:
+                context["notice"] = (
+                    "保存失败：在您打开本页之后，有人修改了这张表。您填写的内容仍保留在下方，"
+                    "请对照下方的修改记录核对；再次保存将以您填写的内容为准。"
+                )
+                token = table_token(
+                    stored_rows(
+                        county, year_row, table, school=scope.school, table_year=scope.table_year
+                    )
+                )
+                context["history"] = _history(spec, county, year_row, names)
+                status = 409
+            else:
+                for warning in checked.warnings:
+                    messages.warning(request, warning)
+                if changed:
+                    messages.success(request, f"{spec.table.zh}已保存，共修改 {changed} 项。")
+                else:
+                    messages.info(request, "没有修改任何内容。")
+                return redirect(here)
+        else:
+            status = 400
+            formset.is_valid()
+            context["cell_errors"] = _route(scope, formset, checked, positions)
     context |= {
         "formset": formset,
         "token": token,
         "checked": checked,
-        "notice": notice,
         "error_count": (
             sum(len(t) for t in checked.cell_errors.values()) + len(checked.errors)
             if checked is not None
@@ -482,9 +537,7 @@ def plan_table_view(request: HttpRequest, county_id: int, year: str, table: str)
         "grid": [
             {
                 "form": form,
-                "cells": [
-                    {"field": form[c.name], "kind": _kind(c)} for c in grid_columns(spec)
-                ],
+                "cells": [{"field": form[c.name], "kind": _kind(c)} for c in scope.columns()],
                 "errors": form.non_field_errors(),
             }
             for form in formset.forms
@@ -493,8 +546,22 @@ def plan_table_view(request: HttpRequest, county_id: int, year: str, table: str)
     return render(request, "pages/plan_data_table.html", context, status=status)
 
 
-def formset_prefix() -> str:
-    return "rows"
+def _route(
+    scope: Scope, formset: forms.BaseFormSet, checked: Checked, positions: Sequence[int]
+) -> list[str]:
+    """Put each cell's errors on its field; return them also as lines for above the grid, where
+    they are seen when the cell is scrolled out of sight on a narrow screen."""
+    labels = {c.name: _label(c) for c in scope.columns()}
+    lines = []
+    for (position, column), texts in checked.cell_errors.items():
+        form = formset.forms[positions[position]]
+        for text in texts:
+            form.add_error(column or None, text)
+            where = f"第 {positions[position] + 1} 行"
+            if column:
+                where += f"“{labels[column]}”"
+            lines.append(f"{where}：{text}")
+    return lines
 
 
 urlpatterns = [
