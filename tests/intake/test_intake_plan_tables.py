@@ -853,3 +853,26 @@ def test_plan_rows_outside_the_import_scope_are_errors_at_their_cells(tmp_path):
     # 县级教育经费 row 4 and 建设项目 row 4 are 乙县's (the first such row of each sheet).
     assert ("县级教育经费", "A4", "乙县") in found
     assert ("建设项目", "B4", "乙县") in found
+
+
+def test_a_plan_row_of_a_school_outside_the_scope_is_an_error_at_its_cell(tmp_path):
+    original = _with_plans(tmp_path)
+    path = tmp_path / "班级.xlsx"
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "班级学生数"
+    sheet.append(["学校标识码", "年份（年）", "年级", "班级", "学生数（人）"])
+    sheet.append(["S1", 2026, 1, "1", 40])
+    sheet.append(["S3", 2026, 7, "1", 45])
+    book.save(path)
+    scope = Scope(schools=frozenset({"S1"}), school_expected="本校的标识码")
+    result = validate_sources([path], existing=original, scope=scope)
+    assert not result.ok
+    (error,) = result.blocking
+    assert (error.code, error.sheet, error.cell, error.value, error.column) == (
+        "out-of-scope",
+        "班级学生数",
+        "A3",
+        "S3",
+        "学校标识码",
+    )
