@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import include, path
 
-from junheng.web.pages import dashboards, forecast
+from junheng.web.pages import dashboards, finance, forecast
 
 urlpatterns = [
     path(
@@ -34,6 +34,11 @@ urlpatterns = [
         "counties/<int:county_id>/<str:year>/forecast.xlsx",
         forecast.forecast_export,
         name="forecast_export",
+    ),
+    path(
+        "counties/<int:county_id>/<str:year>/finance/",
+        finance.finance_view,
+        name="finance",
     ),
     path("counties/<int:county_id>/<str:year>/plan-data/", include("junheng.web.pages.plan_data")),
     path("compare/", dashboards.compare_latest, name="compare_latest"),

@@ -1,0 +1,229 @@
+"""教育经费保障 page (`/counties/<id>/<year>/finance/`): who may open it, its figures against
+`junheng.core.finance.finance_to_dict` on the same dataset, the demo's land-revenue shortfall
+checked by hand, the unset provincial share, missing figures, the ledger link, and the message
+without finance rows."""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import replace
+
+import polars as pl
+import pytest
+from django.urls import reverse
+
+from junheng.core.dataset import Dataset
+from junheng.core.finance import check_finance, finance_to_dict
+from junheng.core.finance_rules import national_rules
+from junheng.demo import DEMO_COUNTY, demo_county
+from junheng.demo_plans import with_plans
+from junheng.web.accounts.models import Profile, Role
+from junheng.web.rectification.models import Unit, UnitKind, UnitMember
+from junheng.web.rectification.services import generate_problems
+from junheng.web.registry.management.commands.junheng_demo import (
+    DEMO_CITY,
+    DEMO_PROVINCE,
+    DEMO_YEAR,
+)
+from junheng.web.registry.models import City, County, School, SchoolYear
+from junheng.web.selectors import dataset_for
+from junheng.web.services import load_dataset, run_evaluation
+from tests.browser.identifiers import unexpected_identifiers
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "pw-经费-2026"
+
+
+@pytest.fixture(scope="module")
+def planned() -> Dataset:
+    return with_plans(demo_county(with_grades=True), int(DEMO_YEAR))
+
+
+def _site(dataset: Dataset, django_user_model) -> dict:
+    load_dataset(dataset, DEMO_YEAR, province=DEMO_PROVINCE, city=DEMO_CITY)
+    county = County.objects.get(name=DEMO_COUNTY)
+    other = County.objects.create(city=City.objects.get(name=DEMO_CITY), name="邻县")
+    unit = Unit.objects.create(county=county, kind=UnitKind.DEPARTMENT, name="县财政局")
+
+    def user(name, role=None, unit=None, **scope):
+        u = django_user_model.objects.create_user(name, password=PASSWORD)
+        if role is not None:
+            Profile.objects.create(user=u, role=role, **scope)
+        if unit is not None:
+            UnitMember.objects.create(user=u, unit=unit)
+        return u
+
+    school = School.objects.filter(county=county).order_by("school_id").first()
+    users = {
+        "admin": user("cadmin", Role.COUNTY_ADMIN, county=county),
+        "leader": user("leader", Role.LEADER, county=county),
+        "inspector": user("inspector", Role.INSPECTOR),
+        "other_admin": user("oadmin", Role.COUNTY_ADMIN, county=other),
+        "school": user("school", Role.SCHOOL_USER, school=school),
+        "department": user("dept", unit=unit),
+    }
+    users["inspector"].profile.inspected_counties.add(county)
+    return {"county": county, "year": SchoolYear.objects.get(label=DEMO_YEAR), "users": users}
+
+
+@pytest.fixture(name="site")
+def site_fixture(planned, django_user_model):
+    return _site(planned, django_user_model)
+
+
+def _get(client, site, who):
+    client.force_login(site["users"][who])
+    return client.get(reverse("finance", args=[site["county"].pk, DEMO_YEAR]))
+
+
+def _text(response) -> str:
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", response.content.decode())))
+
+
+def _row(response, name: str) -> dict:
+    return next(r for r in response.context["rows"] if r["name"] == name)
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [
+        ("admin", 200),
+        ("leader", 200),
+        ("inspector", 200),
+        ("other_admin", 404),
+        ("school", 404),
+        ("department", 404),
+    ],
+)
+def test_who_may_open_the_page(client, site, who, status):
+    response = _get(client, site, who)
+    assert response.status_code == status
+    if status == 200:
+        assert "各财政年度检查结果" in response.content.decode()
+
+
+def test_anonymous_is_sent_to_login(client, site):
+    response = client.get(reverse("finance", args=[site["county"].pk, DEMO_YEAR]))
+    assert response.status_code == 302
+    assert "login" in response["Location"]
+
+
+def test_an_unknown_year_is_not_found(client, site):
+    client.force_login(site["users"]["admin"])
+    response = client.get(reverse("finance", args=[site["county"].pk, "1999"]))
+    assert response.status_code == 404
+
+
+def test_the_page_shows_the_checks_of_the_same_dataset(client, site):
+    response = _get(client, site, "leader")
+    assert response.status_code == 200
+    dataset = dataset_for(site["county"], site["year"])
+    expected = finance_to_dict(check_finance(dataset, rules=national_rules()), DEMO_COUNTY)
+    text = _text(response)
+    assert f"按{expected['rules']}检查" in text
+    # A column per fiscal year, in the core's order, with the year's verdict.
+    years = response.context["years"]
+    assert [y["label"] for y in years] == [f"{y['year']}年" for y in expected["years"]]
+    verdicts = {True: "达标", False: "未达标", None: "无法判定"}
+    assert [y["verdict"] for y in years] == [verdicts[y["passes"]] for y in expected["years"]]
+    # A row per check, each cell the core's reason sentence; every clause shown once per row.
+    rows = response.context["rows"]
+    checks = expected["years"][0]["checks"]
+    assert [r["name"] for r in rows] == [c["name"] for c in checks]
+    for row, check in zip(rows, checks, strict=True):
+        assert row["source"] == check["source"]
+        assert f"依据：{check['source']}" in text
+    for index, year in enumerate(expected["years"]):
+        for row, check in zip(rows, year["checks"], strict=True):
+            assert row["cells"][index]["reason"] == check["reason"]
+            assert check["reason"] in text
+    assert unexpected_identifiers(text, allowed={"leader"}) == []
+
+
+def test_the_demo_land_revenue_shortfall_of_2024(client, site):
+    response = _get(client, site, "leader")
+    # By hand: the demo's 2024 land revenue 356,500,000.00 yuan × 10 % = 35,650,000.00 yuan
+    # required; education got 32,798,000.00, so 35,650,000.00 − 32,798,000.00 = 2,852,000.00
+    # short; 32,798,000 ÷ 356,500,000 = 9.2 %.
+    cells = {c["year"]: c for c in _row(response, "土地出让收益按10%计提教育资金")["cells"]}
+    cell = cells["2024年"]
+    assert cell["verdict"] == "未达标"
+    assert cell["css"] == "fail"
+    assert cell["figure"] == "9.2%（应不低于 10%）"
+    assert cell["shortfall"] == "少 2,852,000.00 元"
+    # Just past the line the other way: 2025 gave exactly 10 % (33,800,000 of 338,000,000).
+    assert cells["2025年"]["verdict"] == "达标"
+    assert cells["2025年"]["shortfall"] == ""
+    # The year fails as a whole, and the failure is listed with its amount.
+    years = {y["label"]: y for y in response.context["years"]}
+    assert years["2024年"]["verdict"] == "未达标"
+    text = _text(response)
+    assert "土地出让收益计提教育资金少 2,852,000.00 元" in text
+    assert "1 个年度有未达标项" in text
+
+
+def test_first_year_and_computed_figures_are_marked(client, site):
+    response = _get(client, site, "leader")
+    row = _row(response, "按在校学生人数平均的一般公共预算教育支出逐年只增不减")
+    first, second = row["cells"][0], row["cells"][1]
+    # The first year has nothing to compare with; the demo gives students, not the figure.
+    assert (first["year"], first["verdict"]) == ("2021年", "不适用")
+    assert second["computed"] is True
+    # 2022: 617,750,000.00 yuan ÷ 34,102 students = 18,114.77 yuan per student.
+    assert second["figure"] == "18,114.77 元"
+    assert "计算值" in response.content.decode()
+
+
+def test_the_unset_provincial_share_is_explained(client, site):
+    response = _get(client, site, "leader")
+    text = _text(response)
+    assert "未设定省定比例" in text
+    assert "设定本省的比例后即按其判定" in text
+    cells = _row(response, "一般公共预算教育支出占一般公共预算支出的比例不低于省定比例")["cells"]
+    # 2024: 660,450,000 ÷ 3,465,000,000 = 19.06 % → 19.1 %, reported, not judged.
+    assert cells[3]["figure"] == "实际 19.1%"
+    assert cells[3]["verdict"] == "无法判定"
+    # No file name of the rules on the page.
+    assert ".yaml" not in text
+
+
+def test_missing_figures_are_listed_with_where_to_enter_them(client, planned, django_user_model):
+    finance = planned.finance.with_columns(
+        training_funds_yuan=pl.when(pl.col("year") == 2023)
+        .then(None)
+        .otherwise(pl.col("training_funds_yuan"))
+    )
+    site = _site(replace(planned, finance=finance), django_user_model)
+    response = _get(client, site, "admin")
+    assert response.context["missing"] == [{"year": "2023年", "figures": "教师培训经费"}]
+    text = _text(response)
+    assert "缺少的数据" in text
+    assert "2023年：教师培训经费" in text
+    entry = reverse("plan_table", args=[site["county"].pk, DEMO_YEAR, "finance"])
+    assert entry in response.content.decode()
+    # A reader is told whom to ask, not given the editing link.
+    leader = _get(client, site, "leader")
+    assert "请联系本县管理员补充" in _text(leader)
+
+
+def test_failures_link_to_the_ledger_and_say_when_they_are_listed(client, site):
+    response = _get(client, site, "admin")
+    ledger = reverse("rectification", args=[site["county"].pk, DEMO_YEAR])
+    assert f'href="{ledger}?category=' in response.content.decode()
+    assert "这些未达标项已列入整改台账" not in _text(response)
+    snapshot = run_evaluation(site["county"], site["year"], None)
+    generate_problems(site["county"], site["year"], snapshot, None)
+    assert "这些未达标项已列入整改台账" in _text(_get(client, site, "admin"))
+
+
+def test_without_finance_rows_the_page_says_what_is_missing(client, planned, django_user_model):
+    site = _site(replace(planned, finance=planned.finance.clear()), django_user_model)
+    response = _get(client, site, "admin")
+    assert response.status_code == 200
+    text = _text(response)
+    assert "缺少“县级教育经费”数据，无法检查教育经费保障" in text
+    assert "下载县级填报模板" in text
+    assert "在规划数据中填写" in text
+    assert unexpected_identifiers(text, allowed={"cadmin"}) == []
