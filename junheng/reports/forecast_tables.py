@@ -49,6 +49,15 @@ class Page:
     items: list[Row]
     changes: list[Row] = field(default_factory=list)
     gaps: list[str] = field(default_factory=list)
+    timeline: list[Row] = field(default_factory=list)
+    """学年, 事项, 情况, 是否计入预测 — the plan's dated events."""
+    places: list[Row] = field(default_factory=list)
+    """范围, 学段, 现有学位, 项目新增, 学位合计, 预测在校生, 学位缺口 — county first, then
+    every township."""
+    places_method: str = ""
+    places_sentences: list[str] = field(default_factory=list)
+    posts: list[Row] = field(default_factory=list)
+    """学校, 学段, 年份, 核定编制, 在岗专任教师, 空编, 超编."""
 
 
 def _num(value: float | None, digits: int = 0) -> str:
@@ -197,6 +206,92 @@ def _changes(today: Evaluation, future: Evaluation, county: str) -> list[Row]:
     return rows
 
 
+def _targets(today: Evaluation, county: str, base: int) -> list[Row]:
+    """The dated class-size targets as the latest year's classes stand against them."""
+    targets = today.plan.get(county, {}).get("class_sizes", {}).get("targets", [])
+    latest = [t for t in targets if t["year"] == max((t["year"] for t in targets), default=base)]
+    return [
+        Row(
+            [
+                f"{t['target_year']}年秋季",
+                f"目标：{t['target']}",
+                f"{t['sentence']}（依据：{t['source']}）",
+                "目标",
+            ],
+            STATE[t["met"]],
+        )
+        for t in latest
+    ]
+
+
+def _in_forecast(event: dict[str, Any], base: int) -> str:
+    if event["counted"]:
+        return "计入"
+    year = event["school_year"]
+    return "已含在现状" if year is not None and year <= base else "不计入"
+
+
+def _timeline(result: Forecast, county: str) -> list[Row]:
+    base = result.projection.base_year
+    return [
+        Row(
+            [
+                f"{e['school_year']}年秋季" if e["school_year"] is not None else "—",
+                e["title"],
+                e["text"],
+                _in_forecast(e, base),
+            ],
+            "pass" if e["counted"] else "",
+        )
+        for e in result.timeline
+        if e["county"] == county
+    ]
+
+
+def _places(result: Forecast, county: str) -> list[Row]:
+    places = result.places
+    rows = []
+    for scope, frame in (
+        ("全县", places.counties.filter(pl.col("county") == county)),
+        (None, places.townships.filter(pl.col("county") == county)),
+    ):
+        for r in frame.iter_rows(named=True):
+            gap = r["gap"]
+            rows.append(
+                Row(
+                    [
+                        scope or r["township"] or "（未填乡镇）",
+                        LEVEL_ZH.get(r["level"], r["level"]),
+                        _num(r["capacity"]),
+                        _num(r["project_places"]),
+                        _num(r["places"]),
+                        _num(r["projected"]),
+                        _num(gap),
+                    ],
+                    STATE[None if gap is None else gap == 0],
+                )
+            )
+    return rows
+
+
+def _posts(result: Forecast, county: str) -> list[Row]:
+    return [
+        Row(
+            [
+                r["school"],
+                LEVEL_ZH.get(r["level"], r["level"]),
+                f"{r['year']}年",
+                _num(r["approved_posts"]),
+                _num(r["teachers"]),
+                _num(r["vacant"]),
+                _num(r["over"]),
+            ],
+            "fail" if r["over"] else "",
+        )
+        for r in result.posts.filter(pl.col("county") == county).iter_rows(named=True)
+    ]
+
+
 def forecast_page(result: Forecast, today: Evaluation, county: str) -> Page:
     """The forecast of one county as the page's rows."""
     projection = result.projection
@@ -207,5 +302,10 @@ def forecast_page(result: Forecast, today: Evaluation, county: str) -> Page:
         backtest=_backtest(result, county),
         backtest_note=projection.backtest_note,
         changes=_changes(today, result.evaluation, county),
+        timeline=_targets(today, county, projection.base_year) + _timeline(result, county),
+        places=_places(result, county),
+        places_method=result.places.method,
+        places_sentences=result.places.sentences(county),
+        posts=_posts(result, county),
         **_judged(result.evaluation, county),
     )

@@ -113,8 +113,48 @@ def forecast_sheets(result: Forecast, page: Page, county: str) -> list[Sheet]:
             (40, 20, 20),
         ),
         Sheet("差距测算", ["所需"], [[s] for s in page.gaps], (100,)),
+        Sheet(
+            "时间线",
+            ["学年", "事项", "情况", "预测中"],
+            _row_texts(page.timeline),
+            (12, 36, 90, 8),
+        ),
+        Sheet(
+            "学位",
+            ["范围", "学段", "现有学位", "项目新增", "学位合计", "预测在校生", "学位缺口"],
+            _places_rows(result, county),
+            (14, 8, 12, 12, 12, 12, 12),
+        ),
     ]
+    if page.posts:
+        sheets.append(
+            Sheet(
+                "编制",
+                ["学校", "学段", "年份", "核定编制", "在岗专任教师", "空编", "超编"],
+                _row_texts(page.posts),
+                (26, 8, 10, 12, 14, 10, 10),
+            )
+        )
     return sheets
+
+
+def _places_rows(result: Forecast, county: str) -> list[list[Value]]:
+    """Places as numbers: the county's rows first, then its townships."""
+    columns = ("capacity", "project_places", "places", "projected", "gap")
+    rows: list[list[Value]] = []
+    for scope, frame in (
+        ("全县", result.places.counties.filter(pl.col("county") == county)),
+        (None, result.places.townships.filter(pl.col("county") == county)),
+    ):
+        for r in frame.iter_rows(named=True):
+            rows.append(
+                [
+                    scope or r["township"] or "（未填乡镇）",
+                    LEVEL_ZH.get(r["level"], r["level"]),
+                    *(r[c] for c in columns),
+                ]
+            )
+    return rows
 
 
 def write_sheets(sheets: Sequence[Sheet], path: Path) -> Path:

@@ -274,3 +274,51 @@ def test_the_workbook_of_a_bad_choice_is_the_pages_chinese_error(client, site):
     assert "目标年份应晚于" in response.content.decode()
     client.force_login(site["users"]["school"])
     assert client.get(url).status_code == 404
+
+
+@pytest.fixture(name="planned")
+def planned_fixture(django_user_model):
+    from junheng.demo_plans import with_plans
+
+    dataset = with_plans(demo_county(with_grades=True), int(DEMO_YEAR))
+    load_dataset(dataset, DEMO_YEAR, province=DEMO_PROVINCE, city=DEMO_CITY)
+    county = County.objects.get(name=DEMO_COUNTY)
+    run_evaluation(county, SchoolYear.objects.get(label=DEMO_YEAR), None)
+    user = django_user_model.objects.create_user("planner", password=PASSWORD)
+    Profile.objects.create(user=user, role=Role.COUNTY_ADMIN, county=county)
+    return {"county": county, "user": user, "dataset": dataset}
+
+
+def test_the_page_shows_the_plan_timeline_places_and_posts(client, planned):
+    client.force_login(planned["user"])
+    response = client.get(_url(planned["county"], target="2027"))
+    assert response.status_code == 200
+    page = response.context["page"]
+    events = {row.cells[1]: row.cells[3] for row in page.timeline}
+    # Finishing by 31 July and 31 August 2027, the new school and the two school projects are
+    # in use in the autumn of 2027; the 2025 renovation is already in the 2026 data.
+    assert events["城关第三小学新建工程"] == "计入"
+    assert events["石桥镇中心小学音乐专用教室及器材"] == "计入"
+    assert events["双庙乡中心小学校舍维修"] == "已含在现状"
+    assert events["2027年秋季教师招聘与调整"] == "计入"
+    # The county's 56+ target (by autumn 2020) stands failed: 石桥镇中心小学 has a class of 56.
+    targets = [row for row in page.timeline if row.cells[3] == "目标"]
+    assert any("56人以上" in row.cells[1] and row.state == "fail" for row in targets)
+    # Places of the county's primary level: the latest year's primary classes × 45 (the
+    # standard's G5 limit) plus the new school's 1,620 places.
+    dataset = planned["dataset"]
+    kinds = dataset.schools.select("school_id", "kind")
+    primary = dataset.segments.join(kinds, on="school_id").filter(
+        (pl.col("level") == "primary") & ~pl.col("kind").is_in(["special", "vocational"])
+    )
+    capacity = int(primary["classes"].sum()) * 45
+    county_primary = next(r for r in page.places if r.cells[:2] == ["全县", "小学"])
+    assert county_primary.cells[2] == fmt_number(capacity, 0, thousands=True)
+    assert county_primary.cells[3] == "1,620"
+    assert county_primary.cells[4] == fmt_number(capacity + 1620, 0, thousands=True)
+    # Posts: 石桥镇中心小学 has 78 approved posts; in 2027 its 75 teachers + 4 hires − 2
+    # leavers = 77, one post vacant.
+    posts = {(r.cells[0], r.cells[2]): r.cells[3:] for r in page.posts}
+    assert posts[("石桥镇中心小学", "2027年")] == ["78", "77", "1", "0"]
+    html = response.content.decode()
+    assert "创建规划时间线" in html and "学位缺口" in html and "核定编制与在岗专任教师" in html
