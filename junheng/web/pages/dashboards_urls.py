@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import include, path
 
-from junheng.web.pages import dashboards, finance, forecast
+from junheng.web.pages import class_sizes, dashboards, finance, forecast
 
 urlpatterns = [
     path(
@@ -34,6 +34,11 @@ urlpatterns = [
         "counties/<int:county_id>/<str:year>/forecast.xlsx",
         forecast.forecast_export,
         name="forecast_export",
+    ),
+    path(
+        "counties/<int:county_id>/<str:year>/classes/",
+        class_sizes.class_sizes_view,
+        name="class_sizes",
     ),
     path(
         "counties/<int:county_id>/<str:year>/finance/",
