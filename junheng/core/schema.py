@@ -436,7 +436,7 @@ STAFFING = Table(
             False,
             "人",
             minimum=0,
-            description="按学历从低到高依次减少（预测规则 projection.yaml 中可改）",
+            description="按学历从低到高依次减少（预测规则中可改）",
         ),
     ),
     required=False,
