@@ -556,12 +556,12 @@ def sync_stored_table(
     schools: Mapping[str, School],
     history: History,
     *,
-    school: School | None = None,
+    only: Sequence[School] | None = None,
     table_year: int | None = None,
     log_created: bool = False,
 ) -> int:
-    """Make the county's rows of one optional table (of `school` only, and of the table's own
-    year `table_year` only, when given) in the history's school year equal `rows` (Dataset
+    """Make the county's rows of one optional table (of the schools `only`, and of the table's
+    own year `table_year` only, when given) in the history's school year equal `rows` (Dataset
     rows), logging every change.
 
     Rows have no unique key (two classes of a grade may both be unnamed), so a row is matched
@@ -575,8 +575,8 @@ def sync_stored_table(
         stored = stored.filter(**{spec.fields["year"]: table_year})
     if spec.by_school:
         stored = stored.filter(school__county=county).select_related("school")
-        if school is not None:
-            stored = stored.filter(school=school)
+        if only is not None:
+            stored = stored.filter(school__in=[s.pk for s in only])
     else:
         stored = stored.filter(county=county)
     if "school" in spec.fields.values():
@@ -632,8 +632,10 @@ def sync_plan_tables(
     history: History,
 ) -> int:
     """Store the dataset's plan tables: a county's rows of a table are replaced when the
-    dataset carries rows of that table for the county (a table kept per school: for a school
-    of the county), and kept when it carries none. Returns the rows stored."""
+    dataset carries rows of that table for the county, and kept when it carries none; a table
+    kept per school (classes, staffing) likewise per school, as the import hands them over
+    (`intake.importer.imported_part`: the rows of every school it covers, as merged). Returns
+    the rows stored."""
     total = 0
     for table in PLAN_TABLES:
         spec = STORED_TABLES[table.name]
@@ -648,7 +650,12 @@ def sync_plan_tables(
             owners[owner.pk] = owner
             by_county.setdefault(owner.pk, []).append(row)
         for pk, county_rows in by_county.items():
-            total += sync_stored_table(spec, owners[pk], county_rows, named, history)
+            only = (
+                list({row["school_id"]: named[row["school_id"]] for row in county_rows}.values())
+                if spec.by_school
+                else None
+            )
+            total += sync_stored_table(spec, owners[pk], county_rows, named, history, only=only)
     return total
 
 
@@ -683,7 +690,7 @@ def save_stored_table(
         rows,
         named,
         history,
-        school=school,
+        only=[school] if school is not None else None,
         table_year=table_year,
         log_created=True,
     )

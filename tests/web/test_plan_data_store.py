@@ -132,15 +132,35 @@ def test_a_dataset_without_a_table_keeps_it_and_one_with_it_replaces_it(demo, pl
     _, county, year = _load(planned)
     assert _load(demo)[0].changes == 0
     assert len(stored_rows(county, year, "classes")) == 4
-    fewer = planned.classes.filter(pl.col("school_id") == FIRST)
-    counts, _, _ = _load(replace(planned, classes=fewer))
-    assert [r["school_id"] for r in stored_rows(county, year, "classes")] == [FIRST] * 3
-    # The removed class logs its values: grade year, grade, class name and students.
-    logs = ChangeLog.objects.filter(model="ClassCount")
-    assert {(log.object_id, log.field) for log in logs} == {
-        (f"{SECOND}/2026/3/3", name) for name in ("plan_year", "grade", "class_name", "students")
-    }
-    assert counts.changes == 4
+    # 一（1）班 of the first school left out: the school's classes are replaced, and the
+    # second school, without rows in this dataset, keeps its class.
+    fewer = planned.classes.filter(pl.col("class_name").ne_missing("一（1）班"))
+    counts, _, _ = _load(replace(planned, classes=fewer, finance=planned.finance.head(1)))
+    assert [(r["school_id"], r["students"]) for r in stored_rows(county, year, "classes")] == [
+        (FIRST, 44),
+        (FIRST, 46),
+        (SECOND, 52),
+    ]
+    # The removed class logs its values: grade year, grade, class name and students; the
+    # finance year left out its year and expenditure (its students were empty).
+    logs = ChangeLog.objects.all()
+    assert {(log.model, log.object_id, log.field) for log in logs} == {
+        ("ClassCount", f"{FIRST}/2026/1/一（1）班", name)
+        for name in ("plan_year", "grade", "class_name", "students")
+    } | {("CountyFinance", "2025", name) for name in ("plan_year", "education_expenditure_yuan")}
+    assert counts.changes == 6
+
+
+def test_a_load_replaces_only_the_schools_it_gives_a_school_table_for(planned):
+    _, county, year = _load(planned)
+    only_second = planned.classes.filter(pl.col("school_id") == SECOND)
+    _load(replace(planned, classes=only_second.with_columns(pl.lit(50).alias("students"))))
+    assert [(r["school_id"], r["students"]) for r in stored_rows(county, year, "classes")] == [
+        (FIRST, 45),
+        (FIRST, 44),
+        (FIRST, 46),
+        (SECOND, 50),
+    ]
 
 
 def test_an_edited_unnamed_class_is_one_change_of_that_class(planned):
