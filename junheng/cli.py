@@ -612,8 +612,13 @@ def forecast_command(
     standard: StandardOption = DEFAULT_STANDARD,
     policy: PolicyOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="只输出 JSON")] = False,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="把预测写入该 .xlsx 工作簿（数据含多个县时每县一个文件）"),
+    ] = None,
 ) -> None:
-    """目标年预测：按年级递推预测各校在校生数（低、中、高方案，附回测误差），再用同一评估标准评估预测年的数据。"""
+    """目标年预测：按年级递推预测各校在校生数（低、中、高方案，附回测误差），计入建设项目和招聘计划，再用同一评估标准评估预测年的数据，并列出学位缺口和编制。"""
+    from junheng.cli_plan import json_default, plan_payload, print_plan
     from junheng.core.forecast import forecast
     from junheng.core.projection import SCENARIO_ZH, ProjectionError
 
@@ -621,13 +626,16 @@ def forecast_command(
         raise _fail("请用 --target-year 给出目标年份，如 --target-year 2028")
     if scenario not in SCENARIO_ZH:
         raise _fail(f"--scenario 只能是 low、median 或 high，实际为“{scenario}”")
+    if out is not None and out.suffix.lower() != ".xlsx":
+        raise _fail(f"--out 应为 .xlsx 文件，实际为“{out}”")
     chosen = _standard(standard, policy)
     if path is None:
-        target = err if as_json else console
-        target.print(
-            "未给出数据集，使用内置示范县（含 2022—2026 年各年级在校生数和历年出生人口）。"
+        dataset = _plan_demo()
+        _say_demo(
+            as_json,
+            f"含 {_span(dataset.grades)}各年级在校生数和历年出生人口，"
+            f"{_span(dataset.classes)}班级学生数，建设项目和编制与招聘计划",
         )
-        dataset = demo_county(with_grades=True)
     else:
         dataset = _dataset(path)
     try:
@@ -649,8 +657,13 @@ def forecast_command(
             "backtest_note": projection.backtest_note,
             "unprojected": result.unprojected.to_dicts(),
             "evaluation": result.evaluation.to_dict(),
+            **plan_payload(result),
         }
-        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+        sys.stdout.write(
+            json.dumps(payload, ensure_ascii=False, indent=2, default=json_default) + "\n"
+        )
+        if out is not None:
+            _write_forecasts(result, evaluate(dataset, chosen), out, err)
         return
     base = projection.base_year
     # The latest year judged as it is, to show what the projected enrolment changes.
@@ -705,6 +718,156 @@ def forecast_command(
             console.print(table)
         _print_county(result.evaluation, county)
         _print_changes(today.get(county), future.get(county), base, target_year)
+        print_plan(console, result, county)
+    if out is not None:
+        _write_forecasts(result, entries["today"], out, console)
+
+
+def _span(frame: pl.DataFrame) -> str:
+    """The years of a plan table as the demo notice says them: "2022—2026 年"."""
+    from junheng.cli_plan import year_span
+
+    years = frame.get_column("year").drop_nulls().to_list()
+    return year_span(years) if years else ""
+
+
+def _plan_demo() -> Dataset:
+    """The demo county of its latest school year with the creation plan's tables."""
+    from junheng.demo_plans import with_plans
+
+    dataset = demo_county(with_grades=True)
+    return with_plans(dataset, int(dataset.grades.get_column("year").max()))
+
+
+def _say_demo(as_json: bool, contents: str) -> None:
+    (err if as_json else console).print(f"未给出数据集，使用内置示范县（{contents}）。")
+
+
+def _write_forecasts(result: Any, today: Evaluation, out: Path, target: Console) -> None:
+    """目标年预测.xlsx per county: `out` itself for one county, else `out` with the county's
+    name added before the suffix."""
+    from junheng.reports.forecast_tables import forecast_page
+    from junheng.reports.forecast_xlsx import write_forecast_xlsx
+
+    counties = result.evaluation.counties
+    for county in counties:
+        path = out if len(counties) == 1 else out.with_name(f"{out.stem}-{county}{out.suffix}")
+        try:
+            written = write_forecast_xlsx(
+                result, forecast_page(result, today, county), county, path
+            )
+        except OSError as exc:
+            raise _fail(f"无法写入 {path}：{exc.strerror or exc}") from None
+        target.print(f"{county}预测工作簿已写入：{written}")
+
+
+def _county_choice(
+    available: list[str], dataset: Dataset, county: str | None, missing: str
+) -> list[str]:
+    """The counties to show: `county` when given, else all of `available` (the counties with
+    the table's rows); `missing` says what the data lacks, for a county without them."""
+    if county is None:
+        return available
+    if county in available:
+        return [county]
+    known = dataset.schools.get_column("county").unique(maintain_order=True).to_list()
+    if county in known:
+        raise _fail(f"{county}{missing}")
+    listed = "、".join(dict.fromkeys([*known, *available]))
+    raise _fail(f"数据中没有县区“{county}”；有：{listed}")
+
+
+@app.command("classes")
+def classes_command(
+    path: Annotated[
+        Path | None,
+        typer.Argument(
+            help="数据集：CSV 文件夹或 .xlsx 工作簿，须含“班级学生数”表；不填则用内置示范县"
+        ),
+    ] = None,
+    county: Annotated[str | None, typer.Option("--county", help="只看这个县区")] = None,
+    standard: StandardOption = DEFAULT_STANDARD,
+    as_json: Annotated[bool, typer.Option("--json", help="只输出 JSON")] = False,
+) -> None:
+    """班额：各学年、各学段标准班额、超标准班额、大班额、超大班额的班级数，消除大班额目标的实现情况，以及超过评估标准班额上限（G5）的班级。"""
+    from junheng.cli_plan import print_class_sizes
+    from junheng.core.class_sizes import class_sizes_to_dict
+    from junheng.core.schema import CLASSES
+
+    chosen = _standard(standard, None)
+    if path is None:
+        dataset = _plan_demo()
+        _say_demo(as_json, f"含 {_span(dataset.classes)}班级学生数")
+    else:
+        dataset = _dataset(path)
+    counties = dataset.schools.get_column("county").unique(maintain_order=True).to_list()
+    found = {c: class_sizes_to_dict(dataset, c, standard=chosen) for c in counties}
+    available = [c for c, data in found.items() if data is not None]
+    missing = (
+        f"没有{CLASSES.zh}数据，无法统计班额：请在全县填报模板的“{CLASSES.zh}”工作表中"
+        "逐班填写学生数后重试"
+    )
+    if not available:
+        raise _fail(f"数据中{missing}。")
+    chosen_counties = _county_choice(available, dataset, county, missing + "。")
+    if as_json:
+        payload = {c: found[c] for c in chosen_counties}
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+        return
+    for name in chosen_counties:
+        print_class_sizes(console, name, found[name])
+    for name in counties:
+        if county is None and found[name] is None:
+            console.print(f"{name}：没有{CLASSES.zh}数据，未统计班额。")
+
+
+@app.command("finance")
+def finance_command(
+    path: Annotated[
+        Path | None,
+        typer.Argument(
+            help="数据集：CSV 文件夹或 .xlsx 工作簿，须含“县级教育经费”表；不填则用内置示范县"
+        ),
+    ] = None,
+    rules: Annotated[
+        Path | None,
+        typer.Option("--rules", help="教育经费检查规则文件（.yaml）；不填则用全国规则"),
+    ] = None,
+    county: Annotated[str | None, typer.Option("--county", help="只看这个县区")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="只输出 JSON")] = False,
+) -> None:
+    """县级教育经费：逐年检查“两个只增不减”、土地出让收益计提、教育费附加、教师培训经费和教师工资，列出未达标和无法判定的原因。"""
+    from junheng.cli_plan import print_finance
+    from junheng.core.finance import FinanceError, check_finance, finance_to_dict
+    from junheng.core.finance_rules import FinanceRulesError, load_finance_rules
+    from junheng.core.schema import FINANCE
+
+    try:
+        finance_rules = load_finance_rules(rules)
+    except FinanceRulesError as exc:
+        raise _fail(str(exc)) from None
+    if path is None:
+        dataset = _plan_demo()
+        _say_demo(as_json, f"含 {_span(dataset.finance)}{FINANCE.zh}")
+    else:
+        dataset = _dataset(path)
+    try:
+        report = check_finance(dataset, rules=finance_rules)
+    except FinanceError as exc:
+        raise _fail(str(exc)) from None
+    missing = (
+        f"没有{FINANCE.zh}数据，无法检查教育经费：请在全县填报模板的“{FINANCE.zh}”工作表中"
+        "逐年填写后重试"
+    )
+    if not report.counties:
+        raise _fail(f"数据中{missing}。")
+    chosen_counties = _county_choice(list(report.counties), dataset, county, missing + "。")
+    if as_json:
+        payload = {c: finance_to_dict(report, c) for c in chosen_counties}
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+        return
+    for name in chosen_counties:
+        print_finance(console, name, finance_to_dict(report, name))
 
 
 def _print_changes(
