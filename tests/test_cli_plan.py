@@ -207,8 +207,11 @@ def test_forecast_of_the_demo_prints_the_plan(wide):
     assert not re.search(r"[A-Za-z]", plan)
 
 
-def test_forecast_json_keeps_its_keys_and_adds_the_plan(demo):
-    payload = _json(["forecast", "-y", "2028", "--json"])
+def test_forecast_json_keeps_its_keys_and_adds_the_plan(demo, tmp_path):
+    workbook = tmp_path / "预测.xlsx"
+    payload = _json(["forecast", "-y", "2028", "--json", "--out", str(workbook)])
+    # With --json the workbook is still written; where it went is said on standard error.
+    assert workbook.exists()
     old = {"target_year", "scenario", "base_year", "method", "projection", "backtest"}
     old |= {"backtest_note", "unprojected", "evaluation"}
     new = {"plans", "projects", "additions", "hires", "places", "posts", "timeline"}
@@ -237,3 +240,43 @@ def test_forecast_out_writes_the_workbook(tmp_path, wide):
     assert book.sheetnames[:2] == ["说明", "在校生预测"]
     result = runner.invoke(app, ["forecast", "-y", "2028", "--out", str(tmp_path / "预测.csv")])
     assert result.exit_code == 2 and "应为 .xlsx 文件" in result.output
+
+
+@pytest.fixture(scope="module")
+def two_counties(tmp_path_factory, demo):
+    """The demo with its plan tables and a second county, 乙县, of one school copied from the
+    demo's first, without class, finance or grade rows."""
+    first = demo.schools.row(0, named=True)
+    school = pl.DataFrame([{**first, "school_id": "Y1", "name": "乙县小学", "county": "乙县"}])
+    segment = demo.segments.filter(pl.col("school_id") == first["school_id"]).head(1)
+    segment = segment.with_columns(pl.lit("Y1").alias("school_id"))
+    both = replace(
+        demo,
+        schools=pl.concat([demo.schools, school.cast(demo.schools.schema)]),
+        segments=pl.concat([demo.segments, segment]),
+    )
+    folder = tmp_path_factory.mktemp("two") / "两县"
+    write_csv_folder(both, folder)
+    return folder
+
+
+def test_classes_of_two_counties_say_which_has_no_class_rows(two_counties, wide):
+    result = runner.invoke(app, ["classes", str(two_counties)])
+    assert result.exit_code == 0, result.output
+    assert "示范县 班额（2022—2026 年秋季）" in result.output
+    assert "乙县：没有班级学生数数据，未统计班额。" in result.output
+    result = runner.invoke(app, ["classes", str(two_counties), "--county", "乙县"])
+    assert result.exit_code == 2 and "乙县没有班级学生数数据" in result.output
+    result = runner.invoke(app, ["finance", str(two_counties), "--county", "乙县", "--json"])
+    assert result.exit_code == 2 and "乙县没有县级教育经费数据" in result.output
+
+
+def test_forecast_out_of_two_counties_writes_a_workbook_each(two_counties, tmp_path, wide):
+    path = tmp_path / "预测.xlsx"
+    result = runner.invoke(app, ["forecast", str(two_counties), "-y", "2027", "--out", str(path)])
+    assert result.exit_code == 0, result.output
+    for county in ("示范县", "乙县"):
+        written = tmp_path / f"预测-{county}.xlsx"
+        assert f"{county}预测工作簿已写入：{written}" in result.output
+        assert openpyxl.load_workbook(written, read_only=True).sheetnames[0] == "说明"
+    assert not path.exists()
