@@ -7,7 +7,7 @@ import datetime as dt
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import polars as pl
 import typer
@@ -28,6 +28,9 @@ from junheng.intake.writer import write_csv_folder
 from junheng.reports.results_xlsx import write_results_xlsx
 from junheng.reports.tables import requirement_text
 from junheng.standards import DEFAULT_STANDARD, available_standards, load_standard
+
+if TYPE_CHECKING:
+    from junheng.core.forecast import Forecast
 
 app = typer.Typer(
     name="junheng",
@@ -743,7 +746,7 @@ def _say_demo(as_json: bool, contents: str) -> None:
     (err if as_json else console).print(f"未给出数据集，使用内置示范县（{contents}）。")
 
 
-def _write_forecasts(result: Any, today: Evaluation, out: Path, target: Console) -> None:
+def _write_forecasts(result: Forecast, today: Evaluation, out: Path, target: Console) -> None:
     """目标年预测.xlsx per county: `out` itself for one county, else `out` with the county's
     name added before the suffix."""
     from junheng.reports.forecast_tables import forecast_page
