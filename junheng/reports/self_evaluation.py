@@ -8,6 +8,8 @@ ran when one is given)
 七、存在的问题 (sentences built from the failing items and the gap quantities)
 八、整改措施与计划 (one measure per gap total; the ledger's measures and the task list;
 `self_evaluation_actions`)
+九、创建规划与目标年预测 (class sizes, finance, projects and places, staffing, the forecast
+verdict of the target year; `self_evaluation_outlook`)
 附表 (the full tables, on landscape pages)
 
 Every number printed comes from the `Evaluation` (or, for the survey, ledger and county text,
@@ -70,6 +72,7 @@ from junheng.reports.report_format import (
 )
 from junheng.reports.self_evaluation_actions import ITEM_MEASURES, TASK_COLUMNS, ActionChapters
 from junheng.reports.self_evaluation_appendix import AppendixChapter
+from junheng.reports.self_evaluation_outlook import OutlookChapter, report_forecast
 from junheng.reports.self_evaluation_story import StoryChapters
 from junheng.reports.story import LedgerStory, PracticeSection, SurveyStory
 
@@ -120,6 +123,7 @@ def write_self_evaluation(
     practice: list[PracticeSection] | None = None,
     fingerprint: str | None = None,
     snapshot_label: str | None = None,
+    target_year: int | None = None,
 ) -> Path:
     """Write the county's 自评报告 to `path` (.docx, written atomically) and return the path.
 
@@ -128,16 +132,18 @@ def write_self_evaluation(
     problem and the task list of 整改措施与计划; `tasks`, plain task records, is the older way
     and is used only without a ledger), `survey` (the survey run in the web, for 社会认可度),
     `practice` (the sections of 主要做法与成效), `fingerprint` and `snapshot_label` (which
-    evaluation and data the report rests on, printed under 评估依据)."""
+    evaluation and data the report rests on, printed under 评估依据), `target_year` (the
+    county's target year for 创建规划与目标年预测; by default the year after the grade data)."""
     if county not in evaluation.counties:
         raise KeyError(f"评估结果中没有县区“{county}”")
     report = _Report(evaluation, county, dataset, tasks, date or clock.today(), charts)
     report.ledger, report.survey_story, report.practice = ledger, survey, practice
     report.fingerprint, report.snapshot_label = fingerprint, snapshot_label
+    report.outlook, report.outlook_note = report_forecast(dataset, evaluation, target_year)
     return ds.save(report.build(), Path(path))
 
 
-class _Report(ActionChapters, StoryChapters, AppendixChapter):
+class _Report(ActionChapters, StoryChapters, OutlookChapter, AppendixChapter):
     def __init__(
         self,
         evaluation: Evaluation,
@@ -159,6 +165,8 @@ class _Report(ActionChapters, StoryChapters, AppendixChapter):
         self.practice = None
         self.fingerprint = None
         self.snapshot_label = None
+        self.outlook = None
+        self.outlook_note = ""
         self.problems_number = ""
         super().__init__()
         self.segments = evaluation.segments.filter(pl.col("county") == county)
@@ -206,6 +214,7 @@ class _Report(ActionChapters, StoryChapters, AppendixChapter):
         self.recognition()
         self.problems()
         self.measures()
+        self.outlook_chapter()
         self.appendix()
         toc.fill(doc)
         return doc

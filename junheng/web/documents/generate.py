@@ -106,15 +106,19 @@ def write_self_evaluation_files(
     """自评报告 .docx of the snapshot (the job converts it to PDF as a step of its own)."""
     from junheng.reports.self_evaluation import write_self_evaluation
     from junheng.web.practice.inputs import report_inputs
+    from junheng.web.rectification.models import Plan
 
     dataset, evaluation = evaluated or snapshot_evaluation(snapshot)
     county, year = snapshot.county, snapshot.year
+    # 创建规划与目标年预测 forecasts the county's own target year when its plan names one.
+    target = Plan.objects.filter(county=county).values_list("target_year", flat=True).first()
     docx = write_self_evaluation(
         evaluation,
         county.name,
         folder / "self-evaluation.docx",
         dataset=dataset,
         date=clock.today(),
+        target_year=target,
         **report_inputs(snapshot),
     )
     return [Produced(docx, _name(county, year, "自评报告", ".docx"), "自评报告（Word）")]

@@ -24,6 +24,7 @@ from junheng.reports.forecast_xlsx import write_forecast_xlsx
 from junheng.standards import DEFAULT_STANDARD, load_standard
 from junheng.web.pages.exports import xlsx_download
 from junheng.web.pages.lookup import county_or_404, year_or_404
+from junheng.web.rectification.models import Plan
 from junheng.web.selectors import dataset_for, latest_snapshot
 
 HORIZON = 6
@@ -43,9 +44,12 @@ def standard_for(county: Any, year: Any) -> Standard:
     return load_standard(DEFAULT_STANDARD)
 
 
-def _target(raw: str | None, base: int) -> tuple[int, str]:
-    """The asked target year (default: the year after `base`) and a Chinese error, if any."""
+def _target(raw: str | None, base: int, planned: int | None = None) -> tuple[int, str]:
+    """The asked target year and a Chinese error, if any. Without one: the county's planned
+    target year when the form offers it, else the year after `base`."""
     if raw is None or raw.strip() == "":
+        if planned is not None and base < planned <= base + HORIZON:
+            return planned, ""
         return base + 1, ""
     text = raw.strip()
     if not text.isdigit():
@@ -83,7 +87,8 @@ def _forecast_context(request: HttpRequest, county_id: int, year: str) -> dict[s
     if grades.is_empty():
         return context | {"no_grades": True}
     base = int(grades.get_column("year").max())  # type: ignore[arg-type]
-    target, error = _target(request.GET.get("target"), base)
+    planned = Plan.objects.filter(county=county_row).values_list("target_year", flat=True)
+    target, error = _target(request.GET.get("target"), base, planned.first())
     scenario = request.GET.get("scenario") or "median"
     if scenario not in SCENARIOS:
         error = error or "预测方案只能选低、中、高三者之一。"
