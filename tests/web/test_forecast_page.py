@@ -322,3 +322,15 @@ def test_the_page_shows_the_plan_timeline_places_and_posts(client, planned):
     assert posts[("石桥镇中心小学", "2027年")] == ["78", "77", "1", "0"]
     html = response.content.decode()
     assert "创建规划时间线" in html and "学位缺口" in html and "核定编制与在岗专任教师" in html
+
+
+def test_county_overview_links_every_page_of_the_plan(client, site):
+    client.force_login(site["users"]["leader"])
+    html = client.get(reverse("county", args=[site["county"].pk, DEMO_YEAR])).content.decode()
+    args = [site["county"].pk, DEMO_YEAR]
+    for name, label in (
+        ("class_sizes", "班额"),
+        ("finance", "教育经费保障"),
+        ("plan_data", "规划数据"),
+    ):
+        assert f'href="{reverse(name, args=args)}">{label}</a>' in html
