@@ -71,6 +71,8 @@ def _county(django_user_model) -> County:
     run_evaluation(county, SchoolYear.objects.get(label=DEMO_YEAR), None)
     admin = django_user_model.objects.create_user("county_admin", password=PASSWORD)
     Profile.objects.create(user=admin, role=Role.COUNTY_ADMIN, county=county)
+    leader = django_user_model.objects.create_user("leader", password=PASSWORD)
+    Profile.objects.create(user=leader, role=Role.LEADER, county=county)
     return county
 
 
@@ -102,6 +104,9 @@ def test_plan_data_from_the_overview_at_office_and_phone_width(
     expect(page.locator("table.plan-grid thead")).to_contain_text("新增教学及辅助用房面积（㎡）")
     screenshot(page, "plan-data-projects-office")
     _no_overflow_nor_collapse(page)
+    # The last columns, reached by scrolling the grid's wrapper.
+    page.locator(".plan-wrap").evaluate("wrap => { wrap.scrollLeft = wrap.scrollWidth; }")
+    screenshot(page, "plan-data-projects-office-right")
 
     # A new project in the first blank row, its progress over 100 %.
     row = page.locator("table.plan-grid tbody tr").nth(1)
@@ -150,4 +155,17 @@ def test_plan_data_from_the_overview_at_office_and_phone_width(
     phone.goto(f"{base}/counties/{county.pk}/{DEMO_YEAR}/plan-data/finance/")
     screenshot(phone, "plan-data-finance-phone")
     _no_overflow_nor_collapse(phone)
+    assert not {k: v for k, v in FINDINGS.items() if k.startswith("plan-data-")}
+
+
+def test_a_leader_reads_the_projects_on_a_phone(phone, live_server, django_user_model):
+    county = _county(django_user_model)
+    base = live_server.url
+    login(phone, base, "leader", PASSWORD)
+    phone.goto(f"{base}/counties/{county.pk}/{DEMO_YEAR}/plan-data/projects/")
+    expect(phone.locator("table.plan-read")).to_contain_text("城关一小综合楼")
+    expect(phone.locator("table.plan-read")).to_contain_text("改扩建")
+    assert phone.locator("table.plan-read input").count() == 0
+    screenshot(phone, "plan-data-projects-leader-phone")
+    assert phone.evaluate(OVERFLOW) <= 0
     assert not {k: v for k, v in FINDINGS.items() if k.startswith("plan-data-")}
