@@ -8,10 +8,14 @@ that snapshot prints the same figures. A county without the tables gets neither 
 entry is exactly what it was before these tables existed. G5's classes are those of the latest
 school year of the class table: the dataset does not name its own year, and the class table's
 latest year is the one a county reports with its data.
+
+Each county is checked on its own rows (the tables split by county once), so a dataset of
+many counties costs what its rows cost, not counties × rows.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import polars as pl
@@ -23,6 +27,15 @@ from junheng.core.finance_rules import FinanceRules, national_rules
 from junheng.core.standard import Standard
 
 
+def _by_county(frame: pl.DataFrame, county_of: pl.DataFrame) -> dict[str, pl.DataFrame]:
+    """A table with school_id split by the county of its school."""
+    joined = frame.join(county_of, on="school_id", how="inner")
+    return {
+        key[0]: part.drop("__county")
+        for key, part in joined.partition_by("__county", as_dict=True).items()
+    }
+
+
 def plan_entries(
     dataset: Dataset, standard: Standard, *, finance_rules: FinanceRules | None = None
 ) -> dict[str, dict[str, Any]]:
@@ -31,14 +44,33 @@ def plan_entries(
     classes = dataset.classes.filter(pl.col("year").is_not_null())
     if classes.height:
         year = int(classes.get_column("year").max())  # type: ignore[arg-type]
+        county_of = dataset.schools.select("school_id", pl.col("county").alias("__county"))
+        class_parts = _by_county(classes, county_of)
+        segment_parts = _by_county(dataset.segments, county_of)
+        school_parts = {
+            key[0]: part
+            for key, part in dataset.schools.partition_by("county", as_dict=True).items()
+        }
         for county in dataset.counties:
-            found = class_sizes_to_dict(dataset, county, year=year, standard=standard)
+            if county not in class_parts:
+                continue
+            own = replace(
+                dataset,
+                schools=school_parts[county],
+                segments=segment_parts.get(county, dataset.segments.clear()),
+                classes=class_parts[county],
+            )
+            found = class_sizes_to_dict(own, county, year=year, standard=standard)
             if found is not None:
                 entries.setdefault(county, {})["class_sizes"] = found
     if dataset.finance.height:
-        report = check_finance(dataset, rules=finance_rules or national_rules())
-        given = set(dataset.finance.get_column("county").drop_nulls().to_list())
+        rules = finance_rules or national_rules()
+        parts = {
+            key[0]: part
+            for key, part in dataset.finance.partition_by("county", as_dict=True).items()
+        }
         for county in dataset.counties:
-            if county in given:
+            if county in parts:
+                report = check_finance(parts[county], rules=rules)
                 entries.setdefault(county, {})["finance"] = finance_to_dict(report, county)
     return entries
