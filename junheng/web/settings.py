@@ -217,6 +217,9 @@ STORAGES = {
 MEDIA_ROOT = Path(os.environ.get("JUNHENG_MEDIA_ROOT", VAR_DIR / "media"))
 # A county sends in one workbook per school (up to about 400) at once.
 DATA_UPLOAD_MAX_NUMBER_FILES = 1000
+# The 规划数据 grids post one field per cell: 建设项目 has 26 columns, so Django's default of 1,000
+# fields would leave a county with more than about 33 projects a read-only grid.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 
 # Errors go to standard error, where gunicorn and systemd's journal collect them; without this,
 # Django would only e-mail the tracebacks of server errors to ADMINS, which is not configured.
