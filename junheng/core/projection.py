@@ -12,9 +12,19 @@ year at a time from the latest year in the data:
   entrants (same rule), or, when births are given for the county, the children of entry age
   (`entry_cohort`: 6 by the 31 August cut-off) times the county's observed share of them entering
   its schools, split by each school's share of the county's grade 1 in the latest year;
-- grade 6 → 7 (primary → junior): the county's grade 6 times the county-wide transition ratio,
-  split between junior schools by each one's share of the county's grade 7 in the latest year
-  (feeder schools are not mapped);
+- grade 6 → 7 (primary → junior), by `transition_by`:
+  `county`: the county's grade 6 times the county-wide transition ratio, split between junior
+  schools by each one's share of the county's grade 7 in the latest year;
+  `township` (catchment, 划片): a township whose schools have grade 7 in the latest year keeps its
+  leavers: its grade 6 (primary and nine-year schools alike) goes to its own junior schools, split
+  by their shares of the township's grade 7. The leavers of townships without grade 7 and of
+  schools without a township form the county's pool, split over all junior schools by their
+  shares of the county's grade 7 (the county rule). Each receiving township's ratio is observed
+  on what it receives (its own grade 6 plus its share of the pool a year earlier), so a township
+  that takes in a neighbour's leavers is not credited with them twice; its median over the
+  history when it has `min_school_observations` observations, else the county's ratio. Without
+  a pool this is the township's grade 7 over its own grade 6; a county without townships gives
+  the county rule exactly;
 - low / median / high: the same with every ratio at the lower quartile, median and upper
   quartile of its observations (`projection.yaml`), so low ≤ median ≤ high for every figure.
 
@@ -73,8 +83,12 @@ class ProjectionPolicy:
     entry_age: int
     cutoff_month: int
     cutoff_day: int
+    transition_by: str
+    """Primary → junior: "township" (each township's leavers to its own junior schools) or
+    "county" (one county-wide ratio and split)."""
 
 
+TRANSITION_RULES: tuple[str, ...] = ("township", "county")
 _POLICY_INTS = (
     "history_years",
     "min_years",
@@ -93,7 +107,7 @@ def policy_from_mapping(
     `ProjectionError` naming the file and key."""
     if not isinstance(data, Mapping):
         raise ProjectionError(f"{source}：内容应为键值映射")
-    known = {*_POLICY_INTS, "fallback_ratio", "scenarios"}
+    known = {*_POLICY_INTS, "fallback_ratio", "scenarios", "transition_by"}
     unknown = sorted(set(data) - known)
     missing = sorted(known - set(data))
     if unknown or missing:
@@ -123,10 +137,16 @@ def policy_from_mapping(
             f"{source}：“scenarios”的分位数应在 0 到 1 之间且 low ≤ median ≤ high"
         )
     dt.date(2001, data["cutoff_month"], data["cutoff_day"])  # raises for an impossible day
+    if data["transition_by"] not in TRANSITION_RULES:
+        raise ProjectionError(
+            f"{source}：字段“transition_by”应为 {'、'.join(TRANSITION_RULES)} 之一，"
+            f"实际为 {data['transition_by']!r}"
+        )
     return ProjectionPolicy(
         **{key: data[key] for key in _POLICY_INTS},
         fallback_ratio=float(fallback),
         quantiles=quantiles,
+        transition_by=data["transition_by"],
     )
 
 
@@ -214,7 +234,8 @@ class _Data:
     """Grade enrolment keyed by integers: joins and sorts on one Int64 column, not on strings."""
 
     schools: pl.DataFrame
-    """sid, cid, school_id, county: every school with grade enrolment."""
+    """sid, cid, school_id, county, gid, placed: every school with grade enrolment; gid numbers
+    the county's townships (one more for its schools without a township, `placed` false)."""
     rows: pl.DataFrame
     """sid, cid, year, grade, students (Float64) for the years of the history window."""
     totals: pl.DataFrame
@@ -222,18 +243,32 @@ class _Data:
 
 
 def _data(dataset: Dataset, first_year: int, last_year: int) -> _Data:
-    schools = dataset.schools.select("school_id", "county").unique("school_id", keep="first")
+    # A blank township is no township: the school's leavers join the county's pool.
+    township = pl.col("township").str.strip_chars()
+    schools = dataset.schools.select(
+        "school_id", "county", pl.when(township != "").then(township).alias("township")
+    ).unique("school_id", keep="first")
     rows = dataset.grades.filter(
         pl.col("year").is_between(first_year, last_year) & pl.col("students").is_not_null()
     ).join(schools, on="school_id", how="inner")
     keyed = (
-        rows.select("school_id", "county")
+        rows.select("school_id", "county", "township")
         .unique("school_id")
         .sort("school_id")
         .with_row_index("sid")
         .with_columns(pl.col("county").rank("dense").cast(pl.Int64).alias("cid"))
         .with_columns(pl.col("sid").cast(pl.Int64))
     )
+    groups = (
+        keyed.select("cid", "township")
+        .unique()
+        .sort("cid", "township", nulls_last=True)
+        .with_row_index("gid")
+        .with_columns(pl.col("gid").cast(pl.Int64))
+    )
+    keyed = keyed.join(
+        groups, on=["cid", "township"], how="left", nulls_equal=True, maintain_order="left"
+    ).with_columns(pl.col("township").is_not_null().alias("placed"))
     rows = rows.join(keyed.select("school_id", "sid", "cid"), on="school_id").select(
         "sid",
         "cid",
@@ -391,6 +426,83 @@ def _crossing_ratios(totals: pl.DataFrame, policy: ProjectionPolicy) -> pl.DataF
     return _quantiles(pl.concat(parts), "cid", policy)
 
 
+def _catchments(wide: pl.DataFrame, k: int, policy: ProjectionPolicy) -> pl.DataFrame:
+    """The latest year's catchments of grade k → k + 1, one row per school of `wide`: `keeps`
+    (its township has grade k + 1, so the township's leavers stay in it), `within` (the school's
+    share of its township's grade k + 1) and `share` (of the county's, for the pool)."""
+    after = pl.col(f"g{k + 1}")
+    in_group = after.sum().over("gid")
+    keeps = (
+        pl.col("placed") & (in_group > 0) if policy.transition_by == "township" else pl.lit(False)
+    )
+    return wide.select(
+        keeps.alias("keeps"),
+        (after / in_group).fill_nan(0.0).fill_null(0.0).alias("within"),
+        (after / after.sum().over("cid")).fill_nan(0.0).fill_null(0.0).alias("share"),
+    )
+
+
+def _catchment_ratios(
+    rows: pl.DataFrame,
+    schools: pl.DataFrame,
+    wide: pl.DataFrame,
+    catchments: pl.DataFrame,
+    k: int,
+    policy: ProjectionPolicy,
+) -> pl.DataFrame:
+    """gid, observations and the scenarios' ratios of grade k → k + 1 of each receiving
+    township (one with grade k + 1 in the latest year), observed on what it receives: its own
+    grade k (when it keeps its leavers) plus its share of the county's pool, a year earlier.
+    The catchments are the latest year's, so the history is read through today's map."""
+    groups = (
+        pl.concat(
+            [wide.select("gid", "cid"), catchments.select("keeps", "share")], how="horizontal"
+        )
+        .group_by("gid")
+        .agg(pl.col("cid").first(), pl.col("keeps").first(), pl.col("share").sum())
+    )
+    counts = (
+        rows.filter(pl.col("grade").is_in([k, k + 1]))
+        .join(schools.select("sid", "gid"), on="sid")
+        .group_by("gid", "cid", "year")
+        .agg(
+            pl.col("students").filter(pl.col("grade") == k).sum().alias("leavers"),
+            pl.col("students").filter(pl.col("grade") == k + 1).sum().alias("entered"),
+        )
+        .join(groups.select("gid", "keeps"), on="gid", how="left")
+        .with_columns(pl.col("keeps").fill_null(False))
+    )
+    # A county year counts only when the county reported grade k (before) or k + 1 (after),
+    # as for the county's own ratio.
+    before = rows.filter(pl.col("grade") == k).select("cid", "year").unique()
+    after = rows.filter(pl.col("grade") == k + 1).select("cid", "year").unique()
+    pool = counts.group_by("cid", "year").agg(
+        pl.col("leavers").filter(~pl.col("keeps")).sum().alias("pool")
+    )
+    own = counts.filter("keeps").select("gid", "year", pl.col("leavers").alias("own"))
+    received = (
+        groups.filter(pl.col("share") > 0)
+        .join(before, on="cid")
+        .join(pool, on=["cid", "year"], how="left")
+        .join(own, on=["gid", "year"], how="left")
+        .select(
+            "gid",
+            "cid",
+            (pl.col("year") + 1).alias("year"),
+            (pl.col("own").fill_null(0.0) + pl.col("share") * pl.col("pool").fill_null(0.0)).alias(
+                "base"
+            ),
+        )
+        .filter(pl.col("base") > 0)
+        .join(after, on=["cid", "year"], how="semi")
+        .join(counts.select("gid", "year", "entered"), on=["gid", "year"], how="left")
+    )
+    observed = received.select(
+        "gid", (pl.col("entered").fill_null(0.0) / pl.col("base")).alias("ratio")
+    )
+    return _quantiles(observed, "gid", policy)
+
+
 def _births_entrants(
     data: _Data,
     totals: pl.DataFrame,
@@ -479,15 +591,17 @@ def _simulate(
     totals = data.totals.filter(pl.col("year").is_between(first, base_year))
     crossing = _crossing_ratios(totals, policy)
     county_sum = lambda column: pl.col(column).sum().over("cid")  # noqa: E731
+    wide = wide.join(
+        data.schools.select("sid", "gid", "placed"), on="sid", how="left", maintain_order="left"
+    )
+    catchments = {k: _catchments(wide, k, policy) for k in CROSSING}
+    by_township = policy.transition_by == "township"
     shares = wide.select(
-        *(
-            (pl.col(grade_cols[k + 1]) / county_sum(grade_cols[k + 1]))
-            .fill_nan(0.0)
-            .fill_null(0.0)
-            .alias(f"share{k + 1}")
-            for k in CROSSING
-        ),
         (pl.col("g1") / county_sum("g1")).fill_nan(0.0).fill_null(0.0).alias("share1"),
+    ).with_columns(
+        pl.Series(f"{name}{k + 1}", catchments[k].get_column(name))
+        for k in CROSSING
+        for name in ("keeps", "within", "share")
     )
     states = []
     for scenario in SCENARIOS:
@@ -510,7 +624,35 @@ def _simulate(
             )
             .with_columns(pl.lit(scenario).alias("scenario"))
         )
-    state = pl.concat(states).with_columns(pl.col("r_cross").fill_null(policy.fallback_ratio))
+    state = pl.concat(states).with_columns(
+        pl.col("r_cross").fill_null(policy.fallback_ratio).alias(f"r_cross{k + 1}")
+        for k in CROSSING
+    )
+    state = state.drop("r_cross")
+    if by_township:
+        for k in CROSSING:
+            township = _catchment_ratios(rows, data.schools, wide, catchments[k], k, policy)
+            own = pl.col("observations") >= policy.min_school_observations
+            state = (
+                state.join(
+                    township.unpivot(
+                        on=list(SCENARIOS),
+                        index=["gid", "observations"],
+                        variable_name="scenario",
+                        value_name="r_township",
+                    ),
+                    on=["gid", "scenario"],
+                    how="left",
+                    maintain_order="left",
+                )
+                .with_columns(
+                    pl.when(own)
+                    .then(pl.col("r_township"))
+                    .otherwise(pl.col(f"r_cross{k + 1}"))
+                    .alias(f"r_cross{k + 1}")
+                )
+                .drop("r_township", "observations")
+            )
     entrants = _births_entrants(data, totals, births, base_year, target_year, policy)
     for year in range(base_year + 1, target_year + 1):
         step = entrants.filter(pl.col("year") == year).select("cid", "scenario", "entrants")
@@ -523,11 +665,20 @@ def _simulate(
         for k in WITHIN:
             new[k + 1] = pl.col(grade_cols[k]) * pl.col(f"r{k}")
         for k in CROSSING:
-            new[k + 1] = (
-                pl.col(grade_cols[k]).sum().over("cid", "scenario")
-                * pl.col("r_cross")
-                * pl.col(f"share{k + 1}")
+            leavers = pl.col(grade_cols[k])
+            keeps = pl.col(f"keeps{k + 1}")
+            ratio = pl.col(f"r_cross{k + 1}")
+            # The pool's term is written as the county rule's product, so `county` gives the
+            # same floats as before the township rule existed.
+            pooled = (
+                pl.when(keeps).then(0.0).otherwise(leavers).sum().over("cid", "scenario")
+                if by_township
+                else leavers.sum().over("cid", "scenario")
             )
+            new[k + 1] = pooled * ratio * pl.col(f"share{k + 1}")
+            if by_township:
+                kept = pl.when(keeps).then(leavers).otherwise(0.0).sum().over("gid", "scenario")
+                new[k + 1] = kept * ratio * pl.col(f"within{k + 1}") + new[k + 1]
         state = state.with_columns(expr.alias(grade_cols[k]) for k, expr in new.items()).drop(
             "entrants"
         )
@@ -611,9 +762,21 @@ def _method(
         f"（该校观测少于 {policy.min_school_observations} 次的取全县中位数，"
         f"全县也无观测的按 {policy.fallback_ratio:g} 计）；"
         f"一年级新生按该校近年新生人数的逐年变化率推算{births}；"
-        "六年级升入七年级按全县升学率推算，并按各初中最近一年七年级人数占全县的比例分配；"
+        f"{_transition_text(policy)}"
         f"低、中、高方案分别取上述比率的第 {q['low'] * 100:g}、{q['median'] * 100:g}、"
         f"{q['high'] * 100:g} 百分位数。"
+    )
+
+
+def _transition_text(policy: ProjectionPolicy) -> str:
+    if policy.transition_by == "county":
+        return "六年级升入七年级按全县升学率推算，并按各初中最近一年七年级人数占全县的比例分配；"
+    return (
+        "六年级升入七年级按乡镇划片推算：最近一年有七年级学生的乡镇，其小学和九年一贯制学校的"
+        "六年级学生升入本乡镇的初中，按各校最近一年七年级人数占本乡镇的比例分配；"
+        "没有七年级学生的乡镇和未填乡镇的学校，其六年级学生按各初中最近一年七年级人数占全县的"
+        "比例分配；各乡镇的升学率取其历年七年级人数与所接收六年级人数之比的中位数"
+        f"（观测少于 {policy.min_school_observations} 次的取全县升学率）；"
     )
 
 

@@ -213,12 +213,15 @@ def test_policy_is_loaded_strictly():
         "entry_age": 6,
         "cutoff_month": 8,
         "cutoff_day": 31,
+        "transition_by": "township",
     }
     assert policy_from_mapping(good) == default_policy()
     with pytest.raises(ProjectionError, match="未知的字段“histroy”"):
         policy_from_mapping({**good, "histroy": 5})
     with pytest.raises(ProjectionError, match="low ≤ median ≤ high"):
         policy_from_mapping({**good, "scenarios": {"low": 0.75, "median": 0.5, "high": 0.25}})
+    with pytest.raises(ProjectionError, match="“transition_by”应为 township、county 之一"):
+        policy_from_mapping({**good, "transition_by": "school"})
 
 
 @settings(max_examples=40, deadline=None)
