@@ -13,7 +13,8 @@ students) every class gets its level from its grade and its band from `class_siz
   variant standard's limit is the one explained), per school and level, and where a segment's
   reported 最大班额 disagrees with its largest class row (a note, not an error: G5 itself is
   still judged from the segments, as before);
-- `class_sizes_to_dict`: all of it for one county as JSON-able data.
+- `class_sizes_to_dict`: all of it for one county as JSON-able data; `class_sizes_entries` the
+  same for every county of a dataset at once (what the evaluation uses).
 
 Class rows of schools that the schools table does not list belong to no county and are left out.
 """
@@ -22,7 +23,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from functools import cache
 from pathlib import Path
@@ -333,8 +334,12 @@ def band_counts(
     if by not in _BY:
         raise ValueError(by)
     rules = rules or default_rules()
-    keys = list(_BY[by])
-    rows = classified(dataset, rules)
+    return _counts(classified(dataset, rules), _BY[by], rules)
+
+
+def _counts(rows: pl.DataFrame, keys: Sequence[str], rules: ClassSizeRules) -> pl.DataFrame:
+    """`band_counts` of `classified` rows, so one classification serves every unit."""
+    keys = list(keys)
     bands = pl.DataFrame(
         {
             "band": [b.key for b in rules.bands],
@@ -485,12 +490,15 @@ def judge_targets(
         counts["county"].unique(maintain_order=True).to_list() if counties is None else counties
     )
     named = "school" in counts.columns
+    years_of: dict[str, list[int]] = dict(
+        counts.group_by("county").agg(pl.col("year").unique().sort()).iter_rows()
+    )
+    tallies = [_tally(counts, target, rules, named=named) for target in targets]
+    labels = [rules.label(target.band, target.level) for target in targets]
     out: list[TargetResult] = []
     for county in counties:
-        own = counts.filter(pl.col("county") == county)
-        data_years = sorted(own["year"].unique().to_list())
-        for target in targets:
-            label = rules.label(target.band, target.level)
+        data_years = years_of.get(county, [])
+        for target, label, tally in zip(targets, labels, tallies, strict=True):
             if years is not None:
                 span = list(years)
             elif data_years:
@@ -499,33 +507,16 @@ def judge_targets(
                 )
             else:
                 span = [target.year]
-            counted_bands = [b.key for b in rules.bands[rules.rank(target.band) :]]
             for year in span:
-                rows = own.filter(pl.col("year") == year)
-                if target.level is not None:
-                    rows = rows.filter(pl.col("level") == target.level)
-                if rows.is_empty():
+                found = tally.get((county, year))
+                if found is None:
                     counted = total = allowed = None
                     met = None
                     schools: tuple[tuple[str, int], ...] = ()
                 else:
-                    total = int(rows["classes"].sum())
-                    hit = rows.filter(pl.col("band").is_in(counted_bands))
-                    counted = int(hit["classes"].sum())
+                    total, counted, schools = found
                     allowed = _allowed(target, total)
                     met = counted <= allowed
-                    schools = ()
-                    if named:
-                        per = (
-                            hit.group_by("school_id", "school")
-                            .agg(pl.col("classes").sum())
-                            .filter(pl.col("classes") > 0)
-                            .sort(["classes", "school"], descending=[True, False])
-                        )
-                        schools = tuple(
-                            (name, int(n))
-                            for name, n in per.select("school", "classes").iter_rows()
-                        )
                 out.append(
                     TargetResult(
                         county=county,
@@ -545,6 +536,41 @@ def judge_targets(
     return out
 
 
+def _tally(
+    counts: pl.DataFrame, target: Target, rules: ClassSizeRules, *, named: bool
+) -> dict[tuple[str, int], tuple[int, int, tuple[tuple[str, int], ...]]]:
+    """(county, year) → (classes, classes of the target's band or larger, the schools holding
+    those, most first) for every county and year with rows at the target's level, in one pass;
+    a missing key is a year without such rows."""
+    rows = counts if target.level is None else counts.filter(pl.col("level") == target.level)
+    hit = pl.col("band").is_in([b.key for b in rules.bands[rules.rank(target.band) :]])
+    totals = rows.group_by("county", "year").agg(
+        pl.col("classes").sum().alias("total"), pl.col("classes").filter(hit).sum().alias("hit")
+    )
+    schools: dict[tuple[str, int], tuple[tuple[str, int], ...]] = {}
+    if named:
+        per = (
+            rows.filter(hit)
+            .group_by("county", "year", "school_id", "school")
+            .agg(pl.col("classes").sum())
+            .filter(pl.col("classes") > 0)
+            .sort(
+                ["county", "year", "classes", "school", "school_id"],
+                descending=[False, False, True, False, False],
+            )
+            .group_by("county", "year", maintain_order=True)
+            .agg("school", "classes")
+        )
+        schools = {
+            (county, year): tuple(zip(names, numbers, strict=True))
+            for county, year, names, numbers in per.iter_rows()
+        }
+    return {
+        (county, year): (total, hits, schools.get((county, year), ()))
+        for county, year, total, hits in totals.iter_rows()
+    }
+
+
 # --- G5 -----------------------------------------------------------------------------------------
 
 
@@ -553,24 +579,32 @@ def _exact(value: float) -> float | int:
     return int(value) if float(value).is_integer() else value
 
 
-def g5_limits(standard: Standard) -> dict[str, float | int]:
-    """Per level the largest class G5 allows, from the standard's G5 check; {} when the
-    standard has no G5 with a constant or per-level threshold."""
-    item = standard.items.get(G5)
-    if item is None:
-        return {}
-    for check in item.checks:
-        if check.op != "<=" or check.threshold.formula is not None:
-            continue
-        if check.threshold.by == "level":
-            return {
-                lv: _exact(check.threshold.values[lv])
-                for lv in _LEVEL_KEYS
-                if lv in check.threshold.values
-            }
-        if check.threshold.by is None and check.threshold.constant is not None:
-            return dict.fromkeys(_LEVEL_KEYS, _exact(check.threshold.constant))
+def class_limits(standard: Standard) -> dict[str, float]:
+    """Level → the largest class the standard allows, as its file gives it: the first check with
+    "<=" on 最大班额 alone (`max_class_size`) against a per-level or constant threshold, G5's
+    checks before the other items'; {} when the standard has none. G5's explanation and the
+    school places (`places.py`) both read the limit here, so they cannot disagree."""
+    items = sorted(standard.items.values(), key=lambda item: item.id != G5)
+    for item in items:
+        for check in item.checks:
+            threshold = check.threshold
+            if (
+                check.op != "<="
+                or threshold.formula is not None
+                or check.value.columns(item.params) != {"max_class_size"}
+            ):
+                continue
+            if threshold.by == "level":
+                return {
+                    lv: float(threshold.values[lv]) for lv in _LEVEL_KEYS if lv in threshold.values
+                }
+            if threshold.by is None and threshold.constant is not None:
+                return dict.fromkeys(_LEVEL_KEYS, float(threshold.constant))
     return {}
+
+
+def _g5_limits(standard: Standard) -> dict[str, float | int]:
+    return {lv: _exact(v) for lv, v in class_limits(standard).items()}
 
 
 def _limits_text(limits: Mapping[str, float]) -> str:
@@ -614,70 +648,98 @@ def g5_explanation(
 ) -> G5Explanation:
     """The county's classes of `year` above the G5 limit, per school and level, with a sentence;
     and where the segments' 最大班额 (what G5 is judged on) disagrees with the class rows."""
-    limits = g5_limits(standard)
-    rows = classified(dataset, rules).filter(
-        (pl.col("county") == county) & (pl.col("year") == year)
+    rows = classified(dataset, rules).filter(pl.col("county") == county)
+    return _g5_explanations(rows, dataset.segments, {county: year}, _g5_limits(standard))[county]
+
+
+def _g5_explanations(
+    rows: pl.DataFrame,
+    segments: pl.DataFrame,
+    chosen: Mapping[str, int],
+    limits: Mapping[str, float | int],
+) -> dict[str, G5Explanation]:
+    """`g5_explanation` for every county of `chosen` (county → the year explained) at once,
+    from `classified` rows."""
+    picked = pl.DataFrame(
+        {"county": list(chosen), "year": list(chosen.values())},
+        schema={"county": pl.String, "year": rows.schema["year"]},
     )
-    term = f"{year}年秋季"
+    own = rows.join(picked, on=["county", "year"], how="inner")
+    present = set(own.get_column("county").unique().to_list())
     if not limits:
-        return G5Explanation(
-            county, year, {}, not rows.is_empty(), (), (), "所用标准没有按学段给出班额上限（G5）"
+        return {
+            county: G5Explanation(
+                county, year, {}, county in present, (), (), "所用标准没有按学段给出班额上限（G5）"
+            )
+            for county, year in chosen.items()
+        }
+    lv = pl.col("level").replace_strict(_LEVEL_ORDER, return_dtype=pl.Int64)
+    limit = pl.col("level").replace_strict(limits, default=None, return_dtype=pl.Float64)
+    over = (
+        own.filter(pl.col("students") > limit)
+        .group_by("county", "school_id", "school", "level")
+        .agg(
+            pl.len().cast(pl.Int64).alias("classes"),
+            pl.col("students").max().alias("largest"),
+            pl.struct("grade", "class_name", "students")
+            .sort_by(["students", "grade", "class_name"], descending=[True, False, False])
+            .alias("rows"),
         )
-    if rows.is_empty():
-        return G5Explanation(
-            county,
-            year,
-            limits,
-            False,
-            (),
-            (),
-            f"{term}没有班级学生数，无法列出超过 G5 班额上限的班级",
+        .with_columns(
+            pl.col("level").replace_strict(LEVEL_ZH, return_dtype=pl.String).alias("level_name"),
+            lv.alias("_lv"),
         )
-    limit = pl.col("level").replace_strict(limits, return_dtype=pl.Float64)
-    over = rows.filter(pl.col("students") > limit).with_columns(
-        pl.col("level").replace_strict(_LEVEL_ORDER, return_dtype=pl.Int64).alias("_lv")
+        .sort(
+            ["county", "classes", "largest", "school", "_lv", "school_id"],
+            descending=[False, True, True, False, False, False],
+        )
+        .select(
+            "county", "school_id", "school", "level", "level_name", "classes", "largest", "rows"
+        )
     )
-    schools: list[dict[str, Any]] = []
-    for (school_id, school, level, _), group in over.sort("school", "_lv", "school_id").group_by(
-        ["school_id", "school", "level", "_lv"], maintain_order=True
-    ):
-        ordered = group.sort(["students", "grade", "class_name"], descending=[True, False, False])
-        schools.append(
-            {
-                "school_id": school_id,
-                "school": school,
-                "level": level,
-                "level_name": LEVEL_ZH[level],
-                "classes": ordered.height,
-                "largest": int(ordered["students"][0]),
-                "rows": ordered.select("grade", "class_name", "students").to_dicts(),
-            }
-        )
-    schools.sort(
-        key=lambda s: (-s["classes"], -s["largest"], s["school"], _LEVEL_ORDER[s["level"]])
-    )
+    schools: dict[str, list[dict[str, Any]]] = {}
+    for record in over.to_dicts():
+        schools.setdefault(record.pop("county"), []).append(record)
+    notes = _notes(own, segments)
     limits_text = _limits_text(limits)
-    if schools:
-        parts = "，".join(
-            f"{s['school']}（{s['level_name']}）{s['classes']} 个，最大 {s['largest']} 人"
-            for s in schools
+    out: dict[str, G5Explanation] = {}
+    for county, year in chosen.items():
+        term = f"{year}年秋季"
+        if county not in present:
+            out[county] = G5Explanation(
+                county,
+                year,
+                limits,
+                False,
+                (),
+                (),
+                f"{term}没有班级学生数，无法列出超过 G5 班额上限的班级",
+            )
+            continue
+        found = schools.get(county, [])
+        if found:
+            parts = "，".join(
+                f"{s['school']}（{s['level_name']}）{s['classes']} 个，最大 {s['largest']} 人"
+                for s in found
+            )
+            total = sum(s["classes"] for s in found)
+            sentence = f"{term}超过 G5 班额上限（{limits_text}）的班级 {total} 个：{parts}"
+        else:
+            sentence = f"{term}所有班级均不超过 G5 班额上限（{limits_text}）"
+        out[county] = G5Explanation(
+            county, year, limits, True, tuple(found), tuple(notes.get(county, ())), sentence
         )
-        total = sum(s["classes"] for s in schools)
-        sentence = f"{term}超过 G5 班额上限（{limits_text}）的班级 {total} 个：{parts}"
-    else:
-        sentence = f"{term}所有班级均不超过 G5 班额上限（{limits_text}）"
-    return G5Explanation(
-        county, year, limits, True, tuple(schools), _notes(dataset, rows), sentence
-    )
+    return out
 
 
-def _notes(dataset: Dataset, rows: pl.DataFrame) -> tuple[dict[str, Any], ...]:
-    largest = rows.group_by("school_id", "school", "level").agg(
+def _notes(rows: pl.DataFrame, segments: pl.DataFrame) -> dict[str, list[dict[str, Any]]]:
+    """County → the segments whose reported 最大班额 disagrees with their largest class row."""
+    largest = rows.group_by("county", "school_id", "school", "level").agg(
         pl.col("students").max().alias("largest")
     )
     joined = (
         largest.join(
-            dataset.segments.select("school_id", "level", "max_class_size"),
+            segments.select("school_id", "level", "max_class_size"),
             on=["school_id", "level"],
             how="inner",
         )
@@ -687,14 +749,14 @@ def _notes(dataset: Dataset, rows: pl.DataFrame) -> tuple[dict[str, Any], ...]:
         .with_columns(
             pl.col("level").replace_strict(_LEVEL_ORDER, return_dtype=pl.Int64).alias("_lv")
         )
-        .sort("school", "_lv", "school_id")
+        .sort("county", "school", "_lv", "school_id")
     )
-    notes = []
-    for school_id, school, level, top, reported in joined.select(
-        "school_id", "school", "level", "largest", "max_class_size"
+    notes: dict[str, list[dict[str, Any]]] = {}
+    for county, school_id, school, level, top, reported in joined.select(
+        "county", "school_id", "school", "level", "largest", "max_class_size"
     ).iter_rows():
         said = "学段表未填最大班额" if reported is None else f"学段表填报最大班额 {reported} 人"
-        notes.append(
+        notes.setdefault(county, []).append(
             {
                 "school_id": school_id,
                 "school": school,
@@ -705,37 +767,107 @@ def _notes(dataset: Dataset, rows: pl.DataFrame) -> tuple[dict[str, Any], ...]:
                 "sentence": f"{school}（{LEVEL_ZH[level]}）：{said}，班级学生数中最大的班 {top} 人",
             }
         )
-    return tuple(notes)
+    return notes
 
 
 # --- JSON ---------------------------------------------------------------------------------------
 
 
-def _records(frame: pl.DataFrame, keys: Sequence[str]) -> list[dict[str, Any]]:
-    """Counts grouped as one record per unit, year and level with `bands`: key → classes."""
-    out: list[dict[str, Any]] = []
-    index: dict[tuple, dict[str, Any]] = {}
-    for row in frame.iter_rows(named=True):
-        key = (*(row[k] for k in keys), row["year"], row["level"])
-        record = index.get(key)
-        if record is None:
-            record = {
-                **{k: row[k] for k in keys},
-                "year": row["year"],
-                "level": row["level"],
-                "level_name": row["level_name"],
-                "classes": 0,
-                "students": 0,
-                "bands": {},
-                "band_students": {},
-            }
-            index[key] = record
-            out.append(record)
-        record["bands"][row["band"]] = row["classes"]
-        record["band_students"][row["band"]] = row["students"]
-        record["classes"] += row["classes"]
-        record["students"] += row["students"]
+def _records(
+    frame: pl.DataFrame, keys: Sequence[str], rules: ClassSizeRules
+) -> dict[str, list[dict[str, Any]]]:
+    """County → its counts grouped as one record per unit, year and level with `bands`:
+    key → classes (and `band_students`), built column-wise so many counties cost one pass."""
+    group = list(dict.fromkeys(["county", *keys]))
+
+    def per_band(column: str) -> pl.Expr:
+        return pl.struct(
+            pl.col(column).filter(pl.col("band") == band.key).first().alias(band.key)
+            for band in rules.bands
+        )
+
+    records = (
+        frame.group_by(*group, "year", "level", maintain_order=True)
+        .agg(
+            pl.col("level_name").first(),
+            pl.col("classes").sum(),
+            pl.col("students").sum(),
+            per_band("classes").alias("bands"),
+            per_band("students").alias("band_students"),
+        )
+        .select(
+            *group,
+            "year",
+            "level",
+            "level_name",
+            "classes",
+            "students",
+            "bands",
+            "band_students",
+        )
+    )
+    keep_county = "county" in keys
+    out: dict[str, list[dict[str, Any]]] = {}
+    for record in records.to_dicts():
+        county = record["county"] if keep_county else record.pop("county")
+        out.setdefault(county, []).append(record)
     return out
+
+
+def _band_dicts(rules: ClassSizeRules) -> list[dict[str, Any]]:
+    ranges = {lv: rules.ranges(lv) for lv in _LEVEL_KEYS}
+    return [
+        {
+            "key": band.key,
+            "name": band.name,
+            "source": band.source,
+            "ranges": {lv: ranges[lv][i] for lv in _LEVEL_KEYS},
+        }
+        for i, band in enumerate(rules.bands)
+    ]
+
+
+def class_sizes_entries(
+    dataset: Dataset,
+    *,
+    year: int | None = None,
+    standard: Standard,
+    targets: Sequence[Target] | None = None,
+    rules: ClassSizeRules | None = None,
+) -> dict[str, dict[str, Any]]:
+    """County → `class_sizes_to_dict` of that county, for every county with class rows, in
+    the order of `dataset.counties`. All counties are counted, judged and explained together
+    (a few column-wise passes, then split by county): a national dataset costs its rows, not
+    counties × the fixed cost of many small steps."""
+    rules = rules or default_rules()
+    rows = classified(dataset, rules)
+    schools = _counts(rows, _BY["school"], rules)
+    years_of: dict[str, list[int]] = dict(
+        schools.group_by("county").agg(pl.col("year").unique().sort()).iter_rows()
+    )
+    counties = [county for county in dataset.counties if county in years_of]
+    if not counties:
+        return {}
+    by_county = {
+        "county": _records(_counts(rows, _BY["county"], rules), ["county"], rules),
+        "townships": _records(_counts(rows, _BY["township"], rules), ["township"], rules),
+        "schools": _records(schools, ["school_id", "school", "township"], rules),
+    }
+    judged: dict[str, list[dict[str, Any]]] = {}
+    for result in judge_targets(schools, targets, rules=rules, counties=counties):
+        judged.setdefault(result.county, []).append(result.to_dict(rules))
+    chosen = {county: years_of[county][-1] if year is None else year for county in counties}
+    g5 = _g5_explanations(rows, dataset.segments, chosen, _g5_limits(standard))
+    return {
+        county: {
+            "bands": _band_dicts(rules),
+            "years": years_of[county],
+            **{part: records[county] for part, records in by_county.items()},
+            "targets": judged.get(county, []),
+            "g5": g5[county].to_dict(),
+        }
+        for county in counties
+    }
 
 
 def class_sizes_to_dict(
@@ -754,37 +886,8 @@ def class_sizes_to_dict(
      "targets": [TargetResult.to_dict()], "g5": G5Explanation.to_dict()} where a record is
     {unit keys…, year, level, level_name, classes, students, bands: {band: classes},
     band_students: {band: students}}. `year` is the school year whose classes explain G5 (the
-    dataset's own year); by default the county's latest year of class rows."""
-    rules = rules or default_rules()
-    schools = band_counts(dataset, rules=rules, by="school").filter(pl.col("county") == county)
-    if schools.is_empty():
-        return None
-    townships = schools.group_by(
-        "county", "township", "year", "level", "level_name", "band", "band_name"
-    ).agg(pl.col("classes").sum(), pl.col("students").sum())
-    county_frame = band_counts(dataset, rules=rules, by="county").filter(pl.col("county") == county)
-    order = {b.key: i for i, b in enumerate(rules.bands)}
-    townships = townships.with_columns(
-        pl.col("band").replace_strict(order, return_dtype=pl.Int64).alias("_b"),
-        pl.col("level").replace_strict(_LEVEL_ORDER, return_dtype=pl.Int64).alias("_lv"),
-    ).sort("township", "year", "_lv", "_b")
-    results = judge_targets(schools, targets, rules=rules, counties=[county])
-    years = sorted(schools["year"].unique().to_list())
-    year = years[-1] if year is None else year
-    return {
-        "bands": [
-            {
-                "key": band.key,
-                "name": band.name,
-                "source": band.source,
-                "ranges": {lv: rules.ranges(lv)[i] for lv in _LEVEL_KEYS},
-            }
-            for i, band in enumerate(rules.bands)
-        ],
-        "years": years,
-        "county": _records(county_frame, ["county"]),
-        "townships": _records(townships, ["township"]),
-        "schools": _records(schools, ["school_id", "school", "township"]),
-        "targets": [r.to_dict(rules) for r in results],
-        "g5": g5_explanation(dataset, year, county, standard, rules=rules).to_dict(),
-    }
+    dataset's own year); by default the county's latest year of class rows. For many counties
+    `class_sizes_entries` gives the same for all of them at once."""
+    own = replace(dataset, schools=dataset.schools.filter(pl.col("county") == county))
+    found = class_sizes_entries(own, year=year, standard=standard, targets=targets, rules=rules)
+    return found.get(county)

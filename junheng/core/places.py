@@ -22,26 +22,13 @@ from typing import Any
 
 import polars as pl
 
+from junheng.core.class_sizes import class_limits
 from junheng.core.formatting import fmt_number, fmt_plain
 from junheng.core.projects import NO_TOWNSHIP, PLACES
 from junheng.core.schema import LEVEL_ZH, LEVELS, SCHOOLS
 from junheng.core.standard import Standard
 
 _LEVEL_ORDER = {level: i for i, (level, _) in enumerate(LEVELS)}
-
-
-def class_limits(standard: Standard) -> dict[str, float]:
-    """Level → the largest class the standard allows: the first segment check of 最大班额 with
-    "<=" and a threshold by level; {} when the standard has none."""
-    for item in standard.items.values():
-        for check in item.checks:
-            if (
-                check.op == "<="
-                and check.threshold.by == "level"
-                and check.value.columns(item.params) == {"max_class_size"}
-            ):
-                return {level: float(v) for level, v in check.threshold.values.items()}
-    return {}
 
 
 @dataclass(frozen=True)

@@ -9,31 +9,21 @@ entry is exactly what it was before these tables existed. G5's classes are those
 school year of the class table: the dataset does not name its own year, and the class table's
 latest year is the one a county reports with its data.
 
-Each county is checked on its own rows (the tables split by county once), so a dataset of
-many counties costs what its rows cost, not counties × rows.
+Class sizes are counted, judged and explained for all counties together
+(`class_sizes.class_sizes_entries`: a few column-wise passes, then split by county) and finance
+is checked on each county's rows (the table split by county once), so a dataset of many
+counties costs what its rows cost, not counties × rows or counties × many small steps.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
-import polars as pl
-
-from junheng.core.class_sizes import class_sizes_to_dict
+from junheng.core.class_sizes import class_sizes_entries
 from junheng.core.dataset import Dataset
 from junheng.core.finance import check_finance, finance_to_dict
 from junheng.core.finance_rules import FinanceRules, national_rules
 from junheng.core.standard import Standard
-
-
-def _by_county(frame: pl.DataFrame, county_of: pl.DataFrame) -> dict[str, pl.DataFrame]:
-    """A table with school_id split by the county of its school."""
-    joined = frame.join(county_of, on="school_id", how="inner")
-    return {
-        key[0]: part.drop("__county")
-        for key, part in joined.partition_by("__county", as_dict=True).items()
-    }
 
 
 def plan_entries(
@@ -41,28 +31,12 @@ def plan_entries(
 ) -> dict[str, dict[str, Any]]:
     """County → {"class_sizes": …, "finance": …}, each key only where the county has rows."""
     entries: dict[str, dict[str, Any]] = {}
-    classes = dataset.classes.filter(pl.col("year").is_not_null())
-    if classes.height:
-        year = int(classes.get_column("year").max())  # type: ignore[arg-type]
-        county_of = dataset.schools.select("school_id", pl.col("county").alias("__county"))
-        class_parts = _by_county(classes, county_of)
-        segment_parts = _by_county(dataset.segments, county_of)
-        school_parts = {
-            key[0]: part
-            for key, part in dataset.schools.partition_by("county", as_dict=True).items()
-        }
-        for county in dataset.counties:
-            if county not in class_parts:
-                continue
-            own = replace(
-                dataset,
-                schools=school_parts[county],
-                segments=segment_parts.get(county, dataset.segments.clear()),
-                classes=class_parts[county],
-            )
-            found = class_sizes_to_dict(own, county, year=year, standard=standard)
-            if found is not None:
-                entries.setdefault(county, {})["class_sizes"] = found
+    years = dataset.classes.get_column("year").drop_nulls()
+    if years.len():
+        latest = int(years.max())  # type: ignore[arg-type]
+        # In the order of dataset.counties, as the finance entries below.
+        for county, found in class_sizes_entries(dataset, year=latest, standard=standard).items():
+            entries.setdefault(county, {})["class_sizes"] = found
     if dataset.finance.height:
         rules = finance_rules or national_rules()
         parts = {

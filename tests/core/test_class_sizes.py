@@ -16,13 +16,14 @@ from junheng.core.class_sizes import (
     ClassSizeError,
     Target,
     band_counts,
+    class_limits,
+    class_sizes_entries,
     class_sizes_to_dict,
     classified,
     county_counts,
     default_rules,
     describe_target,
     g5_explanation,
-    g5_limits,
     judge_targets,
     load_rules,
     rules_from_mapping,
@@ -294,7 +295,7 @@ def test_default_targets_and_descriptions() -> None:
 def test_yaml_standard_band_is_the_g5_limit() -> None:
     # The band table and the standard must agree on what 标准班额 is.
     standard_band = default_rules().bands[0]
-    assert dict(standard_band.maxima) == g5_limits(load_standard("national-2017"))
+    assert dict(standard_band.maxima) == class_limits(load_standard("national-2017"))
 
 
 def segments(rows: list[tuple[str, str, int | None]]) -> pl.DataFrame:
