@@ -32,6 +32,8 @@ from junheng.core.class_sizes import (
 )
 from junheng.core.dataset import Dataset
 from junheng.core.standard import Threshold
+from junheng.demo import demo_county, national_dataset
+from junheng.demo_plans import with_plans
 from junheng.standards import load_standard
 
 RULES_FILE = Path(__file__).parents[2] / "junheng" / "core" / "class_sizes.yaml"
@@ -443,3 +445,121 @@ def test_rules_file_read_errors(tmp_path: Path) -> None:
 def test_county_targets_refused_under_their_own_name() -> None:
     with pytest.raises(ClassSizeError, match=re.escape("县级目标：targets[1]：缺少字段“source”")):
         targets_from_records([{"band": "large", "year": 2025}], default_rules().bands)
+
+
+# --- class_sizes_entries: every county at once ---------------------------------------------------
+
+
+def synthetic_counties() -> Dataset:
+    """Three counties of `national_dataset`, each segment's classes in 2024 and 2025 spread
+    around its average size (-10 … +30, so every band and the G5 limit are crossed), a class of a
+    school no county lists and a class without students."""
+    ds = national_dataset(counties=3, segments_per_county=20)
+    segs = ds.segments.with_row_index("n").filter(pl.col("classes") > 0)
+    primary = pl.col("level") == "primary"
+    rows = (
+        segs.select("n", "school_id", "level", "students", "classes", year=pl.lit([2024, 2025]))
+        .explode("year")
+        .with_columns(i=pl.int_ranges(0, pl.col("classes")))
+        .explode("i")
+        .select(
+            "school_id",
+            "year",
+            grade=pl.when(primary).then(1).otherwise(7)
+            + pl.col("i") % pl.when(primary).then(6).otherwise(3),
+            class_name=(pl.col("i") + 1).cast(pl.String),
+            students=(
+                pl.col("students") // pl.col("classes")
+                + (pl.col("i") * 13 + pl.col("n") * 7 + pl.col("year")) % 41
+                - 10
+            ).clip(1),
+        )
+    )
+    extra = pl.DataFrame(
+        {
+            "school_id": ["nowhere", ds.schools["school_id"][0]],
+            "year": [2025, 2025],
+            "grade": [1, 2],
+            "class_name": ["1", "99"],
+            "students": [80, None],
+        },
+        schema=rows.schema,
+    )
+    return dataclasses.replace(ds, classes=pl.concat([rows, extra]))
+
+
+def demo_with_classes() -> Dataset:
+    return with_plans(demo_county(with_grades=True), 2026)
+
+
+@pytest.mark.parametrize("make", [demo_with_classes, synthetic_counties])
+@pytest.mark.parametrize("year", [None, 2024])
+def test_all_counties_at_once_are_each_county_alone(make, year) -> None:
+    ds = make()
+    standard = load_standard()
+    entries = class_sizes_entries(ds, year=year, standard=standard)
+    assert list(entries) == ds.counties
+    for county in ds.counties:
+        assert entries[county] == class_sizes_to_dict(ds, county, year=year, standard=standard)
+
+
+def test_the_synthetic_counties_cross_every_line() -> None:
+    # So the comparison above covers schools over G5, notes, unmet targets and both years.
+    entries = class_sizes_entries(synthetic_counties(), standard=load_standard())
+    assert len(entries) == 3
+    for entry in entries.values():
+        assert entry["years"] == [2024, 2025]
+        assert entry["g5"]["schools"] and entry["g5"]["notes"]
+        assert False in {t["met"] for t in entry["targets"]}
+        for band in ("standard", "over_standard", "large", "super_large"):
+            assert sum(r["bands"][band] for r in entry["county"]) > 0
+    # The class of the school no county lists (80 students) is nowhere.
+    assert all(r["school_id"] != "nowhere" for e in entries.values() for r in e["schools"])
+
+
+def test_entries_by_hand_for_two_counties() -> None:
+    entries = class_sizes_entries(dataset(ROWS), standard=load_standard())
+    assert list(entries) == ["甲县", "乙县"]
+    # 乙县 2025: one class of 60 → 大班额 (56–65); G5 lists it (over 45) and targets fail.
+    (record,) = entries["乙县"]["county"]
+    assert (record["year"], record["bands"]["large"], record["students"]) == (2025, 1, 60)
+    assert entries["乙县"]["g5"]["classes"] == 1
+    assert [(t["target_year"], t["year"], t["met"]) for t in entries["乙县"]["targets"]] == [
+        (2018, 2025, True),  # no 66+ class
+        (2020, 2025, False),  # the 60
+    ]
+    empty = Dataset.build(SCHOOLS, pl.DataFrame({"school_id": ["p1"], "level": ["primary"]}))
+    assert class_sizes_entries(empty, standard=load_standard()) == {}
+
+
+# --- class_limits: the one reading of the standard's 最大班额 limit -------------------------------
+
+
+def with_g5(standard, **change):
+    item = standard.items["G5"]
+    check = dataclasses.replace(item.checks[0], **change)
+    return dataclasses.replace(
+        standard, items={**standard.items, "G5": dataclasses.replace(item, checks=(check,))}
+    )
+
+
+def test_class_limits_per_level_constant_and_none() -> None:
+    national = load_standard("national-2017")
+    assert class_limits(national) == {"primary": 45.0, "junior": 50.0}
+    # One limit for both levels.
+    assert class_limits(with_g5(national, threshold=Threshold(constant=48))) == {
+        "primary": 48.0,
+        "junior": 48.0,
+    }
+    # A check that is not an upper limit is no class limit.
+    assert class_limits(with_g5(national, op=">=")) == {}
+
+
+def test_class_limits_found_under_another_item() -> None:
+    # A province numbering the check differently still has its limit read.
+    national = load_standard("national-2017")
+    items = {("G5x" if k == "G5" else k): v for k, v in national.items.items()}
+    renamed = dataclasses.replace(
+        national, items={**items, "G5x": dataclasses.replace(items["G5x"], id="G5x")}
+    )
+    assert class_limits(renamed) == {"primary": 45.0, "junior": 50.0}
