@@ -15,6 +15,7 @@ import polars as pl
 
 from junheng.core.schema import (
     BIRTHS,
+    CLASS_TARGETS,
     CLASSES,
     COUNTY_FACTS,
     FINANCE,
@@ -124,6 +125,11 @@ class Dataset:
         default_factory=lambda: pl.DataFrame(schema=table_schema(STAFFING))
     )
     """Approved posts and planned recruitment per school, year and level (optional)."""
+    class_targets: pl.DataFrame = field(
+        default_factory=lambda: pl.DataFrame(schema=table_schema(CLASS_TARGETS))
+    )
+    """A county's own dated class-size targets (optional): when given, they replace the
+    national defaults of `core/class_sizes.yaml` for that county."""
     missing_columns: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     """Per table, the schema columns the source did not contain at all."""
     source: str = ""
@@ -143,6 +149,7 @@ class Dataset:
         finance: pl.DataFrame | None = None,
         projects: pl.DataFrame | None = None,
         staffing: pl.DataFrame | None = None,
+        class_targets: pl.DataFrame | None = None,
     ) -> Dataset:
         """Conform loosely built frames to the schema and record which columns were absent."""
         missing: dict[str, tuple[str, ...]] = {}
@@ -175,6 +182,7 @@ class Dataset:
             finance=_optional(finance, FINANCE),
             projects=_optional(projects, PROJECTS),
             staffing=_optional(staffing, STAFFING),
+            class_targets=_optional(class_targets, CLASS_TARGETS),
             missing_columns=missing,
             source=source,
         )

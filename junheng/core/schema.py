@@ -443,6 +443,70 @@ STAFFING = Table(
     description="各校各学段的核定编制和逐年招聘计划（每校每年每学段一行），计入目标年预测",
 )
 
+TARGET_BANDS: tuple[tuple[str, str], ...] = (
+    ("over_standard", "超标准班额及以上"),
+    ("large", "56人以上大班额"),
+    ("super_large", "66人以上超大班额"),
+)
+"""The bands of `junheng/core/class_sizes.yaml` a county target names, each meaning "this band
+and every larger one", labelled as county plans write them (the keys must be band keys there;
+a test checks the labels against the bands' bounds)."""
+
+CLASS_TARGETS = Table(
+    "class_targets",
+    "创建目标（班额）",
+    (
+        Column("county", "县区", _T),
+        Column(
+            "year",
+            "目标年份",
+            _I,
+            unit="年",
+            minimum=1900,
+            description="目标要实现的秋季学期所在年份，如 2025 表示 2025年秋季学期起",
+        ),
+        Column("band", "班额目标", _E, enum=TARGET_BANDS),
+        Column(
+            "level",
+            "学段",
+            _E,
+            required=False,
+            enum=LEVELS,
+            description="只对一个学段提出的目标填写；空着表示小学和初中都适用",
+        ),
+        Column(
+            "max_classes",
+            "最多保留班数",
+            _I,
+            False,
+            "个",
+            minimum=0,
+            default="0",
+            description="该班额段及以上的班级最多保留几个；0（或空着）表示全部消除",
+        ),
+        Column(
+            "max_share",
+            "最多保留比例",
+            _N,
+            False,
+            "%",
+            minimum=0,
+            maximum=100,
+            description="“基本消除”有比例要求时填写，如 5 表示不超过当年总班数的 5%；"
+            "没有比例要求的空着",
+        ),
+        Column(
+            "source",
+            "目标依据",
+            _T,
+            description="提出目标的县级文件，如《示范县推进义务教育优质均衡发展实施方案》",
+        ),
+    ),
+    required=False,
+    description="县区自定的消除大班额、超标准班额的目标（每县每个目标年份、班额目标、学段一行）："
+    "填写后按县区目标逐年判断，代替国家的默认目标",
+)
+
 TABLES: tuple[Table, ...] = (
     SCHOOLS,
     SEGMENTS,
@@ -455,8 +519,9 @@ TABLES: tuple[Table, ...] = (
     FINANCE,
     PROJECTS,
     STAFFING,
+    CLASS_TARGETS,
 )
-PLAN_TABLES: tuple[Table, ...] = (CLASSES, FINANCE, PROJECTS, STAFFING)
+PLAN_TABLES: tuple[Table, ...] = (CLASSES, FINANCE, PROJECTS, STAFFING, CLASS_TARGETS)
 """The optional tables of the creation plan over the years, read by the forecast and the
 plan checks only; the evaluation of the dataset's own year does not read them."""
 TABLES_BY_NAME: dict[str, Table] = {t.name: t for t in TABLES}

@@ -51,8 +51,9 @@ def select_schools(schools: pl.DataFrame, wanted: Iterable[str]) -> Selection:
 
 
 def restrict(dataset: Dataset, school_ids: Iterable[str]) -> Dataset:
-    """The dataset with only the rows of `school_ids` (county facts, survey, births and
-    finance kept; projects kept when they name one of the schools or a school to be opened)."""
+    """The dataset with only the rows of `school_ids` (county facts, survey, births, finance
+    and the county's class-size targets kept; projects kept when they name one of the schools
+    or a school to be opened)."""
     keep = sorted(set(school_ids))
     only = pl.col("school_id").is_in(keep)
     return Dataset(
@@ -69,6 +70,7 @@ def restrict(dataset: Dataset, school_ids: Iterable[str]) -> Dataset:
         finance=dataset.finance,
         projects=dataset.projects.filter(pl.col("school_id").is_null() | only),
         staffing=dataset.staffing.filter(only),
+        class_targets=dataset.class_targets,
         missing_columns=dataset.missing_columns,
         source=dataset.source,
     )

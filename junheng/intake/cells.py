@@ -41,6 +41,7 @@ IDENTITY_COLUMNS: dict[str, tuple[str, ...]] = {
     "finance": ("county", "year"),
     "projects": ("project_id", "county", "name", "kind"),
     "staffing": ("school_id", "year", "level"),
+    "class_targets": ("county", "year", "band"),
 }
 """Cells that identify a row; an empty one makes the row meaningless, so it is an error."""
 
@@ -237,6 +238,7 @@ _WIDE_TABLES = frozenset(
         "finance",
         "projects",
         "staffing",
+        "class_targets",
     }
 )
 """Tables whose unknown columns are kept (long fact tables have no place for them)."""

@@ -7,8 +7,10 @@ compares the file with this function's text.
 
 from __future__ import annotations
 
+from junheng.core.class_sizes import default_rules, describe_target
 from junheng.core.formatting import fmt_plain
 from junheng.core.schema import (
+    CLASS_TARGETS,
     COUNTY_FACTS,
     FALSE_WORDS,
     SCHOOL_FACT_DEFS,
@@ -35,6 +37,8 @@ FACT_TYPE_ZH = {
     FactType.RATING: "评价",
 }
 
+_SHARE_MAX = fmt_plain(CLASS_TARGETS.column("max_share").maximum or 0)
+
 PLAN_RULES: tuple[str, ...] = (
     "- 日期列（建设项目的计划开工、计划竣工、实际开工、实际竣工）可写 2025-08-31、2025/8/31、"
     "2025年8月31日，或只写到月（2025年8月、2025-08，按该月最后一天计）；读入后一律存为 "
@@ -48,8 +52,16 @@ PLAN_RULES: tuple[str, ...] = (
     "须填实际竣工；计划竣工和实际竣工不能都空着。",
     "- 编制与招聘计划：每校每年每学段一行，学段须与学校类型相符；研究生、本科学历两项之和，"
     "体育、音乐、美术教师三项之和，都不能超过计划招聘专任教师数（空着的项不计）。",
-    "- 导入时，年级在校生、班级学生数、编制与招聘计划按学校，出生人口、县级教育经费、建设项目"
-    "按县区替换：文件中给出了某张表的学校或县区，其原有各行全部换成文件中的行；没有给出该表的"
+    "- 创建目标（班额）：县区自定的目标，每县每个目标年份、班额目标、学段一行（学段空着表示"
+    "小学和初中都适用）。“56人以上大班额”等班额目标包括更大的班额（超大班额也计入）；"
+    "从目标年份的秋季学期起逐年判断。最多保留班数空着按 0 计（全部消除）；“基本消除”有比例"
+    f"要求的填最多保留比例（小于 {_SHARE_MAX}，如 5 表示不超过当年总班数的 5%）。"
+    "县区填写了目标的，按本县目标判断，不再使用国家的默认目标（"
+    + "；".join(describe_target(target) for target in default_rules().targets)
+    + "）；没有填写的县区仍按国家目标判断。",
+    "- 导入时，年级在校生、班级学生数、编制与招聘计划按学校，出生人口、县级教育经费、建设项目、"
+    "创建目标（班额）按县区替换：文件中给出了某张表的学校或县区，其原有各行全部换成文件中的行；"
+    "没有给出该表的"
     "学校和县区保留原有数据（只导入学校表和学段表不会清空这些表）。",
 )
 """The rules of the intake for the plan tables, as the document states them."""
@@ -97,9 +109,9 @@ def data_format_markdown() -> str:
     lines = [
         "# 数据格式",
         "",
-        "评估用的数据是十一张表：学校、学段、县级指标（必需），学校指标、满意度调查、"
+        "评估用的数据是十二张表：学校、学段、县级指标（必需），学校指标、满意度调查、"
         "年级在校生、出生人口（可选），以及创建规划用的班级学生数、县级教育经费、建设项目、"
-        "编制与招聘计划（可选，见文末的填写规则）。"
+        "编制与招聘计划、创建目标（班额）（可选，见文末的填写规则）。"
         "一个数据集可以是一个文件夹（每张表一个 CSV 文件，文件名用中文表名或英文表名，"
         "如 `学校.csv` 或 `schools.csv`），也可以是一个 .xlsx 工作簿（每张表一个工作表，"
         "工作表名同样用中文或英文表名）。一个数据集可以包含多个县区。",

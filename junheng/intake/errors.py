@@ -66,6 +66,8 @@ class Code(StrEnum):
     DUPLICATE_FINANCE = "duplicate-finance"
     DUPLICATE_PROJECT = "duplicate-project"
     DUPLICATE_STAFFING = "duplicate-staffing"
+    DUPLICATE_CLASS_TARGET = "duplicate-class-target"
+    TARGET_SHARE_WHOLE = "target-share-whole"
     PROJECT_WITHOUT_SCHOOL = "project-without-school"
     SCHOOL_IN_OTHER_COUNTY = "school-in-other-county"
     FINISH_BEFORE_START = "finish-before-start"
@@ -91,6 +93,9 @@ class Code(StrEnum):
     BAD_DATE = "bad-date"
     TOO_MANY_ROWS = "too-many-rows"
     CONTROL_CHARACTER = "control-character"
+    DUPLICATE_TEACHER = "duplicate-teacher"
+    UNKNOWN_TEACHER = "unknown-teacher"
+    BAD_ROTATION = "bad-rotation"
 
 
 @dataclass(frozen=True)
@@ -401,6 +406,22 @@ _KINDS: tuple[ErrorKind, ...] = (
         fix="每县每年只保留一行；分科目或分季度统计的，按年度汇总后填一行。",
     ),
     ErrorKind(
+        Code.DUPLICATE_CLASS_TARGET,
+        "班额目标重复",
+        "创建目标（班额）表中同一县区、同一目标年份、同一班额目标和学段出现了多次。"
+        "每个目标只占一行；学段空着表示小学和初中都适用。",
+        "目标“{value}”重复，应{expected}",
+        fix="同一目标只保留一行；小学和初中目标不同的，分两行填写并分别选择学段。",
+    ),
+    ErrorKind(
+        Code.TARGET_SHARE_WHOLE,
+        "保留比例为 100%",
+        "创建目标（班额）表的最多保留比例填了 100，等于全部班级都可以保留，目标就没有意义。",
+        "最多保留比例“{value}”等于全部班级，应{expected}",
+        fix="填写“基本消除”允许保留的班级占当年总班数的百分比（如 5 表示 5%）；"
+        "目标没有比例要求的，空着这一格。",
+    ),
+    ErrorKind(
         Code.DUPLICATE_PROJECT,
         "项目编号重复",
         "建设项目表中同一县区的同一项目编号出现了多次。项目编号在县内唯一，每个项目只占一行。",
@@ -618,6 +639,27 @@ _KINDS: tuple[ErrorKind, ...] = (
         "值“{value}”不是日期，应为{expected}",
         fix="填写具体的年月日（如 2026-06-30），或在 Excel/WPS 中把单元格设为日期格式后重新输入；"
         "不要写“年底前”“尽快”等文字。",
+    ),
+    ErrorKind(
+        Code.DUPLICATE_TEACHER,
+        "教师编号重复",
+        "教师名册中同一个教师编号出现了多次。每位教师只占一行，两个学段都任教的教师也只填一行。",
+        "教师编号“{value}”重复，应{expected}",
+        fix="删除重复的行；确是两位教师时，核对并改正其中一位的教师编号。",
+    ),
+    ErrorKind(
+        Code.UNKNOWN_TEACHER,
+        "教师不在名册中",
+        "交流轮岗记录中的教师编号在教师名册中找不到。",
+        "教师编号“{value}”在教师名册中不存在，应{expected}",
+        fix="把教师编号改成与教师名册完全一致；已调出本县的教师，其交流记录不必导入。",
+    ),
+    ErrorKind(
+        Code.BAD_ROTATION,
+        "交流记录不成立",
+        "交流轮岗记录的交流后学校与交流前学校相同，或结束日期早于开始日期。",
+        "值“{value}”不成立，应为{expected}",
+        fix="核对交流前后的学校标识码和开始、结束日期（只写到月时按该月最后一天计）。",
     ),
 )
 

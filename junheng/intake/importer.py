@@ -381,6 +381,7 @@ OWN_ROWS_TABLES: dict[str, str] = {
     "finance": "county",
     "projects": "county",
     "staffing": "school_id",
+    "class_targets": "county",
 }
 """Tables kept over the years (history and plans), each with the column naming whose rows they
 are: a school's or county's rows are replaced only by files that give that table for it, never

@@ -14,7 +14,7 @@ from pathlib import Path
 import polars as pl
 
 from junheng.core.dataset import Dataset
-from junheng.core.schema import COUNTY_FACTS, SCHOOL_FACT_DEFS
+from junheng.core.schema import COUNTY_FACTS, PLAN_TABLES, SCHOOL_FACT_DEFS
 from junheng.intake.cells import TypedTable, convert_table
 from junheng.intake.errors import (
     ERROR,
@@ -28,6 +28,7 @@ from junheng.intake.errors import (
 from junheng.intake.facts import build_notes, convert_facts, wide_facts
 from junheng.intake.rules import (
     check_births,
+    check_class_targets,
     check_classes,
     check_counties,
     check_finance,
@@ -103,6 +104,9 @@ def _read(path: Path, out: ErrorCollector) -> Dataset | None:
     return dataset_from_raw(read_raw_tables(path, out), out, str(path))
 
 
+_PLAN_NAMES: tuple[str, ...] = tuple(table.name for table in PLAN_TABLES)
+
+
 def dataset_from_raw(raws: dict[str, RawTable], out: ErrorCollector, source: str) -> Dataset | None:
     """Type, check and assemble raw string tables (from any source) into a Dataset.
 
@@ -116,7 +120,7 @@ def dataset_from_raw(raws: dict[str, RawTable], out: ErrorCollector, source: str
     survey = typed.get("survey")
     grades = typed.get("grades")
     births = typed.get("births")
-    plans = {name: typed.get(name) for name in ("classes", "finance", "projects", "staffing")}
+    plans = {name: typed.get(name) for name in _PLAN_NAMES}
 
     if schools is not None:
         check_schools(schools, out)
@@ -130,7 +134,8 @@ def dataset_from_raw(raws: dict[str, RawTable], out: ErrorCollector, source: str
     if school_facts is not None:
         school_long = convert_facts(school_facts, "school_id", SCHOOL_FACT_DEFS, out)
     if schools is not None:
-        for table in (county, survey, births, plans["finance"], plans["projects"]):
+        owned = (plans["finance"], plans["projects"], plans["class_targets"])
+        for table in (county, survey, births, *owned):
             if table is not None:
                 check_counties(table, schools, out)
         if school_facts is not None:
@@ -185,3 +190,5 @@ def _check_plans(
         check_projects(plans["projects"], schools, out)
     if plans["staffing"] is not None:
         check_staffing(plans["staffing"], schools, out)
+    if plans["class_targets"] is not None:
+        check_class_targets(plans["class_targets"], out)

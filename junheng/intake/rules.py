@@ -1,5 +1,6 @@
 """Consistency rules between cells, rows and tables: schools and segments, and the optional
-tables (grades, births and the plan tables classes, finance, projects, staffing)."""
+tables (grades, births and the plan tables classes, finance, projects, staffing and the
+county's class-size targets)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 import polars as pl
 
 from junheng.core.schema import (
+    CLASS_TARGETS,
     KIND_LEVELS,
     LEVEL_ZH,
     PROJECTS,
@@ -447,6 +449,53 @@ def check_finance(finance: TypedTable, out: ErrorCollector) -> None:
         ),
         finance.rank,
     )
+
+
+_BOTH_LEVELS = "__both__"
+"""A target row's level when it names none (both levels), so such rows are compared too."""
+
+
+def check_class_targets(targets: TypedTable, out: ErrorCollector) -> None:
+    """One row per county, target year, band and level (an empty level is one more level:
+    both); a share of all classes below 100 % (100 % would allow every class)."""
+    band, level = CLASS_TARGETS.column("band"), CLASS_TARGETS.column("level")
+    if targets.has("county", "year", "band"):
+        keyed = targets.frame.with_columns(
+            (pl.col("level") if targets.has("level") else pl.lit(None, pl.String))
+            .fill_null(_BOTH_LEVELS)
+            .alias("__level__")
+        )
+        out.add_rows(
+            repeated_rows(keyed, ["county", "year", "band", "__level__"]),
+            ERROR,
+            lambda row: targets.error(
+                Code.DUPLICATE_CLASS_TARGET,
+                row,
+                "band",
+                value=f"{row['county']} {row['year']} 年 {band.enum_zh(row['band'])}"
+                + (
+                    "（小学和初中）"
+                    if row["__level__"] == _BOTH_LEVELS
+                    else f"（{level.enum_zh(row['__level__'])}）"
+                ),
+                expected=f"每个目标只填一行（已在第 {row['__first__']} 行出现）",
+            ),
+            targets.rank,
+        )
+    share = CLASS_TARGETS.column("max_share")
+    if targets.has("max_share") and share.maximum is not None:
+        out.add_rows(
+            targets.frame.filter(pl.col("max_share") >= share.maximum),
+            ERROR,
+            lambda row: targets.error(
+                Code.TARGET_SHARE_WHOLE,
+                row,
+                "max_share",
+                value=targets.raw_value(row, "max_share"),
+                expected=f"小于 {share.maximum:g} 的百分数（如 5 表示 5%），没有比例要求的空着",
+            ),
+            targets.rank,
+        )
 
 
 def check_staffing(staffing: TypedTable, schools: TypedTable | None, out: ErrorCollector) -> None:

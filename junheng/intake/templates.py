@@ -31,6 +31,7 @@ import polars as pl
 
 from junheng.core.schema import (
     BIRTHS,
+    CLASS_TARGETS,
     CLASSES,
     COUNTY,
     COUNTY_FACTS,
@@ -1089,6 +1090,7 @@ _FREEZE = {
     FINANCE.name: "C2",
     PROJECTS.name: "D2",
     STAFFING.name: "D2",
+    CLASS_TARGETS.name: "D2",
 }
 """Freeze below the header and after the columns that identify a row."""
 

@@ -74,7 +74,8 @@ class LoadCounts:
     grades: int = 0
     """Rows of grade enrolment loaded (the optional grades table)."""
     plans: int = 0
-    """Rows of the optional plan tables loaded (classes, finance, projects, staffing)."""
+    """Rows of the optional plan tables loaded (classes, finance, projects, staffing, class-size
+    targets)."""
 
 
 def _text(value: object) -> str | None:
@@ -266,6 +267,7 @@ def _county_names(dataset: Dataset) -> list[str]:
         dataset.births,
         dataset.finance,
         dataset.projects,
+        dataset.class_targets,
     )
     for frame in frames:
         for name in frame.get_column("county").to_list():

@@ -10,6 +10,7 @@ from junheng.web.collection.models import (
     BuildingProject,
     ChangeLog,
     ClassCount,
+    ClassTarget,
     CountyFactValue,
     CountyFinance,
     GradeCount,
@@ -102,6 +103,12 @@ class StaffingPlanAdmin(admin.ModelAdmin):
     list_display = ["school", "plan_year", "level", "approved_posts", "hires", "year"]
     list_filter = ["year", "plan_year", "level", "school__county"]
     search_fields = ["school__name", "school__school_id"]
+
+
+@admin.register(ClassTarget)
+class ClassTargetAdmin(admin.ModelAdmin):
+    list_display = ["county", "plan_year", "band", "level", "max_classes", "max_share", "year"]
+    list_filter = ["year", "county", "band"]
 
 
 @admin.register(ChangeLog)

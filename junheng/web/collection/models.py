@@ -14,6 +14,7 @@ from django.db import models
 
 from junheng.core.schema import (
     BIRTHS,
+    CLASS_TARGETS,
     CLASSES,
     COUNTY_FACTS,
     FINANCE,
@@ -310,6 +311,7 @@ ClassMeasures = _plan_measures("ClassMeasures", CLASSES)
 FinanceMeasures = _plan_measures("FinanceMeasures", FINANCE)
 ProjectMeasures = _plan_measures("ProjectMeasures", PROJECTS)
 StaffingMeasures = _plan_measures("StaffingMeasures", STAFFING)
+ClassTargetMeasures = _plan_measures("ClassTargetMeasures", CLASS_TARGETS)
 
 
 class ClassCount(ClassMeasures):
@@ -398,6 +400,25 @@ class StaffingPlan(StaffingMeasures):
         return f"{self.school} {self.plan_year} 年 {self.get_level_display()}"
 
 
+class ClassTarget(ClassTargetMeasures):
+    """A county's own dated class-size target: a row of the Dataset's `class_targets` table,
+    kept with the school year it was loaded for."""
+
+    county = models.ForeignKey(
+        County, on_delete=models.CASCADE, related_name="class_targets", verbose_name="县区"
+    )
+    year = models.ForeignKey(SchoolYear, on_delete=models.PROTECT, verbose_name="学年")
+
+    class Meta:
+        verbose_name = CLASS_TARGETS.zh
+        verbose_name_plural = CLASS_TARGETS.zh
+        ordering = ["year", "id"]
+        indexes = [models.Index(fields=["county", "year"], name="class_target_county_year")]
+
+    def __str__(self) -> str:
+        return f"{self.county} {self.plan_year} 年 {self.get_band_display()}"
+
+
 @dataclass(frozen=True)
 class StoredTable:
     """How one optional table of the Dataset is kept in the database."""
@@ -461,10 +482,19 @@ STORED_TABLES: dict[str, StoredTable] = {
             _fields(STAFFING, {"year": PLAN_YEAR_FIELD}),
             ("school_id", "year", "level"),
         ),
+        StoredTable(
+            CLASS_TARGETS,
+            ClassTarget,
+            "county",
+            _fields(CLASS_TARGETS, {"year": PLAN_YEAR_FIELD}),
+            # The target year alone: the history prints these parts as they are, and the band
+            # and level are stored keys (the changed field itself shows them in Chinese).
+            ("year",),
+        ),
     )
 }
 """The optional tables kept per county and loaded school year, in the order pages list them:
-年级在校生, 出生人口 and the plan tables."""
+年级在校生, 出生人口 and the plan tables (the county's class-size targets last)."""
 
 
 class ChangeLog(models.Model):
