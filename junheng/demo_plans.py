@@ -1,11 +1,12 @@
-"""The demo county's creation plan over the years: classes, finance, projects and staffing.
+"""The demo county's creation plan over the years: classes, targets, finance, projects, staffing.
 
 示范县 has these optional tables so the plan pages, the forecast and the report have something
 to show. The story they tell, on top of `junheng.demo.demo_county`:
 
 - 班额: each year's classes follow that year's grade enrolment and each segment's reported
   largest class, so 石桥镇中心小学 keeps one class of 56 (a 大班额) and the county's target of no
-  56+ classes by autumn 2025 is not met.
+  56+ classes by autumn 2025 is not met. The county's own targets (its 实施方案) replace the
+  national ones: no 56+ class from autumn 2025, no class above the standard size from 2026.
 - 经费: 2021–2025, education spending rises every year, but in 2024 only 9.2 % of land revenue
   went to education (short of 10 %) and the urban surcharge was not fully allocated.
 - 项目: a new primary school in 城关镇 for 2027, a sports ground at 东岭乡九年一贯制学校 (junior),
@@ -76,6 +77,30 @@ def demo_classes(dataset: Dataset, year: int) -> pl.DataFrame:
             "grade": pl.Int64,
             "class_name": pl.String,
             "students": pl.Int64,
+        },
+        orient="row",
+    )
+
+
+DEMO_TARGETS_SOURCE = "《示范县推进义务教育优质均衡发展实施方案》"
+
+
+def demo_class_targets() -> pl.DataFrame:
+    """The county's dated class-size targets: 到2025年秋季消除56人以上大班额、到2026年全部达到
+    标准班额 (none above the standard size: 超标准班额 and larger)."""
+    return pl.DataFrame(
+        [
+            (DEMO_COUNTY, 2025, "large", None, 0, None, DEMO_TARGETS_SOURCE),
+            (DEMO_COUNTY, 2026, "over_standard", None, 0, None, DEMO_TARGETS_SOURCE),
+        ],
+        schema={
+            "county": pl.String,
+            "year": pl.Int64,
+            "band": pl.String,
+            "level": pl.String,
+            "max_classes": pl.Int64,
+            "max_share": pl.Float64,
+            "source": pl.String,
         },
         orient="row",
     )
@@ -241,8 +266,8 @@ def demo_staffing(dataset: Dataset) -> pl.DataFrame:
 
 def with_plans(dataset: Dataset, year: int) -> Dataset:
     """`dataset` (the demo county of school year `year`, with its grade enrolment) with the
-    classes of every year up to `year` it has grades for, the finance of the fiscal years
-    before `year`, and the projects and staffing plan."""
+    classes of every year up to `year` it has grades for, the county's class-size targets, the
+    finance of the fiscal years before `year`, and the projects and staffing plan."""
     years = sorted({y for y in dataset.grades.get_column("year").to_list() if y <= year})
     # Earlier years' classes follow this year's class counts over that year's grades: the demo
     # keeps one set of segments, which is enough to show bands year by year.
@@ -257,4 +282,5 @@ def with_plans(dataset: Dataset, year: int) -> Dataset:
         finance=finance,
         projects=demo_projects(dataset),
         staffing=demo_staffing(dataset),
+        class_targets=demo_class_targets(),
     )
