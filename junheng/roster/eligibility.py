@@ -24,14 +24,15 @@ def school_year_expr(column: str, rules: EligibilityRules) -> pl.Expr:
     """The school year a date falls in: from `school_year_begins` on, the year of that autumn."""
     month, day = rules.school_year_begins
     date = pl.col(column)
-    before = date.dt.month() * 100 + date.dt.day() < month * 100 + day
+    # dt.month() and dt.day() are Int8, which × 100 would overflow.
+    before = date.dt.month().cast(pl.Int32) * 100 + date.dt.day() < month * 100 + day
     return date.dt.year().cast(pl.Int64) - before.cast(pl.Int64)
 
 
 def age_on(column: str, on: dt.date) -> pl.Expr:
     """Whole years of age on `on` of the birth dates in `column`."""
     birth = pl.col(column)
-    later = birth.dt.month() * 100 + birth.dt.day() > on.month * 100 + on.day
+    later = birth.dt.month().cast(pl.Int32) * 100 + birth.dt.day() > on.month * 100 + on.day
     return on.year - birth.dt.year().cast(pl.Int64) - later.cast(pl.Int64)
 
 
