@@ -463,7 +463,8 @@ def _catchment_ratios(
     )
     counts = (
         rows.filter(pl.col("grade").is_in([k, k + 1]))
-        .join(schools.select("sid", "gid"), on="sid")
+        # sid numbers the rows of `schools`, so its township is read by position.
+        .with_columns(pl.lit(schools.get_column("gid")).gather(pl.col("sid")).alias("gid"))
         .group_by("gid", "cid", "year")
         .agg(
             pl.col("students").filter(pl.col("grade") == k).sum().alias("leavers"),
@@ -603,6 +604,27 @@ def _simulate(
         for k in CROSSING
         for name in ("keeps", "within", "share")
     )
+    # Each school's ratio of the next level's first grade, in `wide`'s order: its township's
+    # when the township has enough observations, else the county's, else `fallback_ratio`.
+    county_ratio = wide.select("cid").join(crossing, on="cid", how="left", maintain_order="left")
+    crossing_ratios: dict[int, pl.DataFrame] = {}
+    for k in CROSSING:
+        ratio = county_ratio.select(pl.col(s).fill_null(policy.fallback_ratio) for s in SCENARIOS)
+        if by_township:
+            township = wide.select("gid").join(
+                _catchment_ratios(rows, data.schools, wide, catchments[k], k, policy),
+                on="gid",
+                how="left",
+                maintain_order="left",
+            )
+            own = township.get_column("observations").fill_null(0) >= (
+                policy.min_school_observations
+            )
+            ratio = ratio.with_columns(
+                pl.when(own).then(township.get_column(s)).otherwise(pl.col(s)).alias(s)
+                for s in SCENARIOS
+            )
+        crossing_ratios[k] = ratio
     states = []
     for scenario in SCENARIOS:
         states.append(
@@ -611,48 +633,21 @@ def _simulate(
                     wide,
                     shares,
                     pl.DataFrame(
-                        {f"r{t}": by_transition[t].get_column(scenario) for t in _TRANSITIONS}
+                        {
+                            **{
+                                f"r{t}": by_transition[t].get_column(scenario) for t in _TRANSITIONS
+                            },
+                            **{
+                                f"r_cross{k + 1}": crossing_ratios[k].get_column(scenario)
+                                for k in CROSSING
+                            },
+                        }
                     ),
                 ],
                 how="horizontal",
-            )
-            .join(
-                crossing.select("cid", pl.col(scenario).alias("r_cross")),
-                on="cid",
-                how="left",
-                maintain_order="left",
-            )
-            .with_columns(pl.lit(scenario).alias("scenario"))
+            ).with_columns(pl.lit(scenario).alias("scenario"))
         )
-    state = pl.concat(states).with_columns(
-        pl.col("r_cross").fill_null(policy.fallback_ratio).alias(f"r_cross{k + 1}")
-        for k in CROSSING
-    )
-    state = state.drop("r_cross")
-    if by_township:
-        for k in CROSSING:
-            township = _catchment_ratios(rows, data.schools, wide, catchments[k], k, policy)
-            own = pl.col("observations") >= policy.min_school_observations
-            state = (
-                state.join(
-                    township.unpivot(
-                        on=list(SCENARIOS),
-                        index=["gid", "observations"],
-                        variable_name="scenario",
-                        value_name="r_township",
-                    ),
-                    on=["gid", "scenario"],
-                    how="left",
-                    maintain_order="left",
-                )
-                .with_columns(
-                    pl.when(own)
-                    .then(pl.col("r_township"))
-                    .otherwise(pl.col(f"r_cross{k + 1}"))
-                    .alias(f"r_cross{k + 1}")
-                )
-                .drop("r_township", "observations")
-            )
+    state = pl.concat(states)
     entrants = _births_entrants(data, totals, births, base_year, target_year, policy)
     for year in range(base_year + 1, target_year + 1):
         step = entrants.filter(pl.col("year") == year).select("cid", "scenario", "entrants")
