@@ -41,7 +41,8 @@ IDENTITY_COLUMNS: dict[str, tuple[str, ...]] = {
     "finance": ("county", "year"),
     "projects": ("project_id", "county", "name", "kind"),
     "staffing": ("school_id", "year", "level"),
-    "class_targets": ("county", "year", "band"),
+    # A target without the document that sets it cannot be shown with its source.
+    "class_targets": ("county", "year", "band", "source"),
 }
 """Cells that identify a row; an empty one makes the row meaningless, so it is an error."""
 

@@ -485,7 +485,8 @@ def check_class_targets(targets: TypedTable, out: ErrorCollector) -> None:
     share = CLASS_TARGETS.column("max_share")
     if targets.has("max_share") and share.maximum is not None:
         out.add_rows(
-            targets.frame.filter(pl.col("max_share") >= share.maximum),
+            # Above 100 is already `above-maximum`; exactly 100 passes that check.
+            targets.frame.filter(pl.col("max_share") == share.maximum),
             ERROR,
             lambda row: targets.error(
                 Code.TARGET_SHARE_WHOLE,
