@@ -6,6 +6,8 @@ from dataclasses import replace
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from junheng.core.dataset import Dataset
 from junheng.core.projection import default_policy, project
@@ -15,9 +17,13 @@ KINDS = {"P": "primary", "J": "junior", "N": "nine_year"}
 
 
 def county(
-    grades: dict[str, dict[int, dict[int, int]]], townships: dict[str, str | None]
+    grades: dict[str, dict[int, dict[int, int]]],
+    townships: dict[str, str | None],
+    counties: dict[str, str] | None = None,
 ) -> Dataset:
-    """grades[school][year] = {grade: students}; schools named by kind letter + number."""
+    """grades[school][year] = {grade: students}; schools named by kind letter + number, in 甲县
+    unless `counties` names another."""
+    counties = counties or {}
     rows = [
         (sid, year, grade, n)
         for sid, years in grades.items()
@@ -29,7 +35,7 @@ def county(
         {
             "school_id": list(grades),
             "name": [f"{sid}学校" for sid in grades],
-            "county": "甲县",
+            "county": [counties.get(sid, "甲县") for sid in grades],
             "kind": [KINDS[sid[0]] for sid in grades],
             "township": [townships[sid] for sid in grades],
         }
@@ -161,3 +167,49 @@ def test_a_township_without_grade_7_in_the_latest_year_sends_its_leavers_to_the_
     # = 61.33 → 61; J1 receives nobody and, empty in 2025 too, is not projected.
     assert junior(projection, "J2")["median"] == 61
     assert projection.schools.filter(pl.col("school_id") == "J1").is_empty()
+
+
+def test_a_township_name_is_a_catchment_within_its_own_county_only():
+    # 乙县 has a 东镇 too, with a primary and no junior school: its leavers are 乙县's pool, never
+    # 甲县's 东镇. 乙县 has no junior school at all, so they go nowhere; 甲县 is as alone.
+    other = {"P9": leavers({2023: 500, 2024: 500, 2025: 500})}
+    projection = project(
+        county({**TWO, **other}, {**TWO_TOWNSHIPS, "P9": "东镇"}, {"P9": "乙县"}), 2026
+    )
+    assert junior(projection, "J1")["median"] == 114
+    assert junior(projection, "J2")["median"] == 46
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["P", "J", "N"]),
+            st.sampled_from(["东镇", "西镇", None]),
+            st.lists(st.integers(min_value=0, max_value=200), min_size=6, max_size=6),
+        ),
+        min_size=1,
+        max_size=6,
+    ),
+    st.integers(min_value=1, max_value=3),
+)
+def test_any_catchments_give_ordered_non_negative_scenarios(schools, ahead):
+    # Each school: kind, township and grade 6 (primary, nine-year) or grade 7 (junior,
+    # nine-year) for 2023–2025 from the six numbers.
+    grades: dict[str, dict[int, dict[int, int]]] = {}
+    townships: dict[str, str | None] = {}
+    for i, (kind, township, n) in enumerate(schools):
+        sid = f"{kind}{i}"
+        townships[sid] = township
+        grades[sid] = {
+            2023 + y: {
+                **({6: n[y]} if kind in "PN" else {}),
+                **({7: n[3 + y], 8: 0} if kind in "JN" else {}),
+            }
+            for y in range(3)
+        }
+    projection = project(county(grades, townships), 2025 + ahead)
+    for frame in (projection.schools, projection.levels):
+        assert frame.filter(pl.col("low") < 0).is_empty()
+        assert frame.filter(pl.col("low") > pl.col("median")).is_empty()
+        assert frame.filter(pl.col("median") > pl.col("high")).is_empty()
