@@ -17,6 +17,7 @@ from junheng.demo import DEMO_COUNTY, demo_county
 from junheng.demo_plans import with_plans
 from junheng.standards import load_standard
 from junheng.web.accounts.models import Profile, Role
+from junheng.web.pages.class_sizes import unmet_lines
 from junheng.web.registry.management.commands.junheng_demo import (
     DEMO_CITY,
     DEMO_PROVINCE,
@@ -112,7 +113,11 @@ def test_the_page_shows_the_class_sizes_of_the_same_dataset(client, site):
     # Two targets failing in the same year are one year short: years are counted.
     short = {t["year"] for t in expected["targets"] if t["met"] is False}
     assert response.context["unmet"] == len(short)
-    assert f"{len(short)} 个学年未实现" in text
+    # The headline names the missed target and its years, not a bare count of years: the demo
+    # misses the 2020 target (no 56+ class) in every year of its class data, 2022 to 2026.
+    assert "1 个目标未如期实现" in text
+    assert "目标“到2020年秋季，56人以上大班额为 0 个”：2022—2026 年秋季均未实现" in text
+    assert "个学年未实现" not in text
     # Band keys stay in the data: the page names bands in Chinese only.
     assert unexpected_identifiers(text, allowed={"leader"}) == []
 
@@ -124,3 +129,52 @@ def test_without_class_rows_the_page_says_what_is_missing(client, planned, djang
     text = _text(response)
     assert "缺少“班级学生数”数据，无法统计班额" in text
     assert "下载县级填报模板" in text
+
+
+def test_counts_carry_thousands_separators_and_only_nonzero_large_counts_are_red(client, site):
+    response = _get(client, site, "leader")
+    county = response.context["county_table"]
+    # Student totals of a county are in the tens of thousands: printed 23,654-style.
+    students = [row[-1] for row in county.rows]
+    assert all(cell.text == f"{cell.value:,}" for cell in students)
+    assert any("," in cell.text for cell in students)
+    schools = response.context["schools_table"]
+    # 大班额 and 超大班额 columns: red for 1 and more, plain for 0 (zero is the goal).
+    for row in schools.rows:
+        for cell in row[3:-1]:
+            assert ("fail" in cell.css) == (cell.value > 0)
+    # The 石桥镇中心小学 row has one 56-student class and no 66+ class (the demo's story).
+    shiqiao = next(r for r in schools.rows if r[0].text == "石桥镇中心小学")
+    assert [(c.value, "fail" in c.css) for c in shiqiao[3:-1]] == [(1, True), (0, False)]
+
+
+def test_the_band_tables_stack_on_a_phone(client, site):
+    response = _get(client, site, "leader")
+    for key in ("county_table", "townships_table", "schools_table", "targets_table"):
+        assert response.context[key].stack, key
+    assert 'data-label="学段"' in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("results", "line"),
+    [
+        # every judged year missed: one span with 均
+        ([(2022, False), (2023, False)], "目标“T”：2022—2023 年秋季均未实现"),
+        # one year judged and missed: no 均 for a single year
+        ([(2022, False)], "目标“T”：2022 年秋季未实现"),
+        # a gap: spans joined by 、, no 均 since 2024 was met
+        (
+            [(2022, False), (2023, False), (2024, True), (2025, False)],
+            "目标“T”：2022—2023、2025 年秋季未实现",
+        ),
+        # undecided years are not counted as missed
+        ([(2022, None), (2023, False)], "目标“T”：2023 年秋季未实现"),
+    ],
+)
+def test_unmet_lines_word_each_target(results, line):
+    targets = [{"target": "T", "year": y, "met": met} for y, met in results]
+    assert unmet_lines(targets) == [line]
+
+
+def test_a_target_met_every_year_gives_no_line():
+    assert unmet_lines([{"target": "T", "year": 2022, "met": True}]) == []

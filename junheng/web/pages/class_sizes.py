@@ -34,12 +34,42 @@ def _band_headers(rules: ClassSizeRules, data: dict[str, Any]) -> tuple[str, ...
     return tuple(out)
 
 
+def _count_cell(count: int, alarming: bool) -> Cell:
+    """A count with thousands separators (23,654 as on the other pages); red only when it is a
+    大班额 count above zero — a zero there is the goal, not an alarm."""
+    return number_cell(count, 0, css="fail" if alarming and count else "", thousands=True)
+
+
 def _band_cells(record: dict[str, Any], keys: list[str], large: set[str]) -> list[Cell]:
-    cells = []
-    for key in keys:
-        count = record["bands"][key]
-        cells.append(number_cell(count, 0, css="fail" if key in large and count else ""))
-    return [*cells, number_cell(record["classes"], 0), number_cell(record["students"], 0)]
+    cells = [_count_cell(record["bands"][key], key in large) for key in keys]
+    return [*cells, _count_cell(record["classes"], False), _count_cell(record["students"], False)]
+
+
+def _year_runs(years: list[int]) -> str:
+    """2022, 2023, 2024, 2026 → "2022—2024、2026": consecutive years as one span."""
+    runs: list[list[int]] = []
+    for year in sorted(years):
+        if runs and year == runs[-1][-1] + 1:
+            runs[-1].append(year)
+        else:
+            runs.append([year])
+    return "、".join(str(r[0]) if len(r) == 1 else f"{r[0]}—{r[-1]}" for r in runs)
+
+
+def unmet_lines(targets: list[dict[str, Any]]) -> list[str]:
+    """One line per target missed in some year, e.g. 目标“到2020年秋季，56人以上大班额为 0 个”：
+    2022—2026 年秋季均未实现. Counting years alone ("5 个学年未实现") read as five targets."""
+    by_target: dict[str, list[dict[str, Any]]] = {}
+    for t in targets:
+        by_target.setdefault(t["target"], []).append(t)
+    lines = []
+    for target, results in by_target.items():
+        missed = [t["year"] for t in results if t["met"] is False]
+        if not missed:
+            continue
+        every = len(missed) == len(results) and len(missed) > 1
+        lines.append(f"目标“{target}”：{_year_runs(missed)} 年秋季{'均' if every else ''}未实现")
+    return lines
 
 
 def _large_keys(rules: ClassSizeRules) -> set[str]:
@@ -61,9 +91,15 @@ def class_sizes_page(
         "全县各班额段班级数（个）",
         ("学年（秋季）", "学段", *headers, "班级数合计", "学生数合计（人）"),
         tuple(
-            (text_cell(f"{r['year']}年"), text_cell(r["level_name"]), *_band_cells(r, keys, large))
+            (
+                text_cell(f"{r['year']}年", css="nowrap"),
+                text_cell(r["level_name"], css="nowrap"),
+                *_band_cells(r, keys, large),
+            )
             for r in data["county"]
         ),
+        # Eight columns: on a phone each year and level is a card rather than a row to scroll.
+        stack=True,
     )
     targets = Table(
         "class-targets",
@@ -71,9 +107,9 @@ def class_sizes_page(
         ("学年（秋季）", "目标", "结论", "情况", "依据"),
         tuple(
             (
-                text_cell(f"{t['year']}年"),
+                text_cell(f"{t['year']}年", css="nowrap"),
                 text_cell(t["target"]),
-                text_cell(VERDICT[t["met"]][0], css=VERDICT[t["met"]][1]),
+                text_cell(VERDICT[t["met"]][0], css=f"{VERDICT[t['met']][1]} nowrap"),
                 text_cell(t["sentence"]),
                 text_cell(t["source"]),
             )
@@ -86,10 +122,15 @@ def class_sizes_page(
         f"{focus}年秋季各乡镇班额（个）",
         ("乡镇", "学段", *headers, "班级数合计", "学生数合计（人）"),
         tuple(
-            (text_cell(r["township"]), text_cell(r["level_name"]), *_band_cells(r, keys, large))
+            (
+                text_cell(r["township"], css="nowrap"),
+                text_cell(r["level_name"], css="nowrap"),
+                *_band_cells(r, keys, large),
+            )
             for r in data["townships"]
             if r["year"] == focus
         ),
+        stack=True,
     )
     large_rows = [
         r
@@ -104,13 +145,14 @@ def class_sizes_page(
         tuple(
             (
                 text_cell(r["school"]),
-                text_cell(r["township"]),
-                text_cell(r["level_name"]),
-                *(number_cell(r["bands"][k], 0, css="fail") for k in keys if k in large),
-                number_cell(r["classes"], 0),
+                text_cell(r["township"], css="nowrap"),
+                text_cell(r["level_name"], css="nowrap"),
+                *(_count_cell(r["bands"][k], True) for k in keys if k in large),
+                _count_cell(r["classes"], False),
             )
             for r in sorted(large_rows, key=lambda r: (r["township"], r["school"]))
         ),
+        stack=True,
     )
     g5 = data["g5"]
     g5_classes = Table(
@@ -120,9 +162,9 @@ def class_sizes_page(
         tuple(
             (
                 text_cell(s["school"]),
-                text_cell(s["level_name"]),
-                text_cell(f"{row['grade']}年级"),
-                text_cell(row["class_name"]),
+                text_cell(s["level_name"], css="nowrap"),
+                text_cell(f"{row['grade']}年级", css="nowrap"),
+                text_cell(row["class_name"], css="nowrap"),
                 number_cell(row["students"], 0, css="fail"),
             )
             for s in g5["schools"]
@@ -139,6 +181,7 @@ def class_sizes_page(
         "bands": data["bands"],
         # Years, not target results: two targets failing in one year are one year short.
         "unmet": len({t["year"] for t in data["targets"] if t["met"] is False}),
+        "unmet_lines": unmet_lines(data["targets"]),
     }
 
 
