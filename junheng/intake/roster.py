@@ -1,0 +1,379 @@
+"""Reading a teacher roster (教师名册) with its rotation history from an .xlsx or CSV files.
+
+The workbook has a sheet 教师名册 (or `teachers`) and optionally 交流轮岗记录 (`rotations`); a
+workbook with a single sheet is read as the roster. A folder holds teachers.csv (教师名册.csv)
+and optionally rotations.csv; a single CSV file is the roster alone. Cells are typed by the same
+`convert_table` as the county workbook, so every problem is a catalogue error at its cell; the
+roster's own checks (levels taught, duplicate teacher numbers, unknown schools and teachers,
+rotations that end before they start) follow. Nothing is returned when any error was found.
+"""
+
+from __future__ import annotations
+
+import io
+import threading
+import warnings
+import zipfile
+from collections.abc import Collection, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from junheng.core.schema import LEVELS, TABLES, Table
+from junheng.intake import cells, sources
+from junheng.intake.cells import (
+    TypedTable,
+    clean_text,
+    convert_dates,
+    convert_table,
+    is_in,
+    repeated_rows,
+)
+from junheng.intake.errors import ERROR, Code, ErrorCollector, IntakeError
+from junheng.intake.sources import ROW, name_key
+from junheng.roster.schema import (
+    BOTH_LEVELS,
+    DATE_COLUMNS,
+    LEVELS_TAUGHT_SEPARATORS,
+    ROSTER,
+    ROSTER_TABLES,
+    ROTATION_SCHEMA,
+    ROTATIONS,
+    TEACHER_SCHEMA,
+)
+
+MAX_ERRORS = 1000
+"""Per severity, how many problems are listed before the rest are only counted."""
+LEVELS_EXPECTED = "小学、初中，两个学段都任教的写“小学、初中”"
+
+
+@dataclass(frozen=True)
+class RosterResult:
+    """The roster's frames (None when any error was found) and every problem found."""
+
+    teachers: pl.DataFrame | None
+    """TEACHER_SCHEMA columns, one row per teacher."""
+    rotations: pl.DataFrame | None
+    """ROTATION_SCHEMA columns (empty when the file has no rotation history)."""
+    errors: list[IntakeError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.teachers is not None
+
+
+_RANK_LOCK = threading.Lock()
+
+
+@contextmanager
+def _ranked_roster_tables() -> Iterator[None]:
+    """Let the intake's readers rank the roster's errors after the county tables'.
+
+    `cells` and `sources` sort errors by a table's position in `schema.TABLES`, which holds the
+    Dataset's tables only; appended at its end, the roster tables change no other table's rank.
+    Header matching looks columns up by table name, so the roster's lookups are added once.
+    """
+    with _RANK_LOCK:
+        for table in ROSTER_TABLES:
+            if table.name not in sources._COLUMN_LOOKUPS:
+                sources._COLUMN_LOOKUPS[table.name] = sources._column_lookup(table)
+        saved = cells.TABLES, sources.TABLES
+        cells.TABLES = sources.TABLES = (*TABLES, *ROSTER_TABLES)
+        try:
+            yield
+        finally:
+            cells.TABLES, sources.TABLES = saved
+
+
+def _rank(table: Table) -> int:
+    return len(TABLES) + ROSTER_TABLES.index(table)
+
+
+_LOOKUP = {name_key(spelling): t for t in ROSTER_TABLES for spelling in (t.name, t.zh)}
+
+
+def _workbook_tables(path: Path, out: ErrorCollector) -> dict[str, sources.RawTable]:
+    data = sources._sniff_workbook(path, out)
+    if data is None:
+        return {}
+    import openpyxl
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:
+        # openpyxl raises many unrelated types for damaged files; all mean "cannot open".
+        out.add(
+            IntakeError(
+                Code.UNREADABLE_FILE,
+                path.name,
+                value=type(exc).__name__,
+                expected="文件是未损坏的 .xlsx 工作簿：在 Excel/WPS 中打开后另存为 .xlsx 再导入",
+            )
+        )
+        return {}
+    raws: dict[str, sources.RawTable] = {}
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        found: dict[str, list[str]] = {}
+        for name in workbook.sheetnames:
+            table = _LOOKUP.get(name_key(name))
+            if table is not None:
+                found.setdefault(table.name, []).append(name)
+        if not found and len(workbook.sheetnames) == 1:
+            found[ROSTER.name] = list(workbook.sheetnames)
+        for table in ROSTER_TABLES:
+            names = found.get(table.name, [])
+            if len(names) > 1:
+                out.add(
+                    IntakeError(
+                        Code.DUPLICATE_TABLE,
+                        path.name,
+                        value=table.zh,
+                        expected=f"只保留一个工作表（当前有：{'、'.join(names)}）",
+                    ),
+                    _rank(table),
+                )
+            elif names:
+                raw = sources._read_sheet(workbook, archive, table, path.name, names[0], out)
+                if raw is not None:
+                    raws[table.name] = raw
+    finally:
+        workbook.close()
+    return raws
+
+
+def _csv_tables(path: Path, out: ErrorCollector) -> dict[str, sources.RawTable]:
+    if path.is_file():
+        raw = sources._read_csv(path, ROSTER, out)
+        return {} if raw is None else {ROSTER.name: raw}
+    raws: dict[str, sources.RawTable] = {}
+    for entry in sorted(path.iterdir()):
+        table = _LOOKUP.get(name_key(entry.stem))
+        if entry.suffix.lower() == ".csv" and table is not None and table.name not in raws:
+            raw = sources._read_csv(entry, table, out)
+            if raw is not None:
+                raws[table.name] = raw
+    return raws
+
+
+def _raw_tables(path: Path, out: ErrorCollector) -> dict[str, sources.RawTable]:
+    if not path.exists():
+        out.add(
+            IntakeError(
+                Code.PATH_NOT_FOUND,
+                path.name or str(path),
+                expected="教师名册 .xlsx 工作簿、CSV 文件或包含 CSV 文件的文件夹",
+            )
+        )
+        return {}
+    if path.is_dir() or path.suffix.lower() == ".csv":
+        raws = _csv_tables(path, out)
+    else:
+        raws = _workbook_tables(path, out)
+    if ROSTER.name not in raws and not out.has_errors:
+        out.add(
+            IntakeError(
+                Code.MISSING_TABLE,
+                path.name,
+                value=ROSTER.zh,
+                expected=f"名为“{ROSTER.zh}”的工作表（或 {ROSTER.name}.csv）",
+            ),
+            _rank(ROSTER),
+        )
+    return raws
+
+
+def _cell_error(
+    typed: TypedTable, code: Code, row: dict, column: str, **fields: str
+) -> IntakeError:
+    if column in typed.sources:
+        return typed.error(code, row, column, **fields)
+    # The column is absent from the file: name it in Chinese, at the row.
+    zh = typed.raw.table.column(column).zh
+    return typed.raw.error(code, row=row[ROW], column=zh, **fields)
+
+
+def _report(
+    typed: TypedTable,
+    out: ErrorCollector,
+    rows: pl.DataFrame,
+    code: Code,
+    column: str,
+    expected: str,
+    *,
+    show: bool = True,
+) -> None:
+    out.add_rows(
+        rows,
+        ERROR,
+        lambda row: _cell_error(
+            typed,
+            code,
+            row,
+            column,
+            value=typed.raw_value(row, column) if show and column in typed.sources else "",
+            expected=expected,
+        ),
+        _rank(typed.raw.table),
+    )
+
+
+def _required_values(typed: TypedTable, out: ErrorCollector) -> None:
+    """An empty cell in a column every row must fill (convert_table reports bad values only)."""
+    for column in typed.raw.table.columns:
+        if not column.required or column.name not in typed.sources:
+            continue
+        empty = typed.frame.filter(clean_text(typed.sources[column.name]).is_null())
+        _report(typed, out, empty, Code.MISSING_VALUE, column.name, f"填写{column.zh}", show=False)
+
+
+def _parse_levels(text: str) -> str | None:
+    """Canonical levels taught ("primary", "junior" or BOTH_LEVELS) of a cell, None if invalid."""
+    lookup = {**{zh: en for en, zh in LEVELS}, **{en: en for en, _ in LEVELS}}
+    parts = [text]
+    for separator in LEVELS_TAUGHT_SEPARATORS:
+        parts = [piece for part in parts for piece in part.split(separator)]
+    found = {lookup.get(name_key(p)) for p in parts if p.strip()}
+    if not found or None in found:
+        return None
+    return BOTH_LEVELS if len(found) == 2 else found.pop()
+
+
+def _levels(typed: TypedTable, out: ErrorCollector) -> None:
+    """`levels` made canonical and `level` (the counted level) set; bad cells reported."""
+    frame = typed.frame
+    texts = frame.get_column("levels").drop_nulls().unique().to_list()
+    parsed = {t: _parse_levels(t) for t in texts}
+    valid = {t: p for t, p in parsed.items() if p is not None}
+    bad = frame.filter(pl.col("levels").is_in([t for t, p in parsed.items() if p is None]))
+    _report(typed, out, bad, Code.BAD_ENUM, "levels", LEVELS_EXPECTED)
+    main = pl.col("main_level") if "main_level" in frame.columns else pl.lit(None, pl.String)
+    levels = pl.col("levels").replace_strict(valid, default=None, return_dtype=pl.String)
+    frame = frame.with_columns(levels.alias("levels"), main.alias("main_level"))
+    both = pl.col("levels") == BOTH_LEVELS
+    unmarked = frame.filter(both & pl.col("main_level").is_null())
+    _report(
+        typed,
+        out,
+        unmarked,
+        Code.MISSING_VALUE,
+        "main_level",
+        "填写主要任教学段（小学或初中，课时较多的学段）：两个学段都任教的教师只计入这个学段",
+        show=False,
+    )
+    stray = frame.filter(
+        pl.col("levels").is_not_null()
+        & ~both
+        & pl.col("main_level").is_not_null()
+        & (pl.col("main_level") != pl.col("levels"))
+    )
+    _report(typed, out, stray, Code.BAD_ENUM, "main_level", "所任教的学段，或空着")
+    typed.frame = frame.with_columns(
+        pl.when(both).then(pl.col("main_level")).otherwise(pl.col("levels")).alias("level")
+    )
+
+
+def _known_schools(
+    typed: TypedTable, columns: tuple[str, ...], known: Collection[str], out: ErrorCollector
+) -> None:
+    ids = pl.Series(sorted(known), dtype=pl.String)
+    for column in columns:
+        if column in typed.sources:
+            unknown = typed.frame.filter(pl.col(column).is_not_null() & ~is_in(column, ids))
+            _report(
+                typed, out, unknown, Code.UNKNOWN_SCHOOL, column, "为本县学校名录中的学校标识码"
+            )
+
+
+def _check_teachers(typed: TypedTable, known: Collection[str] | None, out: ErrorCollector) -> None:
+    _levels(typed, out)
+    repeated = repeated_rows(typed.frame, ["teacher_id"])
+    out.add_rows(
+        repeated,
+        ERROR,
+        lambda row: typed.error(
+            Code.DUPLICATE_TEACHER,
+            row,
+            "teacher_id",
+            value=row["teacher_id"],
+            expected=f"每位教师只占一行（与第 {row['__first__']} 行重复）",
+        ),
+        _rank(ROSTER),
+    )
+    if known is not None:
+        _known_schools(typed, ("school_id",), known, out)
+
+
+def _check_rotations(
+    typed: TypedTable,
+    teacher_ids: pl.Series,
+    known: Collection[str] | None,
+    out: ErrorCollector,
+) -> None:
+    frame = typed.frame
+    if typed.has("teacher_id"):
+        strangers = frame.filter(
+            pl.col("teacher_id").is_not_null() & ~is_in("teacher_id", teacher_ids)
+        )
+        _report(typed, out, strangers, Code.UNKNOWN_TEACHER, "teacher_id", "为教师名册中的教师编号")
+    if known is not None:
+        _known_schools(typed, ("from_school", "to_school"), known, out)
+    if typed.has("from_school", "to_school"):
+        same = frame.filter(pl.col("from_school") == pl.col("to_school"))
+        _report(typed, out, same, Code.BAD_ROTATION, "to_school", "与交流前学校不同的学校")
+    if typed.has("start", "end"):
+        early = frame.filter(pl.col("end") < pl.col("start"))
+        _report(typed, out, early, Code.BAD_ROTATION, "end", "不早于开始日期的日期")
+
+
+def _frame(typed: TypedTable, schema: dict[str, type[pl.DataType]]) -> pl.DataFrame:
+    present = typed.frame.columns
+
+    def column(name: str, dtype: type[pl.DataType]) -> pl.Expr:
+        if name not in present:
+            return pl.lit(None, dtype)
+        if dtype == pl.Date:
+            # convert_dates left ISO text (YYYY-MM-DD).
+            return pl.col(name).str.to_date("%Y-%m-%d")
+        return pl.col(name).cast(dtype)
+
+    return typed.frame.select(column(n, d).alias(n) for n, d in schema.items())
+
+
+def read_roster(
+    path: Path | str,
+    known_schools: Collection[str] | None = None,
+    *,
+    max_errors: int = MAX_ERRORS,
+) -> RosterResult:
+    """Read and check a roster; `known_schools` (school ids), when given, must hold every
+    school named. Frames are returned only when no error was found (all or nothing)."""
+    path = Path(path)
+    out = ErrorCollector(max_errors)
+    with _ranked_roster_tables():
+        raws = _raw_tables(path, out)
+        typed = {name: convert_table(raw, out) for name, raw in raws.items()}
+        for name, table in typed.items():
+            _required_values(table, out)
+            convert_dates(table, DATE_COLUMNS[name], out)
+    teachers = typed.get(ROSTER.name)
+    rotations = typed.get(ROTATIONS.name)
+    if teachers is not None and teachers.has("levels", "teacher_id"):
+        _check_teachers(teachers, known_schools, out)
+    if rotations is not None and teachers is not None and teachers.has("teacher_id"):
+        ids = teachers.frame.get_column("teacher_id").drop_nulls()
+        _check_rotations(rotations, ids, known_schools, out)
+    errors = out.result(path.name)
+    if out.has_errors or teachers is None:
+        return RosterResult(None, None, errors)
+    frame = _frame(teachers, TEACHER_SCHEMA).with_columns(pl.col("backbone").fill_null("none"))
+    history = (
+        _frame(rotations, ROTATION_SCHEMA)
+        if rotations is not None
+        else pl.DataFrame(schema=ROTATION_SCHEMA)
+    )
+    return RosterResult(frame, history, errors)
