@@ -10,8 +10,9 @@ enrolment for 2022–2026 is generated for every segment with `junheng.demo.demo
 demo county's generator, vectorised), outside the timings. For each size it times
 
 - the projection (`junheng.core.projection.project`: ratios, three scenarios, back-test),
-- the forecast (`junheng.core.forecast.forecast`: the projection, the projected Dataset and
-  `evaluate()` on it — the whole command without printing),
+- the forecast (`junheng.core.forecast.forecast`: the projection, the projected Dataset with the
+  creation plan applied — a project on every tenth school and a staffing row on every segment,
+  generated outside the timings — and `evaluate()` on it: the whole command without printing),
 - a plain pandas implementation of the same projection (groupby quantiles, merges and a loop
   over the years), as an analyst would write it, on the same data in the same run;
 
@@ -30,7 +31,7 @@ from typing import Any
 
 import polars as pl
 
-from junheng.core.dataset import Dataset
+from junheng.core.dataset import Dataset, conform, table_schema
 from junheng.core.forecast import forecast
 from junheng.core.projection import (
     CROSSING,
@@ -41,7 +42,7 @@ from junheng.core.projection import (
     default_policy,
     project,
 )
-from junheng.core.schema import GRADE_LEVELS
+from junheng.core.schema import GRADE_LEVELS, PROJECTS, STAFFING
 from junheng.demo import demo_grades, national_dataset
 from junheng.standards import load_standard
 
@@ -51,7 +52,43 @@ FIRST_YEAR, LAST_YEAR = 2022, 2026
 
 
 def _with_grades(dataset: Dataset) -> Dataset:
-    return replace(dataset, grades=demo_grades(dataset, FIRST_YEAR, LAST_YEAR, seed=7))
+    return _with_plans(replace(dataset, grades=demo_grades(dataset, FIRST_YEAR, LAST_YEAR, seed=7)))
+
+
+def _with_plans(dataset: Dataset) -> Dataset:
+    """A creation plan on every county, as a county's plan is shaped: every tenth school gets a
+    project (600.00 m² of teaching rooms, 400.00 m² of sports ground, 80,000.00 yuan of
+    equipment) finishing the summer after the data's last year, and every segment a staffing
+    row for that autumn (one hire, a PE teacher, one backbone teacher, posts = teachers + 2)."""
+    finish = f"{LAST_YEAR + 1}-08-31"
+    schools = dataset.schools.with_row_index("__n").filter(pl.col("__n") % 10 == 0)
+    projects = schools.select(
+        pl.col("school_id").alias("project_id"),
+        "county",
+        pl.concat_str(pl.col("name"), pl.lit("改扩建工程")).alias("name"),
+        pl.lit("expand").alias("kind"),
+        "school_id",
+        pl.lit(600.0).alias("teaching_aux_area_m2"),
+        pl.lit(400.0).alias("sports_ground_area_m2"),
+        pl.lit(80_000.0).alias("equipment_value_yuan"),
+        pl.lit(finish).alias("planned_finish"),
+        pl.lit("planned").alias("status"),
+    )
+    staffing = dataset.segments.select(
+        "school_id",
+        pl.lit(LAST_YEAR + 1).alias("year"),
+        "level",
+        (pl.col("teachers") + 2).alias("approved_posts"),
+        pl.lit(1).alias("hires"),
+        pl.lit(1).alias("hires_bachelor"),
+        pl.lit(1).alias("hires_pe"),
+        pl.lit(1).alias("backbone_new"),
+    )
+    return replace(
+        dataset,
+        projects=conform(projects, table_schema(PROJECTS)),
+        staffing=conform(staffing, table_schema(STAFFING)),
+    )
 
 
 def county_dataset(schools: int) -> Dataset:
@@ -73,7 +110,7 @@ def to_pandas(frame: pl.DataFrame) -> Any:
 
 def pandas_projection(grades: Any, schools: Any, target_year: int, policy: ProjectionPolicy) -> Any:
     """The projection in plain pandas from pandas frames of the grades table and of the schools'
-    (school_id, county): county, school_id, level, low, median, high (rounded)."""
+    (school_id, county, township): county, school_id, level, low, median, high (rounded)."""
     import numpy as np
     import pandas as pd
 
@@ -138,6 +175,72 @@ def pandas_projection(grades: Any, schools: Any, target_year: int, policy: Proje
     crossing = pd.concat(crossing_parts).groupby("county")["ratio"]
     cross = pd.DataFrame({s: crossing.quantile(q) for s, q in quantiles.items()}).reset_index()
 
+    # Primary → junior by catchment: a township with grade k + 1 in the latest year keeps its
+    # leavers; the others' (and those of schools without a township) are the county's pool,
+    # split by shares of the county's grade k + 1. A receiving township's ratio is observed on
+    # its own leavers plus its share of the pool; below the observations needed, the county's.
+    by_township = policy.transition_by == "township"
+    town = schools.set_index("school_id")["township"].str.strip().replace("", None)
+    wide["placed"] = wide["school_id"].map(town).notna().to_numpy()
+    wide["group"] = wide["county"] + "|" + wide["school_id"].map(town).fillna("").astype(str)
+    hist["group"] = hist["county"] + "|" + hist["school_id"].map(town).fillna("").astype(str)
+    catch: dict[int, Any] = {}
+    for k in CROSSING:
+        after_col = wide[f"g{k + 1}"]
+        in_group = after_col.groupby(wide["group"]).transform("sum")
+        keeps = (wide["placed"] & (in_group > 0)) if by_township else wide["placed"] & False
+        wide[f"keeps{k + 1}"] = keeps.to_numpy()
+        wide[f"within{k + 1}"] = (after_col / in_group).fillna(0.0)
+        if not by_township:
+            continue
+        share = (after_col / after_col.groupby(wide["county"]).transform("sum")).fillna(0.0)
+        groups = (
+            wide.assign(keeps=keeps, share=share)
+            .groupby("group")
+            .agg(county=("county", "first"), keeps=("keeps", "first"), share=("share", "sum"))
+            .reset_index()
+        )
+        rows = hist[hist["grade"].isin([k, k + 1])]
+        counts = (
+            rows.assign(
+                leavers=rows["students"].where(rows["grade"] == k, 0.0),
+                entered=rows["students"].where(rows["grade"] == k + 1, 0.0),
+            )
+            .groupby(["group", "county", "year"])[["leavers", "entered"]]
+            .sum()
+            .reset_index()
+            .merge(groups[["group", "keeps"]], on="group", how="left")
+        )
+        counts["keeps"] = counts["keeps"].fillna(False).astype(bool)
+        before = hist[hist["grade"] == k][["county", "year"]].drop_duplicates()
+        after = hist[hist["grade"] == k + 1][["county", "year"]].drop_duplicates()
+        pool = (
+            counts[~counts["keeps"]].groupby(["county", "year"])["leavers"].sum().rename("pool")
+        ).reset_index()
+        own = counts[counts["keeps"]][["group", "year", "leavers"]].rename(
+            columns={"leavers": "own"}
+        )
+        received = (
+            groups[groups["share"] > 0]
+            .merge(before, on="county")
+            .merge(pool, on=["county", "year"], how="left")
+            .merge(own, on=["group", "year"], how="left")
+        )
+        received["base"] = received["own"].fillna(0.0) + received["share"] * received[
+            "pool"
+        ].fillna(0.0)
+        received["year"] = received["year"] + 1
+        received = received[received["base"] > 0].merge(after, on=["county", "year"])
+        received = received.merge(
+            counts[["group", "year", "entered"]], on=["group", "year"], how="left"
+        )
+        received["ratio"] = received["entered"].fillna(0.0) / received["base"]
+        grouped = received.groupby("group")["ratio"]
+        table = grouped.size().rename("n").to_frame()
+        for name, q in quantiles.items():
+            table[name] = grouped.quantile(q)
+        catch[k] = table.reset_index()
+
     results = []
     for scenario in SCENARIOS:
         r = ratios.pivot_table(index="school_id", columns="transition", values=scenario)
@@ -149,6 +252,13 @@ def pandas_projection(grades: Any, schools: Any, target_year: int, policy: Proje
             how="left",
         )
         state["r_cross"] = state["r_cross"].fillna(policy.fallback_ratio)
+        if by_township:
+            for k in CROSSING:
+                table = catch[k][["group", "n", scenario]].rename(columns={scenario: "r_town"})
+                state = state.merge(table, on="group", how="left")
+                use = state["n"].fillna(0) >= policy.min_school_observations
+                state["r_cross"] = np.where(use, state["r_town"], state["r_cross"])
+                state = state.drop(columns=["n", "r_town"])
         for k in CROSSING:
             county_next = state.groupby("county")[f"g{k + 1}"].transform("sum")
             state[f"share{k + 1}"] = (state[f"g{k + 1}"] / county_next).fillna(0.0)
@@ -157,8 +267,13 @@ def pandas_projection(grades: Any, schools: Any, target_year: int, policy: Proje
             for k in WITHIN:
                 new[k + 1] = state[f"g{k}"] * state[f"r{k}"]
             for k in CROSSING:
-                county_g = state.groupby("county")[f"g{k}"].transform("sum")
+                keeps = state[f"keeps{k + 1}"]
+                pooled = state[f"g{k}"].where(~keeps, 0.0)
+                county_g = pooled.groupby(state["county"]).transform("sum")
                 new[k + 1] = county_g * state["r_cross"] * state[f"share{k + 1}"]
+                if by_township:
+                    kept = state[f"g{k}"].where(keeps, 0.0).groupby(state["group"]).transform("sum")
+                    new[k + 1] = kept * state["r_cross"] * state[f"within{k + 1}"] + new[k + 1]
             for k, values in new.items():
                 state[f"g{k}"] = values
         for level in ("primary", "junior"):
@@ -198,7 +313,7 @@ def measure(name: str, dataset: Dataset, target_year: int, target: float) -> dic
     )
     # Both start from frames in their own library; the conversion is not timed.
     grades = to_pandas(dataset.grades)
-    schools = to_pandas(dataset.schools.select("school_id", "county"))
+    schools = to_pandas(dataset.schools.select("school_id", "county", "township"))
     baseline, pandas_seconds = _timed(
         lambda: pandas_projection(grades, schools, target_year, policy)
     )
@@ -223,6 +338,9 @@ def measure(name: str, dataset: Dataset, target_year: int, target: float) -> dic
         "schools": dataset.schools.height,
         "segments": dataset.segments.height,
         "grade_rows": dataset.grades.height,
+        "projects": dataset.projects.height,
+        "projects_counted": int(result.projects.get_column("counted").sum()),
+        "staffing_rows": dataset.staffing.height,
         "projected_rows": projection.schools.height,
         "projection_seconds": projection_seconds,
         "forecast_seconds": forecast_seconds,
@@ -265,9 +383,14 @@ def format_report(results: list[dict[str, Any]], target_year: int) -> str:
             f"{verdict} ({check['differing']} one pupil apart from rounding at x.5, "
             f"largest difference {check['largest_difference']})"
         )
+    for r in results:
+        lines.append(
+            f"{r['name']}: plan {r['projects']:,} projects ({r['projects_counted']:,} counted by "
+            f"the target year), {r['staffing_rows']:,} staffing rows"
+        )
     lines.append(
         "projection = ratios, three scenarios and the back-test; forecast = projection + "
-        "projected dataset + evaluate(); ratio = pandas / projection."
+        "projected dataset with the plan + evaluate(); ratio = pandas / projection."
     )
     return "\n".join(lines)
 

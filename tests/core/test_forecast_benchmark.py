@@ -31,3 +31,8 @@ def test_small_run_agrees_with_the_pandas_projection(capsys):
         assert result["cross_check"]["rows"] == result["projected_rows"] > 0
         # 2022–2026, every segment with students: 5 years × its level's grades.
         assert result["grade_rows"] > 5 * result["segments"]
+        # The plan: a project on every tenth school (rows 0, 10, 20, …), all finishing in the
+        # summer of 2027, before the target year; a staffing row on every segment.
+        assert result["projects"] == (result["schools"] + 9) // 10
+        assert result["projects_counted"] == result["projects"]
+        assert result["staffing_rows"] == result["segments"]
