@@ -78,22 +78,36 @@ def _levels(result: Forecast, county: str) -> list[Row]:
     ]
 
 
+def signed_percent(error: int | None, error_pct: float | None) -> float | None:
+    """The backtest's error in per cent with the sign of its error in pupils (projected −
+    actual), to one decimal as shown: the projection stores the per cent unsigned, and a page
+    showing −449 beside +1.9 % read as two different errors. Taken as a size either way, so a
+    signed per cent from the projection gives the same."""
+    if error is None or error_pct is None:
+        return None
+    size = round(abs(error_pct), 1)
+    return -size if error < 0 and size else size
+
+
 def _backtest(result: Forecast, county: str) -> list[Row]:
     frame = result.projection.backtest
     if frame is None:
         return []
-    return [
-        Row(
-            [
-                LEVEL_ZH.get(r["level"], r["level"]),
-                _num(r["actual"]),
-                _num(r["projected"]),
-                f"{r['error']:+,d}",
-                "—" if r["error_pct"] is None else f"{fmt_number(r['error_pct'], 1)}%",
-            ]
+    rows = []
+    for r in frame.filter(pl.col("county") == county).iter_rows(named=True):
+        pct = signed_percent(r["error"], r["error_pct"])
+        rows.append(
+            Row(
+                [
+                    LEVEL_ZH.get(r["level"], r["level"]),
+                    _num(r["actual"]),
+                    _num(r["projected"]),
+                    f"{r['error']:+,d}",
+                    "—" if pct is None else f"{pct:+.1f}%",
+                ]
+            )
         )
-        for r in frame.filter(pl.col("county") == county).iter_rows(named=True)
-    ]
+    return rows
 
 
 def _judged(evaluation: Evaluation, county: str) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from junheng.core.forecast import Forecast
 from junheng.core.projection import SCENARIO_ZH, SCENARIOS
 from junheng.core.schema import LEVEL_ZH
 from junheng.files import atomic_file
-from junheng.reports.forecast_tables import Page
+from junheng.reports.forecast_tables import Page, signed_percent
 from junheng.reports.xlsx_cells import put
 
 Value = str | int | float | None
@@ -67,7 +67,8 @@ def forecast_sheets(result: Forecast, page: Page, county: str) -> list[Sheet]:
         [r["name"], LEVEL_ZH.get(r["level"], r["level"]), r["base"], *(r[s] for s in SCENARIOS)]
         for r in schools.iter_rows(named=True)
     ]
-    scenario_headers = [f"{target} 年{SCENARIO_ZH[s]}方案" for s in SCENARIOS]
+    # SCENARIO_ZH's values already end in 方案 ("低方案").
+    scenario_headers = [f"{target} 年{SCENARIO_ZH[s]}" for s in SCENARIOS]
     sheets = [
         Sheet("说明", ["项目", "内容"], summary, (14, 90)),
         Sheet("在校生预测", ["学段", f"{base} 年实际", *scenario_headers], level_rows),
@@ -83,7 +84,7 @@ def forecast_sheets(result: Forecast, page: Page, county: str) -> list[Sheet]:
             Sheet(
                 "回测",
                 ["学段", "实际（人）", "预测（中方案）", "误差（人）", "误差（%）"],
-                _row_texts(page.backtest),
+                _backtest_rows(result, county),
             )
         )
     sheets += [
@@ -131,11 +132,38 @@ def forecast_sheets(result: Forecast, page: Page, county: str) -> list[Sheet]:
             Sheet(
                 "编制",
                 ["学校", "学段", "年份", "核定编制", "在岗专任教师", "空编", "超编"],
-                _row_texts(page.posts),
+                _posts_rows(result, county),
                 (26, 8, 10, 12, 14, 10, 10),
             )
         )
     return sheets
+
+
+def _backtest_rows(result: Forecast, county: str) -> list[list[Value]]:
+    """The backtest as numbers (the page's rows are text such as "23,654"); the error in per
+    cent carries the sign of the error in pupils (projected − actual), rounded as the page."""
+    frame = result.projection.backtest
+    if frame is None:
+        return []
+    return [
+        [
+            LEVEL_ZH.get(r["level"], r["level"]),
+            r["actual"],
+            r["projected"],
+            r["error"],
+            signed_percent(r["error"], r["error_pct"]),
+        ]
+        for r in frame.filter(pl.col("county") == county).iter_rows(named=True)
+    ]
+
+
+def _posts_rows(result: Forecast, county: str) -> list[list[Value]]:
+    """Approved posts against teachers as numbers, the page's order."""
+    columns = ("approved_posts", "teachers", "vacant", "over")
+    return [
+        [r["school"], LEVEL_ZH.get(r["level"], r["level"]), r["year"], *(r[c] for c in columns)]
+        for r in result.posts.filter(pl.col("county") == county).iter_rows(named=True)
+    ]
 
 
 def _places_rows(result: Forecast, county: str) -> list[list[Value]]:

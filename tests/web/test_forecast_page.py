@@ -334,3 +334,58 @@ def test_county_overview_links_every_page_of_the_plan(client, site):
         ("plan_data", "规划数据"),
     ):
         assert f'href="{reverse(name, args=args)}">{label}</a>' in html
+
+
+def test_the_workbook_names_the_scenario_once_and_stores_numbers(client, planned, tmp_path):
+    from urllib.parse import unquote
+
+    import openpyxl
+
+    from junheng.standards import load_standard
+
+    client.force_login(planned["user"])
+    url = reverse("forecast_export", args=[planned["county"].pk, DEMO_YEAR])
+    response = client.get(url + "?target=2027&scenario=median")
+    assert response.status_code == 200
+    # SCENARIO_ZH's "中方案" already ends in 方案: the name says it once.
+    name = unquote(response["Content-Disposition"].split("UTF-8''")[1])
+    assert name == f"{DEMO_COUNTY}2027年预测（中方案）.xlsx"
+    path = tmp_path / "forecast.xlsx"
+    path.write_bytes(response.content)
+    book = openpyxl.load_workbook(path)
+    headers = [c.value for c in book["在校生预测"][1]]
+    assert headers[2:] == ["2027 年低方案", "2027 年中方案", "2027 年高方案"]
+    assert not any("方案方案" in str(h) for h in headers)
+    expected = forecast(planned["dataset"], 2027, "median", standard=load_standard("national-2017"))
+    # 回测: numbers as the projection has them, the per cent with the error's sign.
+    backtest = {r["level"]: r for r in expected.projection.backtest.iter_rows(named=True)}
+    rows = {r[0]: r[1:] for r in book["回测"].iter_rows(min_row=2, values_only=True)}
+    primary = backtest["primary"]
+    actual, projected, error, pct = rows["小学"]
+    assert (actual, projected, error) == (
+        primary["actual"],
+        primary["projected"],
+        primary["projected"] - primary["actual"],
+    )
+    assert all(isinstance(v, int) for v in (actual, projected, error))
+    assert isinstance(pct, float)
+    # Same sign as the error in pupils, size |error| / actual in per cent to one decimal.
+    assert pct == pytest.approx(round(abs(error) / actual * 100, 1) * (1 if error >= 0 else -1))
+    # 编制: 石桥镇中心小学 has 78 approved posts; in 2027 its 75 teachers + 4 hires − 2
+    # leavers = 77, one post vacant — stored as numbers, the year too.
+    posts = {(r[0], r[2]): r[3:] for r in book["编制"].iter_rows(min_row=2, values_only=True)}
+    assert posts[("石桥镇中心小学", 2027)] == (78, 77, 1, 0)
+
+
+def test_backtest_errors_carry_one_sign_convention():
+    from junheng.reports.forecast_tables import signed_percent
+
+    # 449 pupils too few of 23,654: 449 / 23,654 = 1.898…% → −1.9 (error = projected − actual).
+    assert signed_percent(-449, 1.898) == -1.9
+    assert signed_percent(449, 1.898) == 1.9
+    # A signed per cent from the projection gives the same (taken as a size).
+    assert signed_percent(-449, -1.898) == -1.9
+    # No error, and a tiny negative error rounding to zero: 0.0, never −0.0.
+    assert signed_percent(0, 0.0) == 0.0
+    assert str(signed_percent(-1, 0.004)) == "0.0"
+    assert signed_percent(5, None) is None

@@ -137,5 +137,5 @@ def forecast_export(request: HttpRequest, county_id: int, year: str) -> HttpResp
             context["result"], context["page"], county.name, Path(folder) / "forecast.xlsx"
         )
         content = path.read_bytes()
-    name = f"{county.name}{context['target']}年预测（{context['scenario_zh']}方案）.xlsx"
+    name = f"{county.name}{context['target']}年预测（{context['scenario_zh']}）.xlsx"
     return xlsx_download(content, name)
