@@ -377,3 +377,53 @@ def read_roster(
         else pl.DataFrame(schema=ROTATION_SCHEMA)
     )
     return RosterResult(frame, history, errors)
+
+
+def _cell_values(frame: pl.DataFrame, table: Table) -> pl.DataFrame:
+    """The frame's columns of `table` as people write them: enums in Chinese, levels taught as
+    小学、初中, dates as ISO text, whole numbers without a decimal point."""
+    level_zh = dict(LEVELS)
+    both = "、".join(level_zh[level] for level in BOTH_LEVELS.split(","))
+    if table is ROSTER:
+        # The counted level is written as 主要任教学段 only for a teacher of both levels.
+        main = pl.when(pl.col("levels") == BOTH_LEVELS).then(pl.col("level"))
+        frame = frame.with_columns(main.alias("main_level"))
+    exprs = []
+    for column in table.columns:
+        value = pl.col(column.name)
+        if column.enum:
+            value = value.replace_strict(dict(column.enum), default=value)
+        elif column.name == "levels":
+            value = value.replace_strict({**level_zh, BOTH_LEVELS: both}, default=value)
+        elif frame.schema[column.name] == pl.Date:
+            value = value.dt.to_string("%Y-%m-%d")
+        exprs.append(value.alias(column.name))
+    return frame.select(exprs)
+
+
+def write_roster_xlsx(
+    path: Path | str,
+    teachers: pl.DataFrame,
+    rotations: pl.DataFrame | None = None,
+    *,
+    full_ids: bool = False,
+) -> Path:
+    """Write the roster as a workbook `read_roster` reads back (sheets 教师名册 and
+    交流轮岗记录, Chinese headers and values). ID numbers are masked unless `full_ids`, which
+    only the county admin's export may set."""
+    import openpyxl
+
+    from junheng.roster.privacy import masked_roster
+
+    path = Path(path)
+    shown = teachers if full_ids else masked_roster(teachers)
+    book = openpyxl.Workbook(write_only=True)
+    for table, frame in ((ROSTER, shown), (ROTATIONS, rotations)):
+        if frame is None:
+            continue
+        sheet = book.create_sheet(table.zh)
+        sheet.append([column.zh for column in table.columns])
+        for row in _cell_values(frame, table).iter_rows():
+            sheet.append(list(row))
+    book.save(path)
+    return path

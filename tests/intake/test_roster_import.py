@@ -128,3 +128,35 @@ def test_a_workbook_without_a_roster_sheet_is_refused(tmp_path: Path) -> None:
     book.save(path)
     result = read_roster(path)
     assert _codes(result) == [("missing-table", None, None)]
+
+
+def test_the_demo_roster_round_trips_through_a_workbook(tmp_path: Path) -> None:
+    from junheng.demo import demo_county
+    from junheng.intake.roster import write_roster_xlsx
+    from junheng.roster.demo import demo_roster
+
+    dataset = demo_county()
+    roster = demo_roster(dataset)
+    path = write_roster_xlsx(
+        tmp_path / "名册.xlsx", roster.teachers, roster.rotations, full_ids=True
+    )
+    known = set(dataset.schools.get_column("school_id"))
+    result = read_roster(path, known)
+    assert result.errors == []
+    assert result.teachers.equals(roster.teachers)
+    assert result.rotations.equals(roster.rotations)
+
+
+def test_a_written_roster_masks_id_numbers_unless_asked(tmp_path: Path) -> None:
+    from junheng.intake.roster import write_roster_xlsx
+    from junheng.roster.demo import demo_roster
+
+    teachers = demo_roster().teachers.head(50)
+    path = write_roster_xlsx(tmp_path / "名册.xlsx", teachers)
+    book = openpyxl.load_workbook(path, read_only=True)
+    text = "\n".join(
+        str(value) for row in book["教师名册"].iter_rows(values_only=True) for value in row
+    )
+    numbers = teachers.get_column("id_number").to_list()
+    assert not [n for n in numbers if n in text]
+    assert "********" in text
