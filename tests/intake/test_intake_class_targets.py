@@ -13,7 +13,7 @@ from intake_helpers import codes, only, write_dataset
 from junheng.core.dataset import Dataset
 from junheng.core.schema import CLASS_TARGETS
 from junheng.intake import read_dataset, write_csv_folder, write_xlsx
-from junheng.intake.importer import import_sources, imported_part, validate_sources
+from junheng.intake.importer import Scope, import_sources, imported_part, validate_sources
 from junheng.intake.templates import write_county_template
 
 # The base dataset of intake_helpers: S1 小学 and S2 初中 in 甲县, S3 九年一贯制 in 乙县.
@@ -206,3 +206,20 @@ def test_files_giving_targets_replace_only_their_countys_rows(tmp_path):
     # The web's part: every target of the counties covered (甲县, the county of S1).
     loaded = imported_part(validate_sources([tmp_path / "目标.xlsx"], existing=original))
     assert loaded.class_targets.select("county", "year").rows() == [("甲县", 2027)]
+
+
+def test_a_target_of_a_county_outside_the_scope_is_an_error_at_its_cell(tmp_path):
+    original = read_dataset(folder(tmp_path, name="原")).dataset
+    s1 = pl.col("school_id") == "S1"
+    part = Dataset.build(
+        original.schools.filter(s1),
+        original.segments.filter(s1),
+        class_targets=original.class_targets,
+    )
+    write_xlsx(part, tmp_path / "目标.xlsx", chinese_headers=True)
+    scope = Scope(counties=frozenset({"甲县"}), county_expected="「甲县」")
+    result = validate_sources([tmp_path / "目标.xlsx"], scope=scope)
+    assert not result.ok
+    found = {(e.sheet, e.cell, e.value) for e in result.blocking if e.code == "out-of-scope"}
+    # Row 5 of the sheet is 乙县's target.
+    assert found == {("创建目标（班额）", "A5", "乙县")}
