@@ -10,6 +10,7 @@ rotations that end before they start) follow. Nothing is returned when any error
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import threading
 import warnings
@@ -33,6 +34,7 @@ from junheng.intake.cells import (
 )
 from junheng.intake.errors import ERROR, Code, ErrorCollector, IntakeError
 from junheng.intake.sources import ROW, name_key
+from junheng.roster.privacy import mask_id, masked_roster, scrub_ids
 from junheng.roster.schema import (
     BOTH_LEVELS,
     DATE_COLUMNS,
@@ -344,6 +346,19 @@ def _frame(typed: TypedTable, schema: dict[str, type[pl.DataType]]) -> pl.DataFr
     return typed.frame.select(column(n, d).alias(n) for n, d in schema.items())
 
 
+def _without_ids(errors: list[IntakeError], teachers: TypedTable | None) -> list[IntakeError]:
+    """Errors safe to show to anyone: a value in the ID number column is masked, and so is any
+    ID-like number quoted elsewhere (a number pasted into the wrong column)."""
+    header = teachers.headers.get("id_number") if teachers is not None else None
+    safe = []
+    for error in errors:
+        value = mask_id(error.value) if header and error.column == header else error.value
+        safe.append(
+            dataclasses.replace(error, value=scrub_ids(value), expected=scrub_ids(error.expected))
+        )
+    return safe
+
+
 def read_roster(
     path: Path | str,
     known_schools: Collection[str] | None = None,
@@ -367,7 +382,7 @@ def read_roster(
     if rotations is not None and teachers is not None and teachers.has("teacher_id"):
         ids = teachers.frame.get_column("teacher_id").drop_nulls()
         _check_rotations(rotations, ids, known_schools, out)
-    errors = out.result(path.name)
+    errors = _without_ids(out.result(path.name), teachers)
     if out.has_errors or teachers is None:
         return RosterResult(None, None, errors)
     frame = _frame(teachers, TEACHER_SCHEMA).with_columns(pl.col("backbone").fill_null("none"))
@@ -412,8 +427,6 @@ def write_roster_xlsx(
     交流轮岗记录, Chinese headers and values). ID numbers are masked unless `full_ids`, which
     only the county admin's export may set."""
     import openpyxl
-
-    from junheng.roster.privacy import masked_roster
 
     path = Path(path)
     shown = teachers if full_ids else masked_roster(teachers)

@@ -3,8 +3,9 @@
 A teacher is counted once, at the school in the roster and at the level in `level` (for a
 teacher of both levels the 主要任教学段, the level of most hours), so segment totals add up to
 the head count and nobody is counted twice. Only teachers whose status is one of
-`counting.yaml`'s `in_post_statuses` (在岗 by default) are counted: a seconded teacher or one on
-sick, maternity or study leave does not teach at the school this year. Pure.
+`counting.yaml`'s `in_post_statuses` (在岗 by default) and who joined the school by the year
+are counted: a seconded teacher or one on sick, maternity or study leave does not teach at the
+school this year. Pure.
 """
 
 from __future__ import annotations
@@ -37,18 +38,21 @@ def _rules(counting: CountingRules | None) -> CountingRules:
     return counting if counting is not None else load_counting()
 
 
-def in_post(teachers: pl.DataFrame, counting: CountingRules | None = None) -> pl.DataFrame:
-    """The teachers the counts include (their status is counted as in post)."""
-    return teachers.filter(pl.col("status").is_in(sorted(_rules(counting).in_post_statuses)))
+def in_post(
+    teachers: pl.DataFrame, year: int, counting: CountingRules | None = None
+) -> pl.DataFrame:
+    """The teachers the counts of school year `year` include: their status is counted as in
+    post and they joined the school by that year (a roster kept up to date may already list
+    teachers who start next autumn)."""
+    statuses = sorted(_rules(counting).in_post_statuses)
+    return teachers.filter(pl.col("status").is_in(statuses) & (pl.col("joined_year") <= year))
 
 
 def segment_counts(
     teachers: pl.DataFrame, year: int, *, counting: CountingRules | None = None
 ) -> pl.DataFrame:
     """school_id, level and the nine teacher columns of SEGMENTS, one row per school and level
-    with at least one counted teacher. `year` is the school year the roster stands for (kept
-    in the signature so counts of another year's roster cannot be mistaken for this one's)."""
-    del year  # the roster is the year's roster; the counts do not depend on the date
+    with at least one counted teacher in school year `year` (`in_post`)."""
     rules = _rules(counting)
     subject = pl.col("subject").str.strip_chars()
     columns = [
@@ -67,7 +71,7 @@ def segment_counts(
             for column, names in rules.subjects.items()
         ),
     ]
-    counted = in_post(teachers, rules)
+    counted = in_post(teachers, year, rules)
     return (
         counted.group_by("school_id", "level")
         .agg(columns)
@@ -139,7 +143,7 @@ def county_rates(
     restarts his years at the new school, but was among the eligible when he moved).
     """
     count_rules = _rules(counting)
-    counted = in_post(teachers, count_rules)
+    counted = in_post(teachers, year, count_rules)
     trained = counted.filter(pl.col("training_hours") >= count_rules.training_hours).height
     certified = counted.filter(pl.col("certificate") == "yes").height
     moved = rotations_in_year(rotations, year, rules).filter("lasting")

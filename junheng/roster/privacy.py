@@ -7,11 +7,15 @@ kept, so a person can tell two teachers apart, and the birth date in the middle 
 
 from __future__ import annotations
 
+import re
+
 import polars as pl
 
 KEEP_HEAD = 6
 KEEP_TAIL = 4
 MASK = "*"
+_ID_LIKE = re.compile(r"(?<![0-9])(?:[0-9]{17}[0-9Xx]|[0-9]{15})(?![0-9Xx])")
+"""An 18-character ID number, or a 15-digit one of the first generation, inside any text."""
 
 
 def mask_id(id_number: str | None) -> str:
@@ -45,3 +49,9 @@ def masked_roster(teachers: pl.DataFrame) -> pl.DataFrame:
     if "id_number" not in teachers.columns:
         return teachers
     return teachers.with_columns(mask_expr("id_number"))
+
+
+def scrub_ids(text: str) -> str:
+    """`text` with every run that looks like an ID number masked (for messages and logs that
+    may quote a cell)."""
+    return _ID_LIKE.sub(lambda match: mask_id(match.group()), text)

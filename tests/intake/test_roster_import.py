@@ -160,3 +160,16 @@ def test_a_written_roster_masks_id_numbers_unless_asked(tmp_path: Path) -> None:
     numbers = teachers.get_column("id_number").to_list()
     assert not [n for n in numbers if n in text]
     assert "********" in text
+
+
+def test_errors_never_quote_a_full_id_number(tmp_path: Path) -> None:
+    # A control character inside an ID number, and an ID pasted into the hours column.
+    rows = [
+        "S1,T1,张三,110105\x0119800101123X,小学,,语文,本科,,是,360,2019,1980-01-01,男,在编,在岗",
+        "S1,T2,李四,,小学,,语文,本科,,是,11010519800101123X,2019,1980-01-01,男,在编,在岗",
+    ]
+    result = read_roster(_folder(tmp_path, rows))
+    assert {e.code for e in result.errors} >= {"control-character", "not-a-number"}
+    text = "\n".join(e.message for e in result.errors)
+    assert "19800101" not in text
+    assert "110105********123X" in text

@@ -246,3 +246,20 @@ def test_reconcile_names_segments_missing_on_either_side() -> None:
     # S3 reported 2 teachers, the roster has none: −2; its zero columns do not differ.
     assert s3.filter(pl.col("column") == "teachers").get_column("difference").to_list() == [-2]
     assert s3.filter(pl.col("column") == "music_teachers").height == 0
+
+
+def test_a_teacher_joining_after_the_year_is_not_yet_counted() -> None:
+    # Joined 2026: counted in school year 2026 (at the line); joined 2027: not yet.
+    rows = pl.DataFrame(
+        [
+            teacher("now", "S1", "primary", joined_year=2026),
+            teacher("next", "S1", "primary", joined_year=2027),
+        ],
+        schema=TEACHER_SCHEMA,
+    )
+    assert segment_counts(rows, YEAR).get_column("teachers").to_list() == [1]
+    assert segment_counts(rows, YEAR + 1).get_column("teachers").to_list() == [2]
+    rates = county_rates(rows, pl.DataFrame(schema=ROTATION_SCHEMA), YEAR, load_eligibility())
+    assert rates.filter(pl.col("fact") == "certified_teacher_rate").get_column(
+        "denominator"
+    ).to_list() == [1]

@@ -32,3 +32,14 @@ def test_masked_roster_equals_mask_id_and_never_shows_a_full_number() -> None:
 def test_frames_without_numbers_pass_through() -> None:
     frame = pl.DataFrame({"teacher_id": ["T1"]})
     assert masked_roster(frame).equals(frame)
+
+
+def test_id_like_numbers_are_masked_inside_any_text() -> None:
+    from junheng.roster.privacy import scrub_ids
+
+    assert scrub_ids("值“11010519800101123X”不是") == "值“110105********123X”不是"
+    # A 15-digit first-generation number: 110105 | 80010 (5 hidden) | 1123; shorter or longer
+    # digit runs are left alone.
+    assert scrub_ids("号码110105800101123") == "号码110105*****1123"
+    assert scrub_ids("12345678901234") == "12345678901234"
+    assert scrub_ids("1234567890123456789") == "1234567890123456789"
