@@ -558,6 +558,7 @@ class _Model:
         self.upper: list[float] = []
         self.integer: list[bool] = []
         self.rows: list[tuple[list[int], list[float], float, float]] = []
+        self.offset = 0.0
 
     def var(self, cost: float, lower: float, upper: float, integer: bool) -> int:
         self.cost.append(cost)
@@ -602,6 +603,7 @@ class _Model:
         solver.setOptionValue("mip_rel_gap", gap)
         solver.setOptionValue("time_limit", seconds)
         solver.setOptionValue("random_seed", 1)
+        lp.offset_ = self.offset
         solver.passModel(lp)
         solver.run()
         status = solver.getModelStatus()
@@ -739,9 +741,11 @@ def _build(
                 if gain:
                     idx.append(v)
                     val.append(gain)
-            if limits.spread_weight > 0 and idx:
+            away = row[f"{item.id}_count"] - row[f"{item.id}_target"]
+            if limits.spread_weight > 0 and not idx:
+                model.offset += limits.spread_weight * abs(away)
+            elif limits.spread_weight > 0:
                 # |count after − the level's mean share of it|, in teachers (see the docstring).
-                away = row[f"{item.id}_count"] - row[f"{item.id}_target"]
                 spread = model.var(limits.spread_weight, 0, _INF, False)
                 model.row([spread, *idx], [1.0, *[-v for v in val]], away, _INF)
                 model.row([spread, *idx], [1.0, *val], -away, _INF)
@@ -805,6 +809,54 @@ def _pair_moves(outs: dict[int, int], ins: dict[int, int]) -> list[tuple[int, in
 # The planner
 
 
+def _with_targets(segs: pl.DataFrame, items: Sequence[Item]) -> pl.DataFrame:
+    """`<item>_target`: the segment's share of its level's count by students (the count at the
+    level's mean value), over segments that can be judged."""
+    judged = (pl.col("students") > 0).fill_null(False) & pl.col("level").is_not_null()
+    return segs.with_columns(
+        (
+            pl.col("students")
+            * pl.col(f"{i.id}_count").filter(judged).sum().over("level")
+            / pl.col("students").filter(judged).sum().over("level")
+        ).alias(f"{i.id}_target")
+        for i in items
+    )
+
+
+def plan_objective(
+    teachers: pl.DataFrame,
+    segments: pl.DataFrame,
+    standard: Standard,
+    moves: pl.DataFrame,
+    hires: pl.DataFrame,
+    limits: PlanLimits | None = None,
+) -> float:
+    """The planner's objective for any plan (`moves`: teacher_id, to_school_id; `hires`:
+    school_id, level, subject, hires), so other plans can be compared with its own: teachers
+    short after the plan + move and hire costs + the spread term around the level means before."""
+    limits = limits or default_limits()
+    items = _items(standard, limits)
+    before = _with_targets(teacher_shortfall(_segments_frame(segments), standard, limits), items)
+    after = teacher_shortfall(
+        shift_counts(before, teachers, moves, hires, limits.hire_degree), standard, limits
+    )
+    judged = (pl.col("students") > 0).fill_null(False)
+    spread = sum(
+        after.select(
+            (pl.col(f"{i.id}_count") - pl.col(f"{i.id}_target")).abs().filter(judged).sum()
+        ).item()
+        for i in items
+    )
+    short = sum(int(after[f"{i.id}_short"].sum()) for i in items)
+    hired = int(hires["hires"].sum()) if hires.height else 0
+    return (
+        short
+        + limits.move_penalty * moves.height
+        + limits.hire_penalty * hired
+        + limits.spread_weight * spread
+    )
+
+
 def plan_rotation(
     teachers: pl.DataFrame,
     segments: pl.DataFrame,
@@ -818,16 +870,7 @@ def plan_rotation(
     check_limits(limits)
     items = _items(standard, limits)
     rotation_share, backbone_share = rotation_shares(standard, limits)
-    segs = teacher_shortfall(_segments_frame(segments), standard, limits)
-    judged = (pl.col("students") > 0).fill_null(False)
-    segs = segs.with_columns(
-        (
-            pl.col("students")
-            * pl.col(f"{i.id}_count").filter(judged).sum().over("level")
-            / pl.col("students").filter(judged).sum().over("level")
-        ).alias(f"{i.id}_target")
-        for i in items
-    )
+    segs = _with_targets(teacher_shortfall(_segments_frame(segments), standard, limits), items)
     roster = _teachers_frame(teachers, segs)
     levels = sorted(set(segs["level"].to_list()))
     gains = _profile_gains(items, levels)
