@@ -10,6 +10,8 @@ school this year. Pure.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import polars as pl
 
 from junheng.core.dataset import Dataset
@@ -238,3 +240,40 @@ def reconcile(counts: pl.DataFrame, dataset: Dataset) -> pl.DataFrame:
         .select(list(RECONCILE_SCHEMA))
         .cast(RECONCILE_SCHEMA)
     )
+
+
+def with_roster(
+    dataset: Dataset,
+    counts: pl.DataFrame,
+    *,
+    county: str | None = None,
+    rates: pl.DataFrame | None = None,
+) -> Dataset:
+    """The dataset with the roster as the source of its teacher figures: every segment's nine
+    teacher columns replaced by `counts` (0 where the roster has no teacher there), and with
+    `rates` (from `county_rates`) and `county` the county's G9, G11 and G12 facts replaced by
+    the roster's rates. Segments the dataset does not have are not added (`reconcile` lists
+    them). Rates without a denominator leave the reported fact as it was."""
+    key = ["school_id", "level"]
+    roster = counts.select(*key, *(pl.col(c).alias(f"__roster_{c}") for c in TEACHER_COLUMNS))
+    segments = (
+        dataset.segments.join(roster, on=key, how="left")
+        .with_columns(
+            pl.col(f"__roster_{c}").fill_null(0).cast(dataset.segments.schema[c]).alias(c)
+            for c in TEACHER_COLUMNS
+        )
+        .select(dataset.segments.columns)
+    )
+    facts = dataset.county_facts
+    if rates is not None and county is not None:
+        values = {
+            r["fact"]: r["rate"]
+            for r in rates.iter_rows(named=True)
+            if r["rate"] is not None and r["fact"] in facts.columns
+        }
+        mine = pl.col("county") == county
+        facts = facts.with_columns(
+            pl.when(mine).then(pl.lit(v)).otherwise(pl.col(f)).cast(facts.schema[f]).alias(f)
+            for f, v in values.items()
+        )
+    return replace(dataset, segments=segments, county_facts=facts)

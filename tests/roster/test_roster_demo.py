@@ -49,3 +49,35 @@ def test_demo_roster_is_well_formed_and_repeatable() -> None:
     assert demo_roster(DATASET).teachers.equals(teachers)
     first = teachers.get_column("id_number")[0]
     assert len(first) == 18 and mask_id(first) != first
+
+
+def test_the_roster_as_the_evaluation_source() -> None:
+    from junheng.core.evaluate import evaluate
+    from junheng.roster.aggregate import with_roster
+    from junheng.standards import load_standard
+
+    rules = load_eligibility()
+    # One counted teacher of the first segment goes on sick leave: that segment loses one.
+    first = ROSTER.teachers.filter(pl.col("status") == "in_post").row(0, named=True)
+    teachers = ROSTER.teachers.with_columns(
+        pl.when(pl.col("teacher_id") == first["teacher_id"])
+        .then(pl.lit("sick_leave"))
+        .otherwise(pl.col("status"))
+        .alias("status")
+    )
+    counts = segment_counts(teachers, ROSTER.year)
+    rates = county_rates(teachers, ROSTER.rotations, ROSTER.year, rules)
+    county = DATASET.county_facts.get_column("county")[0]
+    changed = with_roster(DATASET, counts, county=county, rates=rates)
+    key = (pl.col("school_id") == first["school_id"]) & (pl.col("level") == first["level"])
+    before = DATASET.segments.filter(key).row(0, named=True)["teachers"]
+    assert changed.segments.filter(key).row(0, named=True)["teachers"] == before - 1
+    assert changed.segments.filter(~key).equals(DATASET.segments.filter(~key))
+    # The roster's rate replaces the reported 0.12.
+    rate = rates.filter(pl.col("fact") == "rotation_rate").get_column("rate")[0]
+    assert rate != DATASET.county_facts.row(0, named=True)["rotation_rate"]
+    assert changed.county_facts.row(0, named=True)["rotation_rate"] == rate
+    assert with_roster(DATASET, segment_counts(ROSTER.teachers, ROSTER.year)).segments.equals(
+        DATASET.segments
+    )
+    assert evaluate(changed, load_standard()) is not None
