@@ -9,6 +9,7 @@ Pure.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -78,15 +79,19 @@ def comparison_rule_text(standard: Standard, policies: dict[str, Any] | None = N
     return text + f"差异系数按{rounding}保留 {decimals} 位小数后与限值比较。"
 
 
-def part_reason(key: str, part: Any, results: Any) -> str:
+def part_reason(key: str, part: Any, results: Any, names: Mapping[str, str] | None = None) -> str:
     """Why a part of the verdict is not met, in one line: Part R's own reasons, for the other
-    parts their items that fail or lack data ("G3（不符合）、G5（缺数据）"); "" when it is met."""
+    parts their items that fail or lack data ("G3（不符合）、G5（缺数据）"); "" when it is met.
+    With `names` (item id → a short name) each item is named: "G3 音乐美术专用教室（不符合）" —
+    a bare id means nothing to a reader who does not know the standard by heart."""
     if part.passes:
         return ""
     if key == "R":
         return "；".join(part.reasons)
+    names = names or {}
     return "、".join(
-        f"{r.item}（{'不符合' if r.passes is False else '缺数据'}）"
+        f"{r.item}{' ' + names[r.item] if names.get(r.item) else ''}"
+        f"（{'不符合' if r.passes is False else '缺数据'}）"
         for r in results
         if r.item.startswith(key) and r.passes is not True
     )

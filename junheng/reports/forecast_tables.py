@@ -8,12 +8,14 @@ from typing import Any
 
 import polars as pl
 
+from junheng.archive.requirements import RequirementsError, load_requirements
 from junheng.core.diff import compare_entries
 from junheng.core.evaluate import Evaluation
 from junheng.core.forecast import Forecast
 from junheng.core.formatting import fmt_number
 from junheng.core.projection import SCENARIOS
 from junheng.core.schema import LEVEL_ZH
+from junheng.core.standard import Standard
 from junheng.core.wording import part_reason
 
 VERDICT = {True: "达标", False: "未达标", None: "无法判定"}
@@ -110,15 +112,27 @@ def _backtest(result: Forecast, county: str) -> list[Row]:
     return rows
 
 
+def short_names(standard: Standard) -> dict[str, str]:
+    """Item id → the short name people use ("G3" → "音乐美术专用教室"): the archive's folder
+    names, which are written for reading; the standard's full item name when there is none."""
+    names = {key: item.name for key, item in standard.items.items()}
+    try:
+        archive = load_requirements(standard)
+    except (RequirementsError, OSError):
+        return names
+    return names | {key: item.short for key, item in archive.items.items() if item.short}
+
+
 def _judged(evaluation: Evaluation, county: str) -> dict[str, Any]:
     """Parts, CVs, failing segments and items, gap sentences of one county's evaluation."""
     standard = evaluation.standard
     verdict = evaluation.verdicts[county]
     results = evaluation.items[county]
+    names = short_names(standard)
     parts = []
     for key, part in verdict.parts.items():
         marks = VETO if key == "V" else VERDICT
-        reason = part_reason(key, part, results)
+        reason = part_reason(key, part, results, names)
         parts.append(Row([part.name, marks[part.passes], reason], STATE[part.passes]))
     balance = evaluation.balance.filter(pl.col("county") == county)
     headers = []
@@ -173,6 +187,24 @@ def _judged(evaluation: Evaluation, county: str) -> dict[str, Any]:
     }
 
 
+def _scope_reasons(evaluation: Evaluation, county: str) -> dict[tuple[str, str], str]:
+    """Why each segment of the county is out of the evaluation's scope (`scope.py`'s words)."""
+    frame = evaluation.segments.filter((pl.col("county") == county) & ~pl.col("in_scope"))
+    return {
+        (r["school_id"], r["level"]): r["scope_reason"]
+        for r in frame.select("school_id", "level", "scope_reason").iter_rows(named=True)
+        if r["scope_reason"]
+    }
+
+
+def _out_of_scope(reason: str | None, prefix: str = "") -> str:
+    """ "不在评估范围内（预测：教学点在校生 42 人，少于 50 人）": a school leaving the scope
+    is news a reader needs the cause of (a teaching point shrinking below the minimum)."""
+    if not reason:
+        return "不在评估范围内"
+    return f"不在评估范围内（{prefix}{reason.removesuffix('，不纳入评估范围')}）"
+
+
 def _changes(today: Evaluation, future: Evaluation, county: str) -> list[Row]:
     """What the projected year changes against the latest year's own evaluation."""
     entries = [
@@ -188,13 +220,17 @@ def _changes(today: Evaluation, future: Evaluation, county: str) -> list[Row]:
     for part in diff.parts:
         marks = VETO if part.key == "V" else VERDICT
         rows.append(Row([names.get(part.key, "评估方面"), marks[part.old], marks[part.new]]))
+    before, after = _scope_reasons(today, county), _scope_reasons(future, county)
     for seg in diff.segments:
+        key = (seg.school_id, seg.level)
         rows.append(
             Row(
                 [
                     f"{seg.name}（{LEVEL_ZH.get(seg.level, seg.level)}）",
-                    VERDICT[seg.old] if seg.present_before else "不在评估范围内",
-                    VERDICT[seg.new] if seg.present_after else "不在评估范围内",
+                    VERDICT[seg.old] if seg.present_before else _out_of_scope(before.get(key)),
+                    VERDICT[seg.new]
+                    if seg.present_after
+                    else _out_of_scope(after.get(key), "预测："),
                 ]
             )
         )
@@ -238,7 +274,10 @@ def _targets(today: Evaluation, county: str, base: int) -> list[Row]:
     ]
 
 
-def _in_forecast(event: dict[str, Any], base: int) -> str:
+def in_forecast(event: dict[str, Any], base: int) -> str:
+    """计入, 已含在现状 (in use by the latest data year: its rooms are in that year's figures) or
+    不计入 — for a timeline event or a row of `Forecast.projects` (both carry counted and
+    school_year), so the page and the report's project table use the same words."""
     if event["counted"]:
         return "计入"
     year = event["school_year"]
@@ -253,7 +292,7 @@ def _timeline(result: Forecast, county: str) -> list[Row]:
                 f"{e['school_year']}年秋季" if e["school_year"] is not None else "—",
                 e["title"],
                 e["text"],
-                _in_forecast(e, base),
+                in_forecast(e, base),
             ],
             "pass" if e["counted"] else "",
         )

@@ -21,7 +21,7 @@ from junheng.core.formatting import fmt_number
 from junheng.core.projection import SCENARIO_ZH, ProjectionError
 from junheng.core.projects import kind_zh, status_zh
 from junheng.reports import docx_style as ds
-from junheng.reports.forecast_tables import Page, forecast_page
+from junheng.reports.forecast_tables import Page, forecast_page, in_forecast
 
 VERDICT = {True: "达标", False: "未达标", None: "无法判定"}
 
@@ -140,7 +140,7 @@ class OutlookChapter(ds.DocumentWriter):
                     kind_zh(r["kind"]),
                     f"{r['finish_basis']} {r['finish'].isoformat()}" if r["finish"] else "—",
                     status_zh(r["status"]),
-                    "计入" if r["counted"] else "不计入",
+                    in_forecast(r, result.projection.base_year),
                 ]
                 for r in projects.iter_rows(named=True)
             ]
@@ -148,9 +148,12 @@ class OutlookChapter(ds.DocumentWriter):
                 "建设项目",
                 ["项目名称", "学校", "类型", "竣工", "状态", "预测中"],
                 rows,
-                [4.6, 3.2, 1.6, 3.2, 1.4, 1.4],
+                [4.4, 3.0, 1.6, 3.2, 1.4, 1.8],
                 left=(0, 1),
-                note="注：预测只计入最近一年之后、目标年秋季之前投入使用的项目。",
+                note=(
+                    "注：预测只计入最近一年之后、目标年秋季之前投入使用的项目；"
+                    "最近一年及以前投入使用的已含在现状数据中。"
+                ),
             )
         for sentence in page.places_sentences:
             self.p(sentence)

@@ -389,3 +389,43 @@ def test_backtest_errors_carry_one_sign_convention():
     assert signed_percent(0, 0.0) == 0.0
     assert str(signed_percent(-1, 0.004)) == "0.0"
     assert signed_percent(5, None) is None
+
+
+def test_the_page_names_items_reasons_and_signs(client, planned):
+    client.force_login(planned["user"])
+    response = client.get(_url(planned["county"], target="2027"))
+    assert response.status_code == 200
+    page = response.context["page"]
+    html = response.content.decode()
+    # 主要原因 names each item by its short name, never a bare "G3（不符合）".
+    guarantee = next(row for row in page.parts if row.cells[0] == "政府保障程度")
+    assert "G3 音乐美术专用教室（不符合）" in guarantee.cells[2]
+    assert "G3（" not in guarantee.cells[2]
+    # 白马镇孙家庄教学点 leaves the scope in 2027: the row says why (the teaching point's
+    # projected pupils below the standard's minimum of 50 for a separately judged point).
+    changes = {row.cells[0]: row.cells[1:] for row in page.changes}
+    before, after = changes["白马镇孙家庄教学点（小学）"]
+    assert before == "达标"
+    assert after.startswith("不在评估范围内（预测：教学点在校生 ")
+    assert after.endswith("少于 50 人）")
+    # Places leave out special and vocational schools, and the caption says so.
+    assert "学位与预测在校生（不含特殊教育学校、职业学校）" in html
+    # Backtest: the error in pupils and in per cent have the same sign.
+    for row in page.backtest:
+        pupils, percent = row.cells[3], row.cells[4]
+        assert pupils[0] == percent[0], row.cells
+
+
+def test_the_scope_reason_words_a_segment_leaving_the_scope():
+    from junheng.reports.forecast_tables import _out_of_scope
+
+    reason = "教学点在校生 42 人，少于 50 人，不纳入评估范围"
+    assert (
+        _out_of_scope(reason, "预测：") == "不在评估范围内（预测：教学点在校生 42 人，少于 50 人）"
+    )
+    # A reason of another form is kept whole; no reason at all leaves the bare words.
+    assert (
+        _out_of_scope("特殊教育学校不纳入评估范围")
+        == "不在评估范围内（特殊教育学校不纳入评估范围）"
+    )
+    assert _out_of_scope(None) == "不在评估范围内"
