@@ -48,6 +48,7 @@ SHEETS = [
     "县级教育经费",
     "建设项目",
     "编制与招聘计划",
+    "创建目标（班额）",
     "_模板信息",
 ]
 NINE_YEAR = "2152010011"  # 育才九年一贯制学校, shared facilities on its school row
@@ -87,7 +88,7 @@ def column_letter(ws, header: str) -> str:
 
 def test_sheets_in_order_with_the_info_sheet_hidden(book: openpyxl.Workbook) -> None:
     assert book.sheetnames == SHEETS
-    assert [book[s].sheet_state for s in SHEETS] == ["visible"] * 11 + ["hidden"]
+    assert [book[s].sheet_state for s in SHEETS] == ["visible"] * 12 + ["hidden"]
 
 
 def test_headers_are_exactly_the_chinese_headers_the_reader_accepts(
