@@ -364,6 +364,19 @@ def _finance_years(entry: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     return (entry.get("finance") or {}).get("years") or []
 
 
+def _finance_title(year: int, check: Mapping[str, Any]) -> str:
+    """The year, the check, the figure and what was required, e.g. 2024年土地出让收益按10%计提
+    教育资金未达到要求：32,798,000.00 元，应不低于 35,650,000.00 元 — as the other problems'
+    titles carry value and standard (the ledger appends the shortfall); money to the fen."""
+    head = f"{year}年{check['name']}"
+    value, required = check.get("value"), check.get("required")
+    if value is None or required is None:
+        return f"{head}：未达到要求"
+    unit = check.get("unit", "")
+    shown, line = (f"{fmt_number(v, 2, thousands=True)} {unit}".rstrip() for v in (value, required))
+    return f"{head}未达到要求：{shown}，应不低于 {line}"
+
+
 def _finance_drafts(entry: Mapping[str, Any]) -> list[ProblemDraft]:
     """One problem per failed finance check and fiscal year (`core.finance.finance_to_dict`)."""
     drafts = []
@@ -379,7 +392,7 @@ def _finance_drafts(entry: Mapping[str, Any]) -> list[ProblemDraft]:
                     kind=KIND_FINANCE,
                     category=CATEGORY_FINANCE,
                     item=check["name"],
-                    title=f"{year['year']}年{check['name']}：未达到要求",
+                    title=_finance_title(year["year"], check),
                     description=check.get("reason", "") + (f"（依据：{source}）" if source else ""),
                     value=check.get("value"),
                     threshold=check.get("required"),

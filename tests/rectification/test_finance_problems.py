@@ -101,7 +101,11 @@ def test_one_problem_per_failed_check_and_year_with_its_shortfall(first):
     assert sorted(drafts) == ["FIN/education_expenditure/2024", "FIN/land_revenue/2024"]
     land = drafts["FIN/land_revenue/2024"]
     assert land.category == CATEGORY_FINANCE and land.item == "土地出让收益按10%计提教育资金"
-    assert land.title == "2024年土地出让收益按10%计提教育资金：未达到要求"
+    # The title carries the figure and the line, to the fen: 87,654.33 given, 10 % of
+    # 1,000,000.00 = 100,000.00 required.
+    assert land.title == (
+        "2024年土地出让收益按10%计提教育资金未达到要求：87,654.33 元，应不低于 100,000.00 元"
+    )
     # 100,000.00 − 87,654.33 = 12,345.67
     assert land.gap == 12_345.67 and land.gap_unit == "元"
     assert land.gap_what == "土地出让收益计提教育资金少"
@@ -119,7 +123,8 @@ def test_the_ledger_row_reads_the_shortfall(first):
     rows = rows_from_drafts(_finance_drafts(problems_from_evaluation(first, STANDARD)).values())
     land = next(r for r in rows if r.problem_key == "FIN/land_revenue/2024")
     assert land.problem == (
-        "2024年土地出让收益按10%计提教育资金：未达到要求；土地出让收益计提教育资金少 12,345.67 元"
+        "2024年土地出让收益按10%计提教育资金未达到要求：87,654.33 元，应不低于 100,000.00 元；"
+        "土地出让收益计提教育资金少 12,345.67 元"
     )
     assert land.indicator == "土地出让收益按10%计提教育资金"
 

@@ -22,6 +22,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from junheng.core.finance import UNIT as MONEY_UNIT
+from junheng.core.formatting import fmt_number
 from junheng.rectification import tasks as core
 from junheng.rectification.bulletin import PERIODS
 from junheng.rectification.forecast import forecast
@@ -373,6 +375,7 @@ def problem_detail(request: HttpRequest, pk: int) -> HttpResponse:
         missing=_closure_missing(problem, snapshot, passes) if closable else [],
         numbers=numbers,
         gap=numbers.get("gap"),
+        gap_text=gap_text(numbers),
         tasks=rows,
         closable=closable,
         snapshot=snapshot,
@@ -380,6 +383,19 @@ def problem_detail(request: HttpRequest, pk: int) -> HttpResponse:
         excerpt=reports.closure_excerpt(snapshot, problem) if snapshot is not None else None,
     )
     return render(request, "rectification/problem.html", context)
+
+
+def gap_text(numbers: dict[str, Any]) -> str:
+    """差距 as people write it: money to the fen with thousands separators ("少 2,852,000.00
+    元"); other amounts with separators and decimals only when they have them ("3 间",
+    "1,234.50 平方米"). "" without a gap."""
+    gap = numbers.get("gap")
+    if gap is None:
+        return ""
+    unit = numbers.get("gap_unit") or ""
+    decimals = 2 if unit == MONEY_UNIT or not float(gap).is_integer() else 0
+    text = f"{numbers.get('gap_what') or ''} {fmt_number(gap, decimals, thousands=True)} {unit}"
+    return text.strip()
 
 
 @login_required
