@@ -280,41 +280,53 @@ def default_rules() -> ClassSizeRules:
 # --- counting -----------------------------------------------------------------------------------
 
 
-def classified(dataset: Dataset, rules: ClassSizeRules | None = None) -> pl.DataFrame:
-    """Every class row of a listed school with county, township, school name, level and band."""
-    rules = rules or default_rules()
-    schools = dataset.schools.select(
+def _school_names(dataset: Dataset) -> pl.DataFrame:
+    return dataset.schools.select(
         "school_id",
         pl.col("name").alias("school"),
         "county",
         pl.col("township").fill_null(NO_TOWNSHIP),
     )
-    rows = (
-        dataset.classes.filter(
-            pl.col("year").is_not_null()
-            & pl.col("students").is_not_null()
-            & pl.col("grade").is_in(list(GRADE_LEVELS))
-        )
-        .join(schools, on="school_id", how="inner")
-        .with_columns(
-            pl.col("grade").replace_strict(GRADE_LEVELS, return_dtype=pl.String).alias("level")
-        )
-    )
-    # A class's band is the number of band ceilings of its level it exceeds.
+
+
+def _by_grade(values: Mapping[str, Any], dtype: pl.DataType) -> pl.Expr:
+    """A per-level value looked up by the class's grade (an integer key is cheaper to look up
+    over millions of rows than the level's name); None where the level has no value."""
+    mapping = {g: values[lv] for g, lv in GRADE_LEVELS.items() if lv in values}
+    return pl.col("grade").replace_strict(mapping, default=None, return_dtype=dtype)
+
+
+def _usable(dataset: Dataset, rules: ClassSizeRules) -> pl.DataFrame:
+    """The class rows with a year, students and a grade of 1–9, with their level and band rank
+    (the number of band ceilings of its level the class exceeds), schools not yet looked up."""
     rank = pl.sum_horizontal(
-        [
-            (
-                pl.col("students")
-                > pl.col("level").replace_strict(dict(band.maxima), return_dtype=pl.Int64)
-            ).cast(pl.Int64)
-            for band in rules.bands
-            if band.maxima is not None
-        ]
+        (pl.col("students") > _by_grade(band.maxima, pl.Int64)).cast(pl.Int64)
+        for band in rules.bands
+        if band.maxima is not None
     )
-    keys = {i: b.key for i, b in enumerate(rules.bands)}
-    return rows.with_columns(
-        rank.replace_strict(keys, return_dtype=pl.String).alias("band"),
+    return dataset.classes.filter(
+        pl.col("year").is_not_null()
+        & pl.col("students").is_not_null()
+        & pl.col("grade").is_in(list(GRADE_LEVELS))
+    ).with_columns(
+        pl.col("grade").replace_strict(GRADE_LEVELS, return_dtype=pl.String).alias("level"),
         rank.alias("band_rank"),
+    )
+
+
+def classified(dataset: Dataset, rules: ClassSizeRules | None = None) -> pl.DataFrame:
+    """Every class row of a listed school with county, township, school name, level and band."""
+    rules = rules or default_rules()
+    keys = {i: b.key for i, b in enumerate(rules.bands)}
+    return (
+        _usable(dataset, rules)
+        .join(_school_names(dataset), on="school_id", how="inner")
+        .with_columns(
+            pl.col("band_rank").replace_strict(keys, return_dtype=pl.String).alias("band")
+        )
+        .select(
+            *dataset.classes.columns, "school", "county", "township", "level", "band", "band_rank"
+        )
     )
 
 
@@ -334,36 +346,80 @@ def band_counts(
     if by not in _BY:
         raise ValueError(by)
     rules = rules or default_rules()
-    return _counts(classified(dataset, rules), _BY[by], rules)
+    return _long(_wide(classified(dataset, rules), _BY[by], rules), _BY[by], rules)
 
 
-def _counts(rows: pl.DataFrame, keys: Sequence[str], rules: ClassSizeRules) -> pl.DataFrame:
-    """`band_counts` of `classified` rows, so one classification serves every unit."""
-    keys = list(keys)
-    bands = pl.DataFrame(
-        {
-            "band": [b.key for b in rules.bands],
-            "band_name": [b.name for b in rules.bands],
-            "band_rank": list(range(len(rules.bands))),
-        }
+def _band_columns(part: str, rules: ClassSizeRules) -> list[str]:
+    return [f"__{part}{i}" for i in range(len(rules.bands))]
+
+
+def _wide(rows: pl.DataFrame, keys: Sequence[str], rules: ClassSizeRules) -> pl.DataFrame:
+    """One row per unit, year and level that has class rows (sorted by them, levels in their
+    order): level_name, the classes and students of each band (`__classes0…`, `__students0…`,
+    0 when none) and the largest class (`__largest`). Everything else is read from this."""
+    return _in_order(_tallied(rows, keys, rules), keys)
+
+
+def _school_wide(dataset: Dataset, usable: pl.DataFrame, rules: ClassSizeRules) -> pl.DataFrame:
+    """`_wide` per school from `_usable` rows: tallied by school id, then the far fewer tallies
+    given their school's names (a national dataset has millions of class rows)."""
+    tallies = _tallied(usable, ["school_id"], rules).join(
+        _school_names(dataset), on="school_id", how="inner"
     )
-    counts = rows.group_by(*keys, "year", "level", "band").agg(
-        pl.len().cast(pl.Int64).alias("classes"), pl.col("students").sum().alias("students")
+    return _in_order(tallies, _BY["school"])
+
+
+def _tallied(rows: pl.DataFrame, keys: Sequence[str], rules: ClassSizeRules) -> pl.DataFrame:
+    rank = pl.col("band_rank")
+    return rows.group_by(*keys, "year", "level").agg(
+        *(
+            (rank == i).sum().cast(pl.Int64).alias(name)
+            for i, name in enumerate(_band_columns("classes", rules))
+        ),
+        *(
+            pl.when(rank == i).then(pl.col("students")).otherwise(0).sum().alias(name)
+            for i, name in enumerate(_band_columns("students", rules))
+        ),
+        pl.col("students").max().alias("__largest"),
     )
+
+
+def _in_order(frame: pl.DataFrame, keys: Sequence[str]) -> pl.DataFrame:
+    """Sorted by unit, year and level (primary first), with each level's Chinese name."""
     return (
-        rows.select(*keys, "year", "level")
-        .unique()
-        .join(bands, how="cross")
-        .join(counts, on=[*keys, "year", "level", "band"], how="left")
-        .with_columns(
-            pl.col("classes").fill_null(0),
-            pl.col("students").fill_null(0),
-            pl.col("level").replace_strict(LEVEL_ZH, return_dtype=pl.String).alias("level_name"),
-            pl.col("level").replace_strict(_LEVEL_ORDER, return_dtype=pl.Int64).alias("_lv"),
+        frame.with_columns(
+            pl.col("level").replace_strict(_LEVEL_ORDER, return_dtype=pl.Int64).alias("_lv")
         )
-        .sort(*keys, "year", "_lv", "band_rank")
-        .select(*keys, "year", "level", "level_name", "band", "band_name", "classes", "students")
+        .sort(*keys, "year", "_lv")
+        .drop("_lv")
+        .with_columns(
+            pl.col("level").replace_strict(LEVEL_ZH, return_dtype=pl.String).alias("level_name")
+        )
     )
+
+
+def _rolled_up(wide: pl.DataFrame, keys: Sequence[str], rules: ClassSizeRules) -> pl.DataFrame:
+    """`_wide` of schools summed to coarser units (`keys`: a township, the county)."""
+    summed = [*_band_columns("classes", rules), *_band_columns("students", rules)]
+    return (
+        wide.group_by(*keys, "year", "level")
+        .agg(pl.col(summed).sum(), pl.col("__largest").max())
+        .pipe(_in_order, keys)
+    )
+
+
+def _long(wide: pl.DataFrame, keys: Sequence[str], rules: ClassSizeRules) -> pl.DataFrame:
+    """`_wide` as `band_counts` gives it: a row per band, bands smallest first."""
+    return wide.select(
+        *keys,
+        "year",
+        "level",
+        "level_name",
+        pl.lit([b.key for b in rules.bands]).alias("band"),
+        pl.lit([b.name for b in rules.bands]).alias("band_name"),
+        pl.concat_list(_band_columns("classes", rules)).alias("classes"),
+        pl.concat_list(_band_columns("students", rules)).alias("students"),
+    ).explode("band", "band_name", "classes", "students")
 
 
 def township_counts(dataset: Dataset, *, rules: ClassSizeRules | None = None) -> pl.DataFrame:
@@ -648,24 +704,28 @@ def g5_explanation(
 ) -> G5Explanation:
     """The county's classes of `year` above the G5 limit, per school and level, with a sentence;
     and where the segments' 最大班额 (what G5 is judged on) disagrees with the class rows."""
-    rows = classified(dataset, rules).filter(pl.col("county") == county)
-    return _g5_explanations(rows, dataset.segments, {county: year}, _g5_limits(standard))[county]
+    rules = rules or default_rules()
+    own = replace(dataset, schools=dataset.schools.filter(pl.col("county") == county))
+    usable = _usable(own, rules)
+    return _g5_explanations(
+        own, usable, _school_wide(own, usable, rules), {county: year}, _g5_limits(standard)
+    )[county]
 
 
 def _g5_explanations(
-    rows: pl.DataFrame,
-    segments: pl.DataFrame,
+    dataset: Dataset,
+    usable: pl.DataFrame,
+    schools: pl.DataFrame,
     chosen: Mapping[str, int],
     limits: Mapping[str, float | int],
 ) -> dict[str, G5Explanation]:
     """`g5_explanation` for every county of `chosen` (county → the year explained) at once,
-    from `classified` rows."""
-    picked = pl.DataFrame(
-        {"county": list(chosen), "year": list(chosen.values())},
-        schema={"county": pl.String, "year": rows.schema["year"]},
-    )
-    own = rows.join(picked, on=["county", "year"], how="inner")
-    present = set(own.get_column("county").unique().to_list())
+    from the `_usable` class rows and their `_school_wide` counts."""
+    in_year = pl.col("county").replace_strict(
+        chosen, default=None, return_dtype=pl.Int64
+    ) == pl.col("year")
+    largest = schools.filter(in_year)
+    present = set(largest.get_column("county").unique().to_list())
     if not limits:
         return {
             county: G5Explanation(
@@ -673,10 +733,11 @@ def _g5_explanations(
             )
             for county, year in chosen.items()
         }
-    lv = pl.col("level").replace_strict(_LEVEL_ORDER, return_dtype=pl.Int64)
-    limit = pl.col("level").replace_strict(limits, default=None, return_dtype=pl.Float64)
+    # The few classes over the limit first, then their schools' names.
     over = (
-        own.filter(pl.col("students") > limit)
+        usable.filter(pl.col("students") > _by_grade(limits, pl.Float64))
+        .join(_school_names(dataset), on="school_id", how="inner")
+        .filter(in_year)
         .group_by("county", "school_id", "school", "level")
         .agg(
             pl.len().cast(pl.Int64).alias("classes"),
@@ -687,7 +748,7 @@ def _g5_explanations(
         )
         .with_columns(
             pl.col("level").replace_strict(LEVEL_ZH, return_dtype=pl.String).alias("level_name"),
-            lv.alias("_lv"),
+            pl.col("level").replace_strict(_LEVEL_ORDER, return_dtype=pl.Int64).alias("_lv"),
         )
         .sort(
             ["county", "classes", "largest", "school", "_lv", "school_id"],
@@ -697,10 +758,10 @@ def _g5_explanations(
             "county", "school_id", "school", "level", "level_name", "classes", "largest", "rows"
         )
     )
-    schools: dict[str, list[dict[str, Any]]] = {}
+    found_by: dict[str, list[dict[str, Any]]] = {}
     for record in over.to_dicts():
-        schools.setdefault(record.pop("county"), []).append(record)
-    notes = _notes(own, segments)
+        found_by.setdefault(record.pop("county"), []).append(record)
+    notes = _notes(largest, dataset.segments)
     limits_text = _limits_text(limits)
     out: dict[str, G5Explanation] = {}
     for county, year in chosen.items():
@@ -716,7 +777,7 @@ def _g5_explanations(
                 f"{term}没有班级学生数，无法列出超过 G5 班额上限的班级",
             )
             continue
-        found = schools.get(county, [])
+        found = found_by.get(county, [])
         if found:
             parts = "，".join(
                 f"{s['school']}（{s['level_name']}）{s['classes']} 个，最大 {s['largest']} 人"
@@ -732,11 +793,9 @@ def _g5_explanations(
     return out
 
 
-def _notes(rows: pl.DataFrame, segments: pl.DataFrame) -> dict[str, list[dict[str, Any]]]:
-    """County → the segments whose reported 最大班额 disagrees with their largest class row."""
-    largest = rows.group_by("county", "school_id", "school", "level").agg(
-        pl.col("students").max().alias("largest")
-    )
+def _notes(largest: pl.DataFrame, segments: pl.DataFrame) -> dict[str, list[dict[str, Any]]]:
+    """County → the segments whose reported 最大班额 disagrees with their largest class row
+    (`largest`: `_wide` school counts of the year explained)."""
     joined = (
         largest.join(
             segments.select("school_id", "level", "max_class_size"),
@@ -744,7 +803,7 @@ def _notes(rows: pl.DataFrame, segments: pl.DataFrame) -> dict[str, list[dict[st
             how="inner",
         )
         .filter(
-            pl.col("max_class_size").is_null() | (pl.col("max_class_size") != pl.col("largest"))
+            pl.col("max_class_size").is_null() | (pl.col("max_class_size") != pl.col("__largest"))
         )
         .with_columns(
             pl.col("level").replace_strict(_LEVEL_ORDER, return_dtype=pl.Int64).alias("_lv")
@@ -753,7 +812,7 @@ def _notes(rows: pl.DataFrame, segments: pl.DataFrame) -> dict[str, list[dict[st
     )
     notes: dict[str, list[dict[str, Any]]] = {}
     for county, school_id, school, level, top, reported in joined.select(
-        "county", "school_id", "school", "level", "largest", "max_class_size"
+        "county", "school_id", "school", "level", "__largest", "max_class_size"
     ).iter_rows():
         said = "学段表未填最大班额" if reported is None else f"学段表填报最大班额 {reported} 人"
         notes.setdefault(county, []).append(
@@ -774,42 +833,32 @@ def _notes(rows: pl.DataFrame, segments: pl.DataFrame) -> dict[str, list[dict[st
 
 
 def _records(
-    frame: pl.DataFrame, keys: Sequence[str], rules: ClassSizeRules
+    wide: pl.DataFrame, keys: Sequence[str], rules: ClassSizeRules
 ) -> dict[str, list[dict[str, Any]]]:
-    """County → its counts grouped as one record per unit, year and level with `bands`:
-    key → classes (and `band_students`), built column-wise so many counties cost one pass."""
-    group = list(dict.fromkeys(["county", *keys]))
-
-    def per_band(column: str) -> pl.Expr:
-        return pl.struct(
-            pl.col(column).filter(pl.col("band") == band.key).first().alias(band.key)
-            for band in rules.bands
-        )
-
-    records = (
-        frame.group_by(*group, "year", "level", maintain_order=True)
-        .agg(
-            pl.col("level_name").first(),
-            pl.col("classes").sum(),
-            pl.col("students").sum(),
-            per_band("classes").alias("bands"),
-            per_band("students").alias("band_students"),
-        )
-        .select(
-            *group,
-            "year",
-            "level",
-            "level_name",
-            "classes",
-            "students",
-            "bands",
-            "band_students",
-        )
+    """County → its `_wide` rows as records ({unit keys…, year, level, level_name, classes,
+    students, bands: {band: classes}, band_students: {band: students}}). Read out as plain
+    lists: making a national dataset's records into dicts is most of this function's time."""
+    bands = [band.key for band in rules.bands]
+    names = [*keys, "year", "level", "level_name", "classes", "students"]
+    classes, students = _band_columns("classes", rules), _band_columns("students", rules)
+    frame = wide.with_columns(
+        pl.sum_horizontal(classes).alias("classes"), pl.sum_horizontal(students).alias("students")
     )
-    keep_county = "county" in keys
+
+    def column(name: str) -> list[Any]:
+        return frame.get_column(name).to_list()
+
     out: dict[str, list[dict[str, Any]]] = {}
-    for record in records.to_dicts():
-        county = record["county"] if keep_county else record.pop("county")
+    for county, values, per_band, per_band_students in zip(
+        column("county"),
+        zip(*(column(name) for name in names), strict=True),
+        zip(*(column(name) for name in classes), strict=True),
+        zip(*(column(name) for name in students), strict=True),
+        strict=True,
+    ):
+        record = dict(zip(names, values, strict=True))
+        record["bands"] = dict(zip(bands, per_band, strict=True))
+        record["band_students"] = dict(zip(bands, per_band_students, strict=True))
         out.setdefault(county, []).append(record)
     return out
 
@@ -840,8 +889,8 @@ def class_sizes_entries(
     (a few column-wise passes, then split by county): a national dataset costs its rows, not
     counties × the fixed cost of many small steps."""
     rules = rules or default_rules()
-    rows = classified(dataset, rules)
-    schools = _counts(rows, _BY["school"], rules)
+    usable = _usable(dataset, rules)
+    schools = _school_wide(dataset, usable, rules)
     years_of: dict[str, list[int]] = dict(
         schools.group_by("county").agg(pl.col("year").unique().sort()).iter_rows()
     )
@@ -849,18 +898,20 @@ def class_sizes_entries(
     if not counties:
         return {}
     by_county = {
-        "county": _records(_counts(rows, _BY["county"], rules), ["county"], rules),
-        "townships": _records(_counts(rows, _BY["township"], rules), ["township"], rules),
+        "county": _records(_rolled_up(schools, _BY["county"], rules), ["county"], rules),
+        "townships": _records(_rolled_up(schools, _BY["township"], rules), ["township"], rules),
         "schools": _records(schools, ["school_id", "school", "township"], rules),
     }
     judged: dict[str, list[dict[str, Any]]] = {}
-    for result in judge_targets(schools, targets, rules=rules, counties=counties):
+    counts = _long(schools, _BY["school"], rules)
+    for result in judge_targets(counts, targets, rules=rules, counties=counties):
         judged.setdefault(result.county, []).append(result.to_dict(rules))
     chosen = {county: years_of[county][-1] if year is None else year for county in counties}
-    g5 = _g5_explanations(rows, dataset.segments, chosen, _g5_limits(standard))
+    g5 = _g5_explanations(dataset, usable, schools, chosen, _g5_limits(standard))
+    bands = _band_dicts(rules)
     return {
         county: {
-            "bands": _band_dicts(rules),
+            "bands": [{**band, "ranges": dict(band["ranges"])} for band in bands],
             "years": years_of[county],
             **{part: records[county] for part, records in by_county.items()},
             "targets": judged.get(county, []),
