@@ -2,6 +2,9 @@
 fill by school and subject, so that G11 is met and the teacher indicators R1–R3 of the weakest
 schools rise most, within the limits a county sets. Pure apart from the solver it calls.
 
+`planner_limits.py` holds the vocabulary and the limits (`planner.yaml`), `planner_model.py` the
+MILP, its HiGHS call and the split into moves, `planner_wording.py` the Chinese reasons.
+
 Solver: HiGHS through `highspy`. The model below is a mixed-integer *linear* programme with a
 linear objective, which is what HiGHS solves (branch and bound on LP relaxations with a proven
 optimality gap, reported back); the wheel is small (about 5 MB) with numpy as its only dependency.
@@ -32,17 +35,22 @@ row, so a provincial R1 rule changes the model without code) and whether the tea
 - A *pool* is a level in the county, or a level in one township (`scope: township`). In every
   pool and type Σ o = Σ i = P, and o[s, τ] + i[s, τ] ≤ P: exactly the condition under which the
   counts split into individual moves none of which returns to its own school (transport without
-  the diagonal); `_pair_moves` splits them so, largest school first.
+  the diagonal); `planner_model.pair_moves` splits them so, largest school first.
 - G11: Σ o ≥ ⌈share × eligible⌉ and q·(backbone moved) ≥ p·(all moved) for the backbone share
   p/q (5·backbone ≥ rotated at 20 %); both shares are the standard's G11 thresholds.
 - Approved posts: teachers − out + in + hires ≤ max(approved posts, teachers now) per segment
   (a school already over its posts may not grow). Hires ≤ max_hires, per subject ≤ its cap.
 - Objective: minimise Σ over segments and items of the whole teachers short of the standard's
   threshold after the plan (need = ⌈threshold × students ÷ factor⌉, computed exactly), plus
-  `move_penalty` per move and `hire_penalty` per hire. The weakest schools hold the shortfall, so
-  this lifts them first and lowers the spread (the CVs); a teacher short is one teacher wherever
-  it is, so a small school is never ignored for a large one. Maximising the minimum was not
-  chosen: it moves nothing for the second-weakest school until the weakest is level with it.
+  `move_penalty` per move, `hire_penalty` per hire and `spread_weight` per teacher of distance
+  between each segment's count and its share of the level's mean (students × the level's count
+  per student before the plan): that distance summed is the student-weighted mean absolute
+  deviation of the item's values × students ÷ 100, a linear cousin of the CV. The weakest
+  schools hold the shortfall, so the plan lifts them first; a teacher short is one teacher
+  wherever it is, so a small school is never ignored for a large one; and among the moves G11
+  requires anyway the spread term prefers those from above the mean to below it (its weight is
+  kept too small to pay for a move on its own). Maximising the minimum was not chosen: it moves
+  nothing for the second-weakest school until the weakest is level with it.
 
 The aggregated optimum equals the optimum over individual assignments (any assignment gives
 counts meeting the constraints; any such counts split into moves), which the tests check by brute
@@ -51,101 +59,66 @@ force on tiny counties.
 
 from __future__ import annotations
 
-import heapq
 import math
 import time
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
-from functools import cache
-from pathlib import Path
 from typing import Any
 
 import polars as pl
 
 from junheng.core.dataset import Dataset
-from junheng.core.formatting import fmt_number, fmt_plain
+from junheng.core.formatting import fmt_plain
 from junheng.core.standard import Item, Standard
-
-SUBJECTS: dict[str, str] = {"pe": "体育", "music": "音乐", "fine_art": "美术", "other": "其他学科"}
-"""Subject groups of a teacher or a hire, with their Chinese names."""
-SUBJECT_COLUMN: dict[str, str | None] = {
-    "pe": "pe_teachers",
-    "music": "music_teachers",
-    "fine_art": "fine_art_teachers",
-    "other": None,
-}
-DEGREES: dict[str, str] = {
-    "postgraduate": "研究生",
-    "bachelor": "本科",
-    "associate": "专科",
-    "below_associate": "高中及以下",
-}
-"""Highest education of a teacher, as the segment table's education columns."""
-DEGREE_COLUMN: dict[str, str] = {d: f"teachers_{d}" for d in DEGREES}
-COUNT_COLUMNS: tuple[str, ...] = (
-    "teachers",
-    *DEGREE_COLUMN.values(),
-    "backbone_teachers",
-    "pe_teachers",
-    "music_teachers",
-    "fine_art_teachers",
+from junheng.roster.planner_limits import (
+    COUNT_COLUMNS,
+    DEGREE_COLUMN,
+    DEGREES,
+    FEASIBLE,
+    OPTIMAL,
+    SEGMENT_COLUMNS,
+    SUBJECT_COLUMN,
+    SUBJECTS,
+    TEACHER_COLUMNS,
+    PlanError,
+    PlanLimits,
+    check_limits,
+    default_limits,
+    limits_from_mapping,
 )
-"""The segment counts a move or a hire changes."""
-TEACHER_COLUMNS: dict[str, str] = {
-    "teacher_id": "教师编号",
-    "school_id": "学校标识码",
-    "level": "学段",
-    "subject": "学科",
-    "degree": "最高学历",
-    "backbone": "骨干教师",
-    "eligible": "符合交流条件",
-}
-SEGMENT_COLUMNS: dict[str, str] = {
-    "school_id": "学校标识码",
-    "level": "学段",
-    "students": "在校生数",
-    "teachers": "专任教师数",
-    "teachers_postgraduate": "研究生学历专任教师数",
-    "teachers_bachelor": "本科学历专任教师数",
-    "teachers_associate": "专科学历专任教师数",
-    "teachers_below_associate": "高中及以下学历专任教师数",
-    "backbone_teachers": "县级及以上骨干教师数",
-    "pe_teachers": "体育专任教师数",
-    "music_teachers": "音乐专任教师数",
-    "fine_art_teachers": "美术专任教师数",
-}
-SCOPES: dict[str, str] = {"county": "全县范围内", "township": "同一乡镇内"}
-OPTIMAL, FEASIBLE = "最优", "可行"
+from junheng.roster.planner_model import (
+    Built,
+    build_model,
+    explain_infeasible,
+    pair_moves,
+    pool_keys,
+    precheck,
+)
+from junheng.roster.planner_wording import hire_reasons, move_reasons, plan_notes, summary_text
 
-_INF = float("inf")
+__all__ = [
+    "COUNT_COLUMNS",
+    "SUBJECTS",
+    "PlanError",
+    "PlanLimits",
+    "RotationPlan",
+    "apply_plan",
+    "default_limits",
+    "limits_from_mapping",
+    "plan_objective",
+    "plan_rotation",
+    "planner_segments",
+    "rotation_shares",
+    "shift_counts",
+    "teacher_shortfall",
+]
 
 
-class PlanError(ValueError):
-    """No plan can be made; the message says why in Chinese."""
-
-
-@dataclass(frozen=True)
-class PlanLimits:
-    """What a county allows; defaults from `planner.yaml`."""
-
-    items: tuple[str, ...]
-    rotation_item: str
-    share_check: str
-    backbone_check: str
-    scope: str
-    max_hires: int
-    hires_by_subject: Mapping[str, int]
-    hire_degree: str
-    move_penalty: float
-    hire_penalty: float
-    spread_weight: float
-    mip_gap: float
-    time_limit_seconds: float
-    rotation_share: float | None = None
-    """A county's own minimum share (None: the standard's G11)."""
-    backbone_share: float | None = None
+PROVEN_GAP = 1e-6
+"""A relative gap at most this is the solver's rounding, not room for a better plan: HiGHS stops
+at an absolute gap of 1e-6 (`mip_abs_gap`) even when asked for 0, so such a plan is 最优."""
 
 
 @dataclass(frozen=True)
@@ -153,10 +126,10 @@ class RotationPlan:
     """A plan and how good it is."""
 
     moves: pl.DataFrame
-    """teacher_id, name, level, subject, degree, backbone, from_school_id, from_school,
-    to_school_id, to_school, reason (Chinese)."""
+    """teacher_id, name, level, subject, subject_name (体育…), degree, backbone, from_school_id,
+    from_school, to_school_id, to_school, reason (Chinese)."""
     hires: pl.DataFrame
-    """school_id, school, level, subject, hires, reason (Chinese)."""
+    """school_id, school, level, subject, subject_name, hires, reason (Chinese)."""
     segments: pl.DataFrame
     """One row per segment: school_id, level, name, township, students, every count column as
     `<column>_before` and `<column>_after`, and per item `<item>_before`/`<item>_after` (value per
@@ -173,97 +146,6 @@ class RotationPlan:
     shortfall_after: int
     summary: str
     notes: tuple[str, ...] = field(default_factory=tuple)
-
-
-# ---------------------------------------------------------------------------------------------
-# Limits
-
-
-def limits_from_mapping(data: Mapping[str, Any], source: str = "planner.yaml") -> PlanLimits:
-    """Limits from a mapping, strictly: unknown, missing or wrong keys raise `PlanError`."""
-    if not isinstance(data, Mapping):
-        raise PlanError(f"{source}：内容应为键值映射")
-    known = {
-        "items",
-        "rotation",
-        "scope",
-        "max_hires",
-        "hires_by_subject",
-        "hire_degree",
-        "move_penalty",
-        "hire_penalty",
-        "spread_weight",
-        "mip_gap",
-        "time_limit_seconds",
-    }
-    problems = [f"未知的字段“{k}”" for k in sorted(set(data) - known)]
-    problems += [f"缺少字段“{k}”" for k in sorted(known - set(data))]
-    if problems:
-        raise PlanError(f"{source}：" + "；".join(problems))
-    rotation = data["rotation"]
-    if not isinstance(rotation, Mapping) or set(rotation) != {
-        "item",
-        "share_check",
-        "backbone_check",
-    }:
-        raise PlanError(f"{source}：字段“rotation”应含 item、share_check、backbone_check")
-    limits = PlanLimits(
-        items=tuple(str(i) for i in data["items"]),
-        rotation_item=str(rotation["item"]),
-        share_check=str(rotation["share_check"]),
-        backbone_check=str(rotation["backbone_check"]),
-        scope=data["scope"],
-        max_hires=data["max_hires"],
-        hires_by_subject=dict(data["hires_by_subject"] or {}),
-        hire_degree=data["hire_degree"],
-        move_penalty=float(data["move_penalty"]),
-        hire_penalty=float(data["hire_penalty"]),
-        spread_weight=float(data["spread_weight"]),
-        mip_gap=float(data["mip_gap"]),
-        time_limit_seconds=float(data["time_limit_seconds"]),
-    )
-    check_limits(limits, source)
-    return limits
-
-
-def check_limits(limits: PlanLimits, source: str = "规划限制") -> None:
-    """Raise `PlanError` in Chinese for a limit out of its range."""
-    problems = []
-    if limits.scope not in SCOPES:
-        problems.append(f"交流范围应为 {'、'.join(SCOPES)} 之一，实际为 {limits.scope!r}")
-    if not isinstance(limits.max_hires, int) or limits.max_hires < 0:
-        problems.append(f"招聘总数应为不小于 0 的整数，实际为 {limits.max_hires!r}")
-    for subject, cap in limits.hires_by_subject.items():
-        if subject not in SUBJECTS:
-            problems.append(f"分学科招聘上限中的学科应为 {'、'.join(SUBJECTS)} 之一")
-        elif not isinstance(cap, int) or cap < 0:
-            problems.append(f"{SUBJECTS[subject]}招聘上限应为不小于 0 的整数")
-    if limits.hire_degree not in DEGREES:
-        problems.append(f"新招聘教师学历应为 {'、'.join(DEGREES)} 之一")
-    if min(limits.move_penalty, limits.hire_penalty, limits.spread_weight) < 0:
-        problems.append("交流、招聘和校际差异的权重不能为负数")
-    if not 0 <= limits.mip_gap < 1:
-        problems.append("最优性差距应在 0 与 1 之间")
-    if limits.time_limit_seconds <= 0:
-        problems.append("求解时间上限应大于 0 秒")
-    for share in (limits.rotation_share, limits.backbone_share):
-        if share is not None and not 0 <= share <= 1:
-            problems.append("交流比例应在 0 与 1 之间")
-    if problems:
-        raise PlanError(f"{source}：" + "；".join(problems))
-
-
-@cache
-def default_limits() -> PlanLimits:
-    """The packaged `planner.yaml` (read once, like a module constant)."""
-    import yaml
-
-    path = Path(__file__).with_name("planner.yaml")
-    return limits_from_mapping(yaml.safe_load(path.read_text(encoding="utf-8")), path.name)
-
-
-# ---------------------------------------------------------------------------------------------
-# The standard's pieces
 
 
 def _exact(value: float | int) -> Fraction:
@@ -350,10 +232,6 @@ def _profile_gains(items: Sequence[Item], levels: Sequence[str]) -> pl.DataFrame
             frame = frame.with_columns(pl.col(item.id).round().cast(pl.Int64))
         frames.append(frame)
     return pl.concat(frames)
-
-
-# ---------------------------------------------------------------------------------------------
-# Frames
 
 
 def planner_segments(dataset: Dataset, approved_posts: pl.DataFrame | None = None) -> pl.DataFrame:
@@ -545,270 +423,6 @@ def teacher_shortfall(
     )
 
 
-# ---------------------------------------------------------------------------------------------
-# The model
-
-
-class _Model:
-    """A sparse MILP built row by row, then handed to HiGHS at once."""
-
-    def __init__(self) -> None:
-        self.cost: list[float] = []
-        self.lower: list[float] = []
-        self.upper: list[float] = []
-        self.integer: list[bool] = []
-        self.rows: list[tuple[list[int], list[float], float, float]] = []
-        self.offset = 0.0
-
-    def var(self, cost: float, lower: float, upper: float, integer: bool) -> int:
-        self.cost.append(cost)
-        self.lower.append(lower)
-        self.upper.append(upper)
-        self.integer.append(integer)
-        return len(self.cost) - 1
-
-    def row(self, index: list[int], value: list[float], lower: float, upper: float) -> None:
-        if index:
-            self.rows.append((index, value, lower, upper))
-        elif lower > 1e-9 or upper < -1e-9:
-            self.rows.append(([], [], lower, upper))
-
-    def solve(self, gap: float, seconds: float) -> tuple[str, list[float], float, float]:
-        import highspy
-        import numpy as np
-
-        if any(not idx and (lo > 0 or hi < 0) for idx, _, lo, hi in self.rows):
-            return "infeasible", [], math.nan, math.nan
-        rows = [r for r in self.rows if r[0]]
-        lp = highspy.HighsLp()
-        lp.num_col_ = len(self.cost)
-        lp.num_row_ = len(rows)
-        lp.col_cost_ = np.array(self.cost, dtype=float)
-        lp.col_lower_ = np.array(self.lower, dtype=float)
-        lp.col_upper_ = np.array([highspy.kHighsInf if u == _INF else u for u in self.upper])
-        lp.row_lower_ = np.array([highspy.kHighsInf * -1 if r[2] == -_INF else r[2] for r in rows])
-        lp.row_upper_ = np.array([highspy.kHighsInf if r[3] == _INF else r[3] for r in rows])
-        lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
-        starts = np.zeros(len(rows) + 1, dtype=np.int32)
-        starts[1:] = np.cumsum([len(r[0]) for r in rows])
-        lp.a_matrix_.start_ = starts
-        lp.a_matrix_.index_ = np.array([i for r in rows for i in r[0]], dtype=np.int32)
-        lp.a_matrix_.value_ = np.array([v for r in rows for v in r[1]], dtype=float)
-        lp.integrality_ = [
-            highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous
-            for i in self.integer
-        ]
-        solver = highspy.Highs()
-        solver.setOptionValue("output_flag", False)
-        solver.setOptionValue("mip_rel_gap", gap)
-        solver.setOptionValue("time_limit", seconds)
-        solver.setOptionValue("random_seed", 1)
-        lp.offset_ = self.offset
-        solver.passModel(lp)
-        solver.run()
-        status = solver.getModelStatus()
-        info = solver.getInfo()
-        kind = highspy.HighsModelStatus
-        if status in (kind.kInfeasible, kind.kUnboundedOrInfeasible):
-            return "infeasible", [], math.nan, math.nan
-        if info.primal_solution_status != 2:  # 2: a feasible solution is known
-            return "no_solution", [], math.nan, math.nan
-        values = list(solver.getSolution().col_value)
-        reported = float(info.mip_gap) if any(self.integer) else 0.0
-        return "solved", values, float(info.objective_function_value), max(0.0, reported)
-
-
-@dataclass
-class _Built:
-    model: _Model
-    out: dict[tuple[int, int], int]
-    into: dict[tuple[int, int], int]
-    hire: dict[tuple[int, str], int]
-
-
-def _pool_keys(segs: pl.DataFrame, scope: str) -> list[tuple[Any, ...]]:
-    keys = []
-    for seg, level, township in segs.select("seg", "level", "township").iter_rows():
-        if scope == "county":
-            keys.append((level,))
-        elif township is None or township == "":
-            # No township: no school shares its pool, so it neither sends nor receives.
-            keys.append((level, None, seg))
-        else:
-            keys.append((level, township))
-    return keys
-
-
-def _build(
-    segs: pl.DataFrame,
-    types: pl.DataFrame,
-    eligible: Mapping[tuple[int, int], int],
-    hire_gain: Mapping[tuple[str, str], tuple[int, ...]],
-    items: Sequence[Item],
-    limits: PlanLimits,
-    required: int,
-    backbone_share: Fraction,
-    *,
-    scope: str,
-    with_backbone: bool = True,
-    with_posts: bool = True,
-) -> _Built:
-    model = _Model()
-    out: dict[tuple[int, int], int] = {}
-    into: dict[tuple[int, int], int] = {}
-    hire: dict[tuple[int, str], int] = {}
-    type_rows = {t: row for t, *row in types.iter_rows()}  # type → level, backbone, gains…
-    pools: dict[tuple[Any, ...], list[int]] = defaultdict(list)
-    for seg, key in zip(segs["seg"].to_list(), _pool_keys(segs, scope), strict=True):
-        pools[key].append(seg)
-    by_type_seg: dict[int, dict[int, int]] = defaultdict(dict)
-    for (seg, t), n in eligible.items():
-        by_type_seg[t][seg] = n
-    for members in pools.values():
-        if len(members) < 2:
-            continue
-        level = segs["level"][members[0]]
-        for t, (t_level, *_rest) in type_rows.items():
-            if t_level != level:
-                continue
-            supply = {s: by_type_seg[t].get(s, 0) for s in members}
-            total = sum(supply.values())
-            if total == 0:
-                continue
-            flow = model.var(0.0, 0, total, False)
-            for s in members:
-                if supply[s]:
-                    out[s, t] = model.var(limits.move_penalty, 0, supply[s], True)
-                into[s, t] = model.var(0.0, 0, total, True)
-            outs = [out[s, t] for s in members if (s, t) in out]
-            model.row([*outs, flow], [1.0] * len(outs) + [-1.0], 0, 0)
-            model.row([into[s, t] for s in members] + [flow], [1.0] * len(members) + [-1.0], 0, 0)
-            for s in members:
-                idx = [into[s, t], flow] + ([out[s, t]] if (s, t) in out else [])
-                model.row(idx, [1.0, -1.0] + [1.0] * (len(idx) - 2), -_INF, 0)
-    seg_rows = segs.rows(named=True)
-    if limits.max_hires > 0:
-        for row in seg_rows:
-            for subject in SUBJECTS:
-                cap = min(limits.max_hires, limits.hires_by_subject.get(subject, limits.max_hires))
-                if cap > 0:
-                    hire[row["seg"], subject] = model.var(limits.hire_penalty, 0, cap, True)
-        model.row(list(hire.values()), [1.0] * len(hire), -_INF, limits.max_hires)
-        for subject, cap in limits.hires_by_subject.items():
-            idx = [v for (_, s), v in hire.items() if s == subject]
-            model.row(idx, [1.0] * len(idx), -_INF, cap)
-    all_out = list(out.items())
-    model.row([v for _, v in all_out], [1.0] * len(all_out), required, _INF)
-    if with_backbone:
-        p, q = backbone_share.numerator, backbone_share.denominator
-        model.row(
-            [v for _, v in all_out],
-            [float(q * type_rows[t][1] - p) for (_, t), v in all_out],
-            0,
-            _INF,
-        )
-    out_of: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    in_of: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    for (s, t), v in out.items():
-        out_of[s].append((t, v))
-    for (s, t), v in into.items():
-        in_of[s].append((t, v))
-    hires_of: dict[int, list[tuple[str, int]]] = defaultdict(list)
-    for (s, subject), v in hire.items():
-        hires_of[s].append((subject, v))
-    for row in seg_rows:
-        s = row["seg"]
-        for k, item in enumerate(items):
-            if row[f"{item.id}_count"] is None or not row["students"]:
-                continue
-            gap = row[f"{item.id}_need"] - row[f"{item.id}_count"]
-            idx: list[int] = []
-            val: list[float] = []
-            loss = 0
-            for t, v in out_of[s]:
-                gain = type_rows[t][2 + k]
-                if gain:
-                    idx.append(v)
-                    val.append(-gain)
-                    loss += max(0, gain) * eligible[s, t]
-            for t, v in in_of[s]:
-                gain = type_rows[t][2 + k]
-                if gain:
-                    idx.append(v)
-                    val.append(gain)
-            for subject, v in hires_of[s]:
-                gain = hire_gain[row["level"], subject][k]
-                if gain:
-                    idx.append(v)
-                    val.append(gain)
-            away = row[f"{item.id}_count"] - row[f"{item.id}_target"]
-            if limits.spread_weight > 0 and not idx:
-                model.offset += limits.spread_weight * abs(away)
-            elif limits.spread_weight > 0:
-                # |count after − the level's mean share of it|, in teachers (see the docstring).
-                spread = model.var(limits.spread_weight, 0, _INF, False)
-                model.row([spread, *idx], [1.0, *[-v for v in val]], away, _INF)
-                model.row([spread, *idx], [1.0, *val], -away, _INF)
-            if gap + loss <= 0:
-                continue  # never short, whatever the plan does
-            short = model.var(1.0, 0, _INF, False)
-            model.row([short, *idx], [1.0, *val], gap, _INF)
-        if with_posts and row["approved_posts"] is not None:
-            room = max(0, row["approved_posts"] - row["teachers"])
-            idx = [v for _, v in in_of[s]] + [v for _, v in hires_of[s]]
-            idx_out = [v for _, v in out_of[s]]
-            model.row(idx + idx_out, [1.0] * len(idx) + [-1.0] * len(idx_out), -_INF, room)
-    return _Built(model, out, into, hire)
-
-
-def _pair_moves(outs: dict[int, int], ins: dict[int, int]) -> list[tuple[int, int, int]]:
-    """Split out- and in-counts of one pool and type into (from, to, count) with from ≠ to.
-
-    Always take the school with the most remaining (out + in) and pair it with the largest other
-    school on the other side. With o + i ≤ total for every school (the model's constraint) this
-    never gets stuck: a school at the total is always the one served, and after each pairing the
-    condition holds for the smaller total."""
-    remaining = {s: outs.get(s, 0) + ins.get(s, 0) for s in set(outs) | set(ins)}
-    rem_out = dict(outs)
-    rem_in = dict(ins)
-    pairs: dict[tuple[int, int], int] = defaultdict(int)
-    heap = [(-n, s) for s, n in remaining.items() if n]
-    heapq.heapify(heap)
-    while heap:
-        n, s = heapq.heappop(heap)
-        if -n != remaining[s] or not remaining[s]:
-            continue
-        side_out = rem_out.get(s, 0) > 0
-        partner = None
-        skipped = []
-        while heap:
-            m, r = heapq.heappop(heap)
-            if -m != remaining[r] or not remaining[r]:
-                continue
-            if r != s and (rem_in.get(r, 0) if side_out else rem_out.get(r, 0)) > 0:
-                partner = r
-                break
-            skipped.append((m, r))
-        if partner is None:
-            raise PlanError("交流名单无法拆分到个人（内部错误）")
-        src, dst = (s, partner) if side_out else (partner, s)
-        pairs[src, dst] += 1
-        rem_out[src] -= 1
-        rem_in[dst] -= 1
-        for x in (s, partner):
-            remaining[x] -= 1
-        for entry in skipped:
-            heapq.heappush(heap, entry)
-        for x in (s, partner):
-            if remaining[x]:
-                heapq.heappush(heap, (-remaining[x], x))
-    return [(a, b, n) for (a, b), n in pairs.items()]
-
-
-# ---------------------------------------------------------------------------------------------
-# The planner
-
-
 def _with_targets(segs: pl.DataFrame, items: Sequence[Item]) -> pl.DataFrame:
     """`<item>_target`: the segment's share of its level's count by students (the count at the
     level's mean value), over segments that can be judged."""
@@ -901,8 +515,8 @@ def plan_rotation(
     eligible = {
         (s, t): n for s, t, n in pool_eligible.group_by("seg", "type").len().iter_rows() if n
     }
-    _precheck(segs, pool_eligible, limits, required, backbone_share, rotation_share)
-    built = _build(
+    precheck(segs, pool_eligible, limits, required, backbone_share, rotation_share)
+    built = build_model(
         segs,
         types,
         eligible,
@@ -918,7 +532,7 @@ def plan_rotation(
     )
     if state == "infeasible":
         raise PlanError(
-            _explain_infeasible(
+            explain_infeasible(
                 segs,
                 types,
                 eligible,
@@ -944,20 +558,26 @@ def plan_rotation(
         hire_rows, schema={"seg": pl.UInt32, "subject": pl.String, "hires": pl.Int64}, orient="row"
     ).join(segs.select("seg", "school_id", "level", "name"), on="seg")
     after = teacher_shortfall(
-        shift_counts(segs.select(segments_columns(segs)), roster, moves, hires, limits.hire_degree),
+        shift_counts(segs.select(_input_columns(segs)), roster, moves, hires, limits.hire_degree),
         standard,
         limits,
     )
     before = segs
     frame = _before_after(before, after, items)
-    moves = _move_reasons(moves, roster, frame, items, standard, rotation_share, backbone_share)
-    hires = _hire_reasons(hires, frame, items, hire_gain)
+    by_profile = {
+        (level, degree, backbone, subject): dict(zip(item_ids, rest, strict=True))
+        for level, degree, backbone, subject, *rest in gains.select(
+            "level", "degree", "backbone", "subject", *item_ids
+        ).iter_rows()
+    }
+    moves = move_reasons(moves, roster, frame, items, by_profile, rotation_share, backbone_share)
+    hires = hire_reasons(hires, frame, items, hire_gain)
     shortfall_before = int(sum(frame[f"{i.id}_short_before"].sum() for i in items))
     shortfall_after = int(sum(frame[f"{i.id}_short_after"].sum() for i in items))
     backbone_moved = int(moves["backbone"].sum()) if moves.height else 0
-    status = OPTIMAL if gap <= 1e-9 else FEASIBLE
+    status = OPTIMAL if gap <= PROVEN_GAP else FEASIBLE
     seconds = time.perf_counter() - started
-    summary = _summary(
+    summary = summary_text(
         n_eligible,
         required,
         moves.height,
@@ -970,7 +590,7 @@ def plan_rotation(
         gap,
         seconds,
     )
-    notes = _notes(segs, limits)
+    notes = plan_notes(segs, limits)
     return RotationPlan(
         moves=moves,
         hires=hires,
@@ -989,92 +609,21 @@ def plan_rotation(
     )
 
 
-def segments_columns(segs: pl.DataFrame) -> list[str]:
+def _input_columns(segs: pl.DataFrame) -> list[str]:
     """The input columns of a prepared segments frame (without the planner's own)."""
     keep = ["seg", "school_id", "level", "name", "township", "students", "approved_posts"]
     return [c for c in (*keep, *COUNT_COLUMNS, "arts_teachers") if c in segs.columns]
-
-
-def _precheck(
-    segs: pl.DataFrame,
-    eligible: pl.DataFrame,
-    limits: PlanLimits,
-    required: int,
-    backbone_share: Fraction,
-    rotation_share: Fraction,
-) -> None:
-    keys = dict(zip(segs["seg"].to_list(), _pool_keys(segs, limits.scope), strict=True))
-    sizes: dict[tuple[Any, ...], int] = defaultdict(int)
-    for key in keys.values():
-        sizes[key] += 1
-    shared = [s for s, key in keys.items() if sizes[key] > 1]
-    movable = eligible.filter(pl.col("seg").is_in(shared))
-    where = SCOPES[limits.scope]
-    if movable.height < required:
-        raise PlanError(
-            f"符合交流条件的教师 {eligible.height} 人，按不低于 {_pct(rotation_share)} 至少应交流"
-            f" {required} 人，但其中只有 {movable.height} 人在{where}有同学段的其他学校可去"
-            + ("（未填乡镇的学校无法在乡镇内交流）" if limits.scope == "township" else "")
-        )
-    backbone = int(movable["backbone"].sum())
-    least = math.ceil(backbone_share * required)
-    if backbone < least:
-        raise PlanError(
-            f"至少应交流 {required} 人，其中骨干教师不低于 {_pct(backbone_share)}，即至少"
-            f" {least} 人；但{where}可交流的符合条件骨干教师只有 {backbone} 人"
-        )
-
-
-def _explain_infeasible(
-    segs: pl.DataFrame,
-    types: pl.DataFrame,
-    eligible: Mapping[tuple[int, int], int],
-    hire_gain: Mapping[tuple[str, str], tuple[int, ...]],
-    items: Sequence[Item],
-    limits: PlanLimits,
-    required: int,
-    backbone_share: Fraction,
-    rotation_share: Fraction,
-) -> str:
-    args = (segs, types, eligible, hire_gain, items, limits, required, backbone_share)
-    head = f"按现有限制无法安排交流轮岗（至少 {required} 人）"
-
-    def feasible(**kwargs: Any) -> bool:
-        built = _build(*args, **{"scope": limits.scope, **kwargs})
-        return built.model.solve(1.0, limits.time_limit_seconds)[0] == "solved"
-
-    if feasible(with_posts=False):
-        full = segs.filter(
-            pl.col("approved_posts").is_not_null()
-            & (pl.col("approved_posts") <= pl.col("teachers"))
-        ).height
-        return (
-            f"{head}：有 {full} 个学校学段的专任教师已达到或超过核定编制，调入的教师没有编制可用；"
-            "请核对核定编制，或让这些学校同时调出教师"
-        )
-    if feasible(with_backbone=False):
-        return (
-            f"{head}：骨干教师不低于交流人数的 {_pct(backbone_share)}，"
-            "但可交流的骨干教师无法与其他教师同时安排"
-        )
-    if limits.scope == "township" and feasible(scope="county"):
-        return f"{head}：限定在同一乡镇内交流时人数不够；放宽到全县范围内交流可以安排"
-    return f"{head}：请核对符合交流条件的教师、核定编制和招聘限制"
-
-
-def _pct(share: Fraction) -> str:
-    return f"{float(share) * 100:g}%"
 
 
 def _moves(
     segs: pl.DataFrame,
     roster: pl.DataFrame,
     types: pl.DataFrame,
-    built: _Built,
+    built: Built,
     take: Any,
     scope: str,
 ) -> pl.DataFrame:
-    keys = dict(zip(segs["seg"].to_list(), _pool_keys(segs, scope), strict=True))
+    keys = dict(zip(segs["seg"].to_list(), pool_keys(segs, scope), strict=True))
     flows: dict[tuple[Any, int], tuple[dict[int, int], dict[int, int]]] = defaultdict(
         lambda: ({}, {})
     )
@@ -1096,7 +645,7 @@ def _moves(
     school_of = dict(zip(segs["seg"].to_list(), segs["school_id"].to_list(), strict=True))
     rows = []
     for (_key, t), (outs, ins) in sorted(flows.items(), key=lambda kv: (str(kv[0][0]), kv[0][1])):
-        for src, dst, n in sorted(_pair_moves(outs, ins)):
+        for src, dst, n in sorted(pair_moves(outs, ins)):
             for _ in range(n):
                 rows.append((queues[src, t].pop(0), school_of[dst]))
     return pl.DataFrame(
@@ -1120,173 +669,6 @@ def _before_after(before: pl.DataFrame, after: pl.DataFrame, items: Sequence[Ite
     for c in measures:
         ordered += [f"{c}_before", f"{c}_after"]
     return frame.select(ordered)
-
-
-def _move_reasons(
-    moves: pl.DataFrame,
-    roster: pl.DataFrame,
-    frame: pl.DataFrame,
-    items: Sequence[Item],
-    standard: Standard,
-    rotation_share: Fraction,
-    backbone_share: Fraction,
-) -> pl.DataFrame:
-    schema = {
-        "teacher_id": pl.String,
-        "name": pl.String,
-        "level": pl.String,
-        "subject": pl.String,
-        "degree": pl.String,
-        "backbone": pl.Boolean,
-        "from_school_id": pl.String,
-        "from_school": pl.String,
-        "to_school_id": pl.String,
-        "to_school": pl.String,
-        "reason": pl.String,
-    }
-    if not moves.height:
-        return pl.DataFrame(schema=schema)
-    state = {(r["school_id"], r["level"]): r for r in frame.iter_rows(named=True)}
-    gains = {
-        (level, degree, backbone, subject): dict(zip([i.id for i in items], rest, strict=True))
-        for level, degree, backbone, subject, *rest in _profile_gains(
-            items, sorted(set(frame["level"].to_list()))
-        )
-        .select("level", "degree", "backbone", "subject", *[i.id for i in items])
-        .iter_rows()
-    }
-    joined = moves.join(
-        roster.select("teacher_id", "name", "level", "subject", "degree", "backbone", "school_id"),
-        on="teacher_id",
-    )
-    rows = []
-    for r in joined.iter_rows(named=True):
-        src = state[r["school_id"], r["level"]]
-        dst = state[r["to_school_id"], r["level"]]
-        gain = gains[r["level"], r["degree"], r["backbone"], r["subject"]]
-        lifts = [
-            f"“{i.name}”为 {fmt_number(dst[f'{i.id}_before'])}，低于标准"
-            f" {fmt_plain(i.threshold[r['level']])}"
-            for i in items
-            if gain[i.id] > 0 and dst[f"{i.id}_short_before"] > 0
-        ]
-        if lifts:
-            reason = "调入学校" + "；".join(lifts) + "，调入可补足缺口"
-        elif r["backbone"]:
-            reason = (
-                f"完成交流轮岗任务：骨干教师不低于交流人数的 {_pct(backbone_share)}，"
-                "调入学校相关指标已达标"
-            )
-        else:
-            reason = (
-                f"完成交流轮岗任务：不低于符合交流条件教师的 {_pct(rotation_share)}，"
-                "调入学校相关指标已达标"
-            )
-        hurt = [i.name for i in items if gain[i.id] > 0 and src[f"{i.id}_short_after"] > 0]
-        reason += "；调出学校" + (
-            "调出后“" + "”“".join(hurt) + "”仍低于标准" if hurt else "调出后相关指标仍达标"
-        )
-        rows.append(
-            {
-                "teacher_id": r["teacher_id"],
-                "name": r["name"],
-                "level": r["level"],
-                "subject": r["subject"],
-                "degree": r["degree"],
-                "backbone": r["backbone"],
-                "from_school_id": r["school_id"],
-                "from_school": src["name"],
-                "to_school_id": r["to_school_id"],
-                "to_school": dst["name"],
-                "reason": reason,
-            }
-        )
-    return pl.DataFrame(rows, schema=schema).sort("level", "from_school_id", "teacher_id")
-
-
-def _hire_reasons(
-    hires: pl.DataFrame,
-    frame: pl.DataFrame,
-    items: Sequence[Item],
-    hire_gain: Mapping[tuple[str, str], tuple[int, ...]],
-) -> pl.DataFrame:
-    schema = {
-        "school_id": pl.String,
-        "school": pl.String,
-        "level": pl.String,
-        "subject": pl.String,
-        "hires": pl.Int64,
-        "reason": pl.String,
-    }
-    if not hires.height:
-        return pl.DataFrame(schema=schema)
-    state = {(r["school_id"], r["level"]): r for r in frame.iter_rows(named=True)}
-    rows = []
-    for r in hires.iter_rows(named=True):
-        seg = state[r["school_id"], r["level"]]
-        gain = hire_gain[r["level"], r["subject"]]
-        lifts = [
-            f"“{i.name}”为 {fmt_number(seg[f'{i.id}_before'])}，低于标准"
-            f" {fmt_plain(i.threshold[r['level']])}"
-            for k, i in enumerate(items)
-            if gain[k] > 0 and seg[f"{i.id}_short_before"] > 0
-        ]
-        reason = (
-            "；".join(lifts) + f"，招聘{SUBJECTS[r['subject']]}教师补足缺口"
-            if lifts
-            else f"招聘{SUBJECTS[r['subject']]}教师"
-        )
-        rows.append(
-            {
-                "school_id": r["school_id"],
-                "school": r["name"],
-                "level": r["level"],
-                "subject": r["subject"],
-                "hires": r["hires"],
-                "reason": reason,
-            }
-        )
-    return pl.DataFrame(rows, schema=schema).sort("level", "school_id", "subject")
-
-
-def _summary(
-    eligible: int,
-    required: int,
-    moved: int,
-    backbone: int,
-    hired: int,
-    before: int,
-    after: int,
-    items: Sequence[Item],
-    status: str,
-    gap: float,
-    seconds: float,
-) -> str:
-    share = f"{backbone / moved * 100:.1f}%" if moved else "—"
-    codes = "、".join(i.id for i in items)
-    quality = (
-        "已证明为最优方案"
-        if status == OPTIMAL
-        else f"可行方案，与最优方案的差距不超过 {gap * 100:.2f}%"
-    )
-    return (
-        f"符合交流条件的教师 {eligible} 人，至少应交流 {required} 人；方案交流 {moved} 人"
-        f"（其中骨干教师 {backbone} 人，占 {share}），招聘 {hired} 人。"
-        f"{codes} 低于标准的教师缺口由 {before} 人次降到 {after} 人次。"
-        f"{quality}，用时 {seconds:.2f} 秒。"
-    )
-
-
-def _notes(segs: pl.DataFrame, limits: PlanLimits) -> tuple[str, ...]:
-    notes = []
-    unjudged = segs.filter(~(pl.col("students") > 0)).height
-    if unjudged:
-        notes.append(f"{unjudged} 个学校学段没有在校生数，未计算缺口，仍可调入调出")
-    if limits.scope == "township":
-        alone = segs.filter(pl.col("township").is_null() | (pl.col("township") == "")).height
-        if alone:
-            notes.append(f"{alone} 个学校学段未填乡镇，不参加乡镇内交流")
-    return tuple(notes)
 
 
 def apply_plan(dataset: Dataset, plan: RotationPlan) -> Dataset:

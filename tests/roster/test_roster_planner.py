@@ -17,7 +17,6 @@ from junheng.core.evaluate import evaluate
 from junheng.roster.planner import (
     OPTIMAL,
     PlanError,
-    _pair_moves,
     apply_plan,
     default_limits,
     limits_from_mapping,
@@ -26,6 +25,7 @@ from junheng.roster.planner import (
     planner_segments,
     teacher_shortfall,
 )
+from junheng.roster.planner_model import pair_moves
 from junheng.standards import load_standard
 from tests.builders import dataset, school, segment
 
@@ -405,7 +405,7 @@ def test_pairing_never_returns_a_teacher_to_their_school():
             ins[rng.randrange(schools)] += 1
         if any(outs[s] + ins[s] > total for s in range(schools)):
             continue
-        pairs = _pair_moves(
+        pairs = pair_moves(
             {s: n for s, n in outs.items() if n}, {s: n for s, n in ins.items() if n}
         )
         assert all(a != b for a, b, _ in pairs)
@@ -459,3 +459,47 @@ def test_a_county_share_above_the_standard_raises_the_required_moves():
     plan, _, _ = _plan(BACKGROUND, ROSTER, replace(EXACT, rotation_share=0.3))
     # 7 eligible × 30 % = 2.1 → 3.
     assert plan.required_moves == 3 and plan.moves.height >= 3
+
+
+def _one_gap_county(approved_posts):
+    # School 2 (300 students) has 1 art teacher for ⌈2.7⌉ = 3; the others meet everything and
+    # their eligible teachers are not art teachers, so only hires close that gap.
+    background = [
+        {**BACKGROUND[0], "r2": 5, "r3": 4},
+        {**BACKGROUND[1], "r1": 13, "r2": 3, "r3": 1, "approved_posts": approved_posts},
+        {**BACKGROUND[2], "r1": 21, "r2": 5, "r3": 5},
+    ]
+    roster = [
+        _teacher("a", "1", backbone=True),
+        _teacher("b", "3"),
+        _teacher("c", "3"),
+    ]
+    return background, roster
+
+
+@pytest.mark.parametrize(("cap", "hired"), [(1, 1), (2, 2), (3, 2)])
+def test_hires_stop_at_the_subject_cap(cap, hired):
+    # Two art teachers short at school 2; PE is the only subject allowed, up to `cap`.
+    background, roster = _one_gap_county(None)
+    caps = {"pe": cap, "music": 0, "fine_art": 0, "other": 0}
+    plan, _, _ = _plan(background, roster, replace(EXACT, max_hires=5, hires_by_subject=caps))
+    assert plan.hires["subject"].to_list() == ["pe"]
+    assert plan.hires["hires"].sum() == hired
+    assert plan.hires["subject_name"].to_list() == ["体育"]
+
+
+@pytest.mark.parametrize(("room", "hired"), [(0, 0), (1, 1), (2, 2)])
+def test_hires_stop_at_the_approved_posts(room, hired):
+    # School 2 has 13 teachers (all 本科, none in the roster); approved posts 13 + room.
+    background, roster = _one_gap_county(13 + room)
+    plan, _, _ = _plan(background, roster, replace(EXACT, max_hires=5))
+    assert (plan.hires["hires"].sum() if plan.hires.height else 0) == hired
+
+
+def test_a_county_without_eligible_teachers_only_hires():
+    background, roster = _one_gap_county(None)
+    roster = [{**t, "eligible": False} for t in roster]
+    plan, _, _ = _plan(background, roster, replace(EXACT, max_hires=1))
+    assert plan.eligible == 0 and plan.required_moves == 0
+    assert plan.moves.height == 0 and plan.hires["hires"].sum() == 1
+    assert plan.shortfall_before == 2 and plan.shortfall_after == 1
