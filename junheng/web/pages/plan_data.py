@@ -15,6 +15,7 @@ inspectors read; school and department users get 404.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,7 +32,7 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 
 from junheng.core.dataset import Dataset, conform, table_schema
-from junheng.core.schema import SCHOOLS, SEGMENTS, Column, ColumnType, Table
+from junheng.core.schema import CLASSES, SCHOOLS, SEGMENTS, Column, ColumnType, Table
 from junheng.intake.cells import convert_table
 from junheng.intake.errors import CATALOGUE, ERROR, ErrorCollector, IntakeError
 from junheng.intake.reader import MAX_ERRORS, dataset_from_raw
@@ -394,6 +395,35 @@ def _posted_rows(
     return rows, positions
 
 
+def natural_key(text: str | None) -> tuple[tuple[int, int, str], ...]:
+    """A name's sort key with the numbers inside it compared as numbers: "2班" before "10班"
+    (as text "10班" came first). Empty names last."""
+    if not text:
+        return ((2, 0, ""),)
+    parts = re.split(r"(\d+)", text)
+    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in parts if p)
+
+
+def display_order(table: str, rows: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """The rows in the order a person reads them: classes by year, grade and class name
+    naturally. Only what is shown: the stored order (and the form's token over it) stays; the
+    sort is stable, so rows named alike keep their stored rank, which saving matches them by."""
+    if table != CLASSES.name:
+        return list(rows)
+
+    def key(row: Mapping[str, Any]) -> tuple[Any, ...]:
+        year, grade = row.get("year"), row.get("grade")
+        return (
+            year is None,
+            year or 0,
+            grade is None,
+            grade or 0,
+            natural_key(row.get("class_name")),
+        )
+
+    return sorted(rows, key=key)
+
+
 def _display_rows(
     scope: Scope, rows: Sequence[Mapping[str, Any]], names: Mapping[str, str]
 ) -> list[list[str]]:
@@ -458,14 +488,15 @@ def plan_table_view(request: HttpRequest, county_id: int, year: str, table: str)
         ],
     }
     stored = stored_rows(county, year_row, table, school=scope.school, table_year=scope.table_year)
+    shown = display_order(table, stored)
     here = reverse("plan_table", args=[county.pk, year_row.label, table]) + scope.query()
     context["here"] = here
     capacity = _capacity(scope)
     if not may_edit or (capacity is not None and len(stored) + BLANK_ROWS > capacity):
-        context |= {"rows": _display_rows(scope, stored, names), "too_many": may_edit}
+        context |= {"rows": _display_rows(scope, shown, names), "too_many": may_edit}
         return render(request, "pages/plan_data_table.html", context)
     if not SchoolYearData.objects.filter(school__county=county, year=year_row).exists():
-        context |= {"rows": _display_rows(scope, stored, names), "no_schools": True}
+        context |= {"rows": _display_rows(scope, shown, names), "no_schools": True}
         return render(request, "pages/plan_data_table.html", context)
 
     formset_class = grid_formset(scope, schools)
@@ -474,7 +505,7 @@ def plan_table_view(request: HttpRequest, county_id: int, year: str, table: str)
     status = 200
     checked: Checked | None = None
     if request.method != "POST":
-        formset = formset_class(initial=_initial(scope, stored), prefix=prefix)
+        formset = formset_class(initial=_initial(scope, shown), prefix=prefix)
     elif "add" in request.POST:
         data: QueryDict = request.POST.copy()
         total = f"{prefix}-TOTAL_FORMS"
