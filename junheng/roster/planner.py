@@ -90,6 +90,7 @@ from junheng.roster.planner_limits import (
 )
 from junheng.roster.planner_model import (
     Built,
+    Problem,
     build_model,
     explain_infeasible,
     pair_moves,
@@ -489,17 +490,7 @@ def plan_rotation(
     levels = sorted(set(segs["level"].to_list()))
     gains = _profile_gains(items, levels)
     item_ids = [i.id for i in items]
-    types = (
-        gains.select("level", "backbone", *item_ids)
-        .unique()
-        .sort("level", "backbone", *item_ids)
-        .with_row_index("type")
-        .select("type", "level", pl.col("backbone").cast(pl.Int64), *item_ids)
-    )
-    profile_type = gains.join(
-        types.with_columns(pl.col("backbone").cast(pl.Boolean)),
-        on=["level", "backbone", *item_ids],
-    ).select("level", "degree", "backbone", "subject", "type")
+    types, profile_type = _teacher_types(gains, item_ids)
     roster = roster.join(profile_type, on=["level", "degree", "backbone", "subject"], how="left")
     hire_gain = {
         (level, subject): tuple(row)
@@ -516,44 +507,23 @@ def plan_rotation(
         (s, t): n for s, t, n in pool_eligible.group_by("seg", "type").len().iter_rows() if n
     }
     precheck(segs, pool_eligible, limits, required, backbone_share, rotation_share)
-    built = build_model(
-        segs,
-        types,
-        eligible,
-        hire_gain,
-        items,
-        limits,
-        required,
-        backbone_share,
-        scope=limits.scope,
-    )
-    state, values, objective, gap = built.model.solve(
+    problem = Problem(segs, types, eligible, hire_gain, items, limits, required, backbone_share)
+    built = build_model(problem, scope=limits.scope)
+    solved = built.model.solve(
         limits.mip_gap, max(0.001, limits.time_limit_seconds - (time.perf_counter() - started))
     )
-    if state == "infeasible":
-        raise PlanError(
-            explain_infeasible(
-                segs,
-                types,
-                eligible,
-                hire_gain,
-                items,
-                limits,
-                required,
-                backbone_share,
-                rotation_share,
-            )
-        )
-    if state == "no_solution":
+    if solved.state == "infeasible":
+        raise PlanError(explain_infeasible(problem, rotation_share))
+    if solved.state == "no_solution":
         raise PlanError(
             f"在 {fmt_plain(limits.time_limit_seconds)} 秒内没有找到可行方案；可延长求解时间后再试"
         )
+    values, objective, gap = solved.values, solved.objective, solved.gap
 
-    def take(index: int) -> int:
-        return round(values[index])
-
-    moves = _moves(segs, roster, types, built, take, limits.scope)
-    hire_rows = [(s, subject, take(v)) for (s, subject), v in built.hire.items() if take(v) > 0]
+    moves = _moves(segs, roster, built, values, limits.scope)
+    hire_rows = [
+        (s, subject, round(values[v])) for (s, subject), v in built.hire.items() if values[v] > 0.5
+    ]
     hires = pl.DataFrame(
         hire_rows, schema={"seg": pl.UInt32, "subject": pl.String, "hires": pl.Int64}, orient="row"
     ).join(segs.select("seg", "school_id", "level", "name"), on="seg")
@@ -615,24 +585,41 @@ def _input_columns(segs: pl.DataFrame) -> list[str]:
     return [c for c in (*keep, *COUNT_COLUMNS, "arts_teachers") if c in segs.columns]
 
 
+def _teacher_types(
+    gains: pl.DataFrame, item_ids: Sequence[str]
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Types (type, level, backbone 0/1, gain per item): profiles that count alike share one;
+    and each profile's type (level, degree, backbone, subject → type)."""
+    types = (
+        gains.select("level", "backbone", *item_ids)
+        .unique()
+        .sort("level", "backbone", *item_ids)
+        .with_row_index("type")
+        .select("type", "level", pl.col("backbone").cast(pl.Int64), *item_ids)
+    )
+    profile_type = gains.join(
+        types.with_columns(pl.col("backbone").cast(pl.Boolean)),
+        on=["level", "backbone", *item_ids],
+    ).select("level", "degree", "backbone", "subject", "type")
+    return types, profile_type
+
+
 def _moves(
     segs: pl.DataFrame,
     roster: pl.DataFrame,
-    types: pl.DataFrame,
     built: Built,
-    take: Any,
+    values: Sequence[float],
     scope: str,
 ) -> pl.DataFrame:
+    """The solved counts as individual moves (teacher_id, to_school_id)."""
     keys = dict(zip(segs["seg"].to_list(), pool_keys(segs, scope), strict=True))
     flows: dict[tuple[Any, int], tuple[dict[int, int], dict[int, int]]] = defaultdict(
         lambda: ({}, {})
     )
-    for (s, t), v in built.out.items():
-        if take(v):
-            flows[keys[s], t][0][s] = take(v)
-    for (s, t), v in built.into.items():
-        if take(v):
-            flows[keys[s], t][1][s] = take(v)
+    for side, columns in enumerate((built.out, built.into)):
+        for (s, t), v in columns.items():
+            if n := round(values[v]):
+                flows[keys[s], t][side][s] = n
     # Longest at a school first, then by number: the order a bureau would propose.
     queues: dict[tuple[int, int], list[str]] = defaultdict(list)
     for s, t, tid in (
@@ -654,6 +641,7 @@ def _moves(
 
 
 def _before_after(before: pl.DataFrame, after: pl.DataFrame, items: Sequence[Item]) -> pl.DataFrame:
+    """`RotationPlan.segments`: each measure before and after, side by side."""
     keys = ["school_id", "level"]
     measures = [*COUNT_COLUMNS, *[i.id for i in items], *[f"{i.id}_short" for i in items]]
     left = before.select(
