@@ -541,15 +541,42 @@ def judge_targets(
     the data, is judged None. `targets` default to the rules' defaults; `counties` to those in
     `counts` (a county without class rows gets None for each target year)."""
     rules = rules or default_rules()
-    targets = rules.targets if targets is None else targets
     counties = (
         counts["county"].unique(maintain_order=True).to_list() if counties is None else counties
     )
-    named = "school" in counts.columns
-    years_of: dict[str, list[int]] = dict(
-        counts.group_by("county").agg(pl.col("year").unique().sort()).iter_rows()
+    return _judge(_from_long(counts, rules), targets, rules, counties, years)
+
+
+def _from_long(counts: pl.DataFrame, rules: ClassSizeRules) -> pl.DataFrame:
+    """`band_counts` rows as the `_wide` class columns (a band without a row is 0 classes)."""
+    units = [key for key in _BY["school"] if key in counts.columns]
+    columns = _band_columns("classes", rules)
+    names = {band.key: name for band, name in zip(rules.bands, columns, strict=True)}
+    wide = counts.with_columns(
+        pl.col("band").replace_strict(names, return_dtype=pl.String).alias("__band")
+    ).pivot(
+        on="__band", index=[*units, "year", "level"], values="classes", aggregate_function="sum"
     )
-    tallies = [_tally(counts, target, rules, named=named) for target in targets]
+    return wide.with_columns(
+        pl.col(name).fill_null(0) if name in wide.columns else pl.lit(0, pl.Int64).alias(name)
+        for name in columns
+    )
+
+
+def _judge(
+    wide: pl.DataFrame,
+    targets: Sequence[Target] | None,
+    rules: ClassSizeRules,
+    counties: Sequence[str],
+    years: Sequence[int] | None,
+) -> list[TargetResult]:
+    """`judge_targets` over `_wide` counts (of schools, or of counties without naming schools)."""
+    targets = rules.targets if targets is None else targets
+    named = "school" in wide.columns
+    years_of: dict[str, list[int]] = dict(
+        wide.group_by("county").agg(pl.col("year").unique().sort()).iter_rows()
+    )
+    tallies = [_tally(wide, target, rules, named=named) for target in targets]
     labels = [rules.label(target.band, target.level) for target in targets]
     out: list[TargetResult] = []
     for county in counties:
@@ -593,22 +620,22 @@ def judge_targets(
 
 
 def _tally(
-    counts: pl.DataFrame, target: Target, rules: ClassSizeRules, *, named: bool
+    wide: pl.DataFrame, target: Target, rules: ClassSizeRules, *, named: bool
 ) -> dict[tuple[str, int], tuple[int, int, tuple[tuple[str, int], ...]]]:
     """(county, year) → (classes, classes of the target's band or larger, the schools holding
     those, most first) for every county and year with rows at the target's level, in one pass;
     a missing key is a year without such rows."""
-    rows = counts if target.level is None else counts.filter(pl.col("level") == target.level)
-    hit = pl.col("band").is_in([b.key for b in rules.bands[rules.rank(target.band) :]])
+    rows = wide if target.level is None else wide.filter(pl.col("level") == target.level)
+    columns = _band_columns("classes", rules)
+    hit = pl.sum_horizontal(columns[rules.rank(target.band) :])
     totals = rows.group_by("county", "year").agg(
-        pl.col("classes").sum().alias("total"), pl.col("classes").filter(hit).sum().alias("hit")
+        pl.sum_horizontal(columns).sum().alias("total"), hit.sum().alias("hit")
     )
     schools: dict[tuple[str, int], tuple[tuple[str, int], ...]] = {}
     if named:
         per = (
-            rows.filter(hit)
-            .group_by("county", "year", "school_id", "school")
-            .agg(pl.col("classes").sum())
+            rows.group_by("county", "year", "school_id", "school")
+            .agg(hit.sum().alias("classes"))
             .filter(pl.col("classes") > 0)
             .sort(
                 ["county", "year", "classes", "school", "school_id"],
@@ -903,8 +930,7 @@ def class_sizes_entries(
         "schools": _records(schools, ["school_id", "school", "township"], rules),
     }
     judged: dict[str, list[dict[str, Any]]] = {}
-    counts = _long(schools, _BY["school"], rules)
-    for result in judge_targets(counts, targets, rules=rules, counties=counties):
+    for result in _judge(schools, targets, rules, counties, None):
         judged.setdefault(result.county, []).append(result.to_dict(rules))
     chosen = {county: years_of[county][-1] if year is None else year for county in counties}
     g5 = _g5_explanations(dataset, usable, schools, chosen, _g5_limits(standard))
