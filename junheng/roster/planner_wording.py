@@ -64,7 +64,7 @@ def move_reasons(
             if gain[i.id] > 0 and dst[f"{i.id}_short_before"] > 0
         ]
         if lifts:
-            reason = "调入学校" + "；".join(lifts) + "，调入可补足缺口"
+            reason = "调入学校" + "；".join(lifts) + "，调入可缩小缺口"
         elif r["backbone"]:
             reason = (
                 f"完成交流轮岗任务：骨干教师不低于交流人数的 {percent_text(backbone_share)}，"
@@ -75,10 +75,7 @@ def move_reasons(
                 f"完成交流轮岗任务：不低于符合交流条件教师的 {percent_text(rotation_share)}，"
                 "调入学校相关指标已达标"
             )
-        hurt = [i.name for i in items if gain[i.id] > 0 and src[f"{i.id}_short_after"] > 0]
-        reason += "；调出学校" + (
-            "调出后“" + "”“".join(hurt) + "”仍低于标准" if hurt else "调出后相关指标仍达标"
-        )
+        reason += "；" + _sending_side(src, [i for i in items if gain[i.id] > 0])
         rows.append(
             {
                 "teacher_id": r["teacher_id"],
@@ -98,12 +95,30 @@ def move_reasons(
     return pl.DataFrame(rows, schema=schema).sort("level", "from_school_id", "teacher_id")
 
 
+def _sending_side(src: Mapping[str, object], counted: Sequence[Item]) -> str:
+    """What the sending school's items the teacher counts in look like after the plan."""
+    if not counted:
+        return "调出学校的相关指标不受影响"
+    still = [i.name for i in counted if src[f"{i.id}_short_before"] and src[f"{i.id}_short_after"]]
+    falls = [
+        i.name for i in counted if not src[f"{i.id}_short_before"] and src[f"{i.id}_short_after"]
+    ]
+    parts = []
+    if falls:
+        parts.append("调出后“" + "”“".join(falls) + "”将低于标准")
+    if still:
+        parts.append("“" + "”“".join(still) + "”原已低于标准")
+    return "调出学校" + "，".join(parts) if parts else "调出学校调出后相关指标仍达标"
+
+
 def hire_reasons(
     hires: pl.DataFrame,
     frame: pl.DataFrame,
     items: Sequence[Item],
     hire_gain: Mapping[tuple[str, str], tuple[int, ...]],
 ) -> pl.DataFrame:
+    """The hires (seg, subject, hires joined with school_id, level, name) with the school and
+    the reason: the gaps of the receiving segment a hire of that subject narrows."""
     schema = {
         "school_id": pl.String,
         "school": pl.String,
@@ -127,7 +142,7 @@ def hire_reasons(
             if gain[k] > 0 and seg[f"{i.id}_short_before"] > 0
         ]
         reason = (
-            "；".join(lifts) + f"，招聘{SUBJECTS[r['subject']]}教师补足缺口"
+            "；".join(lifts) + f"，招聘{SUBJECTS[r['subject']]}教师缩小缺口"
             if lifts
             else f"招聘{SUBJECTS[r['subject']]}教师"
         )
@@ -158,6 +173,8 @@ def summary_text(
     gap: float,
     seconds: float,
 ) -> str:
+    """The plan in one paragraph: G11, moves and hires, the shortfall before and after, and how
+    sure the solver is."""
     share = f"{backbone / moved * 100:.1f}%" if moved else "—"
     codes = "、".join(i.id for i in items)
     quality = (
@@ -174,6 +191,8 @@ def summary_text(
 
 
 def plan_notes(segs: pl.DataFrame, limits: PlanLimits) -> tuple[str, ...]:
+    """What the plan could not weigh: segments without students, or without a township when
+    moves stay within townships."""
     notes = []
     unjudged = segs.filter(~(pl.col("students") > 0)).height
     if unjudged:

@@ -447,6 +447,13 @@ def test_applied_plan_is_evaluated_by_the_engine():
     # school among the non-backbone pe teachers: p8 (school 1) or p7 (school 2).
     moved = set(plan.moves["teacher_id"])
     assert "p9" in moved and moved - {"p9"} <= {"p8", "p7"}
+    # Both fill school 3's R3 (3 ÷ 500 × 100 = 0.60 against 0.9); their schools keep 9 of the
+    # 5 PE teachers they need.
+    assert set(plan.moves["reason"]) == {
+        "调入学校“每百名学生拥有体育、艺术（美术、音乐）专任教师数”为 0.60，低于标准 0.9，"
+        "调入可缩小缺口；调出学校调出后相关指标仍达标"
+    }
+    assert set(plan.moves["to_school"]) == {"第3小学"}
 
 
 def test_limits_file_is_read_strictly():
@@ -503,3 +510,18 @@ def test_a_county_without_eligible_teachers_only_hires():
     assert plan.eligible == 0 and plan.required_moves == 0
     assert plan.moves.height == 0 and plan.hires["hires"].sum() == 1
     assert plan.shortfall_before == 2 and plan.shortfall_after == 1
+
+
+def test_a_forced_move_says_what_the_sending_school_loses():
+    # The only eligible teacher (本科, backbone, PE) makes school 1 meet R2 (3 + 1 = 4 of 4) and
+    # R3 (3 + 1 = 4 of ⌈3.6⌉ = 4); G11 sends them to school 2, short of R1 (12 ÷ 300 × 100 =
+    # 4.00 against 4.2) and R2 (2 ÷ 300 × 100 = 0.67 against 1).
+    background = [{**BACKGROUND[0], "r3": 3}, BACKGROUND[1]]
+    roster = [_teacher("t", "1", subject="pe", backbone=True)]
+    plan, _, _ = _plan(background, roster, EXACT)
+    assert plan.moves["reason"].to_list() == [
+        "调入学校“每百名学生拥有高于规定学历教师数”为 4.00，低于标准 4.2；"
+        "“每百名学生拥有县级以上骨干教师数”为 0.67，低于标准 1，调入可缩小缺口；"
+        "调出学校调出后“每百名学生拥有县级以上骨干教师数”"
+        "“每百名学生拥有体育、艺术（美术、音乐）专任教师数”将低于标准"
+    ]
