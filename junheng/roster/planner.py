@@ -293,6 +293,7 @@ def _segments_frame(segments: pl.DataFrame) -> pl.DataFrame:
 
 
 def _teachers_frame(teachers: pl.DataFrame, segments: pl.DataFrame) -> pl.DataFrame:
+    """The roster checked, with defaults for its optional columns and each teacher's `seg`."""
     _missing(teachers, TEACHER_COLUMNS, "教师名册")
     frame = teachers
     if "name" not in frame.columns:
@@ -311,12 +312,9 @@ def _teachers_frame(teachers: pl.DataFrame, segments: pl.DataFrame) -> pl.DataFr
     frame = frame.with_columns(
         pl.col("backbone").fill_null(False), pl.col("eligible").fill_null(False)
     ).join(segments.select("school_id", "level", "seg"), on=["school_id", "level"], how="left")
-    orphans = frame.filter(pl.col("seg").is_null())
-    if orphans.height:
-        raise PlanError(
-            f"教师名册中有 {orphans.height} 名教师所在学校和学段不在学段数据中，请先核对名册"
-        )
-    return frame
+    # Teachers of segments the plan leaves out (special or private schools, see
+    # `planner_segments`) neither move nor count; the plan's notes say how many.
+    return frame.filter(pl.col("seg").is_not_null())
 
 
 def shift_counts(
@@ -560,7 +558,7 @@ def plan_rotation(
         gap,
         seconds,
     )
-    notes = plan_notes(segs, limits)
+    notes = plan_notes(segs, limits, left_out=teachers.height - roster.height)
     return RotationPlan(
         moves=moves,
         hires=hires,

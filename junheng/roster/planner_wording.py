@@ -190,10 +190,15 @@ def summary_text(
     )
 
 
-def plan_notes(segs: pl.DataFrame, limits: PlanLimits) -> tuple[str, ...]:
-    """What the plan could not weigh: segments without students, or without a township when
-    moves stay within townships."""
+def plan_notes(segs: pl.DataFrame, limits: PlanLimits, left_out: int = 0) -> tuple[str, ...]:
+    """What the plan could not weigh: teachers of schools it leaves out, segments without
+    students, or without a township when moves stay within townships."""
     notes = []
+    if left_out:
+        notes.append(
+            f"{left_out} 名教师所在的学校学段不在规划范围内（特殊教育学校、民办学校或学段数据中"
+            "没有），不参加交流，也不计入符合交流条件的教师"
+        )
     unjudged = segs.filter(~(pl.col("students") > 0)).height
     if unjudged:
         notes.append(f"{unjudged} 个学校学段没有在校生数，未计算缺口，仍可调入调出")
