@@ -145,6 +145,15 @@ def brute_force(background, teachers, limits, hire_budget=0) -> float | None:
     hire_plans = [()]
     for n in range(1, hire_budget + 1):
         hire_plans += list(itertools.combinations_with_replacement(slots, n))
+    # Each subject's cap of the county (none given: only the budget).
+    hire_plans = [
+        plan
+        for plan in hire_plans
+        if all(
+            sum(subject == capped for _, subject in plan) <= cap
+            for capped, cap in limits.hires_by_subject.items()
+        )
+    ]
     best = None
     for choice in itertools.product(*(options(t) for t in movers)):
         moved = [(t, d) for t, d in zip(movers, choice, strict=True) if d is not None]
@@ -280,22 +289,23 @@ def test_tiny_county_optimum_equals_brute_force(limits, hire_budget, background)
     assert measured == pytest.approx(expected, abs=1e-6)
 
 
-def test_hires_optimum_equals_brute_force():
+@pytest.mark.parametrize(
+    ("caps", "art_hires"),
+    [({"music": 0}, 2), ({"pe": 1, "music": 0, "fine_art": 0}, 1)],
+    ids=["music-capped", "one-art-hire"],
+)
+def test_hires_optimum_equals_brute_force(caps, art_hires):
     # Three schools, six eligible teachers, up to two hires (music capped at none). School 2
     # has 1 art teacher for 3 needed (300 × 0.9 ÷ 100 = 2.7) and school 1 exactly its 4 (2 + t1
     # + t3), so filling school 2 by moves opens a gap elsewhere: two hires close it.
     background = [{**BACKGROUND[0], "r3": 2}, {**BACKGROUND[1], "r3": 1}, BACKGROUND[2]]
     roster = [t for t in ROSTER if t["school_id"] in {"1", "2", "3"}]
-    limits = replace(EXACT, max_hires=2, hires_by_subject={"music": 0})
+    limits = replace(EXACT, max_hires=2, hires_by_subject=caps)
     plan, _, _ = _plan(background, roster, limits)
 
-    def brute(limits):
-        # Brute force with music hires removed by filtering its plans.
-        return brute_force(background, roster, replace(limits, hires_by_subject={}), 2)
-
-    # The cap on music never binds an optimum here: a pe or fine_art hire lifts R3 as well.
-    assert plan.objective == pytest.approx(brute(limits), abs=1e-6)
-    assert int(plan.hires["hires"].sum()) == 2
+    assert plan.objective == pytest.approx(brute_force(background, roster, limits, 2), abs=1e-6)
+    arts = plan.hires.filter(pl.col("subject") != "other")
+    assert int(arts["hires"].sum()) == art_hires
     assert "music" not in plan.hires["subject"].to_list()
     assert _objective_of(plan, background, roster, limits) == pytest.approx(plan.objective)
 
