@@ -624,6 +624,7 @@ def forecast_command(
     from junheng.cli_plan import json_default, plan_payload, print_plan
     from junheng.core.forecast import forecast
     from junheng.core.projection import SCENARIO_ZH, ProjectionError
+    from junheng.reports.forecast_tables import signed_percent
 
     if target_year <= 0:
         raise _fail("请用 --target-year 给出目标年份，如 --target-year 2028")
@@ -710,13 +711,14 @@ def forecast_command(
             for header in ("学段", "实际（人）", "预测（中方案）", "误差（人）", "误差（%）"):
                 table.add_column(header, justify="left" if header == "学段" else "right")
             for row in backtest.filter(pl.col("county") == county).iter_rows(named=True):
-                pct = row["error_pct"]
+                # The per cent signed like the pupils (projected − actual), as on the page.
+                pct = signed_percent(row["error"], row["error_pct"])
                 table.add_row(
                     LEVEL_ZH[row["level"]],
                     fmt_number(row["actual"], 0, thousands=True),
                     fmt_number(row["projected"], 0, thousands=True),
                     f"{row['error']:+,d}",
-                    "—" if pct is None else f"{fmt_number(pct, 1)}%",
+                    "—" if pct is None else f"{pct:+.1f}%",
                 )
             console.print(table)
         _print_county(result.evaluation, county)
@@ -794,7 +796,7 @@ def classes_command(
 ) -> None:
     """班额：各学年、各学段标准班额、超标准班额、大班额、超大班额的班级数，消除大班额目标的实现情况，以及超过评估标准班额上限（G5）的班级。"""
     from junheng.cli_plan import print_class_sizes
-    from junheng.core.class_sizes import class_sizes_to_dict
+    from junheng.core.class_sizes import class_sizes_entries
     from junheng.core.schema import CLASSES
 
     chosen = _standard(standard, None)
@@ -804,7 +806,8 @@ def classes_command(
     else:
         dataset = _dataset(path)
     counties = dataset.schools.get_column("county").unique(maintain_order=True).to_list()
-    found = {c: class_sizes_to_dict(dataset, c, standard=chosen) for c in counties}
+    every = class_sizes_entries(dataset, standard=chosen)
+    found = {c: every.get(c) for c in counties}
     available = [c for c, data in found.items() if data is not None]
     missing = (
         f"没有{CLASSES.zh}数据，无法统计班额：请在全县填报模板的“{CLASSES.zh}”工作表中"

@@ -914,7 +914,8 @@ def class_sizes_entries(
     """County → `class_sizes_to_dict` of that county, for every county with class rows, in
     the order of `dataset.counties`. All counties are counted, judged and explained together
     (a few column-wise passes, then split by county): a national dataset costs its rows, not
-    counties × the fixed cost of many small steps."""
+    counties × the fixed cost of many small steps. Without `targets`, a county that gave its
+    own dated targets (`class_targets`) is judged on them instead of the defaults."""
     rules = rules or default_rules()
     usable = _usable(dataset, rules)
     schools = _school_wide(dataset, usable, rules)
@@ -930,8 +931,21 @@ def class_sizes_entries(
         "schools": _records(schools, ["school_id", "school", "township"], rules),
     }
     judged: dict[str, list[dict[str, Any]]] = {}
-    for result in _judge(schools, targets, rules, counties, None):
-        judged.setdefault(result.county, []).append(result.to_dict(rules))
+    # Given `targets` judge every county; otherwise a county's own targets (the optional
+    # 创建目标（班额） table) replace the defaults for it. Counties sharing targets are judged
+    # together, so the defaults still cost one pass.
+    own: Mapping[str, Sequence[Target]] = {}
+    if targets is None and dataset.class_targets.height:
+        from junheng.core.county_targets import targets_by_county
+
+        own = targets_by_county(dataset, rules)
+    groups: dict[tuple[Target, ...], list[str]] = {}
+    for county in counties:
+        chosen_targets = own.get(county, rules.targets if targets is None else targets)
+        groups.setdefault(tuple(chosen_targets), []).append(county)
+    for group, members in groups.items():
+        for result in _judge(schools, group, rules, members, None):
+            judged.setdefault(result.county, []).append(result.to_dict(rules))
     chosen = {county: years_of[county][-1] if year is None else year for county in counties}
     g5 = _g5_explanations(dataset, usable, schools, chosen, _g5_limits(standard))
     bands = _band_dicts(rules)

@@ -154,7 +154,8 @@ def rows_from_drafts(drafts: Iterable[ProblemDraft]) -> list[LedgerRow]:
             continue
         text = draft.title
         if draft.gap is not None:
-            whole = float(draft.gap).is_integer()
+            # Money to the fen as everywhere else; whole rooms and teachers without decimals.
+            whole = float(draft.gap).is_integer() and draft.gap_unit != "元"
             amount = fmt_number(draft.gap, 0 if whole else 2, thousands=True)
             text += f"；{draft.gap_what} {amount} {draft.gap_unit}".rstrip()
         rows.append(

@@ -2,7 +2,8 @@
 its dated targets judged for each year, the townships and schools with 56+ classes, and the
 classes behind G5, all from `junheng.core.class_sizes.class_sizes_to_dict` over `dataset_for`.
 Computed on request (a county of a few thousand classes takes a few hundredths of a second);
-the targets are the defaults of `class_sizes.yaml`."""
+the targets are the county's own (创建目标（班额）) when it gave them, else the national defaults
+of `class_sizes.yaml`."""
 
 from __future__ import annotations
 
