@@ -140,16 +140,16 @@ def check_limits(limits: PlanLimits, source: str = "规划限制") -> None:
     """Raise `PlanError` in Chinese for a limit out of its range."""
     problems = []
     if limits.scope not in SCOPES:
-        problems.append(f"交流范围应为 {'、'.join(SCOPES)} 之一，实际为 {limits.scope!r}")
+        problems.append(f"交流范围应为{'或'.join(SCOPES.values())}")
     if not isinstance(limits.max_hires, int) or limits.max_hires < 0:
-        problems.append(f"招聘总数应为不小于 0 的整数，实际为 {limits.max_hires!r}")
+        problems.append("招聘总数应为不小于 0 的整数")
     for subject, cap in limits.hires_by_subject.items():
         if subject not in SUBJECTS:
-            problems.append(f"分学科招聘上限中的学科应为 {'、'.join(SUBJECTS)} 之一")
+            problems.append(f"分学科招聘上限只能给{'、'.join(SUBJECTS.values())}")
         elif not isinstance(cap, int) or cap < 0:
             problems.append(f"{SUBJECTS[subject]}招聘上限应为不小于 0 的整数")
     if limits.hire_degree not in DEGREES:
-        problems.append(f"新招聘教师学历应为 {'、'.join(DEGREES)} 之一")
+        problems.append(f"新招聘教师学历应为{'、'.join(DEGREES.values())}之一")
     if min(limits.move_penalty, limits.hire_penalty, limits.spread_weight) < 0:
         problems.append("交流、招聘和校际差异的权重不能为负数")
     if not 0 <= limits.mip_gap < 1:

@@ -295,9 +295,10 @@ def test_tiny_county_optimum_equals_brute_force(limits, hire_budget, background)
     ids=["music-capped", "one-art-hire"],
 )
 def test_hires_optimum_equals_brute_force(caps, art_hires):
-    # Three schools, six eligible teachers, up to two hires (music capped at none). School 2
-    # has 1 art teacher for 3 needed (300 × 0.9 ÷ 100 = 2.7) and school 1 exactly its 4 (2 + t1
-    # + t3), so filling school 2 by moves opens a gap elsewhere: two hires close it.
+    # Three schools, six eligible teachers, up to two hires within each case's subject caps.
+    # School 2 has 1 art teacher for 3 needed (300 × 0.9 ÷ 100 = 2.7) and school 1 exactly its 4 (2 + t1
+    # + t3), so filling school 2 by moves opens a gap elsewhere: art hires close it, two when
+    # PE or art may take both, one when only one PE hire is allowed.
     background = [{**BACKGROUND[0], "r3": 2}, {**BACKGROUND[1], "r3": 1}, BACKGROUND[2]]
     roster = [t for t in ROSTER if t["school_id"] in {"1", "2", "3"}]
     limits = replace(EXACT, max_hires=2, hires_by_subject=caps)
@@ -535,3 +536,12 @@ def test_a_forced_move_says_what_the_sending_school_loses():
         "调出学校调出后“每百名学生拥有县级以上骨干教师数”"
         "“每百名学生拥有体育、艺术（美术、音乐）专任教师数”将低于标准"
     ]
+
+
+def test_limits_out_of_range_are_refused_in_chinese():
+    bad = replace(EXACT, scope="district", max_hires=-1, hires_by_subject={"dance": 1})
+    with pytest.raises(PlanError) as error:
+        plan_rotation(*_frames(BACKGROUND, ROSTER), STANDARD, bad)
+    message = str(error.value)
+    assert "全县范围内或同一乡镇内" in message and "招聘总数" in message and "体育" in message
+    assert not re.search(r"[A-Za-z]", message)
