@@ -296,9 +296,9 @@ def test_tiny_county_optimum_equals_brute_force(limits, hire_budget, background)
 )
 def test_hires_optimum_equals_brute_force(caps, art_hires):
     # Three schools, six eligible teachers, up to two hires within each case's subject caps.
-    # School 2 has 1 art teacher for 3 needed (300 × 0.9 ÷ 100 = 2.7) and school 1 exactly its 4 (2 + t1
-    # + t3), so filling school 2 by moves opens a gap elsewhere: art hires close it, two when
-    # PE or art may take both, one when only one PE hire is allowed.
+    # School 2 has 1 art teacher for 3 needed (300 × 0.9 ÷ 100 = 2.7) and school 1 exactly its
+    # 4 (2 + t1 + t3), so filling school 2 by moves opens a gap elsewhere: art hires close it,
+    # two when PE or art may take both, one when only one PE hire is allowed.
     background = [{**BACKGROUND[0], "r3": 2}, {**BACKGROUND[1], "r3": 1}, BACKGROUND[2]]
     roster = [t for t in ROSTER if t["school_id"] in {"1", "2", "3"}]
     limits = replace(EXACT, max_hires=2, hires_by_subject=caps)
