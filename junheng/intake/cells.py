@@ -16,7 +16,7 @@ from typing import Any
 import polars as pl
 
 from junheng.core.dates import parse_plan_date
-from junheng.core.schema import TABLES, Column, ColumnType
+from junheng.core.schema import Column, ColumnType
 from junheng.intake.errors import ERROR, Code, ErrorCollector, IntakeError
 from junheng.intake.sources import (
     HEADER_SEARCH_ROWS,
@@ -27,6 +27,7 @@ from junheng.intake.sources import (
     name_key,
     source_column,
     source_index,
+    table_rank,
 )
 
 IDENTITY_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -202,7 +203,7 @@ class TypedTable:
 
     @property
     def rank(self) -> int:
-        return TABLES.index(self.raw.table)
+        return table_rank(self.raw.table)
 
     def has(self, *names: str) -> bool:
         return all(n in self.sources for n in names)
@@ -248,7 +249,7 @@ _WIDE_TABLES = frozenset(
 def _map_headers(
     raw: RawTable, out: ErrorCollector
 ) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
-    table, rank = raw.table, TABLES.index(raw.table)
+    table, rank = raw.table, table_rank(raw.table)
     at = raw.header_row
     headers: dict[str, str] = {}
     sources: dict[str, str] = {}
@@ -372,7 +373,7 @@ def convert_table(raw: RawTable, out: ErrorCollector) -> TypedTable:
                 0,
                 expected=f"在前 {HEADER_SEARCH_ROWS} 行中的一行填写列名（英文列名或中文列名）",
             ),
-            TABLES.index(table),
+            table_rank(table),
         )
         return TypedTable(raw, raw.frame, {}, {}, {})
     headers, sources, extras = _map_headers(raw, out)

@@ -12,18 +12,16 @@ from __future__ import annotations
 
 import dataclasses
 import io
-import threading
 import warnings
 import zipfile
-from collections.abc import Collection, Iterator
-from contextlib import contextmanager
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
 
 from junheng.core.schema import LEVELS, TABLES, Table
-from junheng.intake import cells, sources
+from junheng.intake import sources
 from junheng.intake.cells import (
     TypedTable,
     clean_text,
@@ -64,29 +62,6 @@ class RosterResult:
     @property
     def ok(self) -> bool:
         return self.teachers is not None
-
-
-_RANK_LOCK = threading.Lock()
-
-
-@contextmanager
-def _ranked_roster_tables() -> Iterator[None]:
-    """Let the intake's readers rank the roster's errors after the county tables'.
-
-    `cells` and `sources` sort errors by a table's position in `schema.TABLES`, which holds the
-    Dataset's tables only; appended at its end, the roster tables change no other table's rank.
-    Header matching looks columns up by table name, so the roster's lookups are added once.
-    """
-    with _RANK_LOCK:
-        for table in ROSTER_TABLES:
-            if table.name not in sources._COLUMN_LOOKUPS:
-                sources._COLUMN_LOOKUPS[table.name] = sources._column_lookup(table)
-        saved = cells.TABLES, sources.TABLES
-        cells.TABLES = sources.TABLES = (*TABLES, *ROSTER_TABLES)
-        try:
-            yield
-        finally:
-            cells.TABLES, sources.TABLES = saved
 
 
 def _rank(table: Table) -> int:
@@ -369,12 +344,11 @@ def read_roster(
     school named. Frames are returned only when no error was found (all or nothing)."""
     path = Path(path)
     out = ErrorCollector(max_errors)
-    with _ranked_roster_tables():
-        raws = _raw_tables(path, out)
-        typed = {name: convert_table(raw, out) for name, raw in raws.items()}
-        for name, table in typed.items():
-            _required_values(table, out)
-            convert_dates(table, DATE_COLUMNS[name], out)
+    raws = _raw_tables(path, out)
+    typed = {name: convert_table(raw, out) for name, raw in raws.items()}
+    for name, table in typed.items():
+        _required_values(table, out)
+        convert_dates(table, DATE_COLUMNS[name], out)
     teachers = typed.get(ROSTER.name)
     rotations = typed.get(ROTATIONS.name)
     if teachers is not None and teachers.has("levels", "teacher_id"):

@@ -126,6 +126,12 @@ def _column_lookup(table: Table) -> dict[str, str]:
 _COLUMN_LOOKUPS: dict[str, dict[str, str]] = {t.name: _column_lookup(t) for t in TABLES}
 
 
+def table_rank(table: Table) -> int:
+    """Sort position of a table's errors: the Dataset's tables in schema order, any other table
+    read with these readers (the teacher roster) after them."""
+    return TABLES.index(table) if table in TABLES else len(TABLES)
+
+
 def match_header(header: str, table: Table) -> str | None:
     """Canonical column name for a header as written, or None when it is not a schema column.
 
@@ -133,7 +139,9 @@ def match_header(header: str, table: Table) -> str | None:
     parentheses (full- or half-width), e.g. `教学及辅助用房面积(m2)`; case, width, spaces and a
     leading or trailing `*` do not matter.
     """
-    lookup = _COLUMN_LOOKUPS[table.name]
+    lookup = _COLUMN_LOOKUPS.get(table.name) or _COLUMN_LOOKUPS.setdefault(
+        table.name, _column_lookup(table)
+    )
     # Templates often mark required columns with an asterisk.
     key = name_key(header).strip("*")
     if key in lookup:
@@ -381,7 +389,7 @@ def _unreadable(file: str, exc: OSError) -> IntakeError:
 
 
 def _read_csv(path: Path, table: Table, out: ErrorCollector) -> RawTable | None:
-    rank = TABLES.index(table)
+    rank = table_rank(table)
     if not _check_size(path, out, rank):
         return None
     try:
@@ -740,7 +748,7 @@ def _read_sheet(
     name: str,
     out: ErrorCollector,
 ) -> RawTable | None:
-    rank = TABLES.index(table)
+    rank = table_rank(table)
     sheet = workbook[name]
     if not hasattr(sheet, "iter_rows"):
         out.add(
@@ -846,7 +854,7 @@ def _one_source_per_table(
     """Tables that have exactly one source (sheet or file); report missing and repeated ones."""
     for table in TABLES:
         sources = found.get(table.name, [])
-        rank = TABLES.index(table)
+        rank = table_rank(table)
         if not sources:
             if table.required:
                 error = IntakeError(
