@@ -9,8 +9,9 @@ to show. The story they tell, on top of `junheng.demo.demo_county`:
   national ones: no 56+ class from autumn 2025, no class above the standard size from 2026.
 - 经费: 2021–2025, education spending rises every year, but in 2024 only 9.2 % of land revenue
   went to education (short of 10 %) and the urban surcharge was not fully allocated.
-- 项目: a new primary school in 城关镇 for 2027, a sports ground at 东岭乡九年一贯制学校 (junior),
-  a music room at 石桥镇中心小学, and a finished 2025 renovation already in the data.
+- 项目: a new primary school (城南新区小学) in 城关镇 for 2027, a sports ground at
+  东岭乡九年一贯制学校 (junior), a music room at 石桥镇中心小学, and a finished 2025 renovation
+  already in the data.
 - 编制: backbone teachers trained for 梨园乡, PE and music teachers recruited for 2027.
 """
 
@@ -33,12 +34,13 @@ def _even(students: int, classes: int) -> list[int]:
     return [base + 1] * extra + [base] * (classes - extra)
 
 
-def demo_classes(dataset: Dataset, year: int) -> pl.DataFrame:
+def demo_classes(dataset: Dataset, year: int, latest: int | None = None) -> pl.DataFrame:
     """One row per class of `year` (school_id, year, grade, class_name, students): each segment's
     students spread evenly over its classes, the reported largest class made real (the others
     give up the children), and the classes shared over the level's grades by that year's grade
     enrolment. Class sizes add up to the segment's students; a grade's classes need not add up
     to its grade enrolment (the demo only needs plausible bands)."""
+    latest = year if latest is None else latest
     grades = dataset.grades.filter(pl.col("year") == year)
     rows: list[tuple[str, int, int, str, int]] = []
     for seg in dataset.segments.iter_rows(named=True):
@@ -52,6 +54,12 @@ def demo_classes(dataset: Dataset, year: int) -> pl.DataFrame:
         ).sort("grade")
         if of_level.is_empty():
             continue
+        if year != latest:
+            # An earlier year: that year's pupils of the level in classes of the same average
+            # size (at least one class), the school's largest class kept as it was.
+            before = int(of_level.get_column("students").sum())
+            classes = max(1, round(classes * before / students))
+            students = before
         sizes = _even(students, classes)
         if largest and classes > 1 and largest > sizes[0] and students - largest >= classes - 1:
             sizes = [largest, *_even(students - largest, classes - 1)]
@@ -106,8 +114,9 @@ def demo_class_targets() -> pl.DataFrame:
     )
 
 
-def demo_finance(students: int) -> pl.DataFrame:
-    """The county's education finance 2021–2025 (yuan to the fen)."""
+def demo_finance(students: dict[int, int]) -> pl.DataFrame:
+    """The county's education finance 2021–2025 (yuan to the fen); `students` maps a year to
+    the county's pupils (the nearest year's count is used for a year it lacks)."""
     rows = []
     first, last = DEMO_FINANCE_YEARS
     for index, year in enumerate(range(first, last + 1)):
@@ -125,7 +134,7 @@ def demo_finance(students: int) -> pl.DataFrame:
                 "county": DEMO_COUNTY,
                 "year": year,
                 "education_expenditure_yuan": education,
-                "students": students - 260 * (last - year),
+                "students": students[min(students, key=lambda y: abs(y - year))],
                 "public_expenditure_yuan": public,
                 "land_revenue_yuan": land,
                 "land_revenue_education_yuan": round(land * land_share, 2),
@@ -166,9 +175,9 @@ def demo_projects(dataset: Dataset) -> pl.DataFrame:
         },
         {
             "project_id": "2026-01",
-            "name": "城关第三小学新建工程",
+            "name": "城南新区小学新建工程",
             "kind": "new",
-            "new_school_name": "城关第三小学",
+            "new_school_name": "城南新区小学",
             "township": "城关镇",
             "places_primary": 1620,
             "teaching_aux_area_m2": 9_720.00,
@@ -269,13 +278,14 @@ def with_plans(dataset: Dataset, year: int) -> Dataset:
     classes of every year up to `year` it has grades for, the county's class-size targets, the
     finance of the fiscal years before `year`, and the projects and staffing plan."""
     years = sorted({y for y in dataset.grades.get_column("year").to_list() if y <= year})
-    # Earlier years' classes follow this year's class counts over that year's grades: the demo
-    # keeps one set of segments, which is enough to show bands year by year.
-    classes = pl.concat([demo_classes(dataset, y) for y in years], how="vertical").sort(
+    latest = max(years, default=year)
+    classes = pl.concat([demo_classes(dataset, y, latest) for y in years], how="vertical").sort(
         "year", "school_id", "grade", "class_name"
     )
-    students = int(dataset.segments.get_column("students").sum())
-    finance = demo_finance(students).filter(pl.col("year") < year)
+    # The per-student figure's pupils: each fiscal year's grade enrolment (the nearest year's
+    # where the grade table does not reach back that far).
+    totals = dict(dataset.grades.group_by("year").agg(pl.col("students").sum()).iter_rows())
+    finance = demo_finance(totals).filter(pl.col("year") < year)
     return replace(
         dataset,
         classes=classes,

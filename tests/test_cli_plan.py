@@ -203,7 +203,7 @@ def test_forecast_of_the_demo_prints_the_plan(wide):
     assert "建设项目 4 个，其中 3 个在 2028 年秋季前投入使用、计入预测（含新建学校 1 所）" in plan
     assert "2028 年学位与学位缺口（个）" in plan and "学位缺口" in plan
     assert "核定编制与在岗专任教师（人）" in plan and "教师招聘与调整计划（人）" in plan
-    assert "规划时间线" in plan and "城关第三小学新建工程" in plan
+    assert "规划时间线" in plan and "城南新区小学新建工程" in plan
     assert not re.search(r"[A-Za-z]", plan)
 
 
@@ -220,7 +220,7 @@ def test_forecast_json_keeps_its_keys_and_adds_the_plan(demo, tmp_path):
     assert projects["2026-01"]["finish"] == "2027-07-31"
     assert projects["2025-01"]["counted"] is False and projects["2026-01"]["counted"] is True
     primary = next(r for r in payload["places"]["counties"] if r["level"] == "primary")
-    # The new 城关第三小学 adds its 1,620 primary places (demo_plans) in 城关镇.
+    # The new 城南新区小学 adds its 1,620 primary places (demo_plans) in 城关镇.
     assert primary["project_places"] == 1620
     # 梨园乡初级中学: 38 approved posts; 2027 brings 2 hires and no leavers.
     school = demo.schools.filter(pl.col("name") == "梨园乡初级中学")["school_id"][0]

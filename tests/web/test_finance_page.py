@@ -171,8 +171,9 @@ def test_first_year_and_computed_figures_are_marked(client, site):
     # The first year has nothing to compare with; the demo gives students, not the figure.
     assert (first["year"], first["verdict"]) == ("2021年", "不适用")
     assert second["computed"] is True
-    # 2022: 617,750,000.00 yuan ÷ 34,102 students = 18,114.77 yuan per student.
-    assert second["figure"] == "18,114.77 元"
+    # 2022: 617,750,000.00 yuan ÷ 34,958 students (the demo's 2022 grade enrolment) =
+    # 17,671.21 yuan per student (17,671.2054…).
+    assert second["figure"] == "17,671.21 元"
     assert "计算值" in response.content.decode()
 
 

@@ -297,7 +297,7 @@ def test_the_page_shows_the_plan_timeline_places_and_posts(client, planned):
     events = {row.cells[1]: row.cells[3] for row in page.timeline}
     # Finishing by 31 July and 31 August 2027, the new school and the two school projects are
     # in use in the autumn of 2027; the 2025 renovation is already in the 2026 data.
-    assert events["城关第三小学新建工程"] == "计入"
+    assert events["城南新区小学新建工程"] == "计入"
     assert events["石桥镇中心小学音乐专用教室及器材"] == "计入"
     assert events["双庙乡中心小学校舍维修"] == "已含在现状"
     assert events["2027年秋季教师招聘与调整"] == "计入"
