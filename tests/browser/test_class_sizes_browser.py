@@ -49,7 +49,7 @@ def test_class_sizes_at_office_width(page, live_server, url):
     login(page, live_server.url, "leader", PASSWORD)
     page.goto(live_server.url + url)
     expect(page.locator(".class-targets-unmet")).to_contain_text(
-        "目标“到2020年秋季，56人以上大班额为 0 个”：2022—2026 年秋季均未实现"
+        "目标“到2025年秋季，56人以上大班额为 0 个”：2025—2026 年秋季均未实现"
     )
     bands = page.locator("#table-class-bands")
     # 学段 ("小学") and the header 学年（秋季） each on one line, not one character per line.
