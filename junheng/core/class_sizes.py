@@ -30,12 +30,12 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
-import yaml
 
 from junheng.core.dataset import Dataset
 from junheng.core.formatting import fmt_plain
 from junheng.core.schema import GRADE_LEVELS, LEVEL_ZH, LEVELS
-from junheng.core.standard import Standard
+from junheng.core.standard import Standard, StandardError
+from junheng.standards import read_yaml
 
 G5 = "G5"
 """The item whose limit `g5_explanation` explains (its level thresholds are read, not copied)."""
@@ -236,38 +236,13 @@ def rules_from_mapping(data: Any, source: str = "class_sizes.yaml") -> ClassSize
     )
 
 
-def _no_duplicates(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[Any, Any]:
-    """A mapping whose keys are each given once (PyYAML would keep the last silently)."""
-    mapping: dict[Any, Any] = {}
-    for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        if key in mapping:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"重复的字段“{key}”", key_node.start_mark
-            )
-        mapping[key] = loader.construct_object(value_node, deep=True)
-    return mapping
-
-
-class _StrictLoader(yaml.SafeLoader):
-    pass
-
-
-_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _no_duplicates)
-
-
 def load_rules(path: Path) -> ClassSizeRules:
     """A rules file; YAML that cannot be read, or gives a key twice, is a `ClassSizeError`
     naming the file (and the line)."""
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_StrictLoader)
-    except (OSError, UnicodeDecodeError):
-        raise _fail(path.name, "", "文件不存在或无法读取（应为 UTF-8 编码的文本）") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"第 {mark.line + 1} 行" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise _fail(path.name, where, f"YAML 格式错误：{problem}") from None
+        data = read_yaml(path)
+    except StandardError as exc:
+        raise _fail(exc.origin, exc.where, exc.problem) from None
     return rules_from_mapping(data, path.name)
 
 

@@ -16,9 +16,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from junheng.core.schema import FINANCE
+from junheng.core.standard import StandardError
+from junheng.standards import read_yaml
 
 RULES_DIR = Path(__file__).parent
 NATIONAL_FILE = "finance_checks.yaml"
@@ -79,40 +79,11 @@ class FinanceRules:
         return next((c for c in self.checks if c.id == check_id), None)
 
 
-class _StrictLoader(yaml.SafeLoader):
-    """SafeLoader that refuses duplicate keys (PyYAML silently keeps the last one)."""
-
-
-def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
-    mapping: dict[Any, Any] = {}
-    for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=deep)
-        if key in mapping:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"重复的字段“{key}”", key_node.start_mark
-            )
-        mapping[key] = loader.construct_object(value_node, deep=deep)
-    return mapping
-
-
-_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-
-
 def _read(path: Path) -> dict[str, Any]:
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise FinanceRulesError(path.name, "文件", f"无法读取：{exc}") from None
-    try:
-        data = yaml.load(text, Loader=_StrictLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"第 {mark.line + 1} 行" if mark is not None else "YAML"
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise FinanceRulesError(path.name, where, f"YAML 格式错误：{problem}") from None
-    if not isinstance(data, dict):
-        raise FinanceRulesError(path.name, "顶层", "文件内容应为键值映射")
-    return data
+        return read_yaml(path)
+    except StandardError as exc:
+        raise FinanceRulesError(exc.origin, exc.where, exc.problem) from None
 
 
 def _text(origin: str, where: str, value: Any) -> str:

@@ -17,7 +17,7 @@ from typing import Any
 
 from junheng.core.standard import StandardError
 from junheng.roster.schema import BACKBONE_LEVELS, GENDERS, POST_TYPES, STATUSES
-from junheng.standards import _overlay, read_yaml
+from junheng.standards import overlay, read_yaml
 
 RULES_DIR = Path(__file__).parent
 ELIGIBILITY_FILE = RULES_DIR / "eligibility.yaml"
@@ -93,9 +93,7 @@ def _resolve(path: Path, bundled: Path) -> dict[str, Any]:
         raise RosterRulesError(path.name, "extends", f"找不到被继承的规则文件“{parent}”")
     body = {k: v for k, v in data.items() if k not in _IDENTITY}
     try:
-        merged = _overlay(
-            {k: v for k, v in base.items() if k not in _IDENTITY}, body, path.name, ""
-        )
+        merged = overlay({k: v for k, v in base.items() if k not in _IDENTITY}, body, path.name, "")
     except StandardError as exc:
         raise RosterRulesError(exc.origin, exc.where, exc.problem) from None
     return merged | {k: data[k] for k in _IDENTITY if k in data}

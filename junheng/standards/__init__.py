@@ -41,11 +41,14 @@ _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _c
 
 
 def read_yaml(path: Path) -> Any:
-    """Read one standard file; YAML errors become StandardError naming the file and line."""
+    """Read one YAML data file strictly (duplicate keys refused, a mapping at the top); problems
+    become StandardError naming the file and line, which other loaders re-raise as their own."""
     try:
         text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise StandardError(path.name, "文件", f"无法读取：{exc}") from None
+    except (OSError, UnicodeDecodeError):
+        raise StandardError(
+            path.name, "文件", "不存在或无法读取（应为 UTF-8 编码的文本）"
+        ) from None
     try:
         data = yaml.load(text, Loader=_StrictLoader)
     except yaml.YAMLError as exc:
@@ -58,7 +61,9 @@ def read_yaml(path: Path) -> Any:
     return data
 
 
-def _overlay(base: Any, override: Any, origin: str, where: str) -> Any:
+def overlay(base: Any, override: Any, origin: str, where: str) -> Any:
+    """`override` merged key by key over `base`; a key the base lacks is a StandardError (a mistyped
+    override), except a whole new item or check."""
     if not isinstance(base, Mapping) or not isinstance(override, Mapping):
         return override
     merged = dict(base)
@@ -72,7 +77,7 @@ def _overlay(base: Any, override: Any, origin: str, where: str) -> Any:
             raise StandardError(
                 origin, path, "被继承的标准中没有该字段，无法覆盖（是否拼写错误？）"
             )
-        merged[key] = _overlay(base[key], value, origin, path)
+        merged[key] = overlay(base[key], value, origin, path)
     return merged
 
 
@@ -101,7 +106,7 @@ def _resolve(path: Path, files: Mapping[str, Path], seen: tuple[str, ...]) -> di
         raise StandardError(path.name, "extends", f"继承关系形成循环：{' → '.join(seen)}")
     base = _resolve(files[parent_id], files, (*seen, parent_id))
     body = {k: v for k, v in data.items() if k not in _IDENTITY_KEYS}
-    merged = _overlay(
+    merged = overlay(
         {k: v for k, v in base.items() if k not in _IDENTITY_KEYS}, body, path.name, ""
     )
     identity = {k: data[k] for k in _IDENTITY_KEYS if k in data}

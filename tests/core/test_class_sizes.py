@@ -431,7 +431,7 @@ def test_rules_file_read_errors(tmp_path: Path) -> None:
     bad.write_text("bands: [", encoding="utf-8")
     with pytest.raises(ClassSizeError, match=re.escape("班额.yaml：第 1 行：YAML 格式错误")):
         load_rules(bad)
-    with pytest.raises(ClassSizeError, match=re.escape("没有.yaml：文件不存在或无法读取")):
+    with pytest.raises(ClassSizeError, match=re.escape("没有.yaml：文件：不存在或无法读取")):
         load_rules(tmp_path / "没有.yaml")
     twice = tmp_path / "twice.yaml"
     twice.write_text(RULES_FILE.read_text(encoding="utf-8") + "\nschools_in_sentence: 3\n")
