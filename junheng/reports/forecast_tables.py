@@ -274,6 +274,17 @@ def _targets(today: Evaluation, county: str, base: int) -> list[Row]:
     ]
 
 
+def _in_year_order(rows: list[Row]) -> list[Row]:
+    """Targets and events by school year ("2025年秋季"), a year's target before its events;
+    rows without a year last. Stable, so each year keeps the core's order."""
+
+    def year(row: Row) -> int:
+        head = row.cells[0][:4]
+        return int(head) if head.isdigit() else 10_000
+
+    return sorted(rows, key=year)
+
+
 def in_forecast(event: dict[str, Any], base: int) -> str:
     """计入, 已含在现状 (in use by the latest data year: its rooms are in that year's figures) or
     不计入 — for a timeline event or a row of `Forecast.projects` (both carry counted and
@@ -355,7 +366,9 @@ def forecast_page(result: Forecast, today: Evaluation, county: str) -> Page:
         backtest=_backtest(result, county),
         backtest_note=projection.backtest_note,
         changes=_changes(today, result.evaluation, county),
-        timeline=_targets(today, county, projection.base_year) + _timeline(result, county),
+        timeline=_in_year_order(
+            _targets(today, county, projection.base_year) + _timeline(result, county)
+        ),
         places=_places(result, county),
         places_method=result.places.method,
         places_sentences=result.places.sentences(county),

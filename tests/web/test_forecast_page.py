@@ -429,3 +429,13 @@ def test_the_scope_reason_words_a_segment_leaving_the_scope():
         == "不在评估范围内（特殊教育学校不纳入评估范围）"
     )
     assert _out_of_scope(None) == "不在评估范围内"
+
+
+def test_the_timeline_runs_in_school_year_order(client, planned):
+    client.force_login(planned["user"])
+    page = client.get(_url(planned["county"], target="2027")).context["page"]
+    years = [row.cells[0] for row in page.timeline]
+    # The demo: its 2025 target, the renovation in use from autumn 2025, its 2026 target, then
+    # the 2027 projects and hires — years never go back.
+    assert years == sorted(years)
+    assert [r.cells[3] for r in page.timeline[:3]] == ["目标", "已含在现状", "目标"]
