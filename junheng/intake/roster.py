@@ -11,9 +11,6 @@ rotations that end before they start) follow. Nothing is returned when any error
 from __future__ import annotations
 
 import dataclasses
-import io
-import warnings
-import zipfile
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -72,29 +69,10 @@ _LOOKUP = {name_key(spelling): t for t in ROSTER_TABLES for spelling in (t.name,
 
 
 def _workbook_tables(path: Path, out: ErrorCollector) -> dict[str, sources.RawTable]:
-    data = sources._sniff_workbook(path, out)
-    if data is None:
-        return {}
-    import openpyxl
-
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:
-        # openpyxl raises many unrelated types for damaged files; all mean "cannot open".
-        out.add(
-            IntakeError(
-                Code.UNREADABLE_FILE,
-                path.name,
-                value=type(exc).__name__,
-                expected="文件是未损坏的 .xlsx 工作簿：在 Excel/WPS 中打开后另存为 .xlsx 再导入",
-            )
-        )
-        return {}
-    raws: dict[str, sources.RawTable] = {}
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
+    with sources.open_workbook(path, out) as opened:
+        if opened is None:
+            return {}
+        workbook, archive = opened
         found: dict[str, list[str]] = {}
         for name in workbook.sheetnames:
             table = _LOOKUP.get(name_key(name))
@@ -102,6 +80,7 @@ def _workbook_tables(path: Path, out: ErrorCollector) -> dict[str, sources.RawTa
                 found.setdefault(table.name, []).append(name)
         if not found and len(workbook.sheetnames) == 1:
             found[ROSTER.name] = list(workbook.sheetnames)
+        raws: dict[str, sources.RawTable] = {}
         for table in ROSTER_TABLES:
             names = found.get(table.name, [])
             if len(names) > 1:
@@ -115,23 +94,21 @@ def _workbook_tables(path: Path, out: ErrorCollector) -> dict[str, sources.RawTa
                     _rank(table),
                 )
             elif names:
-                raw = sources._read_sheet(workbook, archive, table, path.name, names[0], out)
+                raw = sources.read_sheet(workbook, archive, table, path.name, names[0], out)
                 if raw is not None:
                     raws[table.name] = raw
-    finally:
-        workbook.close()
-    return raws
+        return raws
 
 
 def _csv_tables(path: Path, out: ErrorCollector) -> dict[str, sources.RawTable]:
     if path.is_file():
-        raw = sources._read_csv(path, ROSTER, out)
+        raw = sources.read_csv(path, ROSTER, out)
         return {} if raw is None else {ROSTER.name: raw}
     raws: dict[str, sources.RawTable] = {}
     for entry in sorted(path.iterdir()):
         table = _LOOKUP.get(name_key(entry.stem))
         if entry.suffix.lower() == ".csv" and table is not None and table.name not in raws:
-            raw = sources._read_csv(entry, table, out)
+            raw = sources.read_csv(entry, table, out)
             if raw is not None:
                 raws[table.name] = raw
     return raws

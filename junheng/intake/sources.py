@@ -20,6 +20,7 @@ import unicodedata
 import warnings
 import zipfile
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -388,7 +389,8 @@ def _unreadable(file: str, exc: OSError) -> IntakeError:
     )
 
 
-def _read_csv(path: Path, table: Table, out: ErrorCollector) -> RawTable | None:
+def read_csv(path: Path, table: Table, out: ErrorCollector) -> RawTable | None:
+    """One CSV file as `table`'s raw cells; None, with the problems in `out`, when unreadable."""
     rank = table_rank(table)
     if not _check_size(path, out, rank):
         return None
@@ -686,10 +688,14 @@ def _sheet_rows(sheet: Any, file: str, name: str) -> list[tuple[object, ...]]:
     return rows
 
 
-def _read_workbook(path: Path, out: ErrorCollector) -> dict[str, RawTable]:
+@contextmanager
+def open_workbook(path: Path, out: ErrorCollector) -> Iterator[tuple[Any, zipfile.ZipFile] | None]:
+    """The workbook (read-only, saved values) and its zip archive while the block runs, closed
+    after it; None, with the reason in `out`, for a file that cannot be opened safely."""
     data = _sniff_workbook(path, out)
     if data is None:
-        return {}
+        yield None
+        return
     import openpyxl
 
     try:
@@ -707,40 +713,51 @@ def _read_workbook(path: Path, out: ErrorCollector) -> dict[str, RawTable]:
                 expected="文件是未损坏的 .xlsx 工作簿：在 Excel/WPS 中打开后另存为 .xlsx 再导入",
             )
         )
-        return {}
-    raws: dict[str, RawTable] = {}
+        yield None
+        return
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        found: dict[str, list[str]] = {}
-        hidden: set[str] = set()
-        # Sheets whose names are not table names (instructions, template metadata, hidden helper
-        # sheets) are not data and are passed over in silence.
-        for name in workbook.sheetnames:
-            table = _TABLE_LOOKUP.get(name_key(name))
-            if table is not None:
-                found.setdefault(table.name, []).append(name)
-                if getattr(workbook[name], "sheet_state", "visible") != "visible":
-                    hidden.add(name)
-        for table, names in _one_source_per_table(
-            found,
-            path.name,
-            out,
-            missing=lambda t: f"在工作簿中提供名为“{t.zh}”或“{t.name}”的工作表",
-            duplicate=lambda names: (
-                "只保留一个工作表（当前有："
-                + "、".join(f"{n}（隐藏）" if n in hidden else n for n in names)
-                + "）"
-            ),
-        ):
-            raw = _read_sheet(workbook, archive, table, path.name, names[0], out)
-            if raw is not None:
-                raws[table.name] = raw
+        yield workbook, zipfile.ZipFile(io.BytesIO(data))
     finally:
         workbook.close()
+
+
+def _read_workbook(path: Path, out: ErrorCollector) -> dict[str, RawTable]:
+    with open_workbook(path, out) as opened:
+        return {} if opened is None else _workbook_tables(*opened, path.name, out)
+
+
+def _workbook_tables(
+    workbook: Any, archive: zipfile.ZipFile, file: str, out: ErrorCollector
+) -> dict[str, RawTable]:
+    raws: dict[str, RawTable] = {}
+    found: dict[str, list[str]] = {}
+    hidden: set[str] = set()
+    # Sheets whose names are not table names (instructions, template metadata, hidden helper
+    # sheets) are not data and are passed over in silence.
+    for name in workbook.sheetnames:
+        table = _TABLE_LOOKUP.get(name_key(name))
+        if table is not None:
+            found.setdefault(table.name, []).append(name)
+            if getattr(workbook[name], "sheet_state", "visible") != "visible":
+                hidden.add(name)
+    for table, names in _one_source_per_table(
+        found,
+        file,
+        out,
+        missing=lambda t: f"在工作簿中提供名为“{t.zh}”或“{t.name}”的工作表",
+        duplicate=lambda names: (
+            "只保留一个工作表（当前有："
+            + "、".join(f"{n}（隐藏）" if n in hidden else n for n in names)
+            + "）"
+        ),
+    ):
+        raw = read_sheet(workbook, archive, table, file, names[0], out)
+        if raw is not None:
+            raws[table.name] = raw
     return raws
 
 
-def _read_sheet(
+def read_sheet(
     workbook: Any,
     archive: zipfile.ZipFile,
     table: Table,
@@ -748,6 +765,8 @@ def _read_sheet(
     name: str,
     out: ErrorCollector,
 ) -> RawTable | None:
+    """Sheet `name` of an open workbook as `table`'s raw cells, with formulas saved without a
+    result; None, with the problems in `out`, when the sheet cannot be read."""
     rank = table_rank(table)
     sheet = workbook[name]
     if not hasattr(sheet, "iter_rows"):
@@ -901,7 +920,7 @@ def _read_folder(folder: Path, out: ErrorCollector) -> dict[str, RawTable]:
             "只保留一个文件（当前有：" + "、".join(p.name for p in paths) + "）"
         ),
     ):
-        raw = _read_csv(paths[0], table, out)
+        raw = read_csv(paths[0], table, out)
         if raw is not None:
             raws[table.name] = raw
     return raws
