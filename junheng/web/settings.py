@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "junheng.web.documents",
     "junheng.web.practice",
     "junheng.web.archive",
+    "junheng.web.roster",
     "axes",
 ]
 

@@ -20,4 +20,5 @@ urlpatterns = [
     path("", include("junheng.web.documents.urls")),
     path("", include("junheng.web.practice.urls")),
     path("", include("junheng.web.archive.urls")),
+    path("", include("junheng.web.roster.urls")),
 ]

@@ -1,0 +1,188 @@
+"""Rows the roster templates print without further logic: the problem table, the summary by
+school and level, the teacher list (ID numbers masked) and the reconciliation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import polars as pl
+
+from junheng.core.formatting import fmt_percent, fmt_plain
+from junheng.core.schema import LEVEL_ZH, SEGMENTS
+from junheng.intake.errors import ERROR, SEVERITY_ZH, IntakeError
+from junheng.roster.privacy import mask_id
+from junheng.roster.schema import BACKBONE_LEVELS, DEGREES, STATUSES, YES_NO
+from junheng.web.imports.presenters import COLUMNS, ProblemRow
+from junheng.web.roster.services import SUMMARY_COLUMNS
+
+SHORT_LABELS: dict[str, str] = {
+    "listed": "名册人数",
+    "teachers": "专任教师",
+    "teachers_postgraduate": "研究生",
+    "teachers_bachelor": "本科",
+    "teachers_associate": "专科",
+    "teachers_below_associate": "高中及以下",
+    "backbone_teachers": "骨干教师",
+    "pe_teachers": "体育",
+    "music_teachers": "音乐",
+    "fine_art_teachers": "美术",
+}
+"""Headings of the summary; the full names are `SEGMENTS`' labels (shown as the title)."""
+FULL_LABELS: dict[str, str] = {
+    "listed": "名册中的全部人数，含借调、病假等不计入的教师",
+    **{c.name: c.zh for c in SEGMENTS.columns if c.name in SHORT_LABELS},
+}
+_LEVELS_TAUGHT = {"primary": "小学", "junior": "初中", "primary,junior": "小学、初中"}
+
+
+def problem_rows(errors: list[IntakeError]) -> list[ProblemRow]:
+    """The import page's problem table (columns of 导入问题清单.xlsx), errors first."""
+    rows = []
+    for e in sorted(errors, key=lambda e: e.severity != ERROR):
+        texts = (
+            e.file,
+            e.sheet or "",
+            e.cell or "",
+            "" if e.row is None else str(e.row),
+            e.column or "",
+            e.value,
+            e.title,
+            e.expected,
+            e.fix,
+        )
+        rows.append(
+            ProblemRow(
+                SEVERITY_ZH.get(e.severity, e.severity),
+                "fail" if e.severity == ERROR else "warn",
+                tuple(zip(COLUMNS[1:], texts, strict=True)),
+            )
+        )
+    return rows
+
+
+@dataclass(frozen=True)
+class SummaryRow:
+    school: str
+    level: str
+    values: tuple[int, ...]
+    total: bool = False
+
+
+def summary_rows(summary: pl.DataFrame, names: dict[str, str]) -> list[SummaryRow]:
+    """One row per school and level, then one per level and the county's total."""
+    rows = [
+        SummaryRow(
+            names.get(r["school_id"], r["school_id"]),
+            LEVEL_ZH.get(r["level"], r["level"]),
+            tuple(r[c] for c in SUMMARY_COLUMNS),
+        )
+        for r in summary.iter_rows(named=True)
+    ]
+    by_level = summary.group_by("level").agg(pl.col(c).sum() for c in SUMMARY_COLUMNS)
+    for level, zh in LEVEL_ZH.items():
+        match = by_level.filter(pl.col("level") == level)
+        if match.height:
+            row = match.row(0, named=True)
+            rows.append(SummaryRow("合计", zh, tuple(row[c] for c in SUMMARY_COLUMNS), True))
+    if summary.height:
+        totals = tuple(int(summary.get_column(c).sum()) for c in SUMMARY_COLUMNS)
+        rows.append(SummaryRow("合计", "全部", totals, True))
+    return rows
+
+
+def summary_headings() -> list[tuple[str, str]]:
+    return [(SHORT_LABELS[c], FULL_LABELS[c]) for c in SUMMARY_COLUMNS]
+
+
+def teacher_row(teacher: Any) -> dict[str, str]:
+    """A stored teacher as the list prints it: the ID number masked, values in Chinese."""
+    return {
+        "school": teacher.school.name,
+        "teacher_id": teacher.teacher_id,
+        "name": teacher.name,
+        "id_number": mask_id(teacher.id_number) or "—",
+        "levels": _LEVELS_TAUGHT.get(teacher.levels, teacher.levels),
+        "level": LEVEL_ZH.get(teacher.level, teacher.level),
+        "subject": teacher.subject,
+        "degree": dict(DEGREES).get(teacher.degree, teacher.degree),
+        "backbone": dict(BACKBONE_LEVELS).get(teacher.backbone, teacher.backbone),
+        "certificate": dict(YES_NO).get(teacher.certificate, teacher.certificate),
+        "training_hours": fmt_plain(teacher.training_hours),
+        "joined_year": str(teacher.joined_year),
+        "status": dict(STATUSES).get(teacher.status, teacher.status),
+    }
+
+
+TEACHER_HEADINGS: tuple[str, ...] = (
+    "学校",
+    "教师编号",
+    "姓名",
+    "身份证号",
+    "任教学段",
+    "任教学科",
+    "最高学历",
+    "骨干教师",
+    "资格证",
+    "本周期培训学时",
+    "调入本校",
+    "在岗状态",
+)
+
+
+@dataclass(frozen=True)
+class DifferenceGroup:
+    school: str
+    rows: list[dict[str, str]]
+
+
+def difference_groups(differences: pl.DataFrame) -> list[DifferenceGroup]:
+    """Differences by school (in the order of `reconcile`), each row a level and column with
+    reported, roster and their difference (roster − reported, signed)."""
+    groups: dict[str, DifferenceGroup] = {}
+    for r in differences.iter_rows(named=True):
+        school = r["school"] or r["school_id"]
+        group = groups.setdefault(r["school_id"], DifferenceGroup(school, []))
+        reported = r["reported"]
+        group.rows.append(
+            {
+                "level": LEVEL_ZH.get(r["level"], r["level"]),
+                "column": r["column_zh"] or r["column"],
+                "reported": "未填报" if reported is None else str(reported),
+                "roster": str(r["roster"]),
+                "difference": f"{r['difference']:+d}",
+                "css": "warn" if reported is None else "fail",
+            }
+        )
+    return list(groups.values())
+
+
+def rate_rows(rates: pl.DataFrame) -> list[dict[str, str]]:
+    """G9, G11 and G12 from the roster beside the county's reported facts."""
+    rows = []
+    for r in rates.iter_rows(named=True):
+        rate, reported = r["rate"], r["reported"]
+        if rate is None:
+            verdict, css = "无法计算（分母为 0）", "undecided"
+        elif r["met"]:
+            verdict, css = "达到要求", "pass"
+        else:
+            verdict, css = "未达到要求", "fail"
+        difference = "—"
+        if rate is not None and reported is not None:
+            points = (rate - reported) * 100
+            difference = f"{points:+.1f} 个百分点"
+        rows.append(
+            {
+                "item": r["item"],
+                "name": r["name"],
+                "counts": f"{r['numerator']} / {r['denominator']}",
+                "roster": fmt_percent(rate),
+                "reported": "未填报" if reported is None else fmt_percent(reported),
+                "difference": difference,
+                "target": f"≥ {fmt_percent(r['target'], 0)}",
+                "verdict": verdict,
+                "css": css,
+            }
+        )
+    return rows

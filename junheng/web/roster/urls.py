@@ -1,0 +1,28 @@
+"""Routes of the teacher roster (教师名册); included at the site root."""
+
+from __future__ import annotations
+
+from django.urls import path
+
+from junheng.web.roster import views
+
+app_name = "roster"
+
+urlpatterns = [
+    path("counties/<int:county_id>/<str:year>/roster/", views.roster, name="page"),
+    path(
+        "counties/<int:county_id>/<str:year>/roster/template.xlsx",
+        views.template,
+        name="template",
+    ),
+    path(
+        "counties/<int:county_id>/<str:year>/roster/full-export/",
+        views.full_export,
+        name="full_export",
+    ),
+    path(
+        "counties/<int:county_id>/<str:year>/roster/reconcile/",
+        views.reconcile,
+        name="reconcile",
+    ),
+]
