@@ -16,21 +16,15 @@ from junheng.core.dataset import Dataset
 from junheng.demo import DEMO_COUNTY, demo_county
 from junheng.demo_plans import with_plans
 from junheng.standards import load_standard
-from junheng.web.accounts.models import Profile, Role
 from junheng.web.pages.class_sizes import unmet_lines
 from junheng.web.registry.management.commands.junheng_demo import (
-    DEMO_CITY,
-    DEMO_PROVINCE,
     DEMO_YEAR,
 )
-from junheng.web.registry.models import City, County, School, SchoolYear
 from junheng.web.selectors import dataset_for
-from junheng.web.services import load_dataset
 from tests.browser.identifiers import unexpected_identifiers
+from tests.web.sites import demo_site
 
 pytestmark = pytest.mark.django_db
-
-PASSWORD = "pw-班额-2026"
 
 
 @pytest.fixture(scope="module")
@@ -38,29 +32,9 @@ def planned() -> Dataset:
     return with_plans(demo_county(with_grades=True), int(DEMO_YEAR))
 
 
-def _site(dataset: Dataset, django_user_model) -> dict:
-    load_dataset(dataset, DEMO_YEAR, province=DEMO_PROVINCE, city=DEMO_CITY)
-    county = County.objects.get(name=DEMO_COUNTY)
-    other = County.objects.create(city=City.objects.get(name=DEMO_CITY), name="邻县")
-
-    def user(name, role, **scope):
-        u = django_user_model.objects.create_user(name, password=PASSWORD)
-        Profile.objects.create(user=u, role=role, **scope)
-        return u
-
-    school = School.objects.filter(county=county).order_by("school_id").first()
-    users = {
-        "admin": user("cadmin", Role.COUNTY_ADMIN, county=county),
-        "leader": user("leader", Role.LEADER, county=county),
-        "other_admin": user("oadmin", Role.COUNTY_ADMIN, county=other),
-        "school": user("school", Role.SCHOOL_USER, school=school),
-    }
-    return {"county": county, "year": SchoolYear.objects.get(label=DEMO_YEAR), "users": users}
-
-
 @pytest.fixture(name="site")
 def site_fixture(planned, django_user_model):
-    return _site(planned, django_user_model)
+    return demo_site(planned, django_user_model)
 
 
 def _get(client, site, who):
@@ -130,7 +104,7 @@ def test_the_page_shows_the_class_sizes_of_the_same_dataset(client, site):
 
 
 def test_without_class_rows_the_page_says_what_is_missing(client, planned, django_user_model):
-    site = _site(replace(planned, classes=planned.classes.clear()), django_user_model)
+    site = demo_site(replace(planned, classes=planned.classes.clear()), django_user_model)
     response = _get(client, site, "admin")
     assert response.status_code == 200
     text = _text(response)

@@ -18,22 +18,16 @@ from junheng.core.finance import check_finance, finance_to_dict
 from junheng.core.finance_rules import national_rules
 from junheng.demo import DEMO_COUNTY, demo_county
 from junheng.demo_plans import with_plans
-from junheng.web.accounts.models import Profile, Role
-from junheng.web.rectification.models import Unit, UnitKind, UnitMember
 from junheng.web.rectification.services import generate_problems
 from junheng.web.registry.management.commands.junheng_demo import (
-    DEMO_CITY,
-    DEMO_PROVINCE,
     DEMO_YEAR,
 )
-from junheng.web.registry.models import City, County, School, SchoolYear
 from junheng.web.selectors import dataset_for
-from junheng.web.services import load_dataset, run_evaluation
+from junheng.web.services import run_evaluation
 from tests.browser.identifiers import unexpected_identifiers
+from tests.web.sites import demo_site
 
 pytestmark = pytest.mark.django_db
-
-PASSWORD = "pw-经费-2026"
 
 
 @pytest.fixture(scope="module")
@@ -41,36 +35,9 @@ def planned() -> Dataset:
     return with_plans(demo_county(with_grades=True), int(DEMO_YEAR))
 
 
-def _site(dataset: Dataset, django_user_model) -> dict:
-    load_dataset(dataset, DEMO_YEAR, province=DEMO_PROVINCE, city=DEMO_CITY)
-    county = County.objects.get(name=DEMO_COUNTY)
-    other = County.objects.create(city=City.objects.get(name=DEMO_CITY), name="邻县")
-    unit = Unit.objects.create(county=county, kind=UnitKind.DEPARTMENT, name="县财政局")
-
-    def user(name, role=None, unit=None, **scope):
-        u = django_user_model.objects.create_user(name, password=PASSWORD)
-        if role is not None:
-            Profile.objects.create(user=u, role=role, **scope)
-        if unit is not None:
-            UnitMember.objects.create(user=u, unit=unit)
-        return u
-
-    school = School.objects.filter(county=county).order_by("school_id").first()
-    users = {
-        "admin": user("cadmin", Role.COUNTY_ADMIN, county=county),
-        "leader": user("leader", Role.LEADER, county=county),
-        "inspector": user("inspector", Role.INSPECTOR),
-        "other_admin": user("oadmin", Role.COUNTY_ADMIN, county=other),
-        "school": user("school", Role.SCHOOL_USER, school=school),
-        "department": user("dept", unit=unit),
-    }
-    users["inspector"].profile.inspected_counties.add(county)
-    return {"county": county, "year": SchoolYear.objects.get(label=DEMO_YEAR), "users": users}
-
-
 @pytest.fixture(name="site")
 def site_fixture(planned, django_user_model):
-    return _site(planned, django_user_model)
+    return demo_site(planned, django_user_model)
 
 
 def _get(client, site, who):
@@ -196,7 +163,7 @@ def test_missing_figures_are_listed_with_where_to_enter_them(client, planned, dj
         .then(None)
         .otherwise(pl.col("training_funds_yuan"))
     )
-    site = _site(replace(planned, finance=finance), django_user_model)
+    site = demo_site(replace(planned, finance=finance), django_user_model)
     response = _get(client, site, "admin")
     assert response.context["missing"] == [{"year": "2023年", "figures": "教师培训经费"}]
     text = _text(response)
@@ -220,7 +187,7 @@ def test_failures_link_to_the_ledger_and_say_when_they_are_listed(client, site):
 
 
 def test_without_finance_rows_the_page_says_what_is_missing(client, planned, django_user_model):
-    site = _site(replace(planned, finance=planned.finance.clear()), django_user_model)
+    site = demo_site(replace(planned, finance=planned.finance.clear()), django_user_model)
     response = _get(client, site, "admin")
     assert response.status_code == 200
     text = _text(response)

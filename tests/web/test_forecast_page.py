@@ -14,20 +14,18 @@ from junheng.core.dataset import Dataset
 from junheng.core.forecast import forecast
 from junheng.core.formatting import fmt_number
 from junheng.demo import DEMO_COUNTY, demo_county
-from junheng.web.accounts.models import Profile, Role
-from junheng.web.rectification.models import Unit, UnitKind, UnitMember
+from junheng.web.accounts.models import Role
 from junheng.web.registry.management.commands.junheng_demo import (
     DEMO_CITY,
     DEMO_PROVINCE,
     DEMO_YEAR,
 )
-from junheng.web.registry.models import City, County, School, SchoolYear
+from junheng.web.registry.models import County, SchoolYear
 from junheng.web.selectors import dataset_for
 from junheng.web.services import load_dataset, run_evaluation
+from tests.web.sites import add_user, demo_site
 
 pytestmark = pytest.mark.django_db
-
-PASSWORD = "pw-均衡-2026"
 
 
 @pytest.fixture(scope="module")
@@ -37,35 +35,12 @@ def graded() -> Dataset:
 
 @pytest.fixture(name="site")
 def site_fixture(graded, django_user_model):
-    load_dataset(graded, DEMO_YEAR, province=DEMO_PROVINCE, city=DEMO_CITY)
-    county = County.objects.get(name=DEMO_COUNTY)
-    year = SchoolYear.objects.get(label=DEMO_YEAR)
-    run_evaluation(county, year, None)
-    other = County.objects.create(city=City.objects.get(name=DEMO_CITY), name="邻县")
-    unit = Unit.objects.create(county=county, kind=UnitKind.DEPARTMENT, name="县财政局")
-
-    def user(name, role=None, unit=None, **scope):
-        u = django_user_model.objects.create_user(name, password=PASSWORD)
-        if role is not None:
-            Profile.objects.create(user=u, role=role, **scope)
-        if unit is not None:
-            UnitMember.objects.create(user=u, unit=unit)
-        return u
-
-    school = School.objects.filter(county=county).order_by("school_id").first()
-    users = {
-        "admin": user("cadmin", Role.COUNTY_ADMIN, county=county),
-        "other_admin": user("oadmin", Role.COUNTY_ADMIN, county=other),
-        "leader": user("leader", Role.LEADER, county=county),
-        "inspector": user("inspector", Role.INSPECTOR),
-        "other_inspector": user("oinspector", Role.INSPECTOR),
-        "sysadmin": user("sysadmin", Role.SYSTEM_ADMIN),
-        "school": user("school", Role.SCHOOL_USER, school=school),
-        "department": user("dept", unit=unit),
-    }
-    users["inspector"].profile.inspected_counties.add(county)
-    users["other_inspector"].profile.inspected_counties.add(other)
-    return {"county": county, "year": year, "users": users}
+    site = demo_site(graded, django_user_model)
+    run_evaluation(site["county"], site["year"], None)
+    inspector = add_user(django_user_model, "oinspector", Role.INSPECTOR)
+    inspector.profile.inspected_counties.add(site["other"])
+    site["users"]["other_inspector"] = inspector
+    return site
 
 
 def _url(county: County, **query: str) -> str:
@@ -191,10 +166,8 @@ def test_unknown_scenario_is_a_chinese_form_error(client, site):
 
 def test_without_grades_the_page_names_the_missing_table(client, loaded, django_user_model):
     county, _year = loaded
-    admin = django_user_model.objects.create_user("cadmin", password=PASSWORD)
-    Profile.objects.create(user=admin, role=Role.COUNTY_ADMIN, county=county)
-    leader = django_user_model.objects.create_user("leader", password=PASSWORD)
-    Profile.objects.create(user=leader, role=Role.LEADER, county=county)
+    admin = add_user(django_user_model, "cadmin", Role.COUNTY_ADMIN, county=county)
+    leader = add_user(django_user_model, "leader", Role.LEADER, county=county)
     client.force_login(admin)
     response = client.get(_url(county))
     assert response.status_code == 200
@@ -284,8 +257,7 @@ def planned_fixture(django_user_model):
     load_dataset(dataset, DEMO_YEAR, province=DEMO_PROVINCE, city=DEMO_CITY)
     county = County.objects.get(name=DEMO_COUNTY)
     run_evaluation(county, SchoolYear.objects.get(label=DEMO_YEAR), None)
-    user = django_user_model.objects.create_user("planner", password=PASSWORD)
-    Profile.objects.create(user=user, role=Role.COUNTY_ADMIN, county=county)
+    user = add_user(django_user_model, "planner", Role.COUNTY_ADMIN, county=county)
     return {"county": county, "user": user, "dataset": dataset}
 
 

@@ -14,22 +14,13 @@ from django.urls import reverse
 
 from junheng.core.dataset import Dataset
 from junheng.demo import DEMO_COUNTY
-from junheng.web.accounts.models import Profile, Role
 from junheng.web.collection.models import ChangeLog, CountyFinance
 from junheng.web.pages.plan_data import ADDED_ROWS, BLANK_ROWS
-from junheng.web.rectification.models import Unit, UnitKind, UnitMember
-from junheng.web.registry.management.commands.junheng_demo import (
-    DEMO_CITY,
-    DEMO_PROVINCE,
-    DEMO_YEAR,
-)
-from junheng.web.registry.models import City, County, School, SchoolYear
 from junheng.web.selectors import dataset_for, stored_rows
-from junheng.web.services import load_dataset
+from tests.web.sites import demo_site
 
 pytestmark = pytest.mark.django_db
 
-PASSWORD = "pw-均衡-2026"
 FIRST, SECOND = "2152010001", "2152010002"
 """城关第一小学 and 城关第二小学 of the demo county."""
 
@@ -78,34 +69,9 @@ def _plans(county: str) -> dict[str, pl.DataFrame]:
 
 @pytest.fixture(name="site")
 def site_fixture(demo, django_user_model):
-    load_dataset(
-        replace(demo, **_plans(DEMO_COUNTY)), DEMO_YEAR, province=DEMO_PROVINCE, city=DEMO_CITY
-    )
-    county = County.objects.get(name=DEMO_COUNTY)
-    year = SchoolYear.objects.get(label=DEMO_YEAR)
-    other = County.objects.create(city=City.objects.get(name=DEMO_CITY), name="邻县")
-    unit = Unit.objects.create(county=county, kind=UnitKind.DEPARTMENT, name="县财政局")
-
-    def user(name, role=None, unit=None, **scope):
-        u = django_user_model.objects.create_user(name, password=PASSWORD)
-        if role is not None:
-            Profile.objects.create(user=u, role=role, **scope)
-        if unit is not None:
-            UnitMember.objects.create(user=u, unit=unit)
-        return u
-
-    school = School.objects.get(school_id=FIRST)
-    users = {
-        "admin": user("cadmin", Role.COUNTY_ADMIN, county=county),
-        "other_admin": user("oadmin", Role.COUNTY_ADMIN, county=other),
-        "leader": user("leader", Role.LEADER, county=county),
-        "inspector": user("inspector", Role.INSPECTOR),
-        "sysadmin": user("sysadmin", Role.SYSTEM_ADMIN),
-        "school": user("school", Role.SCHOOL_USER, school=school),
-        "department": user("dept", unit=unit),
-    }
-    users["inspector"].profile.inspected_counties.add(county)
-    return {"county": county, "year": year, "users": users}
+    site = demo_site(replace(demo, **_plans(DEMO_COUNTY)), django_user_model)
+    assert site["users"]["school"].profile.school.school_id == FIRST
+    return site
 
 
 def _url(site, table: str | None = None, school: str | None = None, of: int = 0) -> str:

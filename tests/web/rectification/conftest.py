@@ -7,13 +7,12 @@ import datetime as dt
 
 import pytest
 
-from junheng.web.accounts.models import Profile, Role
+from junheng.web.accounts.models import Role
 from junheng.web.rectification import services
-from junheng.web.rectification.models import Problem, Unit, UnitKind, UnitMember
+from junheng.web.rectification.models import Problem, Unit, UnitKind
 from junheng.web.registry.models import City, County, School
 from junheng.web.services import run_evaluation
-
-PASSWORD = "pw-均衡-2026"
+from tests.web.sites import add_user
 
 
 @pytest.fixture
@@ -34,12 +33,7 @@ def ledger(loaded, django_user_model, evidence_dir):
     foreign = Unit.objects.create(county=other_county, kind=UnitKind.DEPARTMENT, name="邻县财政局")
 
     def user(name, role=None, unit=None, **scope):
-        u = django_user_model.objects.create_user(name, password=PASSWORD)
-        if role is not None:
-            Profile.objects.create(user=u, role=role, **scope)
-        if unit is not None:
-            UnitMember.objects.create(user=u, unit=unit)
-        return u
+        return add_user(django_user_model, name, role, unit, **scope)
 
     users = {
         "admin": user("cadmin", Role.COUNTY_ADMIN, county=county),
