@@ -125,13 +125,32 @@ def _computed_note(row: Mapping[str, Any]) -> str:
     return f"（{FIGURES[EXPENDITURE]} {spent} 元 ÷ {STUDENTS_ZH} {students} 人）"
 
 
-def _missing_reason(year: int, check: FinanceCheck, missing: tuple[str, ...]) -> str:
+def _undecided(
+    county: str,
+    year: int,
+    check: FinanceCheck,
+    missing: tuple[str, ...],
+    *,
+    value: float | None,
+    base: float | None,
+    computed: bool,
+) -> FinanceVerdict:
+    """The verdict of a year that lacks a figure the check reads: undecided, naming the figures."""
     text = f"{year}年{check.name}：缺少数据（{'、'.join(missing)}）"
     if check.value == PER_STUDENT and any(
         STUDENTS_ZH in m or FIGURES[EXPENDITURE] in m for m in missing
     ):
         text += f"，或直接填写{FIGURES[PER_STUDENT]}"
-    return text + "，无法判定"
+    return FinanceVerdict(
+        county,
+        year,
+        check,
+        text + "，无法判定",
+        value=value,
+        base=base,
+        missing=missing,
+        computed=computed,
+    )
 
 
 def _non_decrease(
@@ -164,15 +183,8 @@ def _non_decrease(
         previous_missing = tuple(f"{year - 1}年{m}" for m in previous_missing)
     missing = (*missing, *previous_missing)
     if value is None or previous is None:
-        return FinanceVerdict(
-            county,
-            year,
-            check,
-            _missing_reason(year, check, missing),
-            value=value,
-            base=previous,
-            missing=missing,
-            computed=computed,
+        return _undecided(
+            county, year, check, missing, value=value, base=previous, computed=computed
         )
     passes = _at_line(value, previous, tolerance)
     change = value - previous
@@ -205,16 +217,7 @@ def _at_least(
     base, base_missing, _ = _figure(row, base_figure)
     missing = (*missing, *base_missing)
     if value is None or base is None:
-        return FinanceVerdict(
-            county,
-            year,
-            check,
-            _missing_reason(year, check, missing),
-            value=value,
-            base=base,
-            missing=missing,
-            computed=computed,
-        )
+        return _undecided(county, year, check, missing, value=value, base=base, computed=computed)
     label, base_label = FIGURES[check.value], FIGURES[base_figure]
     share = value / base if check.percent and base != 0 else None
     stated = f"{year}年{label} {_money(value)} 元，"
