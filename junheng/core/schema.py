@@ -212,27 +212,31 @@ SURVEY = Table(
     description="社会认可度调查的汇总答卷：每县每类调查对象一行，按五级选项计数（5 为最积极）",
 )
 
+# The grades and classes tables name a school's year and grade the same way.
+_SCHOOL_YEAR = Column(
+    "year",
+    "年份",
+    _I,
+    unit="年",
+    minimum=1900,
+    description="秋季学期所在年份，如 2025 表示 2025—2026 学年",
+)
+_GRADE = Column(
+    "grade",
+    "年级",
+    _I,
+    minimum=1,
+    maximum=9,
+    description="1–6 为小学一至六年级，7–9 为初中一至三年级（七至九年级）",
+)
+
 GRADES = Table(
     "grades",
     "年级在校生",
     (
         Column("school_id", "学校标识码", _T),
-        Column(
-            "year",
-            "年份",
-            _I,
-            unit="年",
-            minimum=1900,
-            description="秋季学期所在年份，如 2025 表示 2025—2026 学年",
-        ),
-        Column(
-            "grade",
-            "年级",
-            _I,
-            minimum=1,
-            maximum=9,
-            description="1–6 为小学一至六年级，7–9 为初中一至三年级（七至九年级）",
-        ),
+        _SCHOOL_YEAR,
+        _GRADE,
         Column("students", "在校生数", _I, unit="人", minimum=0),
     ),
     required=False,
@@ -258,22 +262,8 @@ CLASSES = Table(
     "班级学生数",
     (
         Column("school_id", "学校标识码", _T),
-        Column(
-            "year",
-            "年份",
-            _I,
-            unit="年",
-            minimum=1900,
-            description="秋季学期所在年份，如 2025 表示 2025—2026 学年",
-        ),
-        Column(
-            "grade",
-            "年级",
-            _I,
-            minimum=1,
-            maximum=9,
-            description="1–6 为小学一至六年级，7–9 为初中一至三年级（七至九年级）",
-        ),
+        _SCHOOL_YEAR,
+        _GRADE,
         Column(
             "class_name",
             "班级",
