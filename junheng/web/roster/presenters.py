@@ -141,6 +141,9 @@ def difference_groups(differences: pl.DataFrame) -> list[DifferenceGroup]:
     reported, roster and their difference (roster − reported, signed)."""
     groups: dict[str, DifferenceGroup] = {}
     for r in differences.iter_rows(named=True):
+        if r["reported"] is None and r["roster"] == 0:
+            # A segment the school did not report lists every column; the empty ones say nothing.
+            continue
         school = r["school"] or r["school_id"]
         group = groups.setdefault(r["school_id"], DifferenceGroup(school, []))
         reported = r["reported"]
@@ -171,7 +174,7 @@ def rate_rows(rates: pl.DataFrame) -> list[dict[str, str]]:
         difference = "—"
         if rate is not None and reported is not None:
             points = (rate - reported) * 100
-            difference = f"{points:+.1f} 个百分点"
+            difference = f"{points:+.2f} 个百分点"
         rows.append(
             {
                 "item": r["item"],

@@ -18,7 +18,9 @@ pytestmark = pytest.mark.django_db
 
 def _schools(county) -> list[str]:
     return list(
-        School.objects.filter(county=county).order_by("school_id").values_list("school_id", flat=True)
+        School.objects.filter(county=county)
+        .order_by("school_id")
+        .values_list("school_id", flat=True)
     )
 
 
@@ -54,7 +56,11 @@ def test_a_good_roster_is_stored_with_who_and_when(
     assert response.status_code == 302
     assert Teacher.objects.filter(county=county, year=year).count() == 3
     stored = Teacher.objects.get(teacher_id="T2")
-    assert (stored.school.school_id, stored.degree, stored.backbone) == (a, "postgraduate", "county")
+    assert (stored.school.school_id, stored.degree, stored.backbone) == (
+        a,
+        "postgraduate",
+        "county",
+    )
     assert stored.id_number == "152201198005171234"
     assert stored.birth_date == dt.date(1980, 5, 17)
     rotation = Rotation.objects.get(county=county, year=year)
@@ -131,9 +137,7 @@ def test_files_that_are_not_rosters_are_refused(client, loaded, users, name, con
     county, year = loaded
     client.force_login(users["admin"])
     upload = SimpleUploadedFile(name, content)
-    response = client.post(
-        reverse("roster:page", args=[county.pk, year.label]), {"roster": upload}
-    )
+    response = client.post(reverse("roster:page", args=[county.pk, year.label]), {"roster": upload})
     assert response.status_code == 400
     assert reason in response.content.decode()
     assert not Teacher.objects.exists()
