@@ -508,5 +508,29 @@ def repeated_rows(frame: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
     )
 
 
+def report_repeats(
+    typed: TypedTable,
+    keys: list[str],
+    code: Code,
+    column: str,
+    value: Callable[[dict[str, Any]], str],
+    expected: str,
+    out: ErrorCollector,
+    *,
+    frame: pl.DataFrame | None = None,
+    rank: int | None = None,
+) -> None:
+    """An error at `column` for every row whose `keys` repeat an earlier row's (of `frame`, the
+    table's own by default); `{first}` in `expected` becomes that earlier row's number."""
+    out.add_rows(
+        repeated_rows(typed.frame if frame is None else frame, keys),
+        ERROR,
+        lambda row: typed.error(
+            code, row, column, value=value(row), expected=expected.format(first=row["__first__"])
+        ),
+        typed.rank if rank is None else rank,
+    )
+
+
 def is_in(column: str, values: pl.Series) -> pl.Expr:
     return pl.col(column).is_in(values.implode())

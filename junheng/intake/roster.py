@@ -25,7 +25,7 @@ from junheng.intake.cells import (
     convert_dates,
     convert_table,
     is_in,
-    repeated_rows,
+    report_repeats,
 )
 from junheng.intake.errors import ERROR, Code, ErrorCollector, IntakeError
 from junheng.intake.sources import ROW, name_key
@@ -245,18 +245,15 @@ def _known_schools(
 
 def _check_teachers(typed: TypedTable, known: Collection[str] | None, out: ErrorCollector) -> None:
     _levels(typed, out)
-    repeated = repeated_rows(typed.frame, ["teacher_id"])
-    out.add_rows(
-        repeated,
-        ERROR,
-        lambda row: typed.error(
-            Code.DUPLICATE_TEACHER,
-            row,
-            "teacher_id",
-            value=row["teacher_id"],
-            expected=f"每位教师只占一行（与第 {row['__first__']} 行重复）",
-        ),
-        _rank(ROSTER),
+    report_repeats(
+        typed,
+        ["teacher_id"],
+        Code.DUPLICATE_TEACHER,
+        "teacher_id",
+        lambda row: row["teacher_id"],
+        "每位教师只占一行（与第 {first} 行重复）",
+        out,
+        rank=_rank(ROSTER),
     )
     if known is not None:
         _known_schools(typed, ("school_id",), known, out)

@@ -18,7 +18,7 @@ from junheng.core.schema import (
     STAFFING,
 )
 from junheng.core.scope import SENIOR_KINDS
-from junheng.intake.cells import TypedTable, clean_text, convert_dates, is_in, repeated_rows
+from junheng.intake.cells import TypedTable, clean_text, convert_dates, is_in, report_repeats
 from junheng.intake.errors import ERROR, WARNING, Code, ErrorCollector
 from junheng.intake.sources import ROW
 
@@ -56,17 +56,14 @@ def check_schools(schools: TypedTable, out: ErrorCollector) -> None:
     if not schools.has("school_id"):
         return
     frame = schools.frame
-    out.add_rows(
-        repeated_rows(frame, ["school_id"]),
-        ERROR,
-        lambda row: schools.error(
-            Code.DUPLICATE_SCHOOL,
-            row,
-            "school_id",
-            value=row["school_id"],
-            expected=f"每所学校只占一行（该标识码已在第 {row['__first__']} 行出现）",
-        ),
-        schools.rank,
+    report_repeats(
+        schools,
+        ["school_id"],
+        Code.DUPLICATE_SCHOOL,
+        "school_id",
+        lambda row: row["school_id"],
+        "每所学校只占一行（该标识码已在第 {first} 行出现）",
+        out,
     )
     if schools.has("parent_id"):
         ids = frame.get_column("school_id").drop_nulls()
@@ -138,17 +135,14 @@ def check_segments(segments: TypedTable, schools: TypedTable | None, out: ErrorC
     frame = segments.frame
     rank = segments.rank
     if segments.has("school_id", "level"):
-        out.add_rows(
-            repeated_rows(frame, ["school_id", "level"]),
-            ERROR,
-            lambda row: segments.error(
-                Code.DUPLICATE_SEGMENT,
-                row,
-                "level",
-                value=f"{row['school_id']} {segments.raw_value(row, 'level')}",
-                expected=f"每校每学段只占一行（已在第 {row['__first__']} 行出现）",
-            ),
-            rank,
+        report_repeats(
+            segments,
+            ["school_id", "level"],
+            Code.DUPLICATE_SEGMENT,
+            "level",
+            lambda row: f"{row['school_id']} {segments.raw_value(row, 'level')}",
+            "每校每学段只占一行（已在第 {first} 行出现）",
+            out,
         )
     if schools is not None and schools.has("school_id") and segments.has("school_id"):
         ids = schools.frame.get_column("school_id").drop_nulls()
@@ -328,17 +322,14 @@ def check_counties(table: TypedTable, schools: TypedTable, out: ErrorCollector) 
 def check_survey(survey: TypedTable, out: ErrorCollector) -> None:
     if not survey.has("county", "group"):
         return
-    out.add_rows(
-        repeated_rows(survey.frame, ["county", "group"]),
-        ERROR,
-        lambda row: survey.error(
-            Code.DUPLICATE_SURVEY,
-            row,
-            "group",
-            value=f"{row['county']} {row['group']}",
-            expected=f"每县每类调查对象只填一行（已在第 {row['__first__']} 行出现）",
-        ),
-        survey.rank,
+    report_repeats(
+        survey,
+        ["county", "group"],
+        Code.DUPLICATE_SURVEY,
+        "group",
+        lambda row: f"{row['county']} {row['group']}",
+        "每县每类调查对象只填一行（已在第 {first} 行出现）",
+        out,
     )
 
 
@@ -349,17 +340,14 @@ def check_grades(grades: TypedTable, schools: TypedTable | None, out: ErrorColle
         check_known_schools(grades, schools, out)
     if not grades.has("school_id", "year", "grade"):
         return
-    out.add_rows(
-        repeated_rows(grades.frame, ["school_id", "year", "grade"]),
-        ERROR,
-        lambda row: grades.error(
-            Code.DUPLICATE_GRADE,
-            row,
-            "grade",
-            value=f"{row['school_id']} {row['year']} 年 {row['grade']} 年级",
-            expected=f"每校每年每个年级只填一行（已在第 {row['__first__']} 行出现）",
-        ),
-        grades.rank,
+    report_repeats(
+        grades,
+        ["school_id", "year", "grade"],
+        Code.DUPLICATE_GRADE,
+        "grade",
+        lambda row: f"{row['school_id']} {row['year']} 年 {row['grade']} 年级",
+        "每校每年每个年级只填一行（已在第 {first} 行出现）",
+        out,
     )
 
 
@@ -367,17 +355,14 @@ def check_births(births: TypedTable, out: ErrorCollector) -> None:
     """One row per county and birth year."""
     if not births.has("county", "year"):
         return
-    out.add_rows(
-        repeated_rows(births.frame, ["county", "year"]),
-        ERROR,
-        lambda row: births.error(
-            Code.DUPLICATE_BIRTHS,
-            row,
-            "year",
-            value=f"{row['county']} {row['year']} 年",
-            expected=f"每县每年只填一行（已在第 {row['__first__']} 行出现）",
-        ),
-        births.rank,
+    report_repeats(
+        births,
+        ["county", "year"],
+        Code.DUPLICATE_BIRTHS,
+        "year",
+        lambda row: f"{row['county']} {row['year']} 年",
+        "每县每年只填一行（已在第 {first} 行出现）",
+        out,
     )
 
 
@@ -419,17 +404,14 @@ def check_classes(classes: TypedTable, schools: TypedTable | None, out: ErrorCol
         check_known_schools(classes, schools, out)
     if not classes.has("school_id", "year", "grade", "class_name"):
         return
-    out.add_rows(
-        repeated_rows(classes.frame, ["school_id", "year", "grade", "class_name"]),
-        ERROR,
-        lambda row: classes.error(
-            Code.DUPLICATE_CLASS,
-            row,
-            "class_name",
-            value=f"{row['school_id']} {row['year']} 年 {row['grade']} 年级 {row['class_name']}",
-            expected=f"每个班只填一行（已在第 {row['__first__']} 行出现）",
-        ),
-        classes.rank,
+    report_repeats(
+        classes,
+        ["school_id", "year", "grade", "class_name"],
+        Code.DUPLICATE_CLASS,
+        "class_name",
+        lambda row: f"{row['school_id']} {row['year']} 年 {row['grade']} 年级 {row['class_name']}",
+        "每个班只填一行（已在第 {first} 行出现）",
+        out,
     )
 
 
@@ -437,17 +419,14 @@ def check_finance(finance: TypedTable, out: ErrorCollector) -> None:
     """One row per county and fiscal year."""
     if not finance.has("county", "year"):
         return
-    out.add_rows(
-        repeated_rows(finance.frame, ["county", "year"]),
-        ERROR,
-        lambda row: finance.error(
-            Code.DUPLICATE_FINANCE,
-            row,
-            "year",
-            value=f"{row['county']} {row['year']} 年",
-            expected=f"每县每年只填一行（已在第 {row['__first__']} 行出现）",
-        ),
-        finance.rank,
+    report_repeats(
+        finance,
+        ["county", "year"],
+        Code.DUPLICATE_FINANCE,
+        "year",
+        lambda row: f"{row['county']} {row['year']} 年",
+        "每县每年只填一行（已在第 {first} 行出现）",
+        out,
     )
 
 
@@ -465,22 +444,22 @@ def check_class_targets(targets: TypedTable, out: ErrorCollector) -> None:
             .fill_null(_BOTH_LEVELS)
             .alias("__level__")
         )
-        out.add_rows(
-            repeated_rows(keyed, ["county", "year", "band", "__level__"]),
-            ERROR,
-            lambda row: targets.error(
-                Code.DUPLICATE_CLASS_TARGET,
-                row,
-                "band",
-                value=f"{row['county']} {row['year']} 年 {band.enum_zh(row['band'])}"
+        report_repeats(
+            targets,
+            ["county", "year", "band", "__level__"],
+            Code.DUPLICATE_CLASS_TARGET,
+            "band",
+            lambda row: (
+                f"{row['county']} {row['year']} 年 {band.enum_zh(row['band'])}"
                 + (
                     "（小学和初中）"
                     if row["__level__"] == _BOTH_LEVELS
                     else f"（{level.enum_zh(row['__level__'])}）"
-                ),
-                expected=f"每个目标只填一行（已在第 {row['__first__']} 行出现）",
+                )
             ),
-            targets.rank,
+            "每个目标只填一行（已在第 {first} 行出现）",
+            out,
+            frame=keyed,
         )
     share = CLASS_TARGETS.column("max_share")
     if targets.has("max_share") and share.maximum is not None:
@@ -505,17 +484,14 @@ def check_staffing(staffing: TypedTable, schools: TypedTable | None, out: ErrorC
     if schools is not None:
         check_known_schools(staffing, schools, out)
     if staffing.has("school_id", "year", "level"):
-        out.add_rows(
-            repeated_rows(staffing.frame, ["school_id", "year", "level"]),
-            ERROR,
-            lambda row: staffing.error(
-                Code.DUPLICATE_STAFFING,
-                row,
-                "level",
-                value=f"{row['school_id']} {row['year']} 年 {LEVEL_ZH[row['level']]}",
-                expected=f"每校每年每学段只填一行（已在第 {row['__first__']} 行出现）",
-            ),
-            staffing.rank,
+        report_repeats(
+            staffing,
+            ["school_id", "year", "level"],
+            Code.DUPLICATE_STAFFING,
+            "level",
+            lambda row: f"{row['school_id']} {row['year']} 年 {LEVEL_ZH[row['level']]}",
+            "每校每年每学段只填一行（已在第 {first} 行出现）",
+            out,
         )
     if staffing.has("level"):
         _check_level_of_kind(staffing, _with_kinds(staffing, schools), out)
@@ -560,20 +536,15 @@ def check_projects(projects: TypedTable, schools: TypedTable | None, out: ErrorC
     and, for 新建, township), the level one the school teaches, no finish before its start and a
     completed project with its actual finish."""
     convert_dates(projects, PROJECT_DATE_COLUMNS, out)
-    frame = projects.frame
-    rank = projects.rank
     if projects.has("county", "project_id"):
-        out.add_rows(
-            repeated_rows(frame, ["county", "project_id"]),
-            ERROR,
-            lambda row: projects.error(
-                Code.DUPLICATE_PROJECT,
-                row,
-                "project_id",
-                value=f"{row['county']} {row['project_id']}",
-                expected=f"每个项目只填一行，编号在县内唯一（已在第 {row['__first__']} 行出现）",
-            ),
-            rank,
+        report_repeats(
+            projects,
+            ["county", "project_id"],
+            Code.DUPLICATE_PROJECT,
+            "project_id",
+            lambda row: f"{row['county']} {row['project_id']}",
+            "每个项目只填一行，编号在县内唯一（已在第 {first} 行出现）",
+            out,
         )
     if schools is not None and projects.has("school_id"):
         check_known_schools(projects, schools, out)
