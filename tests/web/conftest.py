@@ -6,6 +6,7 @@ import pytest
 
 from junheng.core.dataset import Dataset
 from junheng.demo import DEMO_COUNTY, demo_county
+from junheng.demo_plans import with_plans
 from junheng.web.registry.management.commands.junheng_demo import (
     DEMO_CITY,
     DEMO_PROVINCE,
@@ -18,6 +19,12 @@ from junheng.web.services import load_dataset
 @pytest.fixture(scope="session")
 def demo() -> Dataset:
     return demo_county()
+
+
+@pytest.fixture(scope="session")
+def planned_demo() -> Dataset:
+    """The demo county with grade enrolment and its creation plan up to the demo year."""
+    return with_plans(demo_county(with_grades=True), int(DEMO_YEAR))
 
 
 @pytest.fixture

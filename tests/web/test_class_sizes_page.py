@@ -12,14 +12,10 @@ import pytest
 from django.urls import reverse
 
 from junheng.core.class_sizes import class_sizes_to_dict
-from junheng.core.dataset import Dataset
-from junheng.demo import DEMO_COUNTY, demo_county
-from junheng.demo_plans import with_plans
+from junheng.demo import DEMO_COUNTY
 from junheng.standards import load_standard
 from junheng.web.pages.class_sizes import unmet_lines
-from junheng.web.registry.management.commands.junheng_demo import (
-    DEMO_YEAR,
-)
+from junheng.web.registry.management.commands.junheng_demo import DEMO_YEAR
 from junheng.web.selectors import dataset_for
 from tests.browser.identifiers import unexpected_identifiers
 from tests.web.sites import demo_site
@@ -27,14 +23,9 @@ from tests.web.sites import demo_site
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(scope="module")
-def planned() -> Dataset:
-    return with_plans(demo_county(with_grades=True), int(DEMO_YEAR))
-
-
 @pytest.fixture(name="site")
-def site_fixture(planned, django_user_model):
-    return demo_site(planned, django_user_model)
+def site_fixture(planned_demo, django_user_model):
+    return demo_site(planned_demo, django_user_model)
 
 
 def _get(client, site, who):
@@ -103,8 +94,8 @@ def test_the_page_shows_the_class_sizes_of_the_same_dataset(client, site):
     assert unexpected_identifiers(text, allowed={"leader"}) == []
 
 
-def test_without_class_rows_the_page_says_what_is_missing(client, planned, django_user_model):
-    site = demo_site(replace(planned, classes=planned.classes.clear()), django_user_model)
+def test_without_class_rows_the_page_says_what_is_missing(client, planned_demo, django_user_model):
+    site = demo_site(replace(planned_demo, classes=planned_demo.classes.clear()), django_user_model)
     response = _get(client, site, "admin")
     assert response.status_code == 200
     text = _text(response)

@@ -13,15 +13,11 @@ import polars as pl
 import pytest
 from django.urls import reverse
 
-from junheng.core.dataset import Dataset
 from junheng.core.finance import check_finance, finance_to_dict
 from junheng.core.finance_rules import national_rules
-from junheng.demo import DEMO_COUNTY, demo_county
-from junheng.demo_plans import with_plans
+from junheng.demo import DEMO_COUNTY
 from junheng.web.rectification.services import generate_problems
-from junheng.web.registry.management.commands.junheng_demo import (
-    DEMO_YEAR,
-)
+from junheng.web.registry.management.commands.junheng_demo import DEMO_YEAR
 from junheng.web.selectors import dataset_for
 from junheng.web.services import run_evaluation
 from tests.browser.identifiers import unexpected_identifiers
@@ -30,14 +26,9 @@ from tests.web.sites import demo_site
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(scope="module")
-def planned() -> Dataset:
-    return with_plans(demo_county(with_grades=True), int(DEMO_YEAR))
-
-
 @pytest.fixture(name="site")
-def site_fixture(planned, django_user_model):
-    return demo_site(planned, django_user_model)
+def site_fixture(planned_demo, django_user_model):
+    return demo_site(planned_demo, django_user_model)
 
 
 def _get(client, site, who):
@@ -157,13 +148,15 @@ def test_the_unset_provincial_share_is_explained(client, site):
     assert ".yaml" not in text
 
 
-def test_missing_figures_are_listed_with_where_to_enter_them(client, planned, django_user_model):
-    finance = planned.finance.with_columns(
+def test_missing_figures_are_listed_with_where_to_enter_them(
+    client, planned_demo, django_user_model
+):
+    finance = planned_demo.finance.with_columns(
         training_funds_yuan=pl.when(pl.col("year") == 2023)
         .then(None)
         .otherwise(pl.col("training_funds_yuan"))
     )
-    site = demo_site(replace(planned, finance=finance), django_user_model)
+    site = demo_site(replace(planned_demo, finance=finance), django_user_model)
     response = _get(client, site, "admin")
     assert response.context["missing"] == [{"year": "2023年", "figures": "教师培训经费"}]
     text = _text(response)
@@ -186,8 +179,10 @@ def test_failures_link_to_the_ledger_and_say_when_they_are_listed(client, site):
     assert "这些未达标项已列入整改台账" in _text(_get(client, site, "admin"))
 
 
-def test_without_finance_rows_the_page_says_what_is_missing(client, planned, django_user_model):
-    site = demo_site(replace(planned, finance=planned.finance.clear()), django_user_model)
+def test_without_finance_rows_the_page_says_what_is_missing(
+    client, planned_demo, django_user_model
+):
+    site = demo_site(replace(planned_demo, finance=planned_demo.finance.clear()), django_user_model)
     response = _get(client, site, "admin")
     assert response.status_code == 200
     text = _text(response)

@@ -250,10 +250,8 @@ def test_the_workbook_of_a_bad_choice_is_the_pages_chinese_error(client, site):
 
 
 @pytest.fixture(name="planned")
-def planned_fixture(django_user_model):
-    from junheng.demo_plans import with_plans
-
-    dataset = with_plans(demo_county(with_grades=True), int(DEMO_YEAR))
+def planned_fixture(planned_demo, django_user_model):
+    dataset = planned_demo
     load_dataset(dataset, DEMO_YEAR, province=DEMO_PROVINCE, city=DEMO_CITY)
     county = County.objects.get(name=DEMO_COUNTY)
     run_evaluation(county, SchoolYear.objects.get(label=DEMO_YEAR), None)

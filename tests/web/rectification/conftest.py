@@ -7,11 +7,17 @@ import datetime as dt
 
 import pytest
 
+from junheng.demo import DEMO_COUNTY
 from junheng.web.accounts.models import Role
 from junheng.web.rectification import services
 from junheng.web.rectification.models import Problem, Unit, UnitKind
-from junheng.web.registry.models import City, County, School
-from junheng.web.services import run_evaluation
+from junheng.web.registry.management.commands.junheng_demo import (
+    DEMO_CITY,
+    DEMO_PROVINCE,
+    DEMO_YEAR,
+)
+from junheng.web.registry.models import City, County, School, SchoolYear
+from junheng.web.services import load_dataset, run_evaluation
 from tests.web.sites import add_user
 
 
@@ -85,3 +91,16 @@ def ledger(loaded, django_user_model, evidence_dir):
         "edu_task": edu_task,
         "fin_task": fin_task,
     }
+
+
+@pytest.fixture
+def land_revenue(planned_demo) -> dict:
+    """The demo county with its creation plan, evaluated, with the problems of that evaluation
+    and the 2024 land-revenue shortfall among them."""
+    load_dataset(planned_demo, DEMO_YEAR, province=DEMO_PROVINCE, city=DEMO_CITY)
+    county = County.objects.get(name=DEMO_COUNTY)
+    year = SchoolYear.objects.get(label=DEMO_YEAR)
+    snapshot = run_evaluation(county, year, None)
+    services.generate_problems(county, year, snapshot, None)
+    problem = Problem.objects.get(county=county, key="FIN/land_revenue/2024")
+    return {"county": county, "snapshot": snapshot, "problem": problem}

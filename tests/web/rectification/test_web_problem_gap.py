@@ -9,37 +9,22 @@ import re
 import pytest
 from django.urls import reverse
 
-from junheng.demo import demo_county
-from junheng.demo_plans import with_plans
-from junheng.web.accounts.models import Profile, Role
-from junheng.web.rectification import services
-from junheng.web.rectification.models import Problem
+from junheng.web.accounts.models import Role
 from junheng.web.rectification.views import gap_text
-from junheng.web.registry.management.commands.junheng_demo import (
-    DEMO_CITY,
-    DEMO_PROVINCE,
-    DEMO_YEAR,
-)
-from junheng.web.registry.models import County, SchoolYear
-from junheng.web.services import load_dataset, run_evaluation
+from tests.web.sites import add_user
 
 pytestmark = pytest.mark.django_db
 
 
-def test_the_finance_problem_shows_its_shortfall_to_the_fen(client, django_user_model):
-    dataset = with_plans(demo_county(with_grades=True), int(DEMO_YEAR))
-    load_dataset(dataset, DEMO_YEAR, province=DEMO_PROVINCE, city=DEMO_CITY)
-    county = County.objects.get(name=dataset.schools["county"][0])
-    year = SchoolYear.objects.get(label=DEMO_YEAR)
-    snapshot = run_evaluation(county, year, None)
-    services.generate_problems(county, year, snapshot, None)
-    problem = Problem.objects.get(county=county, key="FIN/land_revenue/2024")
+def test_the_finance_problem_shows_its_shortfall_to_the_fen(
+    client, land_revenue, django_user_model
+):
+    county, problem = land_revenue["county"], land_revenue["problem"]
     # 2024: 10 % of 356,500,000.00 = 35,650,000.00 required, 32,798,000.00 given.
     assert problem.title == (
         "2024年土地出让收益按10%计提教育资金未达到要求：32,798,000.00 元，应不低于 35,650,000.00 元"
     )
-    admin = django_user_model.objects.create_user("cadmin", password="pw-差距-2026")
-    Profile.objects.create(user=admin, role=Role.COUNTY_ADMIN, county=county)
+    admin = add_user(django_user_model, "cadmin", Role.COUNTY_ADMIN, county=county)
     client.force_login(admin)
     response = client.get(reverse("rectification_problem", args=[problem.pk]))
     assert response.status_code == 200
