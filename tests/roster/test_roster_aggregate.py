@@ -16,32 +16,9 @@ from junheng.roster.aggregate import (
 )
 from junheng.roster.rules import load_eligibility
 from junheng.roster.schema import BOTH_LEVELS, ROTATION_SCHEMA, TEACHER_SCHEMA
+from tests.roster.rows import teacher
 
 YEAR = 2026
-
-
-def teacher(teacher_id: str, school: str, level: str, **fields: object) -> dict[str, object]:
-    row: dict[str, object] = {
-        "school_id": school,
-        "teacher_id": teacher_id,
-        "name": "老师",
-        "id_number": None,
-        "levels": level,
-        "level": level,
-        "subject": "语文",
-        "degree": "bachelor",
-        "backbone": "none",
-        "certificate": "yes",
-        "training_hours": 360.0,
-        "joined_year": 2018,
-        "career_start_year": 2010,
-        "birth_date": dt.date(1980, 3, 15),
-        "gender": "male",
-        "post_type": "established",
-        "status": "in_post",
-    }
-    row.update(fields)
-    return row
 
 
 # S1 is a nine-year school, S2 a primary school. B teaches both levels, mostly junior.

@@ -14,34 +14,10 @@ import pytest
 from junheng.roster.eligibility import age_on, eligible, school_year_expr
 from junheng.roster.rules import ELIGIBILITY_FILE, load_eligibility
 from junheng.roster.schema import TEACHER_SCHEMA
+from tests.roster.rows import teacher
 
 YEAR = 2026
 EXAMPLE = ELIGIBILITY_FILE.with_name("eligibility_example.yaml")
-
-
-def teacher(teacher_id: str = "T1", **fields: object) -> dict[str, object]:
-    row: dict[str, object] = {
-        "school_id": "S1",
-        "teacher_id": teacher_id,
-        "name": "张老师",
-        "id_number": None,
-        "levels": "primary",
-        "level": "primary",
-        "subject": "语文",
-        "degree": "bachelor",
-        "backbone": "none",
-        "certificate": "yes",
-        "training_hours": 360.0,
-        "joined_year": 2018,
-        "career_start_year": 2010,
-        # 46 on 2026-08-01: far from either retirement age.
-        "birth_date": dt.date(1980, 3, 15),
-        "gender": "male",
-        "post_type": "established",
-        "status": "in_post",
-    }
-    row.update(fields)
-    return row
 
 
 def judge(*rows: dict[str, object], rules_file=None) -> dict[str, tuple[bool, str]]:
