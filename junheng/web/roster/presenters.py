@@ -174,7 +174,8 @@ def rate_rows(rates: pl.DataFrame) -> list[dict[str, str]]:
         difference = "—"
         if rate is not None and reported is not None:
             points = (rate - reported) * 100
-            difference = f"{points:+.2f} 个百分点"
+            shown = f"{points:+.2f}"
+            difference = "相同" if shown in ("+0.00", "-0.00") else f"{shown} 个百分点"
         rows.append(
             {
                 "item": r["item"],
