@@ -29,7 +29,6 @@ from junheng.rectification.problems import (
     CLOSURE_REASON,
     KIND_FINANCE,
     ProblemDraft,
-    ProblemState,
     finance_check_of,
     passes_in,
     problem_number,
@@ -38,6 +37,7 @@ from junheng.rectification.problems import (
 )
 from junheng.standards import load_standard
 from tests.builders import dataset, school, segment
+from tests.rectification.stored import as_stored
 
 STANDARD = load_standard()
 BASE = dataset([school("P1")], [segment("P1")])
@@ -68,18 +68,6 @@ def _entry(set_aside_2024: float | None) -> dict:
         },
     )
     return entry
-
-
-def _state(draft: ProblemDraft, pk: int) -> ProblemState:
-    return ProblemState(
-        key=draft.key,
-        value=draft.value,
-        threshold=draft.threshold,
-        gap=draft.gap,
-        title=draft.title,
-        description=draft.description,
-        id=pk,
-    )
 
 
 @pytest.fixture(scope="module")
@@ -155,7 +143,7 @@ def test_missing_figures_make_one_missing_data_draft_per_year(first):
 
 def test_a_check_passing_in_a_newer_evaluation_is_proposed_for_closure(first, corrected):
     old = _finance_drafts(problems_from_evaluation(first, STANDARD))
-    states = [_state(d, pk) for pk, d in enumerate(old.values(), 1)]
+    states = [as_stored(d, pk) for pk, d in enumerate(old.values(), 1)]
     new = problems_from_evaluation(corrected, STANDARD)
     result = reconcile(states, new, snapshot_id=2, county_entry=corrected)
     assert [(p.state.key, p.reason) for p in result.propose_closure] == [
@@ -169,7 +157,7 @@ def test_a_check_passing_in_a_newer_evaluation_is_proposed_for_closure(first, co
 
 def test_a_check_the_newer_evaluation_cannot_decide_stays_open(first):
     old = _finance_drafts(problems_from_evaluation(first, STANDARD))
-    state = _state(old["FIN/land_revenue/2024"], 1)
+    state = as_stored(old["FIN/land_revenue/2024"], 1)
     # the set-aside is no longer given: undecided, held open by the year's 数据缺失 draft
     blank = _entry(None)
     result = reconcile([state], problems_from_evaluation(blank, STANDARD), 3, county_entry=blank)

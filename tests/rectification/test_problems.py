@@ -27,6 +27,7 @@ from junheng.rectification.problems import (
 )
 from junheng.standards import load_standard
 from tests.builders import dataset, school, segment
+from tests.rectification.stored import as_stored
 
 STANDARD = load_standard()
 
@@ -46,18 +47,6 @@ def _entry(year: int) -> dict:
         facts={"special_ed_funds_per_student_yuan": 5000.0},
     )
     return evaluate(data, STANDARD).to_dict()["counties"][0]
-
-
-def _state(draft: ProblemDraft, pk: int) -> ProblemState:
-    return ProblemState(
-        key=draft.key,
-        value=draft.value,
-        threshold=draft.threshold,
-        gap=draft.gap,
-        title=draft.title,
-        description=draft.description,
-        id=pk,
-    )
 
 
 @pytest.fixture(scope="module")
@@ -89,7 +78,7 @@ def test_first_year_problems_carry_the_engines_numbers_and_gaps(first):
 
 
 def test_second_generation_updates_creates_and_proposes_closure_without_duplicates(first, second):
-    recorded = [_state(d, pk) for pk, d in enumerate(first, 1)]
+    recorded = [as_stored(d, pk) for pk, d in enumerate(first, 1)]
     inspection = ProblemState(key=None, source=SOURCE_INSPECTION, title="食堂台账不全", id=99)
     result = reconcile([*recorded, inspection], second, snapshot_id="2025-snap")
 
@@ -106,8 +95,8 @@ def test_second_generation_updates_creates_and_proposes_closure_without_duplicat
 
     # Applying the result and generating again from the same snapshot adds nothing.
     after = [s for s, _ in result.update] + result.unchanged
-    after += [_state(d, 10 + i) for i, d in enumerate(result.create)]
-    after = [_state(next(d for d in second if d.key == s.key), s.id) for s in after]
+    after += [as_stored(d, 10 + i) for i, d in enumerate(result.create)]
+    after = [as_stored(next(d for d in second if d.key == s.key), s.id) for s in after]
     again = reconcile([*after, inspection], second, snapshot_id="2025-snap")
     assert again.create == [] and again.update == [] and again.propose_closure == []
     assert sorted(s.key for s in again.unchanged) == ["G5/P2", "G7", "R2/primary/P3"]
