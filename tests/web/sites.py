@@ -2,7 +2,8 @@
 
 `add_user` makes one login (a role with its county or school, and/or a department's membership);
 `demo_site` loads a dataset as the demo county's school year and adds a neighbouring county, the
-county's finance department and the users most page tests ask about.
+county's finance department and the users most page tests ask about; `unchanged_grid` is what a
+plan-data grid posts when saved as it was opened.
 """
 
 from __future__ import annotations
@@ -66,3 +67,26 @@ def demo_site(dataset: Dataset, django_user_model: Any) -> dict[str, Any]:
         "unit": unit,
         "users": users,
     }
+
+
+def unchanged_grid(response: Any) -> dict[str, str]:
+    """A plan-data grid as the browser would post it unchanged: every field's initial text, the
+    token it was opened with and, for one school's rows, that school and year."""
+    formset = response.context["formset"]
+    data = {
+        f"{formset.prefix}-TOTAL_FORMS": str(formset.total_form_count()),
+        f"{formset.prefix}-INITIAL_FORMS": str(formset.initial_form_count()),
+        f"{formset.prefix}-MIN_NUM_FORMS": "0",
+        f"{formset.prefix}-MAX_NUM_FORMS": "1000",
+        "token": response.context["token"],
+    }
+    for form in formset.forms:
+        for name in form.fields:
+            if name != "DELETE":
+                value = form[name].value()
+                data[form[name].html_name] = "" if value is None else str(value)
+    school = response.context.get("school")
+    if school is not None:
+        data["school"] = school.school_id
+        data["year"] = str(response.context["table_year"])
+    return data

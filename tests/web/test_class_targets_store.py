@@ -25,6 +25,7 @@ from junheng.web.registry.management.commands.junheng_demo import (
 from junheng.web.registry.models import County, SchoolYear
 from junheng.web.selectors import dataset_for, fingerprint, stored_rows
 from junheng.web.services import load_dataset
+from tests.web.sites import unchanged_grid
 
 pytestmark = pytest.mark.django_db
 
@@ -124,28 +125,10 @@ def test_the_plan_data_pages_list_and_show_the_table_in_chinese(client, admin):
     assert "over_standard" not in _text(grid)
 
 
-def _grid(response) -> dict[str, str]:
-    """The grid as the browser would post it unchanged: every field's initial text."""
-    formset = response.context["formset"]
-    data = {
-        f"{formset.prefix}-TOTAL_FORMS": str(formset.total_form_count()),
-        f"{formset.prefix}-INITIAL_FORMS": str(formset.initial_form_count()),
-        f"{formset.prefix}-MIN_NUM_FORMS": "0",
-        f"{formset.prefix}-MAX_NUM_FORMS": "1000",
-        "token": response.context["token"],
-    }
-    for form in formset.forms:
-        for name in form.fields:
-            if name != "DELETE":
-                value = form[name].value()
-                data[form[name].html_name] = "" if value is None else str(value)
-    return data
-
-
 def test_a_whole_share_is_refused_at_its_cell_and_a_good_row_is_saved(client, admin):
     url = reverse("plan_table", args=[admin.pk, DEMO_YEAR, "class_targets"])
     year = SchoolYear.objects.get(label=DEMO_YEAR)
-    data = _grid(client.get(url))
+    data = unchanged_grid(client.get(url))
     # The third stored row is 初中's 2026 target with 2.5 %; 100 % would allow every class.
     data["rows-2-max_share"] = "100"
     response = client.post(url, data)

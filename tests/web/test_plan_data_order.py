@@ -22,6 +22,7 @@ from junheng.web.registry.management.commands.junheng_demo import (
 from junheng.web.registry.models import County, SchoolYear
 from junheng.web.selectors import stored_rows
 from junheng.web.services import load_dataset
+from tests.web.sites import unchanged_grid
 
 pytestmark = pytest.mark.django_db
 
@@ -81,20 +82,8 @@ def test_the_grid_shows_classes_in_natural_order_and_keeps_the_stored_one(client
     ]
     assert shown == SHOWN
     # The unchanged grid saved as the browser posts it: nothing changes, order stays stored.
-    data = {
-        "rows-TOTAL_FORMS": str(formset.total_form_count()),
-        "rows-INITIAL_FORMS": str(formset.initial_form_count()),
-        "rows-MIN_NUM_FORMS": "0",
-        "rows-MAX_NUM_FORMS": "1000",
-        "token": response.context["token"],
-        "school": FIRST,
-        "year": "2026",
-    }
-    for form in formset.forms:
-        for name in form.fields:
-            if name != "DELETE":
-                value = form[name].value()
-                data[form[name].html_name] = "" if value is None else str(value)
+    data = unchanged_grid(response)
+    assert (data["school"], data["year"]) == (FIRST, "2026")
     assert client.post(site["url"], data).status_code == 302
     rows = stored_rows(site["county"], site["year"], "classes")
     assert _pairs(rows) == STORED

@@ -17,7 +17,7 @@ from junheng.demo import DEMO_COUNTY
 from junheng.web.collection.models import ChangeLog, CountyFinance
 from junheng.web.pages.plan_data import ADDED_ROWS, BLANK_ROWS
 from junheng.web.selectors import dataset_for, stored_rows
-from tests.web.sites import demo_site
+from tests.web.sites import demo_site, unchanged_grid
 
 pytestmark = pytest.mark.django_db
 
@@ -140,29 +140,6 @@ def test_leaders_and_inspectors_read_the_table_and_cannot_post(client, site, who
     assert list(CountyFinance.objects.values_list("students", flat=True)) == before
 
 
-def _grid(response) -> dict[str, str]:
-    """The grid as the browser would post it unchanged: every field's initial text."""
-    formset = response.context["formset"]
-    data = {
-        f"{formset.prefix}-TOTAL_FORMS": str(formset.total_form_count()),
-        f"{formset.prefix}-INITIAL_FORMS": str(formset.initial_form_count()),
-        f"{formset.prefix}-MIN_NUM_FORMS": "0",
-        f"{formset.prefix}-MAX_NUM_FORMS": "1000",
-        "token": response.context["token"],
-    }
-    for form in formset.forms:
-        for name in form.fields:
-            if name == "DELETE":
-                continue
-            value = form[name].value()
-            data[form[name].html_name] = "" if value is None else str(value)
-    school = response.context.get("school")
-    if school is not None:
-        data["school"] = school.school_id
-        data["year"] = str(response.context["table_year"])
-    return data
-
-
 def test_the_grid_has_chinese_headers_units_and_dropdowns(client, site):
     response = _as(client, site, "admin").get(_url(site, "projects"))
     assert response.status_code == 200
@@ -178,7 +155,7 @@ def test_the_grid_has_chinese_headers_units_and_dropdowns(client, site):
 
 def test_a_bad_cell_is_shown_at_its_cell_and_nothing_is_written(client, site):
     _as(client, site, "admin")
-    data = _grid(client.get(_url(site, "finance")))
+    data = unchanged_grid(client.get(_url(site, "finance")))
     data["rows-1-students"] = "三万"
     response = client.post(_url(site, "finance"), data)
     assert response.status_code == 400
@@ -196,7 +173,7 @@ def test_a_bad_cell_is_shown_at_its_cell_and_nothing_is_written(client, site):
 
 def test_a_good_save_is_logged_and_shown_after_reload(client, site):
     _as(client, site, "admin")
-    data = _grid(client.get(_url(site, "finance")))
+    data = unchanged_grid(client.get(_url(site, "finance")))
     data["rows-1-students"] = "30,800"
     # A new fiscal year typed into the first blank row.
     data["rows-2-year"] = "2026"
@@ -218,7 +195,7 @@ def test_a_good_save_is_logged_and_shown_after_reload(client, site):
 
 def test_a_deleted_row_is_removed(client, site):
     _as(client, site, "admin")
-    data = _grid(client.get(_url(site, "finance")))
+    data = unchanged_grid(client.get(_url(site, "finance")))
     data["rows-0-DELETE"] = "on"
     assert client.post(_url(site, "finance"), data).status_code == 302
     assert [r["year"] for r in stored_rows(site["county"], site["year"], "finance")] == [2025]
@@ -237,7 +214,7 @@ def test_one_schools_rows_of_one_year_are_saved_and_the_others_kept(client, site
         "students",
         "DELETE",
     ]
-    data = _grid(grid)
+    data = unchanged_grid(grid)
     data["rows-1-students"] = "43"
     data |= {"rows-2-grade": "2", "rows-2-class_name": "1", "rows-2-students": "41"}
     response = client.post(_url(site, "classes"), data)
@@ -253,7 +230,7 @@ def test_one_schools_rows_of_one_year_are_saved_and_the_others_kept(client, site
 
 def test_another_year_of_a_school_is_a_grid_of_its_own(client, site):
     _as(client, site, "admin")
-    data = _grid(client.get(_url(site, "classes", FIRST, 2027)))
+    data = unchanged_grid(client.get(_url(site, "classes", FIRST, 2027)))
     assert data["rows-TOTAL_FORMS"] == str(BLANK_ROWS)
     data |= {"rows-0-grade": "1", "rows-0-students": "40"}
     assert client.post(_url(site, "classes"), data).status_code == 302
@@ -271,7 +248,7 @@ def test_a_school_page_needs_a_school_of_the_county_and_a_year(client, site, que
 
 def test_a_duplicate_grade_row_is_refused_at_its_cell(client, site):
     _as(client, site, "admin")
-    data = _grid(client.get(_url(site, "grades", FIRST, 2025)))
+    data = unchanged_grid(client.get(_url(site, "grades", FIRST, 2025)))
     for n in (0, 1):
         data |= {f"rows-{n}-grade": "1", f"rows-{n}-students": "40"}
     response = client.post(_url(site, "grades"), data)
@@ -283,7 +260,7 @@ def test_a_duplicate_grade_row_is_refused_at_its_cell(client, site):
 
 def test_adding_rows_saves_nothing(client, site):
     _as(client, site, "admin")
-    data = _grid(client.get(_url(site, "finance")))
+    data = unchanged_grid(client.get(_url(site, "finance")))
     data["add"] = "1"
     response = client.post(_url(site, "finance"), data)
     assert response.status_code == 200
@@ -293,7 +270,7 @@ def test_adding_rows_saves_nothing(client, site):
 
 def test_a_save_over_a_table_changed_since_is_refused_then_allowed(client, site):
     _as(client, site, "admin")
-    opened = _grid(client.get(_url(site, "finance")))
+    opened = unchanged_grid(client.get(_url(site, "finance")))
     first = dict(opened, **{"rows-0-students": "31000"})
     assert client.post(_url(site, "finance"), first).status_code == 302
     second = dict(opened, **{"rows-1-students": "32000"})
@@ -305,7 +282,7 @@ def test_a_save_over_a_table_changed_since_is_refused_then_allowed(client, site)
         30500,
     ]
     # Saving again from the refused page is deliberate: the typed values win.
-    again = _grid(refused) | {"rows-1-students": "32000"}
+    again = unchanged_grid(refused) | {"rows-1-students": "32000"}
     assert client.post(_url(site, "finance"), again).status_code == 302
     assert [r["students"] for r in stored_rows(site["county"], site["year"], "finance")] == [
         30000,
