@@ -42,6 +42,8 @@ class ImportOutcome:
 
     record: RosterImport | None
     errors: list[IntakeError]
+    refused: str = ""
+    """Why a file without cell errors was still not imported (Chinese)."""
 
 
 def import_roster(
@@ -59,6 +61,17 @@ def import_roster(
     if not result.ok or result.teachers is None:
         return ImportOutcome(None, result.errors)
     teachers = result.teachers
+    masked = teachers.filter(pl.col("id_number").str.contains("*", literal=True))
+    if masked.height:
+        # A downloaded masked roster sent back would overwrite the county's full numbers.
+        shown = "、".join(masked.get_column("teacher_id").head(5).to_list())
+        more = f" 等 {masked.height} 人" if masked.height > 5 else ""
+        return ImportOutcome(
+            None,
+            [],
+            f"教师编号 {shown}{more}的身份证号含有“*”，是隐去了中间位的号码"
+            "（下载的当前名册就是这样），导入会用它覆盖完整号码。请填写完整的身份证号，或使用含完整身份证号的导出修改后再导入。",
+        )
     rotations = result.rotations if result.rotations is not None else pl.DataFrame()
     with transaction.atomic():
         Teacher.objects.filter(county=county, year=year).delete()

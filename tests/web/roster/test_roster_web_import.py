@@ -149,3 +149,19 @@ def test_a_post_without_a_file_asks_for_one(client, loaded, users):
     response = client.post(reverse("roster:page", args=[county.pk, year.label]), {})
     assert response.status_code == 400
     assert "请选择要上传的教师名册文件" in response.content.decode()
+
+
+def test_a_masked_roster_sent_back_keeps_the_full_numbers(
+    client, loaded, users, roster_file, make_teacher
+):
+    county, year = loaded
+    a = _schools(county)[0]
+    client.force_login(users["admin"])
+    assert _upload(client, county, year, roster_file([make_teacher(a, "T1")])).status_code == 302
+    masked = client.get(reverse("roster:template", args=[county.pk, year.label]) + "?current=1")
+    path = roster_file([])
+    path.write_bytes(masked.content)
+    response = _upload(client, county, year, path)
+    assert response.status_code == 400
+    assert "教师编号 T1的身份证号含有“*”" in response.content.decode()
+    assert Teacher.objects.get().id_number == "152201198005171234"
