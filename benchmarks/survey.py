@@ -155,6 +155,28 @@ def answers_for(code: str, questions: list[str]) -> dict[str, str]:
     return {q: str(rng.choice((5, 5, 4, 4, 4, 3, 2, 1))) for q in questions}
 
 
+CSRF_TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+def filled_form(
+    code: str, html: str, cookies: Any
+) -> tuple[dict[str, str], dict[str, str], str | None] | None:
+    """(the POST's body, the answers in it, the CSRF cookie to send back) of a form page, as a
+    phone fills it; None when the page holds no form. The form's ticket is its protection
+    against forgery; a CSRF token and cookie, should a server still send them, are returned."""
+    questions = list(dict.fromkeys(name for name, _ in QUESTION.findall(html)))
+    ticket = TICKET.search(html)
+    if ticket is None or not questions:
+        return None
+    answers = answers_for(code, questions)
+    body = {"ticket": ticket.group(1), **answers}
+    token = CSRF_TOKEN.search(html)
+    cookie = cookies.get("csrftoken")
+    if token is not None and cookie is not None:
+        body["csrfmiddlewaretoken"] = token.group(1)
+    return body, answers, cookie.value if cookie is not None else None
+
+
 # ---- the server ------------------------------------------------------------------------------
 
 
@@ -287,7 +309,7 @@ def _headers(port: int, address: str, cookie: str | None = None) -> dict[str, st
     headers = {
         "X-Forwarded-Proto": "https",
         "X-Forwarded-For": address,
-        # The CSRF check compares the origin of an HTTPS POST with the host.
+        # A browser names the origin of a POST; the form refuses one of another site.
         "Origin": f"https://127.0.0.1:{port}",
         "Accept-Encoding": "identity",
     }
@@ -349,19 +371,11 @@ async def _respondents(
                 error(f"GET {code} → HTTP {status}")
                 continue
             run.form_seconds.append(time.perf_counter() - started)
-            questions = list(dict.fromkeys(name for name, _ in QUESTION.findall(html)))
-            ticket = TICKET.search(html)
-            csrf = cookies.get("csrftoken")
-            if ticket is None or csrf is None or not questions:
+            form = filled_form(code, html, cookies)
+            if form is None:
                 error(f"GET {code}: no form in the page")
                 continue
-            token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
-            answers = answers_for(code, questions)
-            body = {
-                "csrfmiddlewaretoken": token.group(1) if token else "",
-                "ticket": ticket.group(1),
-                **answers,
-            }
+            body, answers, csrf = form
             # POST the answers; the very same body again when no answer came back
             attempts = 0
             while True:
@@ -369,7 +383,7 @@ async def _respondents(
                 attempts += 1
                 try:
                     status, html, _ = await _request(
-                        session, "POST", url, data=body, headers=_headers(port, address, csrf.value)
+                        session, "POST", url, data=body, headers=_headers(port, address, csrf)
                     )
                     run.answered()
                     break
@@ -485,24 +499,16 @@ async def _meeting(port: int, codes: list[str], seconds: float, run: Run) -> Non
             error(f"meeting GET {code}: {failed}")
             return
         run.form_seconds.append(time.perf_counter() - t0)
-        questions = list(dict.fromkeys(name for name, _ in QUESTION.findall(html)))
-        ticket = TICKET.search(html)
-        csrf = cookies.get("csrftoken")
-        if status != 200 or ticket is None or csrf is None or not questions:
+        form = filled_form(code, html, cookies) if status == 200 else None
+        if form is None:
             error(f"meeting GET {code} → HTTP {status}")
             return
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
-        answers = answers_for(code, questions)
-        body = {
-            "csrfmiddlewaretoken": token.group(1) if token else "",
-            "ticket": ticket.group(1),
-            **answers,
-        }
+        body, answers, csrf = form
         await asyncio.sleep(reading)
         t0 = time.perf_counter()
         try:
             status, html, _ = await _request(
-                session, "POST", url, data=body, headers=_headers(port, address, csrf.value)
+                session, "POST", url, data=body, headers=_headers(port, address, csrf)
             )
         except _Failed as failed:
             error(f"meeting POST {code}: {failed}")

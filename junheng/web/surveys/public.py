@@ -5,6 +5,15 @@ A form carries a signed ticket with a random nonce and the time it was shown. Th
 the seconds the respondent took (the quality check needs nothing more exact); the nonce makes
 a repeated POST of the same form, sent again because the answer never arrived, a success
 instead of "code already used".
+
+The ticket is also the form's protection against cross-site forgery, in place of Django's CSRF
+token and cookie (the form's path is exempt from that middleware). A forged request is dangerous
+where the victim's browser adds an authority the forger lacks (a session cookie); this path reads
+no cookie and no session: what authorises a submission is the code in the address and a ticket
+signed with the site's key for that very code, which only opening the form for that code gives.
+Whoever can make a browser post them already holds both and could post them directly, so the
+forgery gains nothing, exactly as with the CSRF token (whose cookie and mask cost more than the
+rest of the form). A browser that names another site as the origin of the post is refused still.
 """
 
 from __future__ import annotations
@@ -14,15 +23,17 @@ import time
 from functools import lru_cache
 from typing import Any
 
+from django.conf import settings
 from django.core import signing
 from django.http import HttpRequest, HttpResponse
-from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.safestring import mark_safe
+from django.utils.html import escape
+from django.utils.http import http_date
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from junheng.survey.distribution import is_code, normalize_code, printed_code
@@ -152,24 +163,45 @@ def _questions(questionnaire: Questionnaire, chosen: dict[str, str]) -> list[dic
     ]
 
 
-_fieldsets: dict[str, str] = {}
-"""Questionnaire version → its questions as HTML with nothing chosen (the same for everyone)."""
+_SLOT = "\x1f"
+"""Marks the places of a form page's own values in its cached text (escaping leaves it alone)."""
+_SLOTS = ("printed", "action", "ticket")
+_pages: dict[tuple[object, ...], list[str]] = {}
+"""(survey, version, what the page shows of the survey) → the blank form page cut at its slots."""
 
 
-def _blank_questions(version: str, questionnaire: Questionnaire) -> str:
-    html = _fieldsets.get(version)
-    if html is None:
-        html = get_template("surveys/_public_questions.html").render(
-            {"questions": _questions(questionnaire, {})}
-        )
-        if len(_fieldsets) >= respond.CACHED_SURVEYS:
-            _fieldsets.clear()
-        _fieldsets[version] = html
-    return html
+def _blank_page(
+    found: respond.FoundCode, version: str, questionnaire: Questionnaire
+) -> list[str] | None:
+    """The blank form as text cut into pieces, the odd ones naming a slot: everything but the
+    code and the ticket is the same for every respondent of a questionnaire version, so the
+    template is rendered once per process and version. The key holds what the page shows of
+    the survey, so a changed title or closing time is shown at once."""
+    survey = found.survey
+    key = (survey.pk, version, survey.title, survey.county, survey.closes_at)
+    pieces = _pages.get(key)
+    if pieces is None:
+        context = {
+            "survey": survey,
+            "questionnaire": questionnaire,
+            "questions": _questions(questionnaire, {}),
+            "error": "",
+            **{name: f"{_SLOT}{name}{_SLOT}" for name in _SLOTS},
+        }
+        pieces = get_template("surveys/public_form.html").render(context).split(_SLOT)
+        if pieces[1::2] != list(_SLOTS):
+            return None  # the slot's mark typed into a text of the survey: rendered each time
+        if len(_pages) >= respond.CACHED_SURVEYS:
+            _pages.clear()
+        _pages[key] = pieces
+    return pieces
+
+
+def _filled(pieces: list[str], values: dict[str, str]) -> str:
+    return "".join(escape(values[p]) if i % 2 else p for i, p in enumerate(pieces))
 
 
 def _form(
-    request: HttpRequest,
     found: respond.FoundCode,
     version: str,
     questionnaire: Questionnaire,
@@ -178,26 +210,54 @@ def _form(
     chosen: dict[str, str] | None = None,
     error: str = "",
 ) -> HttpResponse:
+    values = {
+        "printed": printed_code(found.code),
+        "action": reverse("survey_form", args=[found.code]),
+        "ticket": ticket,
+    }
+    pieces = None if chosen or error else _blank_page(found, version, questionnaire)
+    if pieces is not None:
+        return HttpResponse(_filled(pieces, values))
     context: dict[str, Any] = {
         "survey": found.survey,
         "questionnaire": questionnaire,
-        "printed": printed_code(found.code),
-        "ticket": ticket,
+        "questions": _questions(questionnaire, chosen or {}),
         "error": error,
-        "action": reverse("survey_form", args=[found.code]),
-        "csrf_token": get_token(request),
+        **values,
     }
-    if chosen:
-        context["questions"] = _questions(questionnaire, chosen)
-    else:
-        context["questions_html"] = mark_safe(_blank_questions(version, questionnaire))
     return _page("surveys/public_form.html", context, 400 if error else 200)
 
 
-@never_cache
+_NO_STORE = "max-age=0, no-cache, no-store, must-revalidate, private"
+
+
+def _not_kept(response: HttpResponse) -> HttpResponse:
+    """`never_cache`'s headers, written directly: a form holds a ticket of its own, so no
+    browser or proxy may keep it (the decorator's general header merging costs more)."""
+    response["Expires"] = http_date()
+    response["Cache-Control"] = _NO_STORE
+    return response
+
+
+def _same_site(request: HttpRequest) -> bool:
+    """False when the browser says the post comes from another site (no Origin: true; the
+    ticket is what proves the form, see the module's note)."""
+    origin = request.META.get("HTTP_ORIGIN")
+    if origin is None:
+        return True
+    return (
+        origin == f"{request.scheme}://{request.get_host()}"
+        or origin in settings.CSRF_TRUSTED_ORIGINS
+    )
+
+
+@csrf_exempt  # the signed ticket does its work (see the module's note)
 @require_http_methods(["GET", "POST"])
 def survey_form(request: HttpRequest, code: str) -> HttpResponse:
-    code = normalize_code(code)
+    return _not_kept(_answer(request, normalize_code(code)))
+
+
+def _answer(request: HttpRequest, code: str) -> HttpResponse:
     if request.method == "POST":
         return _submit(request, code)
     distribution = _distribution()
@@ -219,7 +279,7 @@ def survey_form(request: HttpRequest, code: str) -> HttpResponse:
     if chosen is None:
         raise services.SurveyError("调查没有供这类调查对象作答的问卷")
     version, questionnaire = chosen
-    return _form(request, found, version, questionnaire, ticket=_ticket(code))
+    return _form(found, version, questionnaire, ticket=_ticket(code))
 
 
 def _submit(request: HttpRequest, code: str) -> HttpResponse:
@@ -229,6 +289,12 @@ def _submit(request: HttpRequest, code: str) -> HttpResponse:
         ticket = signing.loads(request.POST.get("ticket", ""), salt=TICKET_SALT)
     except signing.BadSignature:
         ticket = None
+    if not _same_site(request):
+        return _message(
+            "表单无效",
+            "答卷只能从本系统的问卷页面提交，请重新扫码或输入访问码打开问卷。",
+            403,
+        )
     if not isinstance(ticket, dict) or ticket.get("c") != code:
         return _message(
             "表单无效",
@@ -243,7 +309,6 @@ def _submit(request: HttpRequest, code: str) -> HttpResponse:
     if outcome is Outcome.INVALID:
         assert attempt.found is not None and attempt.questionnaire is not None
         return _form(
-            request,
             attempt.found,
             attempt.version,
             attempt.questionnaire,

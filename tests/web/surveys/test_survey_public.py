@@ -1,5 +1,5 @@
 """The public form over HTTP: no login, one response per code, retries, closing, rate limit,
-CSRF for anonymous respondents, and nothing about the respondent stored."""
+the signed ticket in place of the CSRF token, and nothing about the respondent stored."""
 
 from __future__ import annotations
 
@@ -107,15 +107,30 @@ def test_closed_survey_unknown_code_and_tampered_form(client, survey, schools):
     assert Response.objects.count() == 0
 
 
-def test_csrf_is_checked_for_anonymous_respondents(survey, schools):
+def test_the_signed_ticket_guards_the_form_in_place_of_the_csrf_token(survey, schools):
+    # Django's CSRF check on, as in production: the form's path relies on its ticket instead
     client = Client(enforce_csrf_checks=True)
-    code = _code(survey, schools[0])
+    code, other = _code(survey, schools[0]), _code(survey, schools[0])
     html, ticket = _open(client, code)
+    assert "csrfmiddlewaretoken" not in html and not client.cookies
     url = reverse("survey_form", args=[code])
-    assert client.post(url, {"ticket": ticket, **_answers()}).status_code == 403
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
-    ok = client.post(url, {"csrfmiddlewaretoken": token, "ticket": ticket, **_answers()})
+    # without the ticket, or with the ticket of another code's form, nothing is stored
+    missing = client.post(url, _answers())
+    assert missing.status_code == 400 and "表单内容不完整或已被改动" in missing.content.decode()
+    _, other_ticket = _open(client, other)
+    assert client.post(url, {"ticket": other_ticket, **_answers()}).status_code == 400
+    # a browser naming another site as where the post comes from is refused
+    forged = client.post(
+        url, {"ticket": ticket, **_answers()}, HTTP_ORIGIN="https://evil.example.com"
+    )
+    assert forged.status_code == 403 and "只能从本系统的问卷页面提交" in forged.content.decode()
+    assert Response.objects.count() == 0
+    # the site's own origin, or none at all (an old browser), with the code's ticket: stored
+    ok = client.post(url, {"ticket": ticket, **_answers()}, HTTP_ORIGIN="http://testserver")
     assert ok.status_code == 200 and Response.objects.count() == 1
+    _, ticket = _open(client, other)
+    plain = client.post(reverse("survey_form", args=[other]), {"ticket": ticket, **_answers()})
+    assert plain.status_code == 200 and Response.objects.count() == 2
 
 
 def test_rate_limit_counts_unknown_codes_per_address_across_workers(client, survey, schools):
