@@ -149,6 +149,8 @@ def test_a_leader_sees_counts_and_a_school_its_teachers(
     phone.goto(f"{base}/counties/{county.pk}/{DEMO_YEAR}/roster/")
     expect(phone.locator("h1")).to_contain_text("城关第一小学")
     expect(phone.locator(".roster-upload")).to_have_count(0)
+    # 城关第一小学 reports 113 teachers; the demo roster adds round(113 × 1.5 %) = 2 on leave
+    expect(phone.locator(".roster-state")).to_contain_text("本校名册中有教师 115 人")
     _no_full_id(phone)
     screenshot(phone, "roster-school-phone")
     assert phone.evaluate(OVERFLOW) <= 0

@@ -103,6 +103,7 @@ def roster(request: HttpRequest, county_id: int, year: str) -> HttpResponse:
         context["just_imported"] = request.session.pop("roster_imported", None) == record.pk
     own = view.school if view.access == Access.SCHOOL else None
     teachers = services.teachers_frame(view.county, school_year, own)
+    context["listed"] = teachers.height
     summary = services.summary(teachers, services.roster_year(school_year))
     context["summary"] = presenters.summary_rows(summary, _school_names(view))
     context["headings"] = presenters.summary_headings()
