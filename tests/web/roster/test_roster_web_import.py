@@ -5,7 +5,9 @@ names the cell in Chinese, and files that are not rosters are refused before rea
 from __future__ import annotations
 
 import datetime as dt
+import io
 
+import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -165,3 +167,15 @@ def test_a_masked_roster_sent_back_keeps_the_full_numbers(
     assert response.status_code == 400
     assert "教师编号 T1的身份证号含有“*”" in response.content.decode()
     assert Teacher.objects.get().id_number == "152201198005171234"
+
+
+def test_the_empty_template_has_the_roster_columns(client, loaded, users):
+    county, year = loaded
+    client.force_login(users["admin"])
+    response = client.get(reverse("roster:template", args=[county.pk, year.label]))
+    assert response.status_code == 200
+    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    assert book.sheetnames == ["教师名册", "交流轮岗记录"]
+    headers = [c.value for c in book["教师名册"][1]]
+    assert headers[:3] == ["学校标识码", "教师编号", "姓名"] and "身份证号" in headers
+    assert book["教师名册"].max_row == 1
