@@ -65,11 +65,16 @@ TOKEN = re.compile(r"/?[A-Za-z0-9_²][A-Za-z0-9_.\-/:+²]*")
 LETTER = re.compile(r"[A-Za-z]")
 
 
+MASKED_ID_TAIL = re.compile(r"^[0-9]{3}[Xx]$")
+"""The visible end of a masked ID number whose check character is X (152201********009X)."""
+
+
 def _allowed(token: str, extra: frozenset[str]) -> bool:
     if not LETTER.search(token):
         return True
     if (
         ITEM_CODE.match(token)
+        or MASKED_ID_TAIL.match(token)
         or CELL.match(token)
         or ACCESS_CODE.match(token)
         or token in UNITS

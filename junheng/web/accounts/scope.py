@@ -169,6 +169,18 @@ def can_review_county(user: AnyUser, county: County) -> bool:
     return can_evaluate_county(user, county)
 
 
+def can_export_full_ids(user: AnyUser, county: County) -> bool:
+    """Whether the user may export the county's teacher roster with full ID numbers: the
+    county's own administrators only (a system admin runs the server, not the county's staff
+    records)."""
+    if not can_review_county(user, county):
+        return False
+    profile = _profile(user)
+    return (
+        profile is not None and profile.role == Role.COUNTY_ADMIN and profile.county_id == county.pk
+    )
+
+
 def can_review_school(user: AnyUser, school: School) -> bool:
     """Whether the user may review (approve, return, unlock) the school's data."""
     if _is_system_admin(user):

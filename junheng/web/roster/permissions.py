@@ -17,9 +17,7 @@ from enum import StrEnum
 
 from django.http import Http404, HttpRequest
 
-from junheng.web.accounts.models import Role
 from junheng.web.accounts.scope import (
-    AnyUser,
     can_review_county,
     import_school_of,
     visible_county,
@@ -52,13 +50,3 @@ def roster_view_or_404(request: HttpRequest, county_id: int) -> RosterView:
     if school is not None and school.county_id == county_id:
         return RosterView(school.county, Access.SCHOOL, school)
     raise Http404(NOT_FOUND)
-
-
-def can_export_full_ids(user: AnyUser, county: County) -> bool:
-    """Whether the user is one of the county's own administrators."""
-    if not can_review_county(user, county):
-        return False
-    profile = getattr(user, "profile", None)
-    return (
-        profile is not None and profile.role == Role.COUNTY_ADMIN and profile.county_id == county.pk
-    )

@@ -176,7 +176,7 @@ def empty_template() -> bytes:
 
 def full_export(county: County, year: SchoolYear, user: AbstractBaseUser) -> bytes:
     """The roster with full ID numbers, recorded (`FullExport`) and logged with who and how many
-    — never with a number. Only `permissions.can_export_full_ids` users may be given it."""
+    — never with a number. Only `accounts.scope.can_export_full_ids` users may be given it."""
     teachers = teachers_frame(county, year)
     content = workbook(teachers, rotations_frame(county, year), full_ids=True)
     FullExport.objects.create(county=county, year=year, user=user, teachers=teachers.height)

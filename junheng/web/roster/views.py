@@ -17,18 +17,14 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from junheng.intake.sources import MAX_FILE_MB
 from junheng.web import clock
+from junheng.web.accounts.scope import can_export_full_ids
 from junheng.web.imports.presenters import COLUMNS
 from junheng.web.imports.uploads import safe_name
 from junheng.web.pages.exports import xlsx_download
 from junheng.web.pages.lookup import NOT_FOUND, year_or_404
 from junheng.web.registry.models import School
 from junheng.web.roster import presenters, services
-from junheng.web.roster.permissions import (
-    Access,
-    RosterView,
-    can_export_full_ids,
-    roster_view_or_404,
-)
+from junheng.web.roster.permissions import Access, RosterView, roster_view_or_404
 
 PAGE_SIZE = 50
 ACCEPTED = (".xlsx", ".csv")
