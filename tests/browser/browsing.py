@@ -27,6 +27,10 @@ STRICT_ALL = os.environ.get("JUNHENG_STRICT_IDENTIFIERS", "1") == "1"
 FINDINGS: dict[str, list[str]] = {}
 """Screenshot name → the identifiers its page showed, for this test process."""
 
+OVERFLOW = "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+"""Script giving how far the page is wider than the window, in CSS pixels (0: no sideways
+scrolling)."""
+
 
 def _usernames() -> set[str]:
     """Logins of the test's users: a page may show who is logged in (a name its owner chose)."""

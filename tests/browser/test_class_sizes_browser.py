@@ -19,12 +19,11 @@ from junheng.web.registry.management.commands.junheng_demo import (
 )
 from junheng.web.registry.models import County
 from junheng.web.services import load_dataset
-from tests.browser.browsing import FINDINGS, login, screenshot
+from tests.browser.browsing import FINDINGS, OVERFLOW, login, screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 PASSWORD = "pw-班额-2026"
-OVERFLOW = "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
 # Lines a cell's text takes: an inline span wrapped over n lines has n client rectangles.
 LINES = "el => el.querySelector('.c') ? el.querySelector('.c').getClientRects().length : 1"
 # How far a table sticks out of its scroll box (0 when it fits).

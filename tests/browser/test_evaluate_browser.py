@@ -10,15 +10,13 @@ from playwright.sync_api import expect
 from junheng.web.collection.models import SchoolYearData, Status
 from junheng.web.evaluation.models import Snapshot
 from junheng.web.services import run_evaluation
-from tests.browser.browsing import FINDINGS, SCREENSHOTS, login, screenshot
+from tests.browser.browsing import FINDINGS, OVERFLOW, SCREENSHOTS, login, screenshot
 from tests.web import conftest as web_fixtures
 from tests.web import test_entry_fixtures as fixtures
 from tests.web.test_entry_fixtures import OTHER, OWN, PASSWORD
 
 demo, loaded, site = web_fixtures.demo, web_fixtures.loaded, fixtures.site
 pytestmark = pytest.mark.django_db(transaction=True)
-
-OVERFLOW = "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
 
 
 def test_reevaluation_asks_which_data_and_shows_the_changes(page, phone, live_server, site):

@@ -20,12 +20,11 @@ from junheng.web.registry.management.commands.junheng_demo import (
 )
 from junheng.web.registry.models import County
 from junheng.web.services import load_dataset
-from tests.browser.browsing import FINDINGS, login, screenshot
+from tests.browser.browsing import FINDINGS, OVERFLOW, login, screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 PASSWORD = "pw-经费-2026"
-OVERFLOW = "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
 NARROWEST = (
     "() => Math.min(...[...document.querySelectorAll('#table-finance tbody :is(th, td)')]"
     ".map(e => e.getBoundingClientRect().width))"

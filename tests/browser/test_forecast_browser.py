@@ -16,12 +16,11 @@ from junheng.web.registry.management.commands.junheng_demo import (
 )
 from junheng.web.registry.models import County, SchoolYear
 from junheng.web.services import load_dataset, run_evaluation
-from tests.browser.browsing import FINDINGS, login, screenshot
+from tests.browser.browsing import FINDINGS, OVERFLOW, login, screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 PASSWORD = "pw-均衡-2026"
-OVERFLOW = "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
 
 
 def _county(with_grades: bool, django_user_model) -> County:

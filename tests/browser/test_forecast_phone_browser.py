@@ -19,12 +19,11 @@ from junheng.web.registry.management.commands.junheng_demo import (
 )
 from junheng.web.registry.models import County, SchoolYear
 from junheng.web.services import load_dataset, run_evaluation
-from tests.browser.browsing import FINDINGS, login, screenshot
+from tests.browser.browsing import FINDINGS, OVERFLOW, login, screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 PASSWORD = "pw-预测-2026"
-OVERFLOW = "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
 BEFORE = "el => getComputedStyle(el, '::before').content"
 
 

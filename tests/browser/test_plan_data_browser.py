@@ -22,12 +22,11 @@ from junheng.web.registry.management.commands.junheng_demo import (
 from junheng.web.registry.models import County, SchoolYear
 from junheng.web.selectors import stored_rows
 from junheng.web.services import load_dataset, run_evaluation
-from tests.browser.browsing import FINDINGS, login, screenshot
+from tests.browser.browsing import FINDINGS, OVERFLOW, login, screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 PASSWORD = "pw-均衡-2026"
-OVERFLOW = "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
 NARROWEST = """() => Math.min(...[...document.querySelectorAll('table.plan-grid thead th')]
     .map(th => th.getBoundingClientRect().width))"""
 """The narrowest header cell of the grid in CSS pixels: a collapsed column would be a few."""
