@@ -37,7 +37,6 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from junheng.survey.distribution import is_code, normalize_code, printed_code
-from junheng.survey.loader import load_rules
 from junheng.survey.questionnaire import Questionnaire
 from junheng.survey.rules import Distribution
 from junheng.web.surveys import ratelimit, respond, services
@@ -62,7 +61,7 @@ MESSAGES: dict[Outcome, tuple[int, str, str]] = {
 
 
 def _distribution() -> Distribution:
-    return load_rules().distribution
+    return respond.rules().distribution
 
 
 def _page(template: str, context: dict[str, Any], status: int = 200) -> HttpResponse:

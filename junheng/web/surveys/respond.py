@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Mapping
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -25,8 +26,9 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Subquery
 
 from junheng.survey.distribution import read_answers
-from junheng.survey.loader import load_rules
+from junheng.survey.loader import DEFAULT_RULES, load_rules
 from junheng.survey.questionnaire import Questionnaire
+from junheng.survey.rules import SurveyRules
 from junheng.survey.scoring import Response as CoreResponse
 from junheng.survey.scoring import SurveyResponseError, quality_flags
 from junheng.web import clock
@@ -37,6 +39,20 @@ from junheng.web.surveys.models import (
     SurveyQuestionnaire,
     SurveyStatus,
 )
+
+
+def rules(rules_id: str = DEFAULT_RULES) -> SurveyRules:
+    """Survey rules by id, kept per process when bundled (the loader keeps them too, yet looks
+    for the file on each call); a rules file named by its path is read afresh, as the loader
+    does."""
+    if rules_id.endswith((".yaml", ".yml")):
+        return load_rules(rules_id)
+    return _bundled_rules(rules_id)
+
+
+@lru_cache(maxsize=8)
+def _bundled_rules(rules_id: str) -> SurveyRules:
+    return load_rules(rules_id)
 
 
 @dataclass(frozen=True)
@@ -211,7 +227,7 @@ def store(
     seconds = max(0, seconds)
     flags = quality_flags(
         CoreResponse(id="", group=found.group, answers=answers, seconds=seconds),
-        load_rules(found.survey.rules_id),
+        rules(found.survey.rules_id),
     )
     row = {
         "survey": found.survey.pk,
@@ -228,20 +244,24 @@ def store(
         "flags": ",".join(flags),
         "tallied": False,
     }
-    take, insert = _store_sql(connection.vendor, tuple(row))
     fields = [Response._meta.get_field(name) for name in row]
+    values = [f.get_db_prep_save(v, connection) for f, v in zip(fields, row.values(), strict=True)]
+    take, insert = _store_sql(connection.vendor, tuple(row))
     try:
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(take, [True, found.pk])
-            if cursor.rowcount != 1:
-                raise _Taken
-            cursor.execute(
-                insert,
-                [
-                    f.get_db_prep_save(v, connection)
-                    for f, v in zip(fields, row.values(), strict=True)
-                ],
-            )
+        if not insert:
+            # one statement is a transaction of its own: no BEGIN and COMMIT to send (inside a
+            # caller's transaction a savepoint keeps a refused insert from spoiling it)
+            inner = transaction.atomic() if connection.in_atomic_block else nullcontext()
+            with inner, connection.cursor() as cursor:
+                cursor.execute(take, [True, found.pk, *values])
+                if cursor.rowcount != 1:
+                    raise _Taken
+        else:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(take, [True, found.pk])
+                if cursor.rowcount != 1:
+                    raise _Taken
+                cursor.execute(insert, values)
     except (_Taken, IntegrityError):
         return used(found.pk, nonce)
     return Stored("accepted")
@@ -249,18 +269,25 @@ def store(
 
 @lru_cache(maxsize=4)
 def _store_sql(vendor: str, names: tuple[str, ...]) -> tuple[str, str]:
-    """The two statements of a submission, as plain SQL (the ORM's machinery would cost more
-    than the statements): mark the code used unless it is, and insert the response."""
+    """The statements of a submission as plain SQL (the ORM's machinery would cost more than
+    the statements): mark the code used unless it is, and insert the response.
+
+    On PostgreSQL both are one statement, the INSERT reading the UPDATE's row, so the insert
+    happens only when this statement took the code (its row lock makes a racing submission
+    wait, then find the code used) and a refused insert undoes the taking; the second string
+    is then empty. Elsewhere (SQLite cannot update within WITH) the two run in a transaction.
+    """
     q = connection.ops.quote_name
     code = AccessCode._meta
     used = q(code.get_field("used").column)
-    take = (
-        f"UPDATE {q(code.db_table)} SET {used} = %s WHERE {q(code.pk.column)} = %s AND NOT {used}"
-    )
+    pk = q(code.pk.column)
+    take = f"UPDATE {q(code.db_table)} SET {used} = %s WHERE {pk} = %s AND NOT {used}"
     columns = ", ".join(q(Response._meta.get_field(n).column) for n in names)
     marks = ", ".join(["%s"] * len(names))
-    insert = f"INSERT INTO {q(Response._meta.db_table)} ({columns}) VALUES ({marks})"
-    return take, insert
+    insert = f"INSERT INTO {q(Response._meta.db_table)} ({columns})"
+    if vendor == "postgresql":
+        return f"WITH taken AS ({take} RETURNING {pk}) {insert} SELECT {marks} FROM taken", ""
+    return take, f"{insert} VALUES ({marks})"
 
 
 def used(code_pk: int, nonce: str) -> Stored:
@@ -293,7 +320,7 @@ def submit(code: str, nonce: str, data: Mapping[str, str], seconds: int, now: da
         return Attempt(state, found=found)
     chosen = questionnaire_for(found)
     if chosen is None:
-        name = load_rules(found.survey.rules_id).groups[found.group].name
+        name = rules(found.survey.rules_id).groups[found.group].name
         raise LookupError(f"调查没有供“{name}”作答的问卷")
     version, questionnaire = chosen
     stored = store(found, version, questionnaire, nonce, data, seconds, now)

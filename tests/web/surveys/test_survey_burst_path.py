@@ -16,7 +16,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from junheng.web.surveys import services, tally
-from junheng.web.surveys.models import Response, Tally
+from junheng.web.surveys.models import AccessCode, Response, Tally
+from junheng.web.surveys.services import Outcome
 from tests.web.surveys.test_survey_services import answers, one_code
 
 
@@ -43,8 +44,25 @@ def test_a_form_is_one_query_and_a_submission_three(survey, schools):
     with CaptureQueriesContext(connection) as sent:
         done = client.post(url, {"ticket": ticket, **answers(*[5, 4] * 7)})
     assert "已收到" in done.content.decode()
-    # find the code; mark it used unless it is; insert the response
-    assert _statements(sent) == ["SELECT", "UPDATE", "INSERT"]
+    # find the code; mark it used unless it is and insert the response: on PostgreSQL one
+    # statement (the INSERT reads the UPDATE's row), elsewhere two in a transaction
+    taking = ["WITH"] if connection.vendor == "postgresql" else ["UPDATE", "INSERT"]
+    assert _statements(sent) == ["SELECT", *taking]
+
+
+@pytest.mark.django_db
+def test_a_refused_insert_takes_no_code_and_leaves_the_callers_transaction_usable(survey, schools):
+    # a code whose response exists though its flag was cleared: the one-to-one key refuses
+    code = one_code(survey, school=schools[0])
+    now = timezone.now()
+    first = services.submit(code, "first", answers(*[5, 4] * 7), 100, now)
+    assert first.outcome is Outcome.ACCEPTED
+    AccessCode.objects.filter(code=code).update(used=False)
+    again = services.submit(code, "second", answers(*[1, 2] * 7), 100, now)
+    assert again.outcome is Outcome.USED
+    # the test's own transaction still answers, the first answers stand and the flag is unchanged
+    assert Response.objects.get().nonce == "first"
+    assert AccessCode.objects.get(code=code).used is False
 
 
 @pytest.mark.django_db
