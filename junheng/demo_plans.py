@@ -136,6 +136,8 @@ def demo_finance(students: dict[int, int]) -> pl.DataFrame:
                 "education_expenditure_yuan": education,
                 "students": students[min(students, key=lambda y: abs(y - year))],
                 "public_expenditure_yuan": public,
+                # The province's line for education's share of public spending (illustrative).
+                "required_share_pct": 16.0,
                 "land_revenue_yuan": land,
                 "land_revenue_education_yuan": round(land * land_share, 2),
                 "urban_surcharge_collected_yuan": urban,

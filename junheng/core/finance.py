@@ -60,6 +60,9 @@ class FinanceVerdict:
     """False for a year-over-year check in the first year of the data."""
     computed: bool = False
     """The per-student figure was computed from expenditure and students."""
+    factor: float | None = None
+    """The line's factor an `at_least` check was judged by (the rules' or the county's stated
+    share of that year); None when unset."""
 
 
 @dataclass(frozen=True)
@@ -225,7 +228,10 @@ def _at_least(
         stated += f"占{base_label} {_money(base)} 元的 {fmt_percent(share)}"
     else:
         stated += f"{base_label} {_money(base)} 元"
-    if check.factor is None:
+    factor, stated_by_county = check.factor, False
+    if check.factor_from is not None and row.get(check.factor_from) is not None:
+        factor, stated_by_county = float(row[check.factor_from]) / 100, True
+    if factor is None:
         return FinanceVerdict(
             county,
             year,
@@ -236,14 +242,15 @@ def _at_least(
             share=share,
             computed=computed,
         )
-    required = check.factor * base
+    required = factor * base
     passes = _at_line(value, required, tolerance)
+    by = f"本县填报的{check.factor_name}" if stated_by_county else ""
     if check.percent:
-        line = f"要求不低于 {_factor_text(check.factor)}，即 {_money(required)} 元"
-    elif check.factor == 1:
+        line = f"要求不低于{by} {_factor_text(factor)}，即 {_money(required)} 元"
+    elif factor == 1:
         line = f"要求不低于{base_label}"
     else:
-        line = f"要求不低于{base_label}的 {check.factor:g} 倍，即 {_money(required)} 元"
+        line = f"要求不低于{base_label}的 {factor:g} 倍，即 {_money(required)} 元"
     verdict = (
         "达到要求" if passes else f"{check.shortfall} {_money(required - value)} 元，未达到要求"
     )
@@ -259,6 +266,7 @@ def _at_least(
         share=share,
         shortfall=_shortfall(value, required, passes),
         computed=computed,
+        factor=factor,
     )
 
 
@@ -316,7 +324,7 @@ def verdict_to_dict(verdict: FinanceVerdict) -> dict[str, Any]:
         "base": verdict.base,
         "base_name": base_name,
         "required": verdict.required,
-        "factor": check.factor,
+        "factor": verdict.factor if check.kind == "at_least" else check.factor,
         "percent": check.percent,
         "share": verdict.share,
         "shortfall": verdict.shortfall,

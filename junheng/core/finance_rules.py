@@ -24,16 +24,22 @@ RULES_DIR = Path(__file__).parent
 NATIONAL_FILE = "finance_checks.yaml"
 KINDS: dict[str, str] = {"non_decrease": "逐年只增不减", "at_least": "不低于"}
 FIGURES: dict[str, str] = {
-    c.name: c.zh for c in FINANCE.columns if c.name not in ("county", "year", "students")
+    c.name: c.zh
+    for c in FINANCE.columns
+    if c.name not in ("county", "year", "students") and c.unit != "%"
 }
 """The figures a check may read: the money columns of the finance table, by their Chinese name."""
+
+FACTOR_COLUMNS: dict[str, str] = {c.name: c.zh for c in FINANCE.columns if c.unit == "%"}
+"""Columns of the finance table a county fills with a line in per cent (the province's share),
+which an `at_least` check may take its factor from (`factor_from`)."""
 
 _TOP_KEYS = {"name", "numeric_tolerance", "checks"}
 _VARIANT_KEYS = {"extends", "name", "numeric_tolerance", "checks"}
 _CHECK_REQUIRED = {"name", "kind", "value", "shortfall", "source"}
 _CHECK_KEYS = {
     "non_decrease": _CHECK_REQUIRED,
-    "at_least": _CHECK_REQUIRED | {"base", "factor", "factor_name", "percent"},
+    "at_least": _CHECK_REQUIRED | {"base", "factor", "factor_name", "factor_from", "percent"},
 }
 
 
@@ -61,6 +67,9 @@ class FinanceCheck:
     factor: float | None = None
     factor_name: str = ""
     percent: bool = False
+    factor_from: str | None = None
+    """A column of the finance table giving the factor in per cent for its year (the
+    province's share a county states); when the row has it, it replaces `factor`."""
 
     @property
     def figures(self) -> tuple[str, ...]:
@@ -137,6 +146,12 @@ def _check(origin: str, check_id: Any, data: Any) -> FinanceCheck:
     # an unset factor is named in the verdict (未设定省定比例), so it needs a name
     if (factor is None and kind == "at_least") or factor_name:
         factor_name = _text(origin, f"{where}.factor_name", factor_name)
+    factor_from = data.get("factor_from")
+    if factor_from is not None and factor_from not in FACTOR_COLUMNS:
+        known = "、".join(FACTOR_COLUMNS)
+        raise FinanceRulesError(
+            origin, f"{where}.factor_from", f"没有这个比例数据“{factor_from}”；可用的有：{known}"
+        )
     percent = data.get("percent", False)
     if not isinstance(percent, bool):
         raise FinanceRulesError(
@@ -153,6 +168,7 @@ def _check(origin: str, check_id: Any, data: Any) -> FinanceCheck:
         factor=None if factor is None else float(factor),
         factor_name=factor_name,
         percent=percent,
+        factor_from=factor_from,
     )
 
 

@@ -325,6 +325,17 @@ FINANCE = Table(
             description="可不填：填写在校学生数时由系统计算；两者都填时以本列为准",
         ),
         Column("public_expenditure_yuan", "一般公共预算支出", _N, False, "元", minimum=0),
+        Column(
+            "required_share_pct",
+            "省定教育支出占比",
+            _N,
+            False,
+            "%",
+            minimum=0,
+            maximum=100,
+            description="本省规定的一般公共预算教育支出占一般公共预算支出的最低比例，如 16；"
+            "填写后该年度按此判定，不填则按经费检查规则（国家规则不设此比例，无法判定）",
+        ),
         Column("land_revenue_yuan", "土地出让收益", _N, False, "元", minimum=0),
         Column(
             "land_revenue_education_yuan",

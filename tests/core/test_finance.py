@@ -151,6 +151,66 @@ def test_share_with_the_example_provinces_figure():
     assert EXAMPLE.check("land_revenue") == NATIONAL.check("land_revenue")
 
 
+def test_share_the_county_states_decides_its_year_at_the_line_and_one_fen_short():
+    # 50,000,000.00 × 16% = 8,000,000.00 by the 省定教育支出占比 the county wrote for 2024
+    def v(spent: float, rules=NATIONAL, stated: float | None = 16.0):
+        row = {
+            "year": 2024,
+            "education_expenditure_yuan": spent,
+            "public_expenditure_yuan": 5e7,
+            "required_share_pct": stated,
+        }
+        return _verdict(_rows(row), "education_share", 2024, rules=rules)
+
+    assert v(8_000_000.0).passes is True
+    short = v(7_999_999.99)
+    assert short.passes is False and short.shortfall == 0.01
+    assert "要求不低于本县填报的省定比例 16%，即 8,000,000.00 元" in short.reason
+    # The stated share replaces even a province's file (18 % in the example) for that year …
+    assert v(8_000_000.0, rules=EXAMPLE).passes is True
+    # … and a year without one is judged by the rules: none nationally, 18 % in the example.
+    assert v(8_000_000.0, stated=None).passes is None
+    assert v(8_000_000.0, rules=EXAMPLE, stated=None).passes is False
+    # The year's verdict and the dict carry the factor used.
+    report = check_finance(
+        _rows(
+            {
+                "year": 2024,
+                "education_expenditure_yuan": 8e6,
+                "public_expenditure_yuan": 5e7,
+                "required_share_pct": 16.0,
+            }
+        ),
+        rules=NATIONAL,
+    )
+    checks = finance_to_dict(report, "甲县")["years"][0]["checks"]
+    share = next(c for c in checks if c["id"] == "education_share")
+    assert share["factor"] == pytest.approx(0.16)
+
+
+def test_a_factor_from_an_unknown_column_is_refused():
+    data = {
+        "name": "测试",
+        "numeric_tolerance": 1e-12,
+        "checks": {
+            "share": {
+                "name": "占比",
+                "kind": "at_least",
+                "value": "education_expenditure_yuan",
+                "base": "public_expenditure_yuan",
+                "factor": None,
+                "factor_name": "省定比例",
+                "factor_from": "land_revenue_yuan",
+                "percent": True,
+                "shortfall": "少",
+                "source": "测试",
+            }
+        },
+    }
+    with pytest.raises(FinanceRulesError, match=r"factor_from.*没有这个比例数据"):
+        rules_from_mapping(data, "test.yaml")
+
+
 # ---- year over year ---------------------------------------------------------------------------
 
 

@@ -135,17 +135,39 @@ def test_first_year_and_computed_figures_are_marked(client, site):
     assert "计算值" in response.content.decode()
 
 
-def test_the_unset_provincial_share_is_explained(client, site):
+def test_the_unset_provincial_share_is_explained(client, planned_demo, django_user_model):
+    # The demo county states the province's share (16 %) every year; without it the national
+    # rules have no line for the share.
+    finance = planned_demo.finance.with_columns(required_share_pct=pl.lit(None, pl.Float64))
+    site = demo_site(replace(planned_demo, finance=finance), django_user_model)
     response = _get(client, site, "leader")
     text = _text(response)
     assert "未设定省定比例" in text
-    assert "设定本省的比例后即按其判定" in text
+    assert "省定教育支出占比" in text
     cells = _row(response, "一般公共预算教育支出占一般公共预算支出的比例不低于省定比例")["cells"]
     # 2024: 660,450,000 ÷ 3,465,000,000 = 19.06 % → 19.1 %, reported, not judged.
     assert cells[3]["figure"] == "实际 19.1%"
     assert cells[3]["verdict"] == "无法判定"
     # No file name of the rules on the page.
     assert ".yaml" not in text
+
+
+def test_the_share_the_county_states_decides_each_year(client, site):
+    response = _get(client, site, "leader")
+    cells = _row(response, "一般公共预算教育支出占一般公共预算支出的比例不低于省定比例")["cells"]
+    # 2024: 19.06 % against the 16 % the demo county states: 达标, and no unset note.
+    assert cells[3]["figure"] == "19.1%（应不低于 16%）"
+    assert cells[3]["verdict"] == "达标"
+    assert "未设定省定比例" not in _text(response)
+    years = {y["label"]: y["verdict"] for y in response.context["years"]}
+    # Every year passes but 2024 (land revenue and the urban surcharge).
+    assert years == {
+        "2021年": "达标",
+        "2022年": "达标",
+        "2023年": "达标",
+        "2024年": "未达标",
+        "2025年": "达标",
+    }
 
 
 def test_missing_figures_are_listed_with_where_to_enter_them(

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET
 from junheng.core.finance import check_finance, finance_to_dict
 from junheng.core.finance_rules import FinanceRules, national_rules
 from junheng.core.formatting import fmt_number, fmt_percent
+from junheng.core.schema import FINANCE
 from junheng.rectification.problems import CATEGORY_FINANCE, FINANCE_KEY
 from junheng.web.accounts.scope import can_review_county
 from junheng.web.pages.lookup import county_or_404, year_or_404
@@ -94,13 +95,24 @@ def _missing(data: dict[str, Any]) -> list[dict[str, str]]:
     return out
 
 
-def _unset(rules: FinanceRules) -> list[str]:
-    """A sentence per check whose factor the province sets and the rules leave open."""
+def _unset(rules: FinanceRules, years: list[dict[str, Any]]) -> list[str]:
+    """A sentence per check whose factor the province sets, the rules leave open and some year
+    of the county's table does not state either."""
+    open_ids = {
+        c["id"]
+        for year in years
+        for c in year["checks"]
+        if c["kind"] == "at_least" and c["factor"] is None and c["value"] is not None
+    }
     return [
         f"未设定{c.factor_name}：“{c.name}”的比例由本省规定，系统中尚未设定本省的比例，"
+        f"所以这些年度这一项暂为“无法判定”，表中先列出实际比例；在县级教育经费表中填写各年度的"
+        f"“{FINANCE.column(c.factor_from).zh}”（或设定本省的经费检查规则）后即按其判定。"
+        if c.factor_from
+        else f"未设定{c.factor_name}：“{c.name}”的比例由本省规定，系统中尚未设定本省的比例，"
         f"所以各年度这一项暂为“无法判定”，表中先列出实际比例；设定本省的比例后即按其判定。"
         for c in rules.checks
-        if c.kind == "at_least" and c.factor is None
+        if c.id in open_ids
     ]
 
 
@@ -144,7 +156,7 @@ def finance_page(data: dict[str, Any], rules: FinanceRules) -> dict[str, Any]:
         "failures": failures,
         "failed_years": len({f["year"] for f in failures}),
         "missing": _missing(data),
-        "unset": _unset(rules),
+        "unset": _unset(rules, years),
     }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.web.rectification.conftest import PASSWORD, evidence_dir, ledger  # noqa: F401
+from tests.web.rectification.conftest import evidence_dir, ledger  # noqa: F401
 
 
 @pytest.fixture(autouse=True)
