@@ -7,6 +7,7 @@ from __future__ import annotations
 import importlib
 import re
 import threading
+from datetime import timedelta
 
 import pytest
 from django.db import connection, connections
@@ -135,3 +136,36 @@ def test_responses_stored_before_flags_were_kept_are_judged_by_the_migration(sur
         "straight_lining",
         "too_fast",
     ]
+
+
+@pytest.mark.django_db
+def test_the_form_page_kept_per_version_shows_a_new_title_and_closing_time_at_once(survey, schools):
+    from junheng.web.surveys.models import Survey
+
+    client = Client()
+    first, second = one_code(survey, school=schools[0]), one_code(survey, school=schools[0])
+    page = client.get(reverse("survey_form", args=[first])).content.decode()
+    # each page carries its own code, printed in groups, and its own ticket
+    printed = f"{first[:5]}-{first[5:]}"
+    assert f"访问码 {printed}" in page and f'action="/s/{first}/"' in page
+    ticket = re.search(r'name="ticket" value="([^"]+)"', page).group(1)
+    closes = timezone.localtime(survey.closes_at) + timedelta(days=3)
+    services.set_dates(survey, survey.opens_at, closes)
+    Survey.objects.filter(pk=survey.pk).update(title="改名后的调查")
+    again = client.get(reverse("survey_form", args=[second])).content.decode()
+    assert "改名后的调查" in again and f"{closes:%Y}年{closes.month}月{closes.day}日" in again
+    assert f"/s/{second}/" in again and f"/s/{first}/" not in again
+    assert re.search(r'name="ticket" value="([^"]+)"', again).group(1) != ticket
+
+
+@pytest.mark.django_db
+def test_a_title_holding_the_pages_slot_mark_is_still_shown_whole(survey, schools):
+    from junheng.web.surveys.models import Survey
+
+    # the mark that cuts the kept page, typed into a title, must not cut the page wrongly
+    Survey.objects.filter(pk=survey.pk).update(title="甲\x1fticket\x1f乙")
+    code = one_code(survey, school=schools[0])
+    page = Client().get(reverse("survey_form", args=[code]))
+    html = page.content.decode()
+    assert page.status_code == 200 and "甲\x1fticket\x1f乙" in html
+    assert f'action="/s/{code}/"' in html and re.search(r'name="ticket" value="[^"]+"', html)
