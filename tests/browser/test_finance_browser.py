@@ -64,7 +64,7 @@ def test_finance_at_office_and_phone_width(page, phone, live_server, django_user
 
     login(phone, base, "leader", PASSWORD)
     phone.goto(url)
-    expect(phone.locator(".finance-summary")).to_contain_text("未设定省定比例")
+    expect(phone.locator(".finance-summary")).to_contain_text("1 个年度有未达标项")
     screenshot(phone, "finance-phone")
     assert phone.evaluate(OVERFLOW) <= 0
     # Stacked: every cell is a line of the card as wide as the card, not a squeezed column.
