@@ -11,12 +11,14 @@ admin.site.site_title = "均衡"
 admin.site.index_title = "系统管理"
 
 urlpatterns = [
+    # First: the public survey form answers bursts of phones, and every pattern before it is
+    # tried on each request.
+    path("", include("junheng.web.surveys.urls")),
     path("admin/", admin.site.urls),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("junheng.web.pages.urls")),
     path("", include("junheng.web.rectification.urls")),
-    path("", include("junheng.web.surveys.urls")),
     path("", include("junheng.web.documents.urls")),
     path("", include("junheng.web.practice.urls")),
     path("", include("junheng.web.archive.urls")),

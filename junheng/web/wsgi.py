@@ -8,7 +8,11 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "junheng.web.settings")
 
-application = get_wsgi_application()
+# The public survey form through a short middleware chain, everything else through the site's
+# (publicform.py).
+from junheng.web.publicform import split_application
+
+application = split_application(get_wsgi_application())
 
 # Before gunicorn forks its workers (preload_app): see warmup.py.
 from junheng.web.warmup import warm_process  # noqa: E402
