@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from junheng.intake.errors import ERROR, SEVERITY_ZH
+from junheng.intake.errors import ERROR, SEVERITY_ZH, IntakeError
 from junheng.web.imports.models import ImportRun, RunStatus
 from junheng.web.imports.services import problems_of
 
@@ -24,9 +24,14 @@ class ProblemRow:
 
 def problem_rows(run: ImportRun) -> list[ProblemRow]:
     """Errors first, then warnings, each in the order the importer listed them."""
-    errors = sorted(problems_of(run), key=lambda e: e.severity != ERROR)
+    return error_rows(problems_of(run))
+
+
+def error_rows(errors: list[IntakeError]) -> list[ProblemRow]:
+    """A problem table (the columns of 导入问题清单.xlsx) of intake errors, errors first, then
+    warnings, each in the order given; also the roster import's."""
     rows = []
-    for e in errors:
+    for e in sorted(errors, key=lambda e: e.severity != ERROR):
         texts = (
             e.file,
             e.sheet or "",

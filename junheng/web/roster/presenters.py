@@ -10,10 +10,10 @@ import polars as pl
 
 from junheng.core.formatting import fmt_percent, fmt_plain
 from junheng.core.schema import LEVEL_ZH, SEGMENTS
-from junheng.intake.errors import ERROR, SEVERITY_ZH, IntakeError
+from junheng.intake.errors import IntakeError
 from junheng.roster.privacy import mask_id
 from junheng.roster.schema import BACKBONE_LEVELS, DEGREES, STATUSES, YES_NO
-from junheng.web.imports.presenters import COLUMNS, ProblemRow
+from junheng.web.imports.presenters import ProblemRow, error_rows
 from junheng.web.roster.services import SUMMARY_COLUMNS
 
 SHORT_LABELS: dict[str, str] = {
@@ -38,27 +38,7 @@ _LEVELS_TAUGHT = {"primary": "小学", "junior": "初中", "primary,junior": "�
 
 def problem_rows(errors: list[IntakeError]) -> list[ProblemRow]:
     """The import page's problem table (columns of 导入问题清单.xlsx), errors first."""
-    rows = []
-    for e in sorted(errors, key=lambda e: e.severity != ERROR):
-        texts = (
-            e.file,
-            e.sheet or "",
-            e.cell or "",
-            "" if e.row is None else str(e.row),
-            e.column or "",
-            e.value,
-            e.title,
-            e.expected,
-            e.fix,
-        )
-        rows.append(
-            ProblemRow(
-                SEVERITY_ZH.get(e.severity, e.severity),
-                "fail" if e.severity == ERROR else "warn",
-                tuple(zip(COLUMNS[1:], texts, strict=True)),
-            )
-        )
-    return rows
+    return error_rows(errors)
 
 
 @dataclass(frozen=True)
