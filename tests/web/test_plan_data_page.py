@@ -298,3 +298,22 @@ def test_the_overview_links_to_the_plan_data(client, site):
         reverse("county", args=[site["county"].pk, site["year"].label])
     )
     assert _url(site) in response.content.decode()
+
+
+def test_a_staffing_change_in_the_history_names_the_level_in_chinese(client, site):
+    from junheng.web.registry.models import School
+    from junheng.web.selectors import stored_rows
+    from junheng.web.services import save_stored_table
+
+    county, year = site["county"], site["year"]
+    school = School.objects.get(school_id=FIRST)
+    rows = [
+        {"school_id": FIRST, "year": 2027, "level": "primary", "approved_posts": 80, "hires": 3}
+    ]
+    save_stored_table(county, year, "staffing", rows, None, school=school, table_year=2027)
+    assert stored_rows(county, year, "staffing", school=school, table_year=2027)
+    page = _as(client, site, "admin").get(_url(site, "staffing", FIRST, 2027))
+    text = _text(page)
+    # the row is named by its school and its key: year and level, the level as 小学
+    assert "城关第一小学/2027/小学" in text
+    assert "primary" not in text

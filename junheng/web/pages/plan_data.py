@@ -320,6 +320,13 @@ def _history(
 ) -> list[HistoryEntry]:
     """The table's latest changes in the county and year, with Chinese field names."""
     columns = {field: spec.table.column(column) for column, field in spec.fields.items()}
+    enum_labels = {
+        value: zh for c in spec.table.columns if c.type == ColumnType.ENUM for value, zh in c.enum
+    }
+
+    def labels(part: str) -> str:
+        return enum_labels.get(part, part)
+
     logs = (
         ChangeLog.objects.filter(county=county, year=year, model=spec.model.__name__)
         .select_related("user")
@@ -341,9 +348,10 @@ def _history(
                 return text[:-2]
             return text
 
-        # A row is named by its key columns ("2152010001/2026/1/2"): the school by its name.
-        first, _, rest = log.object_id.partition("/")
-        row = "/".join(p for p in (schools.get(first, first), rest) if p)
+        # A row is named by its key columns ("2152010001/2026/primary"): the school by its name,
+        # enumerated values (a level, a band) by their Chinese labels.
+        first, *rest = log.object_id.split("/")
+        row = "/".join(p for p in (schools.get(first, first), *map(labels, rest)) if p)
         who = "系统（批量导入）"
         if log.user is not None:
             who = log.user.get_full_name() or log.user.get_username()
