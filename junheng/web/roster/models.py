@@ -19,6 +19,7 @@ from junheng.roster.schema import (
     STATUSES,
     YES_NO,
 )
+from junheng.web import clock
 from junheng.web.registry.models import County, School, SchoolYear
 
 
@@ -139,4 +140,4 @@ class FullExport(models.Model):
         ordering = ["-created_at", "-pk"]
 
     def __str__(self) -> str:
-        return f"{self.county} {self.year} {self.created_at:%Y-%m-%d}"
+        return f"{self.county} {self.year} {clock.local_date(self.created_at):%Y-%m-%d}"
