@@ -182,7 +182,18 @@ def _plan(
             pl.lit(None, pl.String).alias("target"), pl.lit(False).alias("counted")
         )
         hires = hires.with_columns(pl.lit(False).alias("counted"))
-    return _Plan(replace(dataset, segments=segments, schools=schools), schedule, additions, hires)
+    # Class lists, finance and the class-size targets describe observed years, not the projected
+    # one: left in, `evaluate()` would judge them again and the projected year's entry would
+    # carry the latest year's class sizes as its own.
+    future = replace(
+        dataset,
+        segments=segments,
+        schools=schools,
+        classes=dataset.classes.clear(),
+        finance=dataset.finance.clear(),
+        class_targets=dataset.class_targets.clear(),
+    )
+    return _Plan(future, schedule, additions, hires)
 
 
 def projected_dataset(

@@ -634,3 +634,19 @@ def test_the_plan_of_a_county_is_json_ready():
     assert [row["year"] for row in payload["posts"]] == [2025, 2026]
     assert payload["places"]["sentences"][0].startswith("甲县小学：全县2026年预测在校生 600 人")
     assert plan_to_dict(forecast(data, 2026, standard=STANDARD), "乙县")["projects"] == []
+
+
+def test_the_projected_year_carries_no_observed_class_lists_or_finance():
+    from junheng.demo import demo_county
+    from junheng.demo_plans import with_plans
+
+    dataset = with_plans(demo_county(with_grades=True), 2026)
+    result = forecast(dataset, 2027, "median", standard=load_standard("national-2017"))
+    # the classes and finance of 2021–2026 are not the projected 2027's: not judged again
+    assert result.dataset.classes.is_empty() and result.dataset.finance.is_empty()
+    assert result.evaluation.plan == {}
+    # the latest year's own evaluation still carries them
+    assert set(evaluate(dataset, load_standard("national-2017")).plan["示范县"]) == {
+        "class_sizes",
+        "finance",
+    }
