@@ -18,6 +18,7 @@ from junheng.web.accounts.scope import (
     can_evaluate_county,
     can_view_school,
     visible_counties,
+    visible_schools,
 )
 from junheng.web.collection.models import ChangeLog, SchoolYearData, SegmentData, Status
 from junheng.web.evaluation.models import Snapshot
@@ -35,7 +36,7 @@ from junheng.web.services import load_dataset
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-USERNAMES = ("admin", "county_admin", "school", "leader", "inspector")
+USERNAMES = ("admin", "county_admin", "school", "leader", "inspector", "township", "duxue")
 
 
 def _run() -> str:
@@ -85,7 +86,7 @@ def test_demo_command_is_idempotent(demo, no_password_env):
     first = _run()
     passwords = _passwords(first)
     assert sorted(passwords) == sorted(USERNAMES)
-    assert len(set(passwords.values())) == 5
+    assert len(set(passwords.values())) == 7
     assert "以上密码只显示这一次" in first
     users = get_user_model().objects
     for username, password in passwords.items():
@@ -96,7 +97,7 @@ def test_demo_command_is_idempotent(demo, no_password_env):
     assert second.count("未重新评估") == 3
     for password in passwords.values():
         assert password not in second
-    assert second.count("（首次运行时已显示）") == 5
+    assert second.count("（首次运行时已显示）") == 7
     assert "JUNHENG_DEMO_PASSWORD=新密码 ./run demo" in second
     for username, password in passwords.items():
         assert users.get(username=username).check_password(password), username
@@ -104,7 +105,7 @@ def test_demo_command_is_idempotent(demo, no_password_env):
     assert School.objects.count() == demo.schools.height
     assert SchoolYearData.objects.count() == 3 * demo.schools.height
     assert Snapshot.objects.count() == 3
-    assert users.count() == 5
+    assert users.count() == 7
     assert ChangeLog.objects.count() == 0
 
 
@@ -145,8 +146,12 @@ def test_each_demo_account_has_its_role_and_scope(no_password_env):
         "school": Role.SCHOOL_USER,
         "leader": Role.LEADER,
         "inspector": Role.INSPECTOR,
+        "township": Role.TOWNSHIP_USER,
+        "duxue": Role.SCHOOL_INSPECTOR,
     }
-    admin, cadmin, school, leader, inspector = (users.get(username=u) for u in USERNAMES)
+    admin, cadmin, school, leader, inspector, township, duxue = (
+        users.get(username=u) for u in USERNAMES
+    )
     assert admin.is_superuser and admin.is_staff
     assert not any(u.is_staff for u in (cadmin, school, leader, inspector))
     assert cadmin.get_full_name() == "示范县教育局"
@@ -161,6 +166,15 @@ def test_each_demo_account_has_its_role_and_scope(no_password_env):
     assert list(inspector.profile.inspected_cities.all()) == [City.objects.get(name="示范市")]
     assert list(visible_counties(inspector)) == [county]
     assert not can_evaluate_county(inspector, county)
+    # 石桥镇 has six schools (demo.py); the township's office and the 责任督学 see those six.
+    shiqiao = set(School.objects.filter(township="石桥镇"))
+    assert len(shiqiao) == 6 and own in shiqiao
+    far = School.objects.exclude(township="石桥镇").first()
+    assert set(visible_schools(township)) == shiqiao == set(visible_schools(duxue))
+    for user in (township, duxue):
+        assert can_view_school(user, own) and not can_view_school(user, far)
+        assert list(visible_counties(user)) == []
+        assert not can_edit_school(user, own)
 
 
 def test_passwords_from_the_environment(monkeypatch):
@@ -178,7 +192,7 @@ def test_passwords_from_the_environment(monkeypatch):
     monkeypatch.delenv("JUNHENG_ADMIN_PASSWORD")
     monkeypatch.setenv("JUNHENG_DEMO_PASSWORD", "新的-口令-2027")
     output = _run()
-    assert output.count("已按环境变量重设") == 5
+    assert output.count("已按环境变量重设") == 7
     assert set(_passwords(output).values()) == {"新的-口令-2027"}
     assert users.get(username="admin").check_password("新的-口令-2027")
     assert users.get(username="school").check_password("新的-口令-2027")

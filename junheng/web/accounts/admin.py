@@ -36,7 +36,12 @@ class ProfileInline(admin.StackedInline):
     verbose_name_plural = "角色与范围"
     # a search box that shows the school's name, not a box for its database id
     autocomplete_fields = ["school"]
-    filter_horizontal = ["inspected_counties", "inspected_cities", "inspected_provinces"]
+    filter_horizontal = [
+        "supervised_schools",
+        "inspected_counties",
+        "inspected_cities",
+        "inspected_provinces",
+    ]
 
 
 class JunhengUserAdmin(UserAdmin):

@@ -16,6 +16,8 @@ class Role(models.TextChoices):
     SCHOOL_USER = "school_user", "学校填报员"
     LEADER = "leader", "县级领导"
     INSPECTOR = "inspector", "督导检查人员"
+    TOWNSHIP_USER = "township_user", "学区（中心校）用户"
+    SCHOOL_INSPECTOR = "school_inspector", "责任督学"
 
 
 class Profile(models.Model):
@@ -33,7 +35,7 @@ class Profile(models.Model):
         blank=True,
         related_name="+",
         verbose_name="所属县区",
-        help_text="县级管理员和县级领导必填",
+        help_text="县级管理员、县级领导、学区（中心校）用户和责任督学必填",
     )
     school = models.ForeignKey(
         School,
@@ -43,6 +45,19 @@ class Profile(models.Model):
         related_name="+",
         verbose_name="所属学校",
         help_text="学校填报员必填",
+    )
+    township = models.CharField(
+        "所属乡镇（学区）",
+        max_length=50,
+        blank=True,
+        help_text="学区（中心校）用户必填，与学校的“乡镇”一致",
+    )
+    supervised_schools = models.ManyToManyField(
+        School,
+        blank=True,
+        related_name="school_inspectors",
+        verbose_name="负责督导的学校",
+        help_text="责任督学挂牌督导的学校",
     )
     inspected_counties = models.ManyToManyField(
         County, blank=True, related_name="+", verbose_name="负责的县区"
@@ -68,6 +83,12 @@ class Profile(models.Model):
             raise ValidationError({"county": "县级管理员和县级领导必须指定所属县区。"})
         if self.role == Role.SCHOOL_USER and self.school_id is None:
             raise ValidationError({"school": "学校填报员必须指定所属学校。"})
+        if self.role == Role.TOWNSHIP_USER and (self.county_id is None or not self.township):
+            raise ValidationError(
+                {"township": "学区（中心校）用户必须指定所属县区和所属乡镇（学区）。"}
+            )
+        if self.role == Role.SCHOOL_INSPECTOR and self.county_id is None:
+            raise ValidationError({"county": "责任督学必须指定所属县区。"})
 
 
 class FailedLogin(AccessAttempt):

@@ -6,6 +6,8 @@
 - 学校填报员: their own school only; may edit it. No county-wide view.
 - 县级领导: their county, read-only.
 - 督导检查人员: read-only, the counties assigned directly, through a city or through a province.
+- 学区（中心校）用户: read-only, the schools of their county whose 乡镇 is their township.
+- 责任督学: read-only, the schools assigned to them (挂牌督导); they record visits there.
 
 A user without a profile (and not a superuser), or an inactive user, sees nothing.
 """
@@ -136,7 +138,49 @@ def can_view_school(user: AnyUser, school: School) -> bool:
         return False
     if profile.role == Role.SCHOOL_USER:
         return profile.school_id == school.pk
+    if profile.role == Role.TOWNSHIP_USER:
+        return (
+            profile.county_id == school.county_id
+            and bool(profile.township)
+            and school.township == profile.township
+        )
+    if profile.role == Role.SCHOOL_INSPECTOR:
+        return profile.supervised_schools.filter(pk=school.pk).exists()
     return visible_county(user, school.county_id) is not None
+
+
+def visible_schools(user: AnyUser) -> QuerySet[School]:
+    """Schools whose data and results the user may read (the rule of `can_view_school`)."""
+    if _is_system_admin(user):
+        return School.objects.all()
+    profile = _profile(user)
+    if profile is None:
+        return School.objects.none()
+    if profile.role == Role.SCHOOL_USER:
+        return School.objects.filter(pk=profile.school_id)
+    if profile.role == Role.TOWNSHIP_USER:
+        if not profile.township:
+            return School.objects.none()
+        return School.objects.filter(county_id=profile.county_id, township=profile.township)
+    if profile.role == Role.SCHOOL_INSPECTOR:
+        return profile.supervised_schools.all()
+    return School.objects.filter(county__in=visible_counties(user))
+
+
+def township_of(user: AnyUser) -> tuple[int, str] | None:
+    """The county id and township of a 学区（中心校）user (None for every other role)."""
+    profile = _profile(user)
+    if profile is None or profile.role != Role.TOWNSHIP_USER or not profile.township:
+        return None
+    if profile.county_id is None:
+        return None
+    return profile.county_id, profile.township
+
+
+def is_school_inspector(user: AnyUser) -> bool:
+    """Whether the user is a 责任督学 (assigned to schools, records visits)."""
+    profile = _profile(user)
+    return profile is not None and profile.role == Role.SCHOOL_INSPECTOR
 
 
 def can_edit_school(user: AnyUser, school: School) -> bool:

@@ -44,6 +44,7 @@ DEMO_YEAR = "2026"
 DEMO_YEARS = ("2024", "2025", "2026")
 """Oldest first; the last one is the current year, the one `junheng demo` evaluates."""
 DEMO_SCHOOL = "石桥镇中心小学"
+DEMO_TOWNSHIP = "石桥镇"
 """The demo school user's school: a town school with gaps of its own (music room, class size)."""
 DEMO_SUBMITTED = "城关第一小学"
 """A school whose data of the current year wait for the county's review in the demo."""
@@ -74,6 +75,12 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
     DemoAccount("school", Role.SCHOOL_USER, f"{DEMO_SCHOOL}填报员", f"只有{DEMO_SCHOOL}"),
     DemoAccount("leader", Role.LEADER, "示范县领导", f"{DEMO_COUNTY}评估概况（只读）"),
     DemoAccount("inspector", Role.INSPECTOR, "示范市督导室", f"{DEMO_CITY}所属各县（只读）"),
+    DemoAccount(
+        "township", Role.TOWNSHIP_USER, f"{DEMO_TOWNSHIP}中心校", f"{DEMO_TOWNSHIP}各学校（只读）"
+    ),
+    DemoAccount(
+        "duxue", Role.SCHOOL_INSPECTOR, "责任督学", f"{DEMO_TOWNSHIP}各学校（挂牌督导，只读）"
+    ),
 )
 
 
@@ -106,6 +113,10 @@ def _scope(account: DemoAccount, county: County | None) -> dict[str, Any]:
         return {"county": county}
     if account.role == Role.SCHOOL_USER:
         return {"school": School.objects.get(county=county, name=DEMO_SCHOOL)}
+    if account.role == Role.TOWNSHIP_USER:
+        return {"county": county, "township": DEMO_TOWNSHIP}
+    if account.role == Role.SCHOOL_INSPECTOR:
+        return {"county": county}
     return {}
 
 
@@ -145,6 +156,10 @@ def ensure_demo_accounts(
             )
             if created and county is not None and account.role == Role.INSPECTOR:
                 profile.inspected_cities.add(county.city)
+            if created and county is not None and account.role == Role.SCHOOL_INSPECTOR:
+                profile.supervised_schools.set(
+                    School.objects.filter(county=county, township=DEMO_TOWNSHIP)
+                )
             logins.append(DemoLogin(account, password))
     return logins
 
