@@ -97,6 +97,10 @@ INSTALLED_APPS = [
     "junheng.web.practice",
     "junheng.web.archive",
     "junheng.web.roster",
+    "junheng.web.inspections",
+    "junheng.web.appraisal",
+    "junheng.web.notifications",
+    "junheng.web.public",
     "axes",
 ]
 

@@ -23,4 +23,8 @@ urlpatterns = [
     path("", include("junheng.web.practice.urls")),
     path("", include("junheng.web.archive.urls")),
     path("", include("junheng.web.roster.urls")),
+    path("", include("junheng.web.inspections.urls")),
+    path("", include("junheng.web.appraisal.urls")),
+    path("", include("junheng.web.notifications.urls")),
+    path("", include("junheng.web.public.urls")),
 ]

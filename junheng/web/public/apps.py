@@ -1,0 +1,9 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+
+
+class PublicConfig(AppConfig):
+    name = "junheng.web.public"
+    label = "public"
+    verbose_name = "创建进展公开"
