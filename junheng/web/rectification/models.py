@@ -12,7 +12,7 @@ from django.db import models
 
 from junheng.rectification.tasks import Status as TaskStatus
 from junheng.web.evaluation.models import Snapshot
-from junheng.web.registry.models import County, SchoolYear
+from junheng.web.registry.models import County, School, SchoolYear
 
 
 class UnitKind(models.TextChoices):
@@ -20,6 +20,7 @@ class UnitKind(models.TextChoices):
     OFFICE = "office", "领导小组办公室"
     DEPARTMENT = "department", "成员单位"
     TOWN = "town", "乡镇"
+    SCHOOL = "school", "学校"
 
 
 class Unit(models.Model):
@@ -30,6 +31,21 @@ class Unit(models.Model):
     )
     kind = models.CharField("单位类型", max_length=20, choices=UnitKind.choices)
     name = models.CharField("单位名称", max_length=100)
+    school = models.ForeignKey(
+        School,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="rectification_units",
+        verbose_name="学校",
+        help_text="单位类型为“学校”时填写：该校填报员在台账中看到并办理本校任务（一校一案）",
+    )
+    township = models.CharField(
+        "乡镇（学区）",
+        max_length=50,
+        blank=True,
+        help_text="单位类型为“乡镇”时填写，与学校的“乡镇”一致（一镇一册）",
+    )
     duties = models.TextField("职责", blank=True)
     order = models.PositiveIntegerField("排序", default=0)
 
@@ -38,7 +54,13 @@ class Unit(models.Model):
         verbose_name_plural = "整改单位"
         ordering = ["county", "order", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["county", "name"], name="rect_unit_unique_name")
+            models.UniqueConstraint(fields=["county", "name"], name="rect_unit_unique_name"),
+            # A school is one party of the ledger, however its unit is named.
+            models.UniqueConstraint(
+                fields=["school"],
+                condition=models.Q(school__isnull=False),
+                name="rect_unit_unique_school",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -87,6 +109,7 @@ class ProblemSource(models.TextChoices):
     EVALUATION = "evaluation", "评估"
     INSPECTION = "inspection", "督导检查"
     SELF_CHECK = "self_check", "自查"
+    MEETING = "meeting", "会议决定"
 
 
 class ProblemStatus(models.TextChoices):
