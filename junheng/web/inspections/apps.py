@@ -7,3 +7,9 @@ class InspectionsConfig(AppConfig):
     name = "junheng.web.inspections"
     label = "inspections"
     verbose_name = "督导检查"
+
+    def ready(self) -> None:
+        from junheng.web.inspections.todo import planned_visits
+        from junheng.web.notifications.todo import register
+
+        register(planned_visits)
