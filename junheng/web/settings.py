@@ -226,6 +226,17 @@ DATA_UPLOAD_MAX_NUMBER_FILES = 1000
 # fields would leave a county with more than about 33 projects a read-only grid.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 
+# Reminders (notifications/): e-mail through the county's mail server, links written with the
+# site's address (group-chat robots and mail are read outside the site).
+EMAIL_HOST = os.environ.get("JUNHENG_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("JUNHENG_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("JUNHENG_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("JUNHENG_EMAIL_PASSWORD", "")
+EMAIL_USE_SSL = _flag("JUNHENG_EMAIL_SSL", False)
+EMAIL_TIMEOUT = 30
+DEFAULT_FROM_EMAIL = os.environ.get("JUNHENG_EMAIL_FROM", "junheng@localhost")
+JUNHENG_SITE_URL = os.environ.get("JUNHENG_SITE_URL", "").rstrip("/")
+
 # Errors go to standard error, where gunicorn and systemd's journal collect them; without this,
 # Django would only e-mail the tracebacks of server errors to ADMINS, which is not configured.
 LOGGING = {

@@ -33,6 +33,23 @@ TodoProvider = Callable[[Sequence[AbstractBaseUser], date], dict[int, list[TodoI
 """Users and today's local date → the items of each user (by pk) that has any."""
 
 _providers: list[TodoProvider] = []
+_groups: dict[str, str] = {}
+
+OTHER = "其他待办"
+"""The group of an item whose kind no provider named."""
+
+
+def group(label: str, *kinds: str) -> None:
+    """Name the group (shown, in Chinese, e.g. "督导检查") that items of these kinds are listed
+    under on the 待办 page."""
+    for kind in kinds:
+        _groups[kind] = label
+
+
+def group_of(kind: str) -> str:
+    """The group an item of this kind is listed under."""
+    _load_builtin()
+    return _groups.get(kind, OTHER)
 
 
 def register(provider: TodoProvider) -> TodoProvider:

@@ -2,6 +2,16 @@
 
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from junheng.web.notifications import views
+
+app_name = "notifications"
+
+urlpatterns: list[URLPattern] = [
+    path("todo/", views.todo, name="todo"),
+    path("notifications/", views.inbox, name="inbox"),
+    path("notifications/<int:pk>/read/", views.mark_read, name="read"),
+    path("notifications/read-all/", views.mark_all_read, name="read_all"),
+    path("notifications/settings/", views.preferences, name="preferences"),
+]

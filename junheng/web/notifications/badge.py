@@ -1,0 +1,56 @@
+"""A user's to-do items kept for a short while, for the header's 待办 count and the panel on the
+start pages: the header is on every page and must not query the database each time.
+
+The 待办 page always computes afresh (and refreshes what is kept); the count in the header and
+the panel may lag an action by at most `KEEP_SECONDS`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.cache import cache
+from django.urls import reverse
+
+from junheng.web import clock
+from junheng.web.accounts.models import Profile, Role
+from junheng.web.notifications.todo import TodoItem, todo_for
+
+KEEP_SECONDS = 120
+
+
+def has_todo(user: Any) -> bool:
+    """Whether the user can have to-do items at all: signed in, not a system administrator (who
+    runs the server and has no county work)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active or user.is_superuser:
+        return False
+    try:
+        return user.profile.role != Role.SYSTEM_ADMIN
+    except Profile.DoesNotExist:
+        return True
+
+
+def _key(user: Any) -> str:
+    return f"notifications:todo:{user.pk}:{clock.today().isoformat()}"
+
+
+def items_for(user: Any, fresh: bool = False) -> list[TodoItem]:
+    """The user's items today: kept ones unless `fresh`, else computed and kept."""
+    if not has_todo(user):
+        return []
+    key = _key(user)
+    if not fresh:
+        kept = cache.get(key)
+        if kept is not None:
+            return kept
+    items = todo_for([user], clock.today()).get(user.pk, [])
+    cache.set(key, items, KEEP_SECONDS)
+    return items
+
+
+def header_link(user: Any) -> tuple[str, str] | None:
+    """The header's 待办 link: label with the count, and URL (None for users without to-dos)."""
+    if not has_todo(user):
+        return None
+    n = len(items_for(user))
+    return (f"待办 {n}" if n else "待办", reverse("notifications:todo"))

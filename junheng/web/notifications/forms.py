@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+from django import forms
+
+from junheng.web.notifications.models import Preference
+
+
+class PreferenceForm(forms.ModelForm):
+    webhook_url = forms.URLField(
+        label="个人群机器人地址",
+        required=False,
+        assume_scheme="https",
+        max_length=200,
+        help_text="留空则使用本县区的群机器人（如已设置）",
+        error_messages={"invalid": "请填写完整的网址，以 https:// 或 http:// 开头"},
+    )
+
+    class Meta:
+        model = Preference
+        fields = ["digest", "in_app", "email", "robot", "webhook_url"]
+        labels = {
+            "digest": "每天早上发送我的待办",
+            "in_app": "站内消息",
+            "email": "电子邮件",
+            "robot": "群机器人",
+        }
+        help_texts = {
+            "digest": "关闭后不再收到每日待办提醒（逾期督办提醒不受影响）",
+            "robot": "发到下面的个人群机器人；未填写则发到本县区的群机器人（如已设置）",
+        }
