@@ -10,12 +10,15 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from junheng.web.inspections import permissions, services
+from junheng.web.rectification.models import ProblemSource
 
 register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
 def visit_origin(context: dict[str, Any], problem: Any) -> str:
+    if problem.source != ProblemSource.INSPECTION:
+        return ""  # no query for the problems of an evaluation
     origin = services.origin_of(problem)
     if origin is None:
         return ""
