@@ -87,6 +87,8 @@ class PlanLimits:
     rotation_share: float | None = None
     """A county's own minimum share (None: the standard's G11)."""
     backbone_share: float | None = None
+    max_moves: int | None = None
+    """The most teachers the county will rotate this year (None: no limit beyond G11's need)."""
 
 
 def limits_from_mapping(data: Mapping[str, Any], source: str = "planner.yaml") -> PlanLimits:
@@ -141,6 +143,10 @@ def check_limits(limits: PlanLimits, source: str = "规划限制") -> None:
     problems = []
     if limits.scope not in SCOPES:
         problems.append(f"交流范围应为{'或'.join(SCOPES.values())}")
+    if limits.max_moves is not None and (
+        not isinstance(limits.max_moves, int) or limits.max_moves < 0
+    ):
+        problems.append("交流人数上限应为不小于 0 的整数")
     if not isinstance(limits.max_hires, int) or limits.max_hires < 0:
         problems.append("招聘总数应为不小于 0 的整数")
     for subject, cap in limits.hires_by_subject.items():

@@ -222,7 +222,13 @@ def _g11(
 ) -> None:
     """At least `required` moves, and q·backbone ≥ p·moves for the backbone share p/q."""
     all_out = list(built.out.items())
-    built.model.row([v for _, v in all_out], [1.0] * len(all_out), problem.required, _INF)
+    most = problem.limits.max_moves
+    built.model.row(
+        [v for _, v in all_out],
+        [1.0] * len(all_out),
+        problem.required,
+        _INF if most is None else most,
+    )
     if with_backbone:
         p, q = problem.backbone_share.numerator, problem.backbone_share.denominator
         built.model.row(
@@ -349,6 +355,12 @@ def precheck(
     shared = [s for s, key in keys.items() if sizes[key] > 1]
     movable = eligible.filter(pl.col("seg").is_in(shared))
     where = SCOPES[limits.scope]
+    if limits.max_moves is not None and limits.max_moves < required:
+        raise PlanError(
+            f"符合交流条件的教师 {eligible.height} 人，按不低于 {percent_text(rotation_share)}"
+            f" 至少应交流 {required} 人，多于设定的交流人数上限 {limits.max_moves} 人；"
+            f"请把上限提高到 {required} 人以上"
+        )
     if movable.height < required:
         raise PlanError(
             f"符合交流条件的教师 {eligible.height} 人，按不低于 {percent_text(rotation_share)}"

@@ -158,6 +158,8 @@ def brute_force(background, teachers, limits, hire_budget=0) -> float | None:
     for choice in itertools.product(*(options(t) for t in movers)):
         moved = [(t, d) for t, d in zip(movers, choice, strict=True) if d is not None]
         backbone = sum(t["backbone"] for t, _ in moved)
+        if limits.max_moves is not None and len(moved) > limits.max_moves:
+            continue
         if len(moved) < required or backbone_share.denominator * backbone < (
             backbone_share.numerator * len(moved)
         ):
@@ -273,8 +275,10 @@ def _objective_of(plan, background, teachers, limits) -> float:
                 {**BACKGROUND[3], "approved_posts": 9},
             ],
         ),
+        # The county rotates at most the one teacher G11 asks (7 eligible: ⌈0.7⌉ = 1).
+        (replace(EXACT, max_moves=1), 0, BACKGROUND),
     ],
-    ids=["county", "township", "posts"],
+    ids=["county", "township", "posts", "one-move"],
 )
 def test_tiny_county_optimum_equals_brute_force(limits, hire_budget, background):
     plan, _, _ = _plan(background, ROSTER, limits)
@@ -545,3 +549,14 @@ def test_limits_out_of_range_are_refused_in_chinese():
     message = str(error.value)
     assert "全县范围内或同一乡镇内" in message and "招聘总数" in message and "体育" in message
     assert not re.search(r"[A-Za-z]", message)
+
+
+def test_a_move_cap_below_g11_is_explained_and_a_cap_is_kept():
+    # 7 eligible teachers in ROSTER: ⌈10 % × 7⌉ = 1 must move, so a cap of 0 cannot be met.
+    with pytest.raises(PlanError, match="至少应交流 1 人，多于设定的交流人数上限 0 人"):
+        _plan(BACKGROUND, ROSTER, replace(EXACT, max_moves=0))
+    unlimited, _, _ = _plan(BACKGROUND, ROSTER, EXACT)
+    capped, _, _ = _plan(BACKGROUND, ROSTER, replace(EXACT, max_moves=1))
+    assert unlimited.moves.height >= 1 and capped.moves.height == 1
+    with pytest.raises(PlanError, match="交流人数上限应为不小于 0 的整数"):
+        _plan(BACKGROUND, ROSTER, replace(EXACT, max_moves=-1))

@@ -9,7 +9,7 @@ from typing import Any
 import polars as pl
 
 from junheng.core.formatting import fmt_percent, fmt_plain
-from junheng.core.schema import LEVEL_ZH, SEGMENTS
+from junheng.core.schema import COUNTY_FACTS, LEVEL_ZH, SEGMENTS
 from junheng.intake.errors import IntakeError
 from junheng.roster.privacy import mask_id
 from junheng.roster.schema import BACKBONE_LEVELS, DEGREES, STATUSES, YES_NO
@@ -170,3 +170,34 @@ def rate_rows(rates: pl.DataFrame) -> list[dict[str, str]]:
             }
         )
     return rows
+
+
+def adopt_preview(preview: Any) -> dict[str, Any]:
+    """What 以名册为准更新 would change (an `adopt.Preview`), as the reconcile page prints it:
+    per school the counts that change (reported → roster), the county facts, who refuses it."""
+    names = preview.names
+    schools = []
+    for (school_id,), rows in preview.update.segments.group_by("school_id", maintain_order=True):
+        changes = [
+            f"{LEVEL_ZH.get(r['level'], r['level'])}{FULL_LABELS.get(r['column'], r['column'])} "
+            f"{'未填' if r['reported'] is None else r['reported']} → {r['roster']}"
+            for r in rows.iter_rows(named=True)
+        ]
+        schools.append({"school": names.get(school_id, school_id), "changes": "；".join(changes)})
+    zh = {c.name: c.zh for c in COUNTY_FACTS}
+    facts = [
+        {
+            "fact": zh.get(r["fact"], r["fact"]),
+            "reported": "未填报" if r["reported"] is None else fmt_percent(r["reported"]),
+            "roster": fmt_percent(r["roster"]),
+        }
+        for r in preview.update.facts.iter_rows(named=True)
+    ]
+    blocked = [f"{state}：{'、'.join(n)}" for state, n in preview.blocked.items()]
+    return {
+        "schools": schools,
+        "facts": facts,
+        "blocked": blocked,
+        "uncovered": [names.get(s, s) for s in preview.update.uncovered],
+        "nothing": not schools and not facts,
+    }

@@ -208,9 +208,17 @@ class Reconciliation:
     """The roster's segment counts (`segment_counts`)."""
 
 
-def reconciliation(county: County, year: SchoolYear) -> Reconciliation:
-    teachers = teachers_frame(county, year)
-    rotations = rotations_frame(county, year)
+def reconciliation(
+    county: County,
+    year: SchoolYear,
+    *,
+    teachers: pl.DataFrame | None = None,
+    rotations: pl.DataFrame | None = None,
+) -> Reconciliation:
+    """The stored roster (or `teachers` and `rotations` read from it already) against the
+    county's reported data of the year."""
+    teachers = teachers if teachers is not None else teachers_frame(county, year)
+    rotations = rotations if rotations is not None else rotations_frame(county, year)
     number = roster_year(year)
     dataset = dataset_for(county, year)
     counts = segment_counts(teachers, number)

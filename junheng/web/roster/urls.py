@@ -25,4 +25,9 @@ urlpatterns = [
         views.reconcile,
         name="reconcile",
     ),
+    path(
+        "counties/<int:county_id>/<str:year>/roster/reconcile/adopt/",
+        views.adopt_roster,
+        name="adopt",
+    ),
 ]

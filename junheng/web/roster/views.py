@@ -9,11 +9,12 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from junheng.intake.sources import MAX_FILE_MB
 from junheng.web import clock
@@ -23,7 +24,7 @@ from junheng.web.imports.uploads import safe_name
 from junheng.web.pages.exports import xlsx_download
 from junheng.web.pages.lookup import NOT_FOUND, year_or_404
 from junheng.web.registry.models import School
-from junheng.web.roster import presenters, services
+from junheng.web.roster import adopt, presenters, services
 from junheng.web.roster.permissions import Access, RosterView, roster_view_or_404
 
 PAGE_SIZE = 50
@@ -205,4 +206,24 @@ def reconcile(request: HttpRequest, county_id: int, year: str) -> HttpResponse:
             "differing": result.differences.select("school_id", "level").unique().height,
             "rates": presenters.rate_rows(result.rates),
         }
+        if view.access == Access.MANAGE:
+            context["adopt"] = presenters.adopt_preview(adopt.preview(view.county, school_year))
     return render(request, "roster/reconcile.html", context)
+
+
+@login_required
+@require_POST
+def adopt_roster(request: HttpRequest, county_id: int, year: str) -> HttpResponse:
+    """以名册为准更新填报数据 (county and system administrators)."""
+    view = _manager_or_404(request, county_id)
+    school_year = year_or_404(year)
+    if services.latest_import(view.county, school_year) is None:
+        messages.error(request, "本学年还没有导入教师名册，不能以名册为准更新。")
+    else:
+        try:
+            done = adopt.adopt_roster(view.county, school_year, request.user)
+        except adopt.AdoptRefused as refused:
+            messages.error(request, refused.message)
+        else:
+            messages.success(request, done.message())
+    return redirect("roster:reconcile", view.county.pk, school_year.label)
