@@ -80,7 +80,8 @@ def switches(user_ids: Sequence[int]) -> dict[int, Switches]:
         for row in Preference.objects.filter(user_id__in=batch).values(
             "user_id", "in_app", "email", "robot", "digest", "webhook_url"
         ):
-            found[row.pop("user_id")] = Switches(**row)
+            user_id = row.pop("user_id")
+            found[user_id] = Switches(**row)
     return {pk: found.get(pk, Switches()) for pk in user_ids}
 
 
