@@ -20,6 +20,7 @@ from django.utils.functional import SimpleLazyObject
 
 from junheng.web.accounts import scope
 from junheng.web.accounts.models import Profile
+from junheng.web.inspections.permissions import has_inspection_pages
 from junheng.web.rectification.permissions import unit_of
 from junheng.web.surveys.permissions import has_survey_pages
 
@@ -78,6 +79,9 @@ _SECTIONS: tuple[_Section, ...] = (
         ("/rectification/",),
         _has_ledger_pages,
         ("/rectification/",),
+    ),
+    _Section(
+        "督导检查", "inspections", ("/inspections/",), has_inspection_pages, ("/inspections/",)
     ),
     _Section("认可度调查", "surveys", ("/surveys/",), has_survey_pages),
     _Section(

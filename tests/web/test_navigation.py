@@ -66,12 +66,20 @@ def test_each_role_gets_the_sections_it_may_open(users):
     labels = {key: [link.label for link in _nav(u).links] for key, u in users.items()}
     county_wide = ["县区列表", "县域对比"]
     assert labels == {
-        "sysadmin": [*county_wide, "数据导入", "整改台账", "认可度调查", "报告与档案"],
-        "admin": [*county_wide, "数据导入", "整改台账", "认可度调查", "报告与档案"],
+        "sysadmin": [*county_wide, "数据导入", "整改台账", "督导检查", "认可度调查", "报告与档案"],
+        "admin": [*county_wide, "数据导入", "整改台账", "督导检查", "认可度调查", "报告与档案"],
         "school": ["本校数据", "数据导入"],
-        "leader": [*county_wide, "整改台账", "认可度调查", "报告与档案"],
-        "inspector": [*county_wide, "整改台账", "认可度调查", "报告与档案"],
-        "superuser": [*county_wide, "数据导入", "整改台账", "认可度调查", "报告与档案", "系统管理"],
+        "leader": [*county_wide, "整改台账", "督导检查", "认可度调查", "报告与档案"],
+        "inspector": [*county_wide, "整改台账", "督导检查", "认可度调查", "报告与档案"],
+        "superuser": [
+            *county_wide,
+            "数据导入",
+            "整改台账",
+            "督导检查",
+            "认可度调查",
+            "报告与档案",
+            "系统管理",
+        ],
         "department": ["整改台账"],
         "nobody": [],
     }
