@@ -20,6 +20,7 @@ from django.utils.functional import SimpleLazyObject
 
 from junheng.web.accounts import scope
 from junheng.web.accounts.models import Profile
+from junheng.web.notifications.badge import header_link
 from junheng.web.inspections.permissions import has_inspection_pages
 from junheng.web.rectification.permissions import unit_of
 from junheng.web.surveys.permissions import has_survey_pages
@@ -37,6 +38,8 @@ class Navigation:
     role: str | None = None
     """The user's role in Chinese, shown beside their name."""
     links: list[Link] = field(default_factory=list)
+    todo: Link | None = None
+    """The user's 待办 with its count (notifications.badge), beside their name."""
 
 
 @dataclass(frozen=True)
@@ -131,7 +134,8 @@ def navigation_for(request: HttpRequest) -> Navigation:
     best = max(scores, default=(0, None))
     current = best[1] if best[0] else None
     links = [Link(s.label, url, s.label == current) for s, url in candidates]
-    return Navigation(role=_role(user), links=links)
+    todo = header_link(user)
+    return Navigation(role=_role(user), links=links, todo=Link(*todo) if todo else None)
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:

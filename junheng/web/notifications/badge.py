@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.cache import cache
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 
 from junheng.web import clock
 from junheng.web.accounts.models import Profile, Role
@@ -52,5 +52,9 @@ def header_link(user: Any) -> tuple[str, str] | None:
     """The header's 待办 link: label with the count, and URL (None for users without to-dos)."""
     if not has_todo(user):
         return None
+    try:
+        url = reverse("notifications:todo")
+    except NoReverseMatch:  # a site configured without these pages
+        return None
     n = len(items_for(user))
-    return (f"待办 {n}" if n else "待办", reverse("notifications:todo"))
+    return (f"待办 {n}" if n else "待办", url)
