@@ -17,7 +17,7 @@ from django.db.models import Q, QuerySet
 from junheng.intake.errors import ERROR, IntakeError
 from junheng.intake.roster import read_roster, write_roster_xlsx
 from junheng.roster.aggregate import TEACHER_COLUMNS, county_rates, reconcile, segment_counts
-from junheng.roster.rules import load_eligibility
+from junheng.roster.rules import EligibilityRules, load_eligibility
 from junheng.roster.schema import ROTATION_SCHEMA, TEACHER_SCHEMA
 from junheng.web.registry.models import County, School, SchoolYear
 from junheng.web.roster.models import FullExport, RosterImport, Rotation, Teacher
@@ -29,6 +29,11 @@ _TEACHER_FIELDS = tuple(TEACHER_SCHEMA)
 """Model fields in the frame's column order; `school_id` is read through the school."""
 _ROTATION_FIELDS = tuple(ROTATION_SCHEMA)
 _BATCH = 1000
+
+
+def eligibility_for(county: County) -> EligibilityRules:
+    """The eligibility rules the county's roster is judged by."""
+    return load_eligibility()
 
 
 def roster_year(year: SchoolYear) -> int:
@@ -223,7 +228,7 @@ def reconciliation(
     dataset = dataset_for(county, year)
     counts = segment_counts(teachers, number)
     differences = reconcile(counts, dataset)
-    rates = county_rates(teachers, rotations, number, load_eligibility())
+    rates = county_rates(teachers, rotations, number, eligibility_for(county))
     facts = dataset.county_facts.filter(pl.col("county") == county.name)
     reported = {
         fact: (facts.get_column(fact).item() if fact in facts.columns and facts.height else None)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from junheng.web.roster import views
+from junheng.web.roster import plan_views, views
 
 app_name = "roster"
 
@@ -29,5 +29,16 @@ urlpatterns = [
         "counties/<int:county_id>/<str:year>/roster/reconcile/adopt/",
         views.adopt_roster,
         name="adopt",
+    ),
+    path("counties/<int:county_id>/<str:year>/roster/plan/", plan_views.plan, name="plan"),
+    path(
+        "counties/<int:county_id>/<str:year>/roster/plan.xlsx",
+        plan_views.plan_export,
+        name="plan_export",
+    ),
+    path(
+        "counties/<int:county_id>/<str:year>/roster/plan/tasks/",
+        plan_views.plan_tasks,
+        name="plan_tasks",
     ),
 ]

@@ -119,7 +119,7 @@ def roster(request: HttpRequest, county_id: int, year: str) -> HttpResponse:
     return render(request, "roster/roster.html", context, status=status)
 
 
-def _manager_or_404(request: HttpRequest, county_id: int) -> RosterView:
+def manager_or_404(request: HttpRequest, county_id: int) -> RosterView:
     view = roster_view_or_404(request, county_id)
     if view.access != Access.MANAGE:
         raise Http404(NOT_FOUND)
@@ -130,7 +130,7 @@ def _manager_or_404(request: HttpRequest, county_id: int) -> RosterView:
 @require_GET
 def template(request: HttpRequest, county_id: int, year: str) -> HttpResponse:
     """The empty template, or with `?current=1` the stored roster with ID numbers masked."""
-    view = _manager_or_404(request, county_id)
+    view = manager_or_404(request, county_id)
     school_year = year_or_404(year)
     if request.GET.get("current") == "1":
         content = services.workbook(
@@ -215,7 +215,7 @@ def reconcile(request: HttpRequest, county_id: int, year: str) -> HttpResponse:
 @require_POST
 def adopt_roster(request: HttpRequest, county_id: int, year: str) -> HttpResponse:
     """以名册为准更新填报数据 (county and system administrators)."""
-    view = _manager_or_404(request, county_id)
+    view = manager_or_404(request, county_id)
     school_year = year_or_404(year)
     if services.latest_import(view.county, school_year) is None:
         messages.error(request, "本学年还没有导入教师名册，不能以名册为准更新。")
