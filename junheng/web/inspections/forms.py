@@ -17,6 +17,14 @@ from junheng.web.registry.models import School
 _DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
+class _Form(forms.Form):
+    """Labels without Django's English colon."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
 class SchoolChoice(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return f"{obj.name}（{obj.township}）" if obj.township else obj.name
@@ -27,7 +35,7 @@ class InspectorChoice(forms.ModelChoiceField):
         return obj.get_full_name() or obj.get_username()
 
 
-class PlanForm(forms.Form):
+class PlanForm(_Form):
     school = SchoolChoice(
         label="学校", queryset=School.objects.none(), error_messages={"required": "请选择学校"}
     )
@@ -81,7 +89,7 @@ class PlanForm(forms.Form):
         return data
 
 
-class RecordForm(forms.Form):
+class RecordForm(_Form):
     visited_on = forms.DateField(
         label="检查日期",
         widget=_DATE,
@@ -128,7 +136,7 @@ class RecordForm(forms.Form):
         ]
 
 
-class FindingForm(forms.Form):
+class FindingForm(_Form):
     title = forms.CharField(
         label="发现的问题", max_length=200, error_messages={"required": "请填写发现的问题"}
     )
@@ -145,7 +153,7 @@ class FindingForm(forms.Form):
         self.fields["item"].choices = [("", "（不对应具体指标）"), *seen.items()]
 
 
-class RecheckForm(forms.Form):
+class RecheckForm(_Form):
     result = forms.ChoiceField(
         label="复查结果",
         choices=list(kinds.RECHECKS.items()),
@@ -155,7 +163,7 @@ class RecheckForm(forms.Form):
     note = forms.CharField(label="说明", required=False, max_length=500)
 
 
-class AssignForm(forms.Form):
+class AssignForm(_Form):
     schools = forms.ModelMultipleChoiceField(
         label="负责督导的学校",
         queryset=School.objects.none(),
@@ -170,6 +178,6 @@ class AssignForm(forms.Form):
         field.label_from_instance = lambda s: f"{s.name}（{s.township}）" if s.township else s.name
 
 
-class PeriodForm(forms.Form):
+class PeriodForm(_Form):
     period = forms.ChoiceField(label="统计周期", choices=list(PERIODS.items()), required=False)
     day = forms.DateField(label="所在日期", widget=_DATE, required=False)
