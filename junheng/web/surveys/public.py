@@ -141,10 +141,33 @@ def code_entry(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _ticket(code: str) -> str:
-    return signing.dumps(
-        {"c": code, "n": secrets.token_urlsafe(16), "t": time.time()}, salt=TICKET_SALT
-    )
+def _ticket(code: str, seen: respond.Seen | None = None) -> str:
+    """The form's signed ticket: the code, a nonce and the time, and what the form shows (the
+    code's row, survey, questionnaire version and the respondent's place), which lets its
+    submission skip looking the code up (`respond.store_seen`)."""
+    ticket: dict[str, Any] = {"c": code, "n": secrets.token_urlsafe(16), "t": time.time()}
+    if seen is not None:
+        ticket["s"] = [
+            seen.code_pk,
+            seen.survey_pk,
+            seen.version,
+            seen.group,
+            seen.school_pk,
+            seen.area_type,
+            seen.rules_id,
+        ]
+    return signing.dumps(ticket, salt=TICKET_SALT)
+
+
+def _seen(ticket: dict[str, Any]) -> respond.Seen | None:
+    """What the ticket says its form showed; None for a ticket without it."""
+    shown = ticket.get("s")
+    if not isinstance(shown, list) or len(shown) != 7:
+        return None
+    try:
+        return respond.Seen(*shown)
+    except TypeError:
+        return None
 
 
 def _questions(questionnaire: Questionnaire, chosen: dict[str, str]) -> list[dict[str, Any]]:
@@ -278,7 +301,16 @@ def _answer(request: HttpRequest, code: str) -> HttpResponse:
     if chosen is None:
         raise services.SurveyError("调查没有供这类调查对象作答的问卷")
     version, questionnaire = chosen
-    return _form(found, version, questionnaire, ticket=_ticket(code))
+    seen = respond.Seen(
+        found.pk,
+        found.survey.pk,
+        version,
+        found.group,
+        found.school_pk,
+        found.area_type,
+        found.survey.rules_id,
+    )
+    return _form(found, version, questionnaire, ticket=_ticket(code, seen))
 
 
 def _submit(request: HttpRequest, code: str) -> HttpResponse:
@@ -301,7 +333,11 @@ def _submit(request: HttpRequest, code: str) -> HttpResponse:
             400,
         )
     seconds = round(time.time() - float(ticket["t"]))
-    attempt = respond.submit(code, str(ticket["n"]), request.POST, seconds, timezone.now())
+    nonce, now = str(ticket["n"]), timezone.now()
+    seen = _seen(ticket)
+    if seen is not None and respond.store_seen(seen, nonce, request.POST, seconds, now):
+        return _thanks(request)
+    attempt = respond.submit(code, nonce, request.POST, seconds, now)
     outcome = Outcome(attempt.outcome)
     if outcome in (Outcome.ACCEPTED, Outcome.REPEATED):
         return _thanks(request)

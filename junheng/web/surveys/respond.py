@@ -36,6 +36,7 @@ from junheng.web.surveys.models import (
     AccessCode,
     RateCount,
     Response,
+    Survey,
     SurveyQuestionnaire,
     SurveyStatus,
 )
@@ -177,6 +178,7 @@ def _for_groups(survey: SurveyHead) -> dict[str, tuple[str, Questionnaire]]:
     groups: dict[str, tuple[str, Questionnaire]] = {}
     for stored in SurveyQuestionnaire.objects.filter(survey_id=survey.pk).order_by("key"):
         questionnaire = questionnaire_of(stored, survey.rules_id)
+        _remember_version(survey.pk, stored.version, questionnaire)
         for group in questionnaire.respondents:
             groups.setdefault(group, (stored.version, questionnaire))
     with _lock:
@@ -184,6 +186,34 @@ def _for_groups(survey: SurveyHead) -> dict[str, tuple[str, Questionnaire]]:
             _questionnaires.clear()
         _questionnaires[key] = groups
     return groups
+
+
+_versions: dict[tuple[int, str], Questionnaire] = {}
+"""(survey, version) → its questionnaire: what a form's ticket names (a version is a checksum
+of the text, so an entry never goes stale; an edited questionnaire is a new version)."""
+
+
+def _remember_version(survey_pk: int, version: str, questionnaire: Questionnaire) -> None:
+    with _lock:
+        if len(_versions) >= CACHED_SURVEYS * 8:
+            _versions.clear()
+        _versions[(survey_pk, version)] = questionnaire
+
+
+def questionnaire_version(survey_pk: int, version: str, rules_id: str) -> Questionnaire | None:
+    """The questionnaire of that version of the survey, None once the county replaced it."""
+    with _lock:
+        found = _versions.get((survey_pk, version))
+    if found is not None:
+        return found
+    from junheng.web.surveys.services import questionnaire_of
+
+    stored = SurveyQuestionnaire.objects.filter(survey_id=survey_pk, version=version).first()
+    if stored is None:
+        return None
+    questionnaire = questionnaire_of(stored, rules_id)
+    _remember_version(survey_pk, version, questionnaire)
+    return questionnaire
 
 
 def questionnaire_for(found: FoundCode) -> tuple[str, Questionnaire] | None:
@@ -197,10 +227,6 @@ class Stored:
 
     outcome: str
     message: str = ""
-
-
-class _Taken(Exception):
-    pass
 
 
 def store(
@@ -220,55 +246,54 @@ def store(
     """
     if found.used:
         return used(found.pk, nonce)
+    seen = Seen(
+        found.pk,
+        found.survey.pk,
+        version,
+        found.group,
+        found.school_pk,
+        found.area_type,
+        found.survey.rules_id,
+    )
     try:
-        answers = read_answers(questionnaire, data)
+        row = _row(seen, questionnaire, nonce, data, seconds, now)
     except SurveyResponseError as exc:
         return Stored("invalid", str(exc))
-    seconds = max(0, seconds)
-    flags = quality_flags(
-        CoreResponse(id="", group=found.group, answers=answers, seconds=seconds),
-        rules(found.survey.rules_id),
-    )
-    row = {
-        "survey": found.survey.pk,
-        "code": found.pk,
-        "version": version,
-        "group": found.group,
-        "school": found.school_pk,
-        "area_type": found.area_type,
-        "answers": answers,
-        "seconds": seconds,
-        "submitted_on": clock.local_date(now),
-        "nonce": nonce,
-        "excluded": False,
-        "flags": ",".join(flags),
-        "tallied": False,
-    }
+    if not _take_and_insert(seen, row, None):
+        return used(found.pk, nonce)
+    return Stored("accepted")
+
+
+def _take_and_insert(seen: Seen, row: dict[str, object], open_at: datetime | None) -> bool:
+    """Mark the code used unless it is and insert the response; with `open_at`, only while
+    the survey is open then. True when this call stored it."""
     fields = [Response._meta.get_field(name) for name in row]
     values = [f.get_db_prep_save(v, connection) for f, v in zip(fields, row.values(), strict=True)]
-    take, insert = _store_sql(connection.vendor, tuple(row))
+    take, insert = _store_sql(connection.vendor, tuple(row), open_survey=open_at is not None)
+    where = [True, seen.code_pk]
+    if open_at is not None:
+        where += [seen.survey_pk, SurveyStatus.OPEN.value, open_at, open_at]
+        where += [seen.survey_pk, seen.version]
     try:
         if not insert:
             # one statement is a transaction of its own: no BEGIN and COMMIT to send (inside a
             # caller's transaction a savepoint keeps a refused insert from spoiling it)
             inner = transaction.atomic() if connection.in_atomic_block else nullcontext()
             with inner, connection.cursor() as cursor:
-                cursor.execute(take, [True, found.pk, *values])
-                if cursor.rowcount != 1:
-                    raise _Taken
-        else:
-            with transaction.atomic(), connection.cursor() as cursor:
-                cursor.execute(take, [True, found.pk])
-                if cursor.rowcount != 1:
-                    raise _Taken
-                cursor.execute(insert, values)
-    except (_Taken, IntegrityError):
-        return used(found.pk, nonce)
-    return Stored("accepted")
+                cursor.execute(take, [*where, *values])
+                return cursor.rowcount == 1
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(take, where)
+            if cursor.rowcount != 1:
+                return False
+            cursor.execute(insert, values)
+            return True
+    except IntegrityError:
+        return False
 
 
-@lru_cache(maxsize=4)
-def _store_sql(vendor: str, names: tuple[str, ...]) -> tuple[str, str]:
+@lru_cache(maxsize=8)
+def _store_sql(vendor: str, names: tuple[str, ...], open_survey: bool = False) -> tuple[str, str]:
     """The statements of a submission as plain SQL (the ORM's machinery would cost more than
     the statements): mark the code used unless it is, and insert the response.
 
@@ -282,12 +307,96 @@ def _store_sql(vendor: str, names: tuple[str, ...]) -> tuple[str, str]:
     used = q(code.get_field("used").column)
     pk = q(code.pk.column)
     take = f"UPDATE {q(code.db_table)} SET {used} = %s WHERE {pk} = %s AND NOT {used}"
+    if open_survey:
+        # the survey of the code still open now, as `is_open` decides it
+        survey = Survey._meta
+        take += (
+            f" AND EXISTS (SELECT 1 FROM {q(survey.db_table)} s"
+            f" WHERE s.{q(survey.pk.column)} = %s AND s.{q(survey.get_field('status').column)} = %s"
+            f" AND s.{q(survey.get_field('opens_at').column)} <= %s"
+            f" AND s.{q(survey.get_field('closes_at').column)} > %s)"
+        )
+        # and the version answered still the survey's: an edit replaces it (the full path
+        # then judges the answers against the questionnaire as it is now)
+        stored = SurveyQuestionnaire._meta
+        take += (
+            f" AND EXISTS (SELECT 1 FROM {q(stored.db_table)} v"
+            f" WHERE v.{q(stored.get_field('survey').column)} = %s"
+            f" AND v.{q(stored.get_field('version').column)} = %s)"
+        )
     columns = ", ".join(q(Response._meta.get_field(n).column) for n in names)
     marks = ", ".join(["%s"] * len(names))
     insert = f"INSERT INTO {q(Response._meta.db_table)} ({columns})"
     if vendor == "postgresql":
         return f"WITH taken AS ({take} RETURNING {pk}) {insert} SELECT {marks} FROM taken", ""
     return take, f"{insert} VALUES ({marks})"
+
+
+@dataclass(frozen=True)
+class Seen:
+    """What a form showed, as its signed ticket carries it back: the code's row, its survey,
+    the questionnaire version answered and where the respondent belongs."""
+
+    code_pk: int
+    survey_pk: int
+    version: str
+    group: str
+    school_pk: int | None
+    area_type: str
+    rules_id: str
+
+
+def _row(
+    seen: Seen,
+    questionnaire: Questionnaire,
+    nonce: str,
+    data: Mapping[str, str],
+    seconds: int,
+    now: datetime,
+) -> dict[str, object]:
+    """The response's row, answers validated (SurveyResponseError) and quality judged."""
+    answers = read_answers(questionnaire, data)
+    seconds = max(0, seconds)
+    flags = quality_flags(
+        CoreResponse(id="", group=seen.group, answers=answers, seconds=seconds),
+        rules(seen.rules_id),
+    )
+    return {
+        "survey": seen.survey_pk,
+        "code": seen.code_pk,
+        "version": seen.version,
+        "group": seen.group,
+        "school": seen.school_pk,
+        "area_type": seen.area_type,
+        "answers": answers,
+        "seconds": seconds,
+        "submitted_on": clock.local_date(now),
+        "nonce": nonce,
+        "excluded": False,
+        "flags": ",".join(flags),
+        "tallied": False,
+    }
+
+
+def store_seen(
+    seen: Seen, nonce: str, data: Mapping[str, str], seconds: int, now: datetime
+) -> bool:
+    """Store the response of a form whose ticket says what it showed, in one statement that
+    also checks the code is unused and the survey open now; True when it was stored.
+
+    False asks the caller to take the full path (`submit`), which finds out why — used,
+    repeated, closed, answers invalid, the questionnaire replaced — and answers accordingly.
+    The lookup of the code is left out because the ticket, signed by the server when it showed
+    the form, already says what it would find.
+    """
+    questionnaire = questionnaire_version(seen.survey_pk, seen.version, seen.rules_id)
+    if questionnaire is None or seen.group not in questionnaire.respondents:
+        return False
+    try:
+        row = _row(seen, questionnaire, nonce, data, seconds, now)
+    except SurveyResponseError:
+        return False
+    return _take_and_insert(seen, row, now)
 
 
 def used(code_pk: int, nonce: str) -> Stored:
