@@ -42,7 +42,8 @@ from junheng.web.surveys.permissions import (
 )
 
 READ_ONLY = "您的角色只能查看调查结果，不能修改。"
-FLAGGED_SHOWN = 200
+FLAGGED_PAGE = 50
+"""Flagged responses listed per page of the results (a reviewer goes through them page by page)."""
 """Flagged responses listed on the page; the Excel export has all of them."""
 
 
@@ -495,16 +496,20 @@ def survey_questionnaire(request: HttpRequest, survey_id: int, key: str) -> Http
 # ---- results ---------------------------------------------------------------------------------
 
 
-def _flagged(survey: Survey, rules: Any) -> tuple[list[dict[str, Any]], int]:
-    """The first responses a quality check flags or a review left out, and how many there are
-    (read from the responses' stored flags: a page never reads every response)."""
+def _flagged(survey: Survey, rules: Any, page: int) -> tuple[list[dict[str, Any]], int, int]:
+    """One page of the responses a quality check flags or a review left out (a page past the
+    last is the last), how many there are and the page shown; read from the responses' stored
+    flags: a page never reads every response."""
     shown = Response.objects.filter(survey=survey).filter(~Q(flags="") | Q(excluded=True))
+    total = shown.count()
+    page = min(page, max(1, -(-total // FLAGGED_PAGE)))
     names = dict(School.objects.filter(county=survey.county).values_list("pk", "name"))
     dropped = set(survey.exclude_flags)
     rows = []
+    start = (page - 1) * FLAGGED_PAGE
     for r in shown.order_by("pk").values(
         "pk", "group", "school", "area_type", "seconds", "flags", "excluded"
-    )[:FLAGGED_SHOWN]:
+    )[start : start + FLAGGED_PAGE]:
         flags = [f for f in r["flags"].split(",") if f]
         group = rules.groups.get(r["group"])
         rows.append(
@@ -518,7 +523,12 @@ def _flagged(survey: Survey, rules: Any) -> tuple[list[dict[str, Any]], int]:
                 "by_review": r["excluded"],
             }
         )
-    return rows, shown.count()
+    return rows, total, page
+
+
+def _page_number(text: str) -> int:
+    """A page number from the address; anything else is the first page."""
+    return int(text) if text.isdigit() and 0 < int(text) < 1_000_000 else 1
 
 
 def _result_context(request: HttpRequest, survey: Survey) -> dict[str, Any]:
@@ -528,14 +538,19 @@ def _result_context(request: HttpRequest, survey: Survey) -> dict[str, Any]:
     names = services.school_names(survey)
     tables = result_tables(result, names)
     rule = results.requirement()
-    flagged, flagged_total = _flagged(survey, services.rules_of(survey))
+    asked = _page_number(request.GET.get("flagged", "1"))
+    flagged, flagged_total, page = _flagged(survey, services.rules_of(survey), asked)
     return {
         "survey": survey,
         "result": result,
         "tables": [_html_table(t) for t in tables[:3]],
         "flagged": flagged,
         "flagged_total": flagged_total,
-        "flagged_shown": FLAGGED_SHOWN,
+        "flagged_pages": max(1, -(-flagged_total // FLAGGED_PAGE)),
+        "flagged_page": page,
+        "flagged_first": (page - 1) * FLAGGED_PAGE + 1,
+        "flagged_last": (page - 1) * FLAGGED_PAGE + len(flagged),
+        "exclude_url": reverse("survey_exclude", args=[survey.pk]),
         "flags": [
             {"key": f, "name": FLAG_ZH[f], "excluded": f in survey.exclude_flags}
             for f in QUALITY_FLAGS

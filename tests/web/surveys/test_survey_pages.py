@@ -264,3 +264,34 @@ def test_admin_edits_the_county_copy_until_it_is_answered(users, survey, schools
     assert Response.objects.get().version == stored.version
     refused = client.post(url, {**form, "title": "再改一次"})
     assert refused.status_code == 400 and "已经有人作答" in refused.content.decode()
+
+
+def test_flagged_responses_are_listed_fifty_to_a_page(users, survey, schools):
+    import re
+
+    from django.utils import timezone
+
+    now = timezone.now()
+    codes = [
+        c.code
+        for c in services.generate_codes(survey, "parents", 52, school=schools[0]).codes.all()
+    ]
+    for n, code in enumerate(codes):
+        # 10 s for 14 questions < 3 s each → every one flagged too fast
+        services.submit(code, str(n), _answers([5, 4] * 7), 10, now)
+    client = _client(users["admin"])
+    url = reverse("survey_results", args=[survey.pk])
+
+    def rows(page):
+        return re.findall(r'<td data-label="答卷编号">(\d+)</td>', page)
+
+    first = client.get(url).content.decode()
+    # 52 flagged: page 1 lists the 1st to the 50th, page 2 the 51st and 52nd
+    assert len(rows(first)) == 50
+    assert "共 52 份，这里是第 1–50 份（第 1 页，共 2 页）" in first and "?flagged=2" in first
+    second = client.get(url, {"flagged": "2"}).content.decode()
+    assert len(rows(second)) == 2 and "第 51–52 份（第 2 页，共 2 页）" in second
+    assert set(rows(first)).isdisjoint(rows(second))
+    # a page past the last shows the last; anything but a number the first
+    assert rows(client.get(url, {"flagged": "9"}).content.decode()) == rows(second)
+    assert rows(client.get(url, {"flagged": "甲"}).content.decode()) == rows(first)
