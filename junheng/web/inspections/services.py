@@ -103,6 +103,12 @@ def record_visit(
 ) -> Visit:
     """The visit's record: date, people met, the checklist's answers (key → result, note).
     The visit is done from then on; saving again corrects the record."""
+    local_today = today()
+    if visited_on > local_today:
+        raise InspectionRefused(
+            f"检查日期 {visited_on:%Y-%m-%d} 晚于今天（{local_today:%Y-%m-%d}），"
+            "请填写实际到校检查的日期"
+        )
     known = load_checklist().by_key()
     for key, (result, _) in answers.items():
         if key not in known:

@@ -54,7 +54,7 @@ def test_recording_a_visit_for_every_role(client, site, visit, role):
     _login(client, site, role)
     response = client.post(
         reverse("inspections_record", args=[visit.pk]),
-        {"visited_on": "2026-12-07", "people_met": "校长", "result_G5-classes": "not_met"},
+        {"visited_on": "2026-12-01", "people_met": "校长", "result_G5-classes": "not_met"},
     )
     visit.refresh_from_db()
     if role in WRITERS:
@@ -82,7 +82,7 @@ def test_a_duxue_of_the_school_records_only_their_own_visits(client, site, visit
     _login(client, site, "duxue2")
     assert client.get(reverse("inspections_visit", args=[visit.pk])).status_code == 200
     response = client.post(
-        reverse("inspections_record", args=[visit.pk]), {"visited_on": "2026-12-07"}
+        reverse("inspections_record", args=[visit.pk]), {"visited_on": "2026-12-01"}
     )
     assert response.status_code == 404
 

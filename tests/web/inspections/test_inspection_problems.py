@@ -176,7 +176,7 @@ def test_the_record_keeps_the_checklist_answers(client, site, visit):
     client.post(
         reverse("inspections_record", args=[visit.pk]),
         {
-            "visited_on": "2026-12-08",
+            "visited_on": "2026-12-06",
             "people_met": "校长、教务主任",
             "result_G5-classes": "not_met",
             "note_G5-classes": "四(2)班 52 人",
@@ -184,7 +184,7 @@ def test_the_record_keeps_the_checklist_answers(client, site, visit):
         },
     )
     visit.refresh_from_db()
-    assert visit.visited_on == dt.date(2026, 12, 8) and visit.people_met == "校长、教务主任"
+    assert visit.visited_on == dt.date(2026, 12, 6) and visit.people_met == "校长、教务主任"
     answers = {a.key: (a.result, a.note) for a in visit.answers.all()}
     assert answers["G5-classes"] == ("not_met", "四(2)班 52 人")
     assert answers["R4-rooms"] == ("met", "")

@@ -163,3 +163,22 @@ def test_the_workbook_keeps_text_as_text(client, site, hand):
     for row in sheet.iter_rows(min_row=header + 2):
         assert row[0].data_type == "s"
     assert book.worksheets[1].title.startswith("按学校")
+
+
+def test_a_record_cannot_be_dated_after_today_in_beijing(client, site, freeze):
+    """At 16:30 UTC on 30 November it is already 1 December in Beijing: a visit recorded for
+    1 December is accepted, one for 2 December refused; at 15:30 UTC 1 December is refused."""
+    visit = _visit(site, "duxue", "one", dt.date(2026, 12, 1))
+    assert client.login(username="duxue", password=PASSWORD)
+    url = reverse("inspections_record", args=[visit.pk])
+    freeze(LAST_MINUTES_OF_NOVEMBER)
+    refused = client.post(url, {"visited_on": "2026-12-01"})
+    assert refused.status_code == 400
+    assert "检查日期 2026-12-01 晚于今天（2026-11-30），请填写实际到校检查的日期" in (
+        refused.content.decode()
+    )
+    freeze(FIRST_MINUTES_OF_DECEMBER)
+    assert client.post(url, {"visited_on": "2026-12-02"}).status_code == 400
+    assert client.post(url, {"visited_on": "2026-12-01"}).status_code == 302
+    visit.refresh_from_db()
+    assert visit.visited_on == dt.date(2026, 12, 1) and visit.status == kinds.DONE
