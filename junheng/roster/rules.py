@@ -249,3 +249,28 @@ def load_counting(path: Path | str | None = None) -> CountingRules:
         certificate_target=r.share(r.rule(top, "", "certificate_target"), "certificate_target"),
         sources=dict(r.sources),
     )
+
+
+ELIGIBILITY_GLOB = "eligibility*.yaml"
+"""The bundled eligibility files a county may choose: the national one and provinces' overlays."""
+
+
+def eligibility_files() -> dict[str, str]:
+    """File name → the rules' name, the national file first, then the others by name. A file
+    that does not load is left out (its tests fail; a county cannot choose it)."""
+    files = {ELIGIBILITY_FILE.name: load_eligibility().name}
+    for path in sorted(RULES_DIR.glob(ELIGIBILITY_GLOB)):
+        if path.name in files:
+            continue
+        try:
+            files[path.name] = load_eligibility(path).name
+        except RosterRulesError:
+            continue
+    return files
+
+
+def eligibility_path(file_name: str | None) -> Path:
+    """The bundled file of that name (the national file for None or an unknown name)."""
+    if file_name and file_name in eligibility_files():
+        return RULES_DIR / file_name
+    return ELIGIBILITY_FILE

@@ -141,3 +141,29 @@ class FullExport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.county} {self.year} {clock.local_date(self.created_at):%Y-%m-%d}"
+
+
+class RosterRules(models.Model):
+    """Which eligibility rules file (`junheng/roster/eligibility*.yaml`) a county's roster is
+    judged by: the national file unless the county chose a province's."""
+
+    county = models.OneToOneField(
+        County, on_delete=models.CASCADE, related_name="+", verbose_name="县区"
+    )
+    eligibility_file = models.CharField("交流轮岗条件规则文件", max_length=100)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="设置人",
+    )
+    updated_at = models.DateTimeField("设置时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "教师名册适用规则"
+        verbose_name_plural = "教师名册适用规则"
+
+    def __str__(self) -> str:
+        return f"{self.county} {self.eligibility_file}"

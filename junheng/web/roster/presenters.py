@@ -12,7 +12,8 @@ from junheng.core.formatting import fmt_percent, fmt_plain
 from junheng.core.schema import COUNTY_FACTS, LEVEL_ZH, SEGMENTS
 from junheng.intake.errors import IntakeError
 from junheng.roster.privacy import mask_id
-from junheng.roster.schema import BACKBONE_LEVELS, DEGREES, STATUSES, YES_NO
+from junheng.roster.rules import EligibilityRules
+from junheng.roster.schema import BACKBONE_LEVELS, DEGREES, POST_TYPES, STATUSES, YES_NO
 from junheng.web.imports.presenters import ProblemRow, error_rows
 from junheng.web.roster.services import SUMMARY_COLUMNS
 
@@ -201,3 +202,45 @@ def adopt_preview(preview: Any) -> dict[str, Any]:
         "uncovered": [names.get(s, s) for s in preview.update.uncovered],
         "nothing": not schools and not facts,
     }
+
+
+def _labels(values: frozenset[str], choices: tuple[tuple[str, str], ...]) -> str:
+    return "、".join(zh for key, zh in choices if key in values)
+
+
+def eligibility_rows(rules: EligibilityRules) -> list[dict[str, str]]:
+    """The eligibility rules a county's roster is judged by, each with the clause it rests on."""
+    src = rules.sources
+    ages = rules.retirement_age
+    rows = [
+        (
+            "同校任教年限",
+            f"在同一所学校任教满 {rules.min_years_at_school} 年",
+            "min_years_at_school",
+        ),
+        ("交流对象", f"{_labels(rules.post_types, POST_TYPES)}教师", "post_types"),
+        ("在岗状态", _labels(rules.statuses, STATUSES), "statuses"),
+        ("法定退休年龄", f"男 {ages['male']} 周岁，女 {ages['female']} 周岁", "retirement_age"),
+        (
+            "临近退休",
+            f"距法定退休年龄 {rules.years_before_retirement} 年以内的不列入",
+            "years_before_retirement",
+        ),
+        (
+            "新教师",
+            f"参加工作不满 {rules.first_years_of_service} 年的不列入",
+            "first_years_of_service",
+        ),
+        ("交流期限", f"一般不少于 {rules.min_rotation_years} 年", "min_years"),
+        (
+            "年交流比例",
+            f"不低于符合交流条件教师的 {fmt_percent(rules.rotation_rate, 0)}",
+            "rotation_rate",
+        ),
+        (
+            "骨干教师比例",
+            f"不低于交流轮岗教师的 {fmt_percent(rules.backbone_share, 0)}",
+            "backbone_share",
+        ),
+    ]
+    return [{"rule": r, "value": v, "source": src.get(k, "")} for r, v, k in rows]

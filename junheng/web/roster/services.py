@@ -17,10 +17,15 @@ from django.db.models import Q, QuerySet
 from junheng.intake.errors import ERROR, IntakeError
 from junheng.intake.roster import read_roster, write_roster_xlsx
 from junheng.roster.aggregate import TEACHER_COLUMNS, county_rates, reconcile, segment_counts
-from junheng.roster.rules import EligibilityRules, load_eligibility
+from junheng.roster.rules import (
+    EligibilityRules,
+    eligibility_files,
+    eligibility_path,
+    load_eligibility,
+)
 from junheng.roster.schema import ROTATION_SCHEMA, TEACHER_SCHEMA
 from junheng.web.registry.models import County, School, SchoolYear
-from junheng.web.roster.models import FullExport, RosterImport, Rotation, Teacher
+from junheng.web.roster.models import FullExport, RosterImport, RosterRules, Rotation, Teacher
 from junheng.web.selectors import dataset_for
 
 log = logging.getLogger("junheng.roster")
@@ -31,9 +36,24 @@ _ROTATION_FIELDS = tuple(ROTATION_SCHEMA)
 _BATCH = 1000
 
 
+def eligibility_file(county: County) -> str:
+    """The file name of the eligibility rules the county chose (the national file by default)."""
+    chosen = RosterRules.objects.filter(county=county).values_list("eligibility_file", flat=True)
+    return eligibility_path(chosen.first()).name
+
+
 def eligibility_for(county: County) -> EligibilityRules:
     """The eligibility rules the county's roster is judged by."""
-    return load_eligibility()
+    return load_eligibility(eligibility_path(eligibility_file(county)))
+
+
+def choose_eligibility(county: County, file_name: str, user: AbstractBaseUser) -> None:
+    """Store the county's choice of rules file (one of `eligibility_files()`)."""
+    if file_name not in eligibility_files():
+        raise ValueError(file_name)
+    RosterRules.objects.update_or_create(
+        county=county, defaults={"eligibility_file": file_name, "updated_by": user}
+    )
 
 
 def roster_year(year: SchoolYear) -> int:

@@ -30,6 +30,11 @@ urlpatterns = [
         views.adopt_roster,
         name="adopt",
     ),
+    path(
+        "counties/<int:county_id>/<str:year>/roster/rules/",
+        views.choose_rules,
+        name="rules",
+    ),
     path("counties/<int:county_id>/<str:year>/roster/plan/", plan_views.plan, name="plan"),
     path(
         "counties/<int:county_id>/<str:year>/roster/plan.xlsx",

@@ -14,9 +14,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from junheng.intake.sources import MAX_FILE_MB
+from junheng.roster.rules import eligibility_files
 from junheng.web import clock
 from junheng.web.accounts.scope import can_export_full_ids
 from junheng.web.imports.presenters import COLUMNS
@@ -98,6 +100,13 @@ def roster(request: HttpRequest, county_id: int, year: str) -> HttpResponse:
         context["record_by"] = (who.get_full_name() or who.get_username()) if who else "—"
         context["record_at"] = clock.stamp(record.created_at)
         context["just_imported"] = request.session.pop("roster_imported", None) == record.pk
+    rules = services.eligibility_for(view.county)
+    context |= {
+        "rules": rules,
+        "rules_rows": presenters.eligibility_rows(rules),
+        "rules_file": services.eligibility_file(view.county),
+        "rules_choices": list(eligibility_files().items()),
+    }
     own = view.school if view.access == Access.SCHOOL else None
     teachers = services.teachers_frame(view.county, school_year, own)
     context["listed"] = teachers.height
@@ -227,3 +236,19 @@ def adopt_roster(request: HttpRequest, county_id: int, year: str) -> HttpRespons
         else:
             messages.success(request, done.message())
     return redirect("roster:reconcile", view.county.pk, school_year.label)
+
+
+@login_required
+@require_POST
+def choose_rules(request: HttpRequest, county_id: int, year: str) -> HttpResponse:
+    """The county's choice of eligibility rules (county and system administrators)."""
+    view = manager_or_404(request, county_id)
+    school_year = year_or_404(year)
+    chosen = request.POST.get("eligibility_file", "")
+    files = eligibility_files()
+    if chosen not in files:
+        messages.error(request, "请从列表中选择交流轮岗条件规则。")
+    else:
+        services.choose_eligibility(view.county, chosen, request.user)
+        messages.success(request, f"本县教师名册改按“{files[chosen]}”判断谁符合交流条件。")
+    return redirect(reverse("roster:page", args=[view.county.pk, school_year.label]) + "#rules")
