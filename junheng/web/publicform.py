@@ -7,7 +7,8 @@ token (its signed ticket binds a submission to the code, `surveys/public.py`), s
 authentication, messages, CSRF, static files and the login throttle would only spend CPU on
 it. It keeps the security headers, the common middleware (slashes, disallowed hosts), framing
 protection and the Content-Security-Policy. Everything else — the code page `/s/` included,
-whose template reads the user — goes through the site's full chain.
+whose template reads the user — goes through the site's full chain. The public progress pages
+`/p/<address>/` take the short chain too (`PUBLIC_PAGE_PREFIX`).
 """
 
 from __future__ import annotations
@@ -31,6 +32,9 @@ ANONYMOUS_MIDDLEWARE = "junheng.web.publicform.anonymous_user"
 pages read the navigation, which asks for the user) find an anonymous visitor."""
 
 PUBLIC_FORM_PREFIX = "/s/"
+PUBLIC_PAGE_PREFIX = "/p/"
+"""The public progress pages (`public/views.py`), answered from the cache for anyone: they read
+no cookie, session, user or message either and only answer GET, so they take the same chain."""
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
@@ -63,8 +67,11 @@ def anonymous_user(get_response: Callable[[Any], Any]) -> Callable[[Any], Any]:
 
 
 def is_public_form(path: str) -> bool:
-    """`/s/<code>/` and below, not the code page `/s/` itself."""
-    return path.startswith(PUBLIC_FORM_PREFIX) and len(path) > len(PUBLIC_FORM_PREFIX)
+    """`/s/<code>/` and below, not the code page `/s/` itself; `/p/<address>/` and below."""
+    return any(
+        path.startswith(prefix) and len(path) > len(prefix)
+        for prefix in (PUBLIC_FORM_PREFIX, PUBLIC_PAGE_PREFIX)
+    )
 
 
 def split_application(site: WSGIApp) -> WSGIApp:

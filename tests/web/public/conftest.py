@@ -35,6 +35,11 @@ PHONES = ("13912345678", "0731-88886666", "18800001111")
 
 @pytest.fixture
 def site(db, django_user_model):
+    return make_site(django_user_model)
+
+
+def make_site(django_user_model):
+    """The county, its data and users (see the module's docstring); a dict of what tests use."""
     province = Province.objects.create(name="示例省")
     city = City.objects.create(province=province, name="示例市")
     county = County.objects.create(city=city, name="清河县", code="431100")
