@@ -9,7 +9,13 @@ from typing import Any
 from django import forms
 
 from junheng.rectification.appraisal import periods_between
-from junheng.web.appraisal.models import Decision, Meeting, TargetKind
+from junheng.web.appraisal.models import (
+    Decision,
+    DecisionKind,
+    Meeting,
+    MeetingKind,
+    TargetKind,
+)
 from junheng.web.appraisal.services import decision_lines, townships
 from junheng.web.clock import today
 from junheng.web.rectification.models import Unit, UnitKind
@@ -69,6 +75,10 @@ class DecisionForm(forms.ModelForm):
         self.fields["school"].queryset = School.objects.filter(  # type: ignore[attr-defined]
             county=county
         ).order_by("township", "school_id")
+        self.fields["kind"].choices = [("", "请选择"), *DecisionKind.choices]  # type: ignore[attr-defined]
+        self.fields["target_kind"].choices = [("", "请选择"), *TargetKind.choices]  # type: ignore[attr-defined]
+        for name, kind in (("unit", "单位"), ("township", "乡镇（学区）"), ("school", "学校")):
+            self.fields[name].help_text = f"对象类型为“{kind}”时必选"
         self.fields["period"].choices = period_choices(today())  # type: ignore[attr-defined]
         self.fields["township"].choices = [("", "请选择")] + [(t, t) for t in townships(county)]  # type: ignore[attr-defined]
         for name, field in self.fields.items():
@@ -119,6 +129,7 @@ class MeetingForm(forms.ModelForm):
     def __init__(self, *args: Any, county: County, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["units"].queryset = _county_units(county)  # type: ignore[attr-defined]
+        self.fields["kind"].choices = [("", "请选择"), *MeetingKind.choices]  # type: ignore[attr-defined]
         self.fields["units"].error_messages["invalid_choice"] = "请从列表中选择本县的单位"
         for field in self.fields.values():
             field.error_messages["required"] = _REQUIRED.format(field.label)
