@@ -300,7 +300,8 @@ def assign(request: HttpRequest, county_id: int) -> HttpResponse:
                 f"已保存{services.person_name(chosen)}负责的学校"
                 f"（{len(form.cleaned_data['schools'])} 所）。",
             )
-            return redirect(reverse("inspections_assign", args=[county.pk]))
+            url = reverse("inspections_assign", args=[county.pk])
+            return redirect(f"{url}?inspector={chosen.pk}")
     elif request.method == "POST":
         raise Http404(NOT_FOUND)
     context = {
