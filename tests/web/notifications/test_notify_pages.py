@@ -125,7 +125,7 @@ def test_mark_all_read_touches_only_the_users_own(client, site):
 def test_settings_are_the_users_own_and_checked(client, site):
     users = site["users"]
     html = _page(client, users["school"], reverse("notifications:preferences"))
-    assert "每天早上发送我的待办" in html and "发往 school1@example.cn" in html
+    assert "每天早上发送我的待办" in html and "发往账号中登记的邮箱" in html
     response = client.post(
         reverse("notifications:preferences"),
         {"in_app": "on", "email": "", "robot": "on", "digest": "", "webhook_url": "不是网址"},
