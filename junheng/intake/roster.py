@@ -243,8 +243,49 @@ def _known_schools(
             )
 
 
-def _check_teachers(typed: TypedTable, known: Collection[str] | None, out: ErrorCollector) -> None:
+MASKED_ID_EXPECTED = (
+    "完整的身份证号：下载的当前名册隐去了身份证号中间 8 位（含“*”），不能直接改后导入，"
+    "否则会覆盖完整号码；请填写完整号码，或使用县级管理员导出的含完整身份证号的名册"
+)
+
+
+def _masked_ids(typed: TypedTable, out: ErrorCollector) -> None:
+    """An ID number with “*” is a masked one sent back; importing it would overwrite the
+    county's full number."""
+    if not typed.has("id_number"):
+        return
+    masked = typed.frame.filter(pl.col("id_number").str.contains("*", literal=True))
+    _report(typed, out, masked, Code.NOT_AN_INTEGER, "id_number", MASKED_ID_EXPECTED)
+
+
+YEAR_COLUMNS: tuple[str, ...] = ("joined_year", "career_start_year")
+"""Year columns of the roster that cannot lie after the roster's school year."""
+
+
+def _future_years(typed: TypedTable, year: int, out: ErrorCollector) -> None:
+    """A year of joining (the school or service) after the roster's school year: the teacher is
+    not there yet in that year."""
+    for column in YEAR_COLUMNS:
+        if not typed.has(column):
+            continue
+        late = typed.frame.filter(pl.col(column).cast(pl.Int64, strict=False) > year)
+        _report(
+            typed,
+            out,
+            late,
+            Code.ABOVE_MAXIMUM,
+            column,
+            f"不晚于 {year} 年的年份（名册是 {year} 学年的；尚未到岗的教师到岗后再列入名册）",
+        )
+
+
+def _check_teachers(
+    typed: TypedTable, known: Collection[str] | None, year: int | None, out: ErrorCollector
+) -> None:
     _levels(typed, out)
+    _masked_ids(typed, out)
+    if year is not None:
+        _future_years(typed, year, out)
     report_repeats(
         typed,
         ["teacher_id"],
@@ -312,10 +353,13 @@ def read_roster(
     path: Path | str,
     known_schools: Collection[str] | None = None,
     *,
+    year: int | None = None,
     max_errors: int = MAX_ERRORS,
 ) -> RosterResult:
     """Read and check a roster; `known_schools` (school ids), when given, must hold every
-    school named. Frames are returned only when no error was found (all or nothing)."""
+    school named, and with `year` (the school year it is the roster of, by its autumn) no year
+    of joining may be later. An ID number with “*” (a masked one) is refused. Frames are
+    returned only when no error was found (all or nothing)."""
     path = Path(path)
     out = ErrorCollector(max_errors)
     raws = _raw_tables(path, out)
@@ -326,7 +370,7 @@ def read_roster(
     teachers = typed.get(ROSTER.name)
     rotations = typed.get(ROTATIONS.name)
     if teachers is not None and teachers.has("levels", "teacher_id"):
-        _check_teachers(teachers, known_schools, out)
+        _check_teachers(teachers, known_schools, year, out)
     if rotations is not None and teachers is not None and teachers.has("teacher_id"):
         ids = teachers.frame.get_column("teacher_id").drop_nulls()
         _check_rotations(rotations, ids, known_schools, out)

@@ -173,3 +173,41 @@ def test_errors_never_quote_a_full_id_number(tmp_path: Path) -> None:
     text = "\n".join(e.message for e in result.errors)
     assert "19800101" not in text
     assert "110105********123X" in text
+
+
+def test_a_masked_id_number_is_a_cell_error(tmp_path: Path) -> None:
+    # The current roster as downloaded: the ID number's middle 8 digits masked.
+    masked = GOOD[0].replace("11010519800101123X", "110105********123X")
+    path = tmp_path / "名册.xlsx"
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "教师名册"
+    for line in (HEADER, masked, GOOD[1]):
+        sheet.append(line.split(","))
+    book.save(path)
+    result = read_roster(path, {"S1"})
+    assert not result.ok and result.teachers is None
+    (error,) = result.errors
+    assert (error.sheet, error.row, error.column, error.cell) == ("教师名册", 2, "身份证号", "D2")
+    assert error.value == "110105********123X"
+    assert error.expected.startswith("完整的身份证号：下载的当前名册隐去了身份证号中间 8 位")
+
+
+def test_years_of_joining_after_the_roster_year_are_refused(tmp_path: Path) -> None:
+    # The roster of school year 2026: joining in 2026 is allowed (at the line), 2027 is not.
+    at_line = GOOD[0].replace(",2019,", ",2026,")
+    late = GOOD[1].replace(",2020,", ",2027,")
+    path = _folder(tmp_path, [at_line, late])
+    result = read_roster(path, {"S1"}, year=2026)
+    assert _codes(result) == [("above-maximum", 3, "调入本校年份")]
+    assert "不晚于 2026 年的年份" in result.errors[0].expected
+    assert read_roster(path, {"S1"}, year=2027).ok
+    assert read_roster(path, {"S1"}).ok  # without a year nothing is judged
+
+
+def test_a_career_start_after_the_roster_year_is_refused(tmp_path: Path) -> None:
+    header = HEADER + ",参加工作年份"
+    rows = [GOOD[0] + ",2026", GOOD[1] + ",2027"]
+    (tmp_path / "教师名册.csv").write_text("\n".join([header, *rows]) + "\n", "utf-8")
+    result = read_roster(tmp_path, {"S1"}, year=2026)
+    assert _codes(result) == [("above-maximum", 3, "参加工作年份")]

@@ -67,8 +67,6 @@ class ImportOutcome:
 
     record: RosterImport | None
     errors: list[IntakeError]
-    refused: str = ""
-    """Why a file without cell errors was still not imported (Chinese)."""
 
 
 def import_roster(
@@ -80,23 +78,13 @@ def import_roster(
 ) -> ImportOutcome:
     """Read `path` with `read_roster` against the county's schools and, when it has no error,
     replace the county's roster of the year with it (teachers and rotation history together, so
-    nothing of the former roster is left). With any error nothing is written."""
+    nothing of the former roster is left). With any error nothing is written; a masked roster
+    sent back (ID numbers with “*”) is such an error, so it never overwrites the full numbers."""
     schools = dict(School.objects.filter(county=county).values_list("school_id", "pk"))
-    result = read_roster(path, known_schools=schools)
+    result = read_roster(path, known_schools=schools, year=roster_year(year))
     if not result.ok or result.teachers is None:
         return ImportOutcome(None, result.errors)
     teachers = result.teachers
-    masked = teachers.filter(pl.col("id_number").str.contains("*", literal=True))
-    if masked.height:
-        # A downloaded masked roster sent back would overwrite the county's full numbers.
-        shown = "、".join(masked.get_column("teacher_id").head(5).to_list())
-        more = f" 等 {masked.height} 人" if masked.height > 5 else ""
-        return ImportOutcome(
-            None,
-            [],
-            f"教师编号 {shown}{more}的身份证号含有“*”，是隐去了中间位的号码"
-            "（下载的当前名册就是这样），导入会用它覆盖完整号码。请填写完整的身份证号，或使用含完整身份证号的导出修改后再导入。",
-        )
     rotations = result.rotations if result.rotations is not None else pl.DataFrame()
     with transaction.atomic():
         Teacher.objects.filter(county=county, year=year).delete()

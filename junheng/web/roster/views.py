@@ -57,8 +57,6 @@ def _import(request: HttpRequest, view: RosterView, year: Any) -> dict[str, Any]
             for chunk in upload.chunks():
                 out.write(chunk)
         outcome = services.import_roster(view.county, year, path, request.user, name)
-    if outcome.refused:
-        return {"refused": outcome.refused}
     if outcome.record is None:
         return {"problems": presenters.problem_rows(outcome.errors), "file_name": name}
     request.session["roster_imported"] = outcome.record.pk
