@@ -16,7 +16,7 @@ What it does, in order:
    workers) on a free loopback port, in its own process group, as `benchmarks/web.py` starts it.
 3. Baseline: the same number of concurrent clients request the page where a code is typed
    (no database work) — the floor of what the server can answer.
-4. Respondents: `--concurrency` concurrent clients (asyncio + aiohttp), each with its own
+4. Respondents: `--concurrency` concurrent clients (asyncio streams), each with its own
    address in X-Forwarded-For as nginx would pass it, take codes from a common queue; for each
    one they GET the form, then POST answers drawn from the code (so they are known later).
    When half of the responses are accepted the whole gunicorn process group is killed with
@@ -58,7 +58,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 # the sibling benchmark is a script, found through sys.path
@@ -284,6 +284,9 @@ class Run:
     back: float | None = None
     """perf_counter() of the first answer after the kill."""
     cpu_ms_per_respondent: float = float("nan")
+    client_cpu_ms_per_respondent: float = float("nan")
+    """What the load itself (this process) spent per accepted response, before the kill: CPU
+    the server could not have on a machine that runs both."""
     """The server's CPU per accepted response (form and submission), before the kill."""
 
     def answered(self) -> None:
@@ -318,13 +321,62 @@ def _headers(port: int, address: str, cookie: str | None = None) -> dict[str, st
     return headers
 
 
-async def _request(session: Any, method: str, url: str, **kw: Any) -> tuple[int, str, Any]:
-    import aiohttp
+class _Cookie:
+    def __init__(self, value: str) -> None:
+        self.value = value
 
+
+class _Phones:
+    """The clients' HTTP: one connection per request, as phones reaching a sync worker have.
+
+    Written on asyncio's streams rather than taken from an HTTP client library: the load runs on
+    the machine under test, and every millisecond of CPU the clients spend is one the server
+    cannot (a general client costs about as much per request as the code page itself). HTTP/1.0
+    asks the server to end each answer by closing, which is what gunicorn's sync workers do.
+    """
+
+    async def request(
+        self,
+        method: str,
+        url: str,
+        headers: dict[str, str] | None = None,
+        data: dict[str, str] | None = None,
+    ) -> tuple[int, str, dict[str, _Cookie]]:
+        parts = urlsplit(url)
+        body = urlencode(data).encode() if data is not None else b""
+        lines = [f"{method} {parts.path} HTTP/1.0", f"Host: {parts.netloc}"]
+        lines += [f"{k}: {v}" for k, v in (headers or {}).items()]
+        if data is not None:
+            lines += [
+                "Content-Type: application/x-www-form-urlencoded",
+                f"Content-Length: {len(body)}",
+            ]
+        head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+        reader, writer = await asyncio.open_connection(parts.hostname, parts.port)
+        try:
+            writer.write(head + body)
+            raw = await reader.read(-1)
+        finally:
+            writer.close()
+        header, _, content = raw.partition(b"\r\n\r\n")
+        if not header.startswith(b"HTTP/"):
+            raise ConnectionResetError("no HTTP answer")
+        status_line, *fields = header.decode("latin-1").split("\r\n")
+        cookies = {}
+        for f in fields:
+            name, _, value = f.partition(":")
+            if name.lower() == "set-cookie":
+                key, _, rest = value.strip().partition("=")
+                cookies[key] = _Cookie(rest.split(";", 1)[0])
+        return int(status_line.split()[1]), content.decode("utf-8", "replace"), cookies
+
+
+async def _request(
+    session: _Phones, method: str, url: str, **kw: Any
+) -> tuple[int, str, dict[str, _Cookie]]:
     try:
-        async with session.request(method, url, **kw) as response:
-            return response.status, await response.text(), response.cookies
-    except (TimeoutError, aiohttp.ClientConnectionError, aiohttp.ClientPayloadError) as e:
+        return await asyncio.wait_for(session.request(method, url, **kw), REQUEST_TIMEOUT)
+    except (TimeoutError, OSError, ValueError, IndexError) as e:
         raise _Failed(f"{type(e).__name__}: {e}") from None
 
 
@@ -335,21 +387,17 @@ async def _respondents(
     run: Run,
     on_accepted: Callable[[int], None],
 ) -> None:
-    import aiohttp
-
     queue: asyncio.Queue[str] = asyncio.Queue()
     for code in codes:
         queue.put_nowait(code)
     base = f"http://127.0.0.1:{port}"
-    timeout = aiohttp.ClientTimeout(total=REQUEST_TIMEOUT)
-    connector = aiohttp.TCPConnector(limit=concurrency, force_close=True)
 
     def error(problem: str) -> None:
         run.errors += 1
         if len(run.error_samples) < 5:
             run.error_samples.append(problem)
 
-    async def respondent(session: aiohttp.ClientSession) -> None:
+    async def respondent(session: _Phones) -> None:
         while not queue.empty():
             code = queue.get_nowait()
             # each code is a different person on a different phone
@@ -399,23 +447,17 @@ async def _respondents(
             run.accepted[code] = answers
             on_accepted(len(run.accepted))
 
-    async with aiohttp.ClientSession(
-        connector=connector, timeout=timeout, cookie_jar=aiohttp.DummyCookieJar()
-    ) as session:
-        await asyncio.gather(*(respondent(session) for _ in range(concurrency)))
+    session = _Phones()
+    await asyncio.gather(*(respondent(session) for _ in range(concurrency)))
 
 
 async def _baseline(port: int, requests: int, concurrency: int) -> dict[str, Any]:
     """The same number of clients on the code page (no database): the floor."""
-    import aiohttp
-
     seconds: list[float] = []
     errors = 0
     left = requests
-    connector = aiohttp.TCPConnector(limit=concurrency, force_close=True)
-    timeout = aiohttp.ClientTimeout(total=REQUEST_TIMEOUT)
 
-    async def client(number: int, session: aiohttp.ClientSession) -> None:
+    async def client(number: int, session: _Phones) -> None:
         nonlocal left, errors
         address = _address(number)
         while left > 0:
@@ -433,8 +475,8 @@ async def _baseline(port: int, requests: int, concurrency: int) -> dict[str, Any
             seconds.append(time.perf_counter() - started)
 
     started = time.perf_counter()
-    async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
-        await asyncio.gather(*(client(n, session) for n in range(concurrency)))
+    session = _Phones()
+    await asyncio.gather(*(client(n, session) for n in range(concurrency)))
     wall = time.perf_counter() - started
     return {
         "requests": len(seconds),
@@ -451,11 +493,15 @@ async def _load(server: Server, codes: list[str], concurrency: int, kill: bool) 
     run.kill_at = kill_at
 
     cpu_at_start = server_cpu_seconds(server)
+    client_at_start = time.process_time()
 
     def on_accepted(count: int) -> None:
         if kill_at is not None and count == kill_at and run.killed is None:
             # the killed workers' CPU is lost with them: the cost per respondent is read here
             run.cpu_ms_per_respondent = (server_cpu_seconds(server) - cpu_at_start) * 1000 / count
+            run.client_cpu_ms_per_respondent = (
+                (time.process_time() - client_at_start) * 1000 / count
+            )
             run.killed = time.perf_counter()
             server.kill()
             server.start(wait=False)
@@ -467,18 +513,17 @@ async def _load(server: Server, codes: list[str], concurrency: int, kill: bool) 
         run.cpu_ms_per_respondent = (
             (server_cpu_seconds(server) - cpu_at_start) * 1000 / len(run.accepted)
         )
+        run.client_cpu_ms_per_respondent = (
+            (time.process_time() - client_at_start) * 1000 / len(run.accepted)
+        )
     return run
 
 
 async def _meeting(port: int, codes: list[str], seconds: float, run: Run) -> None:
     """Open loop: phone i arrives at its own time (spread evenly over `seconds` with a random
     jitter), GETs the form, reads, POSTs; a phone never waits for another."""
-    import aiohttp
-
     base = f"http://127.0.0.1:{port}"
     rng = random.Random(2027)
-    timeout = aiohttp.ClientTimeout(total=REQUEST_TIMEOUT)
-    connector = aiohttp.TCPConnector(limit=0, force_close=True)
     started = time.perf_counter()
 
     def error(problem: str) -> None:
@@ -520,15 +565,13 @@ async def _meeting(port: int, codes: list[str], seconds: float, run: Run) -> Non
         run.accepted[code] = answers
 
     step = seconds / len(codes) if codes else 0.0
-    async with aiohttp.ClientSession(
-        connector=connector, timeout=timeout, cookie_jar=aiohttp.DummyCookieJar()
-    ) as session:
-        await asyncio.gather(
-            *(
-                phone(n, code, (n + rng.random()) * step, rng.uniform(*READING_SECONDS))
-                for n, code in enumerate(codes)
-            )
+    session = _Phones()
+    await asyncio.gather(
+        *(
+            phone(n, code, (n + rng.random()) * step, rng.uniform(*READING_SECONDS))
+            for n, code in enumerate(codes)
         )
+    )
     run.wall = time.perf_counter() - started
 
 
@@ -735,6 +778,7 @@ def run_benchmark(args: argparse.Namespace, log: Callable[[str], None]) -> dict[
         "submit": submit,
         "responses_per_second": throughput,
         "cpu_ms_per_respondent": run.cpu_ms_per_respondent,
+        "client_cpu_ms_per_respondent": run.client_cpu_ms_per_respondent,
         "wall_seconds": run.wall,
         "baseline": baseline,
         "baseline_after": after,
@@ -815,7 +859,8 @@ def _report(result: dict[str, Any]) -> str:
         f"{result['baseline_after']['cpu_ms_per_request']:.2f} ms), "
         f"{result['cpu_ms_per_respondent']:.2f} ms per respondent (form and submission, "
         f"before the kill) = {r['cpu_per_respondent_over_code_page']:.1f}× a code page; "
-        f"{m['cpu_ms_per_respondent']:.2f} ms at the meeting (few at a time: cold caches)",
+        f"{m['cpu_ms_per_respondent']:.2f} ms at the meeting (few at a time: cold caches); "
+        f"the load's own CPU: {result['client_cpu_ms_per_respondent']:.2f} ms per respondent",
         f"throughput: {result['responses_per_second']:.1f} responses/s "
         f"({result['wall_seconds']:.1f} s in all, kill included)",
         f"kill: SIGKILL to the process group after {k['after_accepted']} accepted; "
