@@ -189,8 +189,9 @@ def adopt_preview(preview: Any) -> dict[str, Any]:
     facts = [
         {
             "fact": zh.get(r["fact"], r["fact"]),
-            "reported": "未填报" if r["reported"] is None else fmt_percent(r["reported"]),
-            "roster": fmt_percent(r["roster"]),
+            # two decimals: the roster's 11.99 % and a reported 12 % must not both read 12.0 %
+            "reported": "未填报" if r["reported"] is None else fmt_percent(r["reported"], 2),
+            "roster": fmt_percent(r["roster"], 2),
         }
         for r in preview.update.facts.iter_rows(named=True)
     ]
