@@ -146,6 +146,14 @@ def test_ranking_and_meeting_at_1366_and_360(page: Page, phone: Page, live_serve
     _no_sideways(phone)
     screenshot(phone, "appraisal-decisions-360")
 
+    # the ledger's bulletin carries the current quarter's ranking
+    page.goto(f"{base}/counties/{c.pk}/{year.label}/rectification/bulletin/")
+    section = page.locator(".bulletin-ranking")
+    expect(section.get_by_role("heading", level=2)).to_have_text("2026年第二季度考核排名")
+    section.scroll_into_view_if_needed()
+    _no_sideways(page)
+    screenshot(page, "appraisal-bulletin-1366")
+
     # a 推进会 recorded through the form, its first decision turned into a task
     page.goto(f"{base}/counties/{c.pk}/{year.label}/meetings/")
     page.get_by_label("会议类型").select_option(label="推进会")

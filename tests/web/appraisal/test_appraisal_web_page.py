@@ -192,6 +192,7 @@ def test_the_bulletin_shows_the_quarters_ranking(client, site, clock):
     # Q2 on 10 April: 县财政局 (T1 closed in Q1: nothing left) 100; 县教育局: T3 only, not
     # reported → 40 + 25 + 20 + 0 = 85; 石桥镇人民政府 60 (see above)
     assert section.index("县财政局 · 100.00 分") < section.index("县教育局 · 85.00 分")
+    assert '<li value="1">县财政局' in section and '<li value="3">石桥镇人民政府' in section
 
 
 def test_a_countys_own_formula(site, clock, settings, tmp_path):
@@ -210,3 +211,25 @@ def test_a_countys_own_formula(site, clock, settings, tmp_path):
     # the neighbouring county keeps the default
     assert services.formula_for(site["other"]).weight_sum == 100
     assert {c.weight for c in services.formula_for(site["other"]).components} == {40, 25, 20, 15}
+
+
+@pytest.mark.parametrize(
+    ("role", "links"),
+    [
+        ("admin", ["考核排名", "表彰与问责", "会议"]),
+        ("leader", ["考核排名", "表彰与问责", "会议"]),
+        ("inspector", ["考核排名"]),
+        ("dept", ["考核排名", "会议"]),
+    ],
+)
+def test_the_ledger_links_what_the_reader_may_open(client, site, clock, role, links):
+    client.force_login(site["users"][role])
+    county, year = site["county"].pk, site["year"].label
+    page = client.get(reverse("rectification", args=[county, year])).content.decode()
+    hrefs = {
+        "考核排名": reverse("appraisal", args=[county, year]),
+        "表彰与问责": reverse("appraisal_decisions", args=[county]),
+        "会议": reverse("appraisal_meetings", args=[county, year]),
+    }
+    for name, href in hrefs.items():
+        assert (f'href="{href}">{name}</a>' in page) == (name in links), (role, name)
