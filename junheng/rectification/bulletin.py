@@ -42,11 +42,20 @@ class Bulletin:
     closed: list[ClosedProblem]
     total: int
     closed_total: int
+    township: str = ""
+    """A township's bulletin (its schools' problems), or 县级 (problems without a school in a
+    township); "" for the whole county."""
 
     @property
     def title(self) -> str:
         kind = "周" if self.period == "week" else "月"
-        return f"{self.county}义务教育优质均衡发展整改工作{kind}通报"
+        where = f"（{self.township}）" if self.township else ""
+        return f"{self.county}义务教育优质均衡发展整改工作{kind}通报{where}"
+
+    @property
+    def area(self) -> str:
+        """Who the totals are of: 全县, a township, or 县级."""
+        return self.township or "全县"
 
     @property
     def span(self) -> str:
@@ -55,7 +64,7 @@ class Bulletin:
     def summary(self) -> str:
         share = f"{self.closed_total / self.total:.1%}" if self.total else "—"
         return (
-            f"截至{self.today:%Y年%m月%d日}，全县整改任务 {self.total} 项，"
+            f"截至{self.today:%Y年%m月%d日}，{self.area}整改任务 {self.total} 项，"
             f"已销号 {self.closed_total} 项（{share}），逾期 {len(self.overdue)} 项；"
             f"本期销号问题 {len(self.closed)} 个，"
             f"{self.due_days} 天内到期任务 {len(self.due)} 项。"
@@ -87,6 +96,7 @@ def bulletin(
     period: str,
     today: date,
     due_days: int = 7,
+    township: str = "",
 ) -> Bulletin:
     start, end = period_bounds(period, today)
     progress = progress_by_unit(tasks, today)
@@ -110,4 +120,5 @@ def bulletin(
         closed=in_period,
         total=len(tasks),
         closed_total=sum(1 for t in tasks if t.status.value == "已销号"),
+        township=township,
     )

@@ -83,6 +83,19 @@ _SECTIONS: tuple[_Section, ...] = (
         _has_ledger_pages,
         ("/rectification/",),
     ),
+    # a school's, a township's and a 责任督学's own start in the ledger (rectification_start
+    # sends each to their 一校一案, 一镇一册 or list of schools)
+    _Section("一校一案", "rectification_start", (), scope.has_own_school, ("/rectification/",)),
+    _Section(
+        "一镇一册",
+        "rectification_start",
+        (),
+        lambda u: scope.township_of(u) is not None,
+        ("/rectification/",),
+    ),
+    _Section(
+        "责任学校", "rectification_schools", (), scope.is_school_inspector, ("/rectification/",)
+    ),
     _Section(
         "督导检查", "inspections", ("/inspections/",), has_inspection_pages, ("/inspections/",)
     ),

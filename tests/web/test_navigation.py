@@ -68,7 +68,7 @@ def test_each_role_gets_the_sections_it_may_open(users):
     assert labels == {
         "sysadmin": [*county_wide, "数据导入", "整改台账", "督导检查", "认可度调查", "报告与档案"],
         "admin": [*county_wide, "数据导入", "整改台账", "督导检查", "认可度调查", "报告与档案"],
-        "school": ["本校数据", "数据导入"],
+        "school": ["本校数据", "数据导入", "一校一案"],
         "leader": [*county_wide, "整改台账", "督导检查", "认可度调查", "报告与档案"],
         "inspector": [*county_wide, "整改台账", "督导检查", "认可度调查", "报告与档案"],
         "superuser": [

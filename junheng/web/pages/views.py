@@ -20,6 +20,7 @@ from junheng.web.collection.models import SchoolYearData
 from junheng.web.evaluation.models import Snapshot
 from junheng.web.pages import dashboards, entry, presenters
 from junheng.web.pages.lookup import county_or_404, page_or_404, school_or_404, year_or_404
+from junheng.web.rectification.parties import start_url
 from junheng.web.rectification.permissions import unit_of
 from junheng.web.registry.models import County, SchoolYear
 from junheng.web.selectors import data_changed_since, latest_snapshot
@@ -68,6 +69,11 @@ def home(request: HttpRequest) -> HttpResponse:
             if data is not None:
                 return redirect("school", school_id=profile.school.school_id, year=data.year.label)
             return render(request, "pages/no_data.html", status=200)
+        if profile.role in (Role.TOWNSHIP_USER, Role.SCHOOL_INSPECTOR):
+            # a township's office starts at its 一镇一册, a 责任督学 at the list of their schools
+            own = start_url(request.user, list(SchoolYear.objects.order_by("-label")))
+            if own is not None:
+                return redirect(own)
     if profile is None and not request.user.is_superuser and unit_of(request.user) is not None:
         # A department's user (整改责任单位) works on the rectification ledger only.
         return redirect("rectification_start")

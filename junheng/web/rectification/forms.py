@@ -25,26 +25,78 @@ from junheng.web.registry.models import County, School
 _DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
+UNIT_PREFIX, SCHOOL_PREFIX = "", "s"
+"""A unit is chosen by its id (as before schools could be chosen), a school by "s" + its 标识码."""
+
+
+def _party_choices(county: County) -> tuple[list[Any], dict[str, Unit | School]]:
+    """The county's units (学校 units of a registered school excepted) and every school of the
+    county, grouped; a school's value stands for its unit, made when the task is saved."""
+    units = [u for u in Unit.objects.filter(county=county) if u.school_id is None]
+    schools = list(School.objects.filter(county=county).order_by("township", "school_id"))
+    parties: dict[str, Unit | School] = {f"{UNIT_PREFIX}{u.pk}": u for u in units}
+    parties |= {f"{SCHOOL_PREFIX}{s.school_id}": s for s in schools}
+    groups: list[Any] = []
+    if units:
+        groups.append(("县级单位与乡镇", [(f"{UNIT_PREFIX}{u.pk}", u.name) for u in units]))
+    if schools:
+        groups.append(
+            (
+                "学校（一校一案）",
+                [
+                    (
+                        f"{SCHOOL_PREFIX}{s.school_id}",
+                        f"{s.name}（{s.township}）" if s.township else s.name,
+                    )
+                    for s in schools
+                ],
+            )
+        )
+    return groups, parties
+
+
+def party_value(unit: Unit) -> str:
+    return (
+        f"{SCHOOL_PREFIX}{unit.school.school_id}" if unit.school_id else f"{UNIT_PREFIX}{unit.pk}"
+    )
+
+
 class TaskForm(forms.ModelForm):
+    """A task: its lead and responsible parties are the county's units or its schools (a
+    school's unit is made on demand, `parties.unit_for_school`)."""
+
+    lead_unit = forms.ChoiceField(
+        label="牵头单位",
+        error_messages={
+            "required": "请选择牵头单位",
+            "invalid_choice": "请从列表中选择本县的单位或学校",
+        },
+    )
+    responsible_units = forms.MultipleChoiceField(
+        label="责任单位",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": "请从列表中选择本县的单位或学校"},
+    )
+    field_order = [
+        "lead_unit",
+        "responsible_units",
+        "person",
+        "leader",
+        "measures",
+        "deadline",
+        "budget_wan",
+        "phase",
+    ]
+
     class Meta:
         model = Task
-        fields = [
-            "lead_unit",
-            "responsible_units",
-            "person",
-            "leader",
-            "measures",
-            "deadline",
-            "budget_wan",
-            "phase",
-        ]
+        fields = ["person", "leader", "measures", "deadline", "budget_wan", "phase"]
         widgets = {
             "deadline": _DATE,
             "measures": forms.Textarea(attrs={"rows": 4}),
-            "responsible_units": forms.CheckboxSelectMultiple,
         }
         error_messages = {
-            "lead_unit": {"required": "请选择牵头单位"},
             "measures": {"required": "请填写整改措施"},
             "deadline": {
                 "required": "请填写完成时限",
@@ -55,10 +107,14 @@ class TaskForm(forms.ModelForm):
 
     def __init__(self, *args: Any, county: County, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        units = Unit.objects.filter(county=county)
-        self.fields["lead_unit"].queryset = units
-        self.fields["lead_unit"].empty_label = "请选择牵头单位"
-        self.fields["responsible_units"].queryset = units
+        groups, self.parties = _party_choices(county)
+        self.fields["lead_unit"].choices = [("", "请选择牵头单位"), *groups]
+        self.fields["responsible_units"].choices = groups
+        if self.instance.pk:
+            self.initial["lead_unit"] = party_value(self.instance.lead_unit)
+            self.initial["responsible_units"] = [
+                party_value(u) for u in self.instance.responsible_units.all()
+            ]
         self.fields["phase"].queryset = Phase.objects.filter(plan__county=county)
         self.fields["phase"].empty_label = "不归入阶段"
         self.fields["budget_wan"].min_value = 0
@@ -69,6 +125,12 @@ class TaskForm(forms.ModelForm):
             .select_related("unit")
             .order_by("unit__order", "id")
         )
+
+    def chosen(self) -> tuple[Unit | School, list[Unit | School]]:
+        """The lead party and the responsible ones, as units or schools (cleaned data)."""
+        lead = self.parties[self.cleaned_data["lead_unit"]]
+        others = [self.parties[v] for v in self.cleaned_data["responsible_units"]]
+        return lead, others
 
     def clean_budget_wan(self) -> Any:
         value = self.cleaned_data.get("budget_wan")

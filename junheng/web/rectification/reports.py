@@ -15,7 +15,7 @@ from junheng.reports.bulletin import bulletin_document
 from junheng.web.clock import local_date
 from junheng.web.evaluation.models import Snapshot
 from junheng.web.pages import presenters
-from junheng.web.rectification import services
+from junheng.web.rectification import parties, services
 from junheng.web.rectification.models import Problem, ProblemStatus
 from junheng.web.registry.models import County, SchoolYear
 
@@ -191,9 +191,23 @@ def _school_item_excerpt(
 
 
 def bulletin_for(
-    county: County, year: SchoolYear, period: str, today: date, due_days: int = 7
+    county: County,
+    year: SchoolYear,
+    period: str,
+    today: date,
+    due_days: int = 7,
+    *,
+    township: str = "",
 ) -> core_bulletin.Bulletin:
+    """The county's bulletin, or with `township` that of the township's schools' problems
+    (县级: the problems without a school in a township)."""
     tasks = services.ledger_tasks(county, year)
+    problems = Problem.objects.filter(
+        county=county, year=year, status=ProblemStatus.CLOSED, closed_at__isnull=False
+    )
+    if township:
+        tasks = parties.tasks_in_township(tasks, county, township)
+        problems = parties.problems_in_township(problems, county, township)
     closed = [
         core_bulletin.ClosedProblem(
             title=p.title,
@@ -201,9 +215,7 @@ def bulletin_for(
             closed_on=local_date(p.closed_at),
             units="、".join(sorted({t.lead_unit.name for t in p.tasks.all()})),
         )
-        for p in Problem.objects.filter(
-            county=county, year=year, status=ProblemStatus.CLOSED, closed_at__isnull=False
-        ).prefetch_related("tasks__lead_unit")
+        for p in problems.prefetch_related("tasks__lead_unit")
     ]
     return core_bulletin.bulletin(
         county.name,
@@ -212,6 +224,7 @@ def bulletin_for(
         period=period,
         today=today,
         due_days=due_days,
+        township=township,
     )
 
 

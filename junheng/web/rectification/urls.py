@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from junheng.web.rectification import views
+from junheng.web.rectification import views, views_school, views_township
 
 _C = "counties/<int:county_id>/<str:year>/rectification/"
 
@@ -60,5 +60,30 @@ urlpatterns = [
     path("rectification/tasks/<int:pk>/approve/", views.approve, name="rectification_approve"),
     path(
         "rectification/evidence/<int:pk>/", views.evidence_download, name="rectification_evidence"
+    ),
+]
+
+# 一校一案 and 一镇一册
+urlpatterns += [
+    path("rectification/schools/", views_school.schools, name="rectification_schools"),
+    path(
+        "schools/<str:school_id>/<str:year>/rectification/",
+        views_school.school_plan,
+        name="rectification_school",
+    ),
+    path(
+        "schools/<str:school_id>/<str:year>/rectification/plan.docx",
+        views_school.school_plan_docx,
+        name="rectification_school_docx",
+    ),
+    path(
+        _C + "townships/<str:township>/",
+        views_township.township_page,
+        name="rectification_township",
+    ),
+    path(
+        _C + "townships/<str:township>/book.docx",
+        views_township.township_docx,
+        name="rectification_township_docx",
     ),
 ]

@@ -22,9 +22,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from junheng.core.finance import UNIT as MONEY_UNIT
-from junheng.core.formatting import fmt_number
 from junheng.rectification import tasks as core
+from junheng.rectification.books import COUNTY_LEVEL, township_choices
 from junheng.rectification.bulletin import PERIODS
 from junheng.rectification.forecast import forecast
 from junheng.rectification.ledger_xlsx import HEADERS as LEDGER_HEADERS
@@ -38,7 +37,7 @@ from junheng.web.accounts.scope import AnyUser
 from junheng.web.imports.uploads import safe_name
 from junheng.web.pages import presenters
 from junheng.web.pages.lookup import NOT_FOUND, start_year, year_or_404
-from junheng.web.rectification import evidence, reports, services
+from junheng.web.rectification import evidence, parties, reports, services
 from junheng.web.rectification.forms import (
     MemberForm,
     MilestoneForm,
@@ -63,15 +62,20 @@ from junheng.web.rectification.models import (
     Task,
     Unit,
 )
+from junheng.web.rectification.parties import gap_text, own_page_link, start_url, unit_for_school
 from junheng.web.rectification.permissions import (
     can_edit_task,
     can_manage,
+    can_report_progress,
+    can_view_ledger,
+    can_view_problem,
+    can_view_task,
     ledger_county_or_404,
     ledger_visible_counties,
     manage_or_404,
     unit_of,
 )
-from junheng.web.registry.models import County, SchoolYear
+from junheng.web.registry.models import County, School, SchoolYear
 from junheng.web.selectors import latest_snapshot
 
 STATUS_CSS = {
@@ -111,6 +115,9 @@ def _base(request: HttpRequest, county: County, year: SchoolYear, tab: str) -> d
         "tab": tab,
         "manage": can_manage(request.user, county),
         "my_unit": unit_of(request.user),
+        # school and township users read single problems and tasks, not the county's lists
+        "ledger_reader": can_view_ledger(request.user, county),
+        "own_page": own_page_link(request.user, year),
     }
 
 
@@ -129,8 +136,11 @@ def _task_row(task: Task, today: Any, user: AnyUser) -> dict[str, Any]:
 @require_GET
 def start(request: HttpRequest) -> HttpResponse:
     """The section's start: the ledger of the user's county (latest year), or a list."""
-    counties = ledger_visible_counties(request.user)
     years = list(SchoolYear.objects.order_by("-label"))
+    own = start_url(request.user, years)
+    if own is not None:
+        return redirect(own)
+    counties = ledger_visible_counties(request.user)
     if not counties or not years:
         raise Http404(NOT_FOUND)
     if len(counties) == 1:
@@ -171,11 +181,19 @@ def home(request: HttpRequest, county_id: int, year: str) -> HttpResponse:
             n_closed=Count("tasks", filter=Q(tasks__status=core.Status.CLOSED.value)),
         )
     )
-    wanted = {k: request.GET.get(k, "") for k in ("status", "impact", "source", "category", "q")}
+    wanted = {
+        k: request.GET.get(k, "")
+        for k in ("status", "impact", "source", "category", "q", "township")
+    }
     if wanted["status"] not in STATUS_TEXT:
         wanted["status"] = ""
     if wanted["impact"] not in IMPACTS:
         wanted["impact"] = ""
+    towns = township_choices(parties.townships(county))
+    if wanted["township"] not in towns:
+        wanted["township"] = ""
+    if wanted["township"]:
+        problems = parties.problems_in_township(problems, county, wanted["township"])
     # Counts of each filter within the other one, so the numbers on the links are what a
     # click shows.
     shown = [
@@ -237,7 +255,7 @@ def home(request: HttpRequest, county_id: int, year: str) -> HttpResponse:
                 "number": services.number_of(p),
             }
         )
-    filters = {k: v for k, v in wanted.items() if k in ("status", "impact")}
+    filters = {k: v for k, v in wanted.items() if k in ("status", "impact", "township")}
     context = _base(request, county, school_year, "problems")
     context.update(
         missing=missing,
@@ -268,6 +286,8 @@ def home(request: HttpRequest, county_id: int, year: str) -> HttpResponse:
         mine=mine,
         sources=ProblemSource.choices,
         categories=categories,
+        townships=towns,
+        county_level=COUNTY_LEVEL,
         snapshot=snapshot,
         standard_name=services.standard_name(snapshot),
     )
@@ -327,9 +347,8 @@ def problem_new(request: HttpRequest, county_id: int, year: str) -> HttpResponse
 
 def _problem_or_404(request: HttpRequest, pk: int) -> Problem:
     problem = Problem.objects.filter(pk=pk).select_related("county", "year").first()
-    if problem is None:
+    if problem is None or not can_view_problem(request.user, problem):
         raise Http404(NOT_FOUND)
-    ledger_county_or_404(request, problem.county_id)
     return problem
 
 
@@ -339,9 +358,8 @@ def _task_or_404(request: HttpRequest, pk: int) -> Task:
         .select_related("problem", "problem__county", "problem__year", "lead_unit", "approver")
         .first()
     )
-    if task is None:
+    if task is None or not can_view_task(request.user, task):
         raise Http404(NOT_FOUND)
-    ledger_county_or_404(request, task.problem.county_id)
     return task
 
 
@@ -350,9 +368,13 @@ def _task_or_404(request: HttpRequest, pk: int) -> Task:
 def problem_detail(request: HttpRequest, pk: int) -> HttpResponse:
     problem = _problem_or_404(request, pk)
     today = services.today()
-    tasks = problem.tasks.select_related("lead_unit", "approver").prefetch_related(
-        "responsible_units"
-    )
+    tasks = [
+        t
+        for t in problem.tasks.select_related(
+            "problem", "problem__county", "lead_unit", "approver"
+        ).prefetch_related("responsible_units")
+        if can_view_task(request.user, t)
+    ]
     context = _base(request, problem.county, problem.year, "problems")
     numbers = problem.numbers or {}
     rows = [_task_row(t, today, request.user) for t in tasks]
@@ -383,19 +405,6 @@ def problem_detail(request: HttpRequest, pk: int) -> HttpResponse:
         excerpt=reports.closure_excerpt(snapshot, problem) if snapshot is not None else None,
     )
     return render(request, "rectification/problem.html", context)
-
-
-def gap_text(numbers: dict[str, Any]) -> str:
-    """差距 as people write it: money to the fen with thousands separators ("少 2,852,000.00
-    元"); other amounts with separators and decimals only when they have them ("3 间",
-    "1,234.50 平方米"). "" without a gap."""
-    gap = numbers.get("gap")
-    if gap is None:
-        return ""
-    unit = numbers.get("gap_unit") or ""
-    decimals = 2 if unit == MONEY_UNIT or not float(gap).is_integer() else 0
-    text = f"{numbers.get('gap_what') or ''} {fmt_number(gap, decimals, thousands=True)} {unit}"
-    return text.strip()
 
 
 @login_required
@@ -436,11 +445,12 @@ def _task_form(request: HttpRequest, problem: Problem, task: Task | None) -> Htt
         messages.warning(request, "本县尚未登记整改单位，请先在“组织机构”中添加单位。")
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        lead, others = form.chosen()
         saved = services.save_task(
             problem,
             services.TaskFields(
-                lead_unit=data["lead_unit"],
-                responsible_units=list(data["responsible_units"]),
+                lead_unit=_unit(lead),
+                responsible_units=[_unit(p) for p in others],
                 person=data["person"],
                 leader=data["leader"],
                 measures=data["measures"],
@@ -456,6 +466,11 @@ def _task_form(request: HttpRequest, problem: Problem, task: Task | None) -> Htt
     context = _base(request, county, problem.year, "problems")
     context.update(form=form, problem=problem, task=task)
     return render(request, "rectification/task_form.html", context)
+
+
+def _unit(party: Unit | School) -> Unit:
+    """A unit chosen in the task form, or a school's unit made on first use (一校一案)."""
+    return party if isinstance(party, Unit) else unit_for_school(party)
 
 
 def _closure_missing(problem: Problem, snapshot: Any, passes: bool | None) -> list[str]:
@@ -494,6 +509,7 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
     today = services.today()
     problem = task.problem
     editable = can_edit_task(request.user, task)
+    reporting = can_report_progress(request.user, task)
     manage = can_manage(request.user, problem.county)
     steps = []
     for t in core.TRANSITIONS:
@@ -502,7 +518,7 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if _step_needs_approver(t.source.value, t.target.value):
             if manage:
                 steps.append({"t": t, "approve": t.needs_approval})
-        elif editable:
+        elif reporting:
             steps.append({"t": t})
     updates = task.updates.select_related("author").prefetch_related("files")
     context = _base(request, problem.county, problem.year, "problems")
@@ -512,6 +528,7 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
         task=task,
         problem=problem,
         editable=editable,
+        reporting=reporting,
         steps=steps,
         updates=updates,
         form=ProgressForm(),
@@ -524,7 +541,7 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def task_progress(request: HttpRequest, pk: int) -> HttpResponse:
     task = _task_or_404(request, pk)
-    if not can_edit_task(request.user, task):
+    if not can_report_progress(request.user, task):
         raise Http404(NOT_FOUND)
     form = ProgressForm(request.POST)
     if not form.is_valid():
@@ -549,7 +566,7 @@ def task_step(request: HttpRequest, pk: int) -> HttpResponse:
     allowed = (
         can_manage(request.user, task.problem.county)
         if _step_needs_approver(task.status, target)
-        else can_edit_task(request.user, task)
+        else can_report_progress(request.user, task)
     )
     if not allowed:
         raise Http404(NOT_FOUND)
@@ -609,8 +626,12 @@ def evidence_download(request: HttpRequest, pk: int) -> HttpResponse:
     item = Evidence.objects.filter(pk=pk).select_related("update__task__problem", "policy").first()
     if item is None:
         raise Http404(NOT_FOUND)
-    county_id = item.update.task.problem.county_id if item.update else item.policy.county_id
-    ledger_county_or_404(request, county_id)
+    if item.update is not None:
+        task = item.update.task
+        if not can_view_task(request.user, task):
+            raise Http404(NOT_FOUND)
+    else:
+        ledger_county_or_404(request, item.policy.county_id)
     return evidence.file_response(item.path, item.name, item.kind)
 
 
@@ -838,6 +859,10 @@ def due(request: HttpRequest, county_id: int, year: str) -> HttpResponse:
         days = 14
     today = services.today()
     tasks = services.ledger_tasks(county, school_year)
+    towns = township_choices(parties.townships(county))
+    township = _township(request, towns)
+    if township:
+        tasks = parties.tasks_in_township(tasks, county, township)
     my_unit = unit_of(request.user)
     mine = my_unit is not None and request.GET.get("mine") == "1"
     if mine:
@@ -854,7 +879,15 @@ def due(request: HttpRequest, county_id: int, year: str) -> HttpResponse:
         _task_row(by_id[t.id], today, request.user) for t in core_tasks if core.is_overdue(t, today)
     ]
     context = _base(request, county, school_year, "due")
-    context.update(days=days, choices=DUE_DAYS, rows=due_rows, overdue=overdue_rows, today=today)
+    context.update(
+        days=days,
+        choices=DUE_DAYS,
+        rows=due_rows,
+        overdue=overdue_rows,
+        today=today,
+        township=township,
+        townships=towns,
+    )
     return render(request, "rectification/due.html", context)
 
 
@@ -865,9 +898,11 @@ def bulletin(request: HttpRequest, county_id: int, year: str) -> HttpResponse:
     period = request.GET.get("period", "week")
     if period not in PERIODS:
         period = "week"
-    data = reports.bulletin_for(county, school_year, period, services.today())
+    towns = township_choices(parties.townships(county))
+    township = _township(request, towns)
+    data = reports.bulletin_for(county, school_year, period, services.today(), township=township)
     context = _base(request, county, school_year, "bulletin")
-    context.update(b=data, period=period, periods=PERIODS)
+    context.update(b=data, period=period, periods=PERIODS, township=township, townships=towns)
     return render(request, "rectification/bulletin.html", context)
 
 
@@ -879,14 +914,23 @@ def bulletin_docx(request: HttpRequest, county_id: int, year: str) -> HttpRespon
     if period not in PERIODS:
         period = "week"
     today = services.today()
-    content = reports.bulletin_docx(reports.bulletin_for(county, school_year, period, today))
+    township = _township(request, township_choices(parties.townships(county)))
+    content = reports.bulletin_docx(
+        reports.bulletin_for(county, school_year, period, today, township=township)
+    )
     response = HttpResponse(
         content,
         content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     )
-    filename = f"{county.name}整改{PERIODS[period]}通报{today:%Y%m%d}.docx"
+    filename = f"{county.name}{township}整改{PERIODS[period]}通报{today:%Y%m%d}.docx"
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(filename)}"
     return response
+
+
+def _township(request: HttpRequest, towns: list[str]) -> str:
+    """The 乡镇 filter of a ledger page: one of the county's townships or 县级, else none."""
+    township = request.GET.get("township", "")
+    return township if township in towns else ""
 
 
 def _quote(name: str) -> str:

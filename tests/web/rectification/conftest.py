@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.test import Client
+from django.urls import reverse
 
 from junheng.demo import DEMO_COUNTY
 from junheng.web.accounts.models import Role
@@ -84,6 +86,8 @@ def ledger(loaded, django_user_model, evidence_dir):
         "county": county,
         "year": year,
         "snapshot": snapshot,
+        # a school of 石桥镇, another township than the school user's (城关镇)
+        "stone": School.objects.filter(county=county, township="石桥镇").order_by("school_id")[0],
         "other_county": other_county,
         "units": {"edu": edu, "fin": fin, "hr": hr},
         "users": users,
@@ -104,3 +108,97 @@ def land_revenue(planned_demo) -> dict:
     services.generate_problems(county, year, snapshot, None)
     problem = Problem.objects.get(county=county, key="FIN/land_revenue/2024")
     return {"county": county, "snapshot": snapshot, "problem": problem}
+
+
+@pytest.fixture
+def parties_site(ledger, django_user_model):
+    """The ledger with the schools and townships of 一校一案 and 一镇一册.
+
+    - 城关第一小学 (`school`, the school user's; 城关镇) has one problem from the evaluation (G4:
+      2,260 pupils, the limit 2,000) with two tasks: `own_task` led by the school's own unit,
+      made through the task form, deadline 2026-06-30, and `bureau_task` led by 县教育局.
+    - A county-level problem (no school) has `town_task`, led by 城关镇人民政府 (a unit of kind
+      乡镇 for 城关镇) with the school's unit responsible, deadline 2026-08-31.
+    - The ledger's own tasks (`edu_task`, `fin_task`) are of 青龙镇初级中学's problem.
+    Users: `school2` (城关第二小学), `town` (城关镇's office), `stone_town` (石桥镇's),
+    `duxue` (责任督学 of 城关第一小学 only).
+    """
+    county, year = ledger["county"], ledger["year"]
+    users = ledger["users"]
+    school = users["school"].profile.school
+    second = School.objects.get(county=county, name="城关第二小学")
+    users["school2"] = add_user(django_user_model, "school2", Role.SCHOOL_USER, school=second)
+    users["town"] = add_user(
+        django_user_model, "town", Role.TOWNSHIP_USER, county=county, township="城关镇"
+    )
+    users["stone_town"] = add_user(
+        django_user_model, "stone", Role.TOWNSHIP_USER, county=county, township="石桥镇"
+    )
+    users["duxue"] = add_user(django_user_model, "duxue", Role.SCHOOL_INSPECTOR, county=county)
+    users["duxue"].profile.supervised_schools.add(school)
+    town_unit = Unit.objects.create(
+        county=county, kind=UnitKind.TOWN, name="城关镇人民政府", township="城关镇"
+    )
+    problem = Problem.objects.get(county=county, year=year, school_id=school.school_id)
+    admin = Client()
+    admin.force_login(users["admin"])
+    response = admin.post(
+        reverse("rectification_task_new", args=[problem.pk]),
+        {
+            "lead_unit": f"s{school.school_id}",
+            "measures": "分流新生，控制学校规模",
+            "deadline": "2026-06-30",
+            "person": "王校长",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()
+    own_task = problem.tasks.get()
+    bureau_task = services.save_task(
+        problem,
+        services.TaskFields(
+            lead_unit=ledger["units"]["edu"],
+            responsible_units=[],
+            person="",
+            leader="",
+            measures="新建城关第七小学",
+            deadline=dt.date(2027, 8, 31),
+            budget_wan=None,
+        ),
+        users["admin"],
+    )
+    county_problem = services.add_problem(
+        county,
+        year,
+        source="self_check",
+        title="城关镇学校布局需调整",
+        description="",
+        found_on=dt.date(2026, 3, 1),
+        found_by="县教育局",
+        item="G1",
+        school_name="",
+        user=users["admin"],
+    )
+    town_task = services.save_task(
+        county_problem,
+        services.TaskFields(
+            lead_unit=town_unit,
+            responsible_units=[own_task.lead_unit],
+            person="",
+            leader="",
+            measures="编制城关镇学校布局调整方案",
+            deadline=dt.date(2026, 8, 31),
+            budget_wan=None,
+        ),
+        users["admin"],
+    )
+    return {
+        **ledger,
+        "school": school,
+        "second": second,
+        "school_problem": problem,
+        "county_problem": county_problem,
+        "own_task": own_task,
+        "bureau_task": bureau_task,
+        "town_task": town_task,
+        "town_unit": town_unit,
+    }
