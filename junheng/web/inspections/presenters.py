@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Prefetch
+
 from junheng.inspections import kinds
 from junheng.inspections.summary import Counts, Summary
 from junheng.web.accounts.models import Profile, Role
@@ -81,11 +83,17 @@ def summary_tables(summary: Summary) -> list[Table]:
 def assignment_table(county: County) -> Table:
     """Each school of the county with its 责任督学."""
     names: dict[int, list[str]] = {}
-    profiles = Profile.objects.filter(role=Role.SCHOOL_INSPECTOR).select_related("user")
-    for profile in profiles.prefetch_related("supervised_schools"):
+    profiles = (
+        Profile.objects.filter(role=Role.SCHOOL_INSPECTOR, supervised_schools__county=county)
+        .distinct()
+        .select_related("user")
+        .prefetch_related(
+            Prefetch("supervised_schools", queryset=School.objects.filter(county=county))
+        )
+    )
+    for profile in profiles:
         for school in profile.supervised_schools.all():
-            if school.county_id == county.pk:
-                names.setdefault(school.pk, []).append(person_name(profile.user))
+            names.setdefault(school.pk, []).append(person_name(profile.user))
     rows = tuple(
         (
             text_cell(s.name),

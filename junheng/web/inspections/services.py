@@ -8,6 +8,7 @@ Photos are stored by `rectification.evidence` with its limits; only JPEG and PNG
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -15,6 +16,7 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.db.models import Q
 
 from junheng.inspections import kinds
 from junheng.inspections.checklist import Checklist, load_checklist
@@ -310,8 +312,11 @@ def origin_of(problem: Problem) -> Origin | None:
 
 def summary(county: County, period: Period) -> Summary:
     """The county's inspection summary for the period (dates as the site's zone sees them)."""
+    in_period = Q(planned_on__range=(period.start, period.end)) | Q(
+        visited_on__range=(period.start, period.end)
+    )
     visits = (
-        Visit.objects.filter(school__county=county)
+        Visit.objects.filter(in_period, school__county=county)
         .select_related("school", "inspector")
         .prefetch_related("findings")
     )
@@ -327,11 +332,18 @@ def summary(county: County, period: Period) -> Summary:
         for v in visits
     ]
     problems: list[ProblemFact] = []
+    # a day wider on each side than the period in any zone; `summarise` decides by the local day
+    around = (
+        dt.datetime.combine(period.start - dt.timedelta(days=1), dt.time(), dt.UTC),
+        dt.datetime.combine(period.end + dt.timedelta(days=2), dt.time(), dt.UTC),
+    )
     findings = Finding.objects.filter(
-        visit__school__county=county, problem__isnull=False
+        visit__school__county=county, problem__isnull=False, problem__created_at__range=around
     ).select_related("visit__school", "visit__inspector", "problem")
     rebounds = Recheck.objects.filter(
-        visit__school__county=county, new_problem__isnull=False
+        visit__school__county=county,
+        new_problem__isnull=False,
+        new_problem__created_at__range=around,
     ).select_related("visit__school", "visit__inspector", "new_problem")
     for visit, problem in [(f.visit, f.problem) for f in findings] + [
         (r.visit, r.new_problem) for r in rebounds

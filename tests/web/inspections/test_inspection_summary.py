@@ -182,3 +182,21 @@ def test_a_record_cannot_be_dated_after_today_in_beijing(client, site, freeze):
     assert client.post(url, {"visited_on": "2026-12-01"}).status_code == 302
     visit.refresh_from_db()
     assert visit.visited_on == dt.date(2026, 12, 1) and visit.status == kinds.DONE
+
+
+def test_a_problem_counts_in_the_month_it_entered_the_ledger(client, site, freeze):
+    """A visit of 20 November whose finding is turned into a problem at 00:30 on 1 December in
+    Beijing: the finding counts in November, the problem in December."""
+    visit = _visit(site, "duxue", "one", dt.date(2026, 11, 20))
+    Visit.objects.filter(pk=visit.pk).update(status=kinds.DONE, visited_on=dt.date(2026, 11, 20))
+    finding = Finding.objects.create(visit=visit, title="图书室未开放")
+    assert client.login(username="duxue", password=PASSWORD)
+    freeze(FIRST_MINUTES_OF_DECEMBER)
+    client.post(reverse("inspections_finding_problem", args=[finding.pk]))
+    freeze(TENTH_OF_DECEMBER)
+    assert client.login(username="cadmin", password=PASSWORD)
+    url = reverse("inspections_summary", args=[site["county"].pk])
+    november = _rows(client.get(url, {"period": "month", "day": "2026-11-01"}), "inspectors")
+    december = _rows(client.get(url, {"period": "month", "day": "2026-12-01"}), "inspectors")
+    assert november["王督学"] == [1, 1, 1.0, 0, 1, 0, 0, 0]
+    assert december["王督学"] == [0, 0, None, 0, 0, 1, 0, 1]
