@@ -29,7 +29,6 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 
 from junheng.notifications import messages
@@ -46,7 +45,7 @@ from junheng.web.notifications.models import (
     Notification,
     Preference,
 )
-from junheng.web.notifications.sources import chunks
+from junheng.web.notifications.sources import chunks, link, matching
 from junheng.web.notifications.todo import todo_for
 from junheng.web.rectification.models import Task, UnitMember
 
@@ -76,12 +75,12 @@ class Switches:
 def switches(user_ids: Sequence[int]) -> dict[int, Switches]:
     """Each user's switches (users without a saved row: all on)."""
     found: dict[int, Switches] = {}
-    for batch in chunks(user_ids):
-        for row in Preference.objects.filter(user_id__in=batch).values(
-            "user_id", "in_app", "email", "robot", "digest", "webhook_url"
-        ):
-            user_id = row.pop("user_id")
-            found[user_id] = Switches(**row)
+    saved = Preference.objects.values(
+        "user_id", "in_app", "email", "robot", "digest", "webhook_url"
+    )
+    for row in matching(saved, "user_id", user_ids):
+        user_id = row.pop("user_id")
+        found[user_id] = Switches(**row)
     return {pk: found.get(pk, Switches()) for pk in user_ids}
 
 
@@ -104,16 +103,13 @@ def home_counties(users: Sequence[AbstractBaseUser]) -> dict[int, int]:
     """The county each user works in (for the county's robot): profile, school, or unit."""
     found: dict[int, int] = {}
     ids = [u.pk for u in users]
-    for batch in chunks(ids):
-        for user_id, county_id, school_county in Profile.objects.filter(
-            user_id__in=batch
-        ).values_list("user_id", "county_id", "school__county_id"):
-            if county_id or school_county:
-                found[user_id] = county_id or school_county
-        for user_id, county_id in UnitMember.objects.filter(user_id__in=batch).values_list(
-            "user_id", "unit__county_id"
-        ):
-            found.setdefault(user_id, county_id)
+    roles = Profile.objects.values("user_id", "county_id", "school__county_id")
+    for row in matching(roles, "user_id", ids):
+        if row["county_id"] or row["school__county_id"]:
+            found[row["user_id"]] = row["county_id"] or row["school__county_id"]
+    members = UnitMember.objects.values("user_id", "unit__county_id")
+    for row in matching(members, "user_id", ids):
+        found.setdefault(row["user_id"], row["unit__county_id"])
     return found
 
 
@@ -265,7 +261,7 @@ def queue_escalations(today: date) -> int:
                 f"{task['problem__title']} · {task['lead_unit__name']}",
                 task["deadline"],
                 overdue_days(task["deadline"], today),
-                reverse("rectification_task", args=[task["id"]]),
+                link("rectification_task", task["id"]),
             ),
             site,
         )
@@ -280,7 +276,7 @@ def queue_escalations(today: date) -> int:
                         county_id=county_id,
                         subject=header,
                         text=line,
-                        url=reverse("rectification_task", args=[task["id"]]),
+                        url=link("rectification_task", task["id"]),
                         next_attempt_at=now,
                     )
                 )

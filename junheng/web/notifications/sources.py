@@ -8,13 +8,15 @@ of a whole province costs a handful of queries, not some per user.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
+from functools import cache
 from typing import Any, TypeVar
+from urllib.parse import quote
 
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.db.models import Count, Q
-from django.urls import reverse
+from django.db.models import Count, Q, QuerySet
+from django.urls import get_resolver, get_script_prefix, reverse
 
 from junheng.notifications.rules import rules
 from junheng.rectification.tasks import Status as TaskStatus
@@ -43,15 +45,59 @@ def chunks(ids: Iterable[_T], size: int = CHUNK) -> Iterator[list[_T]]:
         yield batch
 
 
+WHOLE_TABLE = 2000
+"""Above this many ids a table is read whole and filtered here: for a province's users, an
+IN (…) list of tens of thousands of ids costs the ORM more to build than the rows it spares."""
+
+
+def matching(queryset: QuerySet, field: str, ids: Iterable[Any]) -> Iterator[dict[str, Any]]:
+    """The rows (a `values()` queryset, `field` among them) whose `field` is one of `ids`."""
+    wanted = list(dict.fromkeys(ids))
+    if len(wanted) > WHOLE_TABLE:
+        keep = set(wanted)
+        yield from (row for row in queryset if row[field] in keep)
+        return
+    for batch in chunks(wanted):
+        yield from queryset.filter(**{f"{field}__in": batch})
+
+
+_MARKS = (7_770_000_000_001, 7_770_000_000_002)
+
+
+@cache
+def _pattern(name: str, n: int, prefix: str, resolver: object) -> str:
+    return reverse(name, args=list(_MARKS[:n]))
+
+
+def _part(arg: Any) -> str:
+    text = str(arg)
+    return text if text.isascii() and text.isalnum() else quote(text, safe="!$&'()*+,;=:@~")
+
+
+def linker(name: str, n: int) -> Callable[..., str]:
+    """`reverse(name, args=…)` for `n` arguments from a pattern reversed once per process and
+    URL configuration: a province's digest links tens of thousands of items."""
+    url = _pattern(name, n, get_script_prefix(), get_resolver())
+    marks = [str(m) for m in _MARKS[:n]]
+
+    def link(*args: Any) -> str:
+        filled = url
+        for mark, arg in zip(marks, args, strict=True):
+            filled = filled.replace(mark, _part(arg), 1)
+        return filled
+
+    return link
+
+
+def link(name: str, *args: Any) -> str:
+    """One URL by `linker` (for a few; loops take a `linker` once)."""
+    return linker(name, len(args))(*args)
+
+
 def profiles(users: Sequence[AbstractBaseUser]) -> dict[int, Any]:
     """Role, county, school and township of each user with a profile (user pk → row)."""
-    rows: dict[int, Any] = {}
-    for batch in chunks(u.pk for u in users):
-        for row in Profile.objects.filter(user_id__in=batch).values(
-            "user_id", "role", "county_id", "school_id", "township"
-        ):
-            rows[row["user_id"]] = row
-    return rows
+    rows = Profile.objects.values("user_id", "role", "county_id", "school_id", "township")
+    return {row["user_id"]: row for row in matching(rows, "user_id", (u.pk for u in users))}
 
 
 def school_data(users: Sequence[AbstractBaseUser], today: date) -> dict[int, list[TodoItem]]:
@@ -67,16 +113,15 @@ def school_data(users: Sequence[AbstractBaseUser], today: date) -> dict[int, lis
         elif p["role"] == Role.COUNTY_ADMIN and p["county_id"]:
             admins[p["county_id"]].append(pk)
     latest: dict[int, dict[str, Any]] = {}
-    for batch in chunks(schools):
-        for row in (
-            SchoolYearData.objects.filter(school_id__in=batch)
-            .values("school_id", "school__school_id", "school__county_id", "year__label", "status")
-            .order_by("school_id", "year__label")
-        ):
-            latest[row["school_id"]] = row
+    years = SchoolYearData.objects.values(
+        "school_id", "school__school_id", "school__county_id", "year__label", "status"
+    ).order_by("school_id", "year__label")
+    for row in matching(years, "school_id", schools):
+        latest[row["school_id"]] = row
+    school_link = linker("school", 2)
     for school_pk, row in latest.items():
         year = row["year__label"]
-        url = reverse("school", args=[row["school__school_id"], year]) + "#data-entry"
+        url = school_link(row["school__school_id"], year) + "#data-entry"
         if row["status"] == Status.DRAFT:
             item = TodoItem(
                 "school_data_fill",
@@ -108,7 +153,7 @@ def school_data(users: Sequence[AbstractBaseUser], today: date) -> dict[int, lis
             item = TodoItem(
                 "school_data_review",
                 f"审核 {row['n']} 所学校提交的 {year} 学年数据",
-                reverse("county_review", args=[county_id, year]),
+                link("county_review", county_id, year),
                 county_id=county_id,
             )
             for pk in admins[county_id]:
@@ -120,11 +165,9 @@ def units_of(users: Sequence[AbstractBaseUser], people: dict[int, Any]) -> dict[
     """The ledger units each user works for: a department's members by membership, a school's
     users through the school's unit, a township's users through the township's unit."""
     units: dict[int, set[int]] = defaultdict(set)
-    for batch in chunks(u.pk for u in users):
-        for user_id, unit_id in UnitMember.objects.filter(user_id__in=batch).values_list(
-            "user_id", "unit_id"
-        ):
-            units[user_id].add(unit_id)
+    members = UnitMember.objects.values("user_id", "unit_id")
+    for row in matching(members, "user_id", (u.pk for u in users)):
+        units[row["user_id"]].add(row["unit_id"])
     by_school: dict[int, list[int]] = defaultdict(list)
     by_town: dict[tuple[int, str], list[int]] = defaultdict(list)
     for pk, p in people.items():
@@ -132,12 +175,10 @@ def units_of(users: Sequence[AbstractBaseUser], people: dict[int, Any]) -> dict[
             by_school[p["school_id"]].append(pk)
         elif p["role"] == Role.TOWNSHIP_USER and p["county_id"] and p["township"]:
             by_town[(p["county_id"], p["township"])].append(pk)
-    for batch in chunks(by_school):
-        for unit_id, school_id in Unit.objects.filter(school_id__in=batch).values_list(
-            "id", "school_id"
-        ):
-            for pk in by_school[school_id]:
-                units[pk].add(unit_id)
+    school_units = Unit.objects.filter(school__isnull=False).values("id", "school_id")
+    for row in matching(school_units, "school_id", by_school):
+        for pk in by_school[row["school_id"]]:
+            units[pk].add(row["id"])
     if by_town:
         counties = sorted({county for county, _ in by_town})
         for batch in chunks(counties):
@@ -164,11 +205,11 @@ def ledger_tasks(users: Sequence[AbstractBaseUser], today: date) -> dict[int, li
     if users_of_unit:
         unit_counties = sorted(
             {
-                county
-                for batch in chunks(users_of_unit)
-                for county in Unit.objects.filter(id__in=batch).values_list("county_id", flat=True)
+                row["county_id"]
+                for row in matching(Unit.objects.values("id", "county_id"), "id", users_of_unit)
             }
         )
+        task_link = linker("rectification_task", 1)
         for batch in chunks(unit_counties):
             open_tasks = Task.objects.filter(
                 problem__county_id__in=batch, status__in=OPEN_TASK, deadline__lte=horizon
@@ -189,7 +230,7 @@ def ledger_tasks(users: Sequence[AbstractBaseUser], today: date) -> dict[int, li
                 item = TodoItem(
                     "task_overdue" if overdue else "task_due",
                     f"整改任务：{row['problem__title']}",
-                    reverse("rectification_task", args=[row["id"]]),
+                    task_link(row["id"]),
                     due=row["deadline"],
                     overdue=overdue,
                     county_id=row["problem__county_id"],
@@ -222,7 +263,7 @@ def ledger_tasks(users: Sequence[AbstractBaseUser], today: date) -> dict[int, li
                         TodoItem(
                             "task_approval",
                             f"验收销号：{row['waiting']} 项整改任务已提交验收（{year} 学年）",
-                            reverse("rectification", args=[county_id, year]),
+                            link("rectification", county_id, year),
                             county_id=county_id,
                         )
                     )
@@ -231,7 +272,7 @@ def ledger_tasks(users: Sequence[AbstractBaseUser], today: date) -> dict[int, li
                         TodoItem(
                             "task_overdue_county",
                             f"督办：本县 {row['late']} 项整改任务已逾期（{year} 学年）",
-                            reverse("rectification_due", args=[county_id, year]),
+                            link("rectification_due", county_id, year),
                             overdue=True,
                             county_id=county_id,
                         )

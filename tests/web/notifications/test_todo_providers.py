@@ -155,3 +155,15 @@ def test_a_registered_provider_adds_its_items_in_order(county_site):
         from junheng.web.notifications import todo
 
         todo._providers.remove(visits)
+
+
+def test_links_from_a_pattern_equal_reverse(db):
+    from junheng.web.notifications.sources import link
+
+    for name, args in (
+        ("school", ["2100000001", "2026"]),
+        ("school", ["21 0学校", "2026"]),
+        ("rectification_task", [42]),
+        ("county_review", [7, "2026"]),
+    ):
+        assert link(name, *args) == reverse(name, args=args)
