@@ -66,6 +66,17 @@ def scrub(text: str, secrets: Secrets) -> str:
     return text
 
 
+def scrub_all(value: Any, secrets: Secrets) -> Any:
+    """Every string inside `value` (nested lists and mappings, as stored JSON) scrubbed."""
+    if isinstance(value, str):
+        return scrub(value, secrets)
+    if isinstance(value, dict):
+        return {k: scrub_all(v, secrets) for k, v in value.items()}
+    if isinstance(value, list):
+        return [scrub_all(v, secrets) for v in value]
+    return value
+
+
 def _tasks(tasks: Iterable[Any], secrets: Secrets) -> list[dict[str, Any]]:
     """Overdue or due tasks as the public reads them: the problem, the lead unit and the
     deadline; never the 责任人, the 包保领导 or the measures' free text."""

@@ -33,7 +33,7 @@ from junheng.web.evaluation.models import Snapshot
 from junheng.web.pages import presenters
 from junheng.web.public import progress
 from junheng.web.public.models import PublicBulletin, PublicPage
-from junheng.web.public.scrub import Secrets, frozen_bulletin, scrub
+from junheng.web.public.scrub import Secrets, frozen_bulletin, scrub, scrub_all
 from junheng.web.rectification.models import (
     Person,
     Phase,
@@ -233,12 +233,13 @@ def page_context(page: PublicPage, today: date) -> dict[str, Any]:
             per_school = problems.values("school_id", "status").annotate(n=Count("id"))
             segments = result_excerpt(snapshot, SEGMENT_FIELDS).get("segments", [])
             schools = progress.school_rows(segments, townships, per_school, LEVEL_ZH)
+    # scrubbed again: a name recorded after publication is not shown either
     bulletins = [
         {
-            "title": b.title,
-            "summary": b.summary,
+            "title": scrub(b.title, hidden),
+            "summary": scrub(b.summary, hidden),
             "published_on": clock.local_date(b.published_at),
-            "content": b.content,
+            "content": scrub_all(b.content, hidden),
         }
         for b in PublicBulletin.objects.filter(county=county)
     ]

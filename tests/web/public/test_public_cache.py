@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from junheng.web.evaluation.models import Snapshot
 from junheng.web.public import services
 from junheng.web.public.models import PublicBulletin
-from junheng.web.rectification.models import Milestone, ProblemStatus
+from junheng.web.rectification.models import Milestone, Person, ProblemStatus
 
 URL = "/p/qinghe/"
 
@@ -109,4 +109,40 @@ def test_a_lost_generation_token_renders_anew(client, site):
     _get(client)
     cache.delete(services.generation_key(site["county"].pk))
     assert _get(client)[1] > 0
+    assert _get(client)[1] == 0
+
+
+def test_a_name_recorded_later_is_hidden_at_once(client, site):
+    """The page hides the names known when it renders; a person or a user's name recorded
+    afterwards makes it render anew, and published bulletins are scrubbed again."""
+    site["page"].intro = "感谢皇甫新人和闻人雅的监督。"
+    site["page"].save()
+    PublicBulletin.objects.create(
+        county=site["county"],
+        year=site["year"],
+        period="week",
+        start=dt.date(2026, 3, 9),
+        end=dt.date(2026, 3, 10),
+        title="第十周通报",
+        summary="闻人雅所在单位本周销号 1 个",
+        content={
+            "span": "3月9日至10日",
+            "closed": [{"title": "皇甫新人反映的问题", "units": "县教育局", "closed_on": ""}],
+        },
+        published_at=dt.datetime(2026, 3, 10, tzinfo=dt.UTC),
+    )
+    assert "皇甫新人" in _get(client)[0]
+    Person.objects.create(unit=site["unit"], name="皇甫新人", phone="")
+    html = _get(client)[0]
+    assert "皇甫新人" not in html
+    assert "感谢××和闻人雅的监督" in html
+    assert "××反映的问题" in html
+    school_user = site["users"]["school"]
+    school_user.first_name = "闻人雅"
+    school_user.save()
+    html = _get(client)[0]
+    assert "闻人雅" not in html
+    assert "××所在单位本周销号 1 个" in html
+    # a login's save of last_login only leaves the cached page alone
+    school_user.save(update_fields=["last_login"])
     assert _get(client)[1] == 0

@@ -199,3 +199,21 @@ def test_the_county_page_links_the_settings(client, site, role, shown):
     client.force_login(site["users"][role])
     html = client.get(f"/counties/{site['county'].pk}/2026/").content.decode()
     assert (_settings(site) in html) is shown
+
+
+@pytest.mark.parametrize(
+    ("instant", "start"),
+    [
+        # 23:30 on 31 March in Beijing: March's bulletin
+        (dt.datetime(2026, 3, 31, 15, 30, tzinfo=dt.UTC), dt.date(2026, 3, 1)),
+        # 00:30 on 1 April in Beijing (still 31 March in UTC): April's
+        (dt.datetime(2026, 3, 31, 16, 30, tzinfo=dt.UTC), dt.date(2026, 4, 1)),
+    ],
+)
+def test_the_period_published_is_beijings(client, site, monkeypatch, instant, start):
+    monkeypatch.setattr(timezone, "now", lambda: instant)
+    client.force_login(site["users"]["admin"])
+    client.post(_publish(site), {"period": "month"})
+    bulletin = PublicBulletin.objects.get()
+    assert (bulletin.start, bulletin.end) == (start, timezone.localdate())
+    assert bulletin.content["span"].startswith(f"{start:%Y年%m月%d日}至")
