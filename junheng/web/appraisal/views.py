@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from junheng.rectification import appraisal as core
@@ -69,8 +70,12 @@ def appraisal(request: HttpRequest, county_id: int, year: str) -> HttpResponse:
     county = perms.county_or_404(request, county_id, perms.can_view_appraisal)
     school_year = year_or_404(year)
     period = _period(request)
-    page = services.appraisal_for(county, school_year, period)
     context = _base(request, county, school_year, "appraisal")
+    try:
+        page = services.appraisal_for(county, school_year, period)
+    except core.AppraisalError as exc:  # the county's own formula file is not well formed
+        context.update(period=period, error=str(exc))
+        return render(request, "appraisal/appraisal.html", context)
     context.update(
         a=page.appraisal,
         period=period,
@@ -88,7 +93,10 @@ def appraisal_xlsx(request: HttpRequest, county_id: int, year: str) -> HttpRespo
     county = perms.county_or_404(request, county_id, perms.can_view_appraisal)
     school_year = year_or_404(year)
     period = _period(request)
-    result = services.appraisal_for(county, school_year, period).appraisal
+    try:
+        result = services.appraisal_for(county, school_year, period).appraisal
+    except core.AppraisalError:  # the page explains what is wrong with the county's file
+        return redirect(f"{reverse('appraisal', args=[county.pk, year])}?period={period.code}")
     heading = f"{county.name}{period.label}整改工作考核排名（截至{result.as_of:%Y年%m月%d日}）"
     return xlsx_response(
         presenters.workbook_tables(result),

@@ -233,3 +233,23 @@ def test_the_ledger_links_what_the_reader_may_open(client, site, clock, role, li
     }
     for name, href in hrefs.items():
         assert (f'href="{href}">{name}</a>' in page) == (name in links), (role, name)
+
+
+def test_a_broken_county_file_is_explained(client, site, clock, settings, tmp_path):
+    settings.JUNHENG_APPRAISAL_DIR = str(tmp_path)
+    (tmp_path / "500101.yaml").write_text(
+        "extends: appraisal.yaml\ncomponents:\n  findings:\n    weight: 30\n", encoding="utf-8"
+    )
+    client.force_login(site["users"]["admin"])
+    county, year = site["county"].pk, site["year"].label
+    for url in (
+        reverse("appraisal", args=[county, year]),
+        reverse("rectification_bulletin", args=[county, year]),
+    ):
+        response = client.get(url)
+        assert response.status_code == 200
+        assert "本县的考核计分办法文件有误" in response.content.decode()
+        assert "各分项权重之和为 110 分，应等于总分 100 分" in response.content.decode()
+    response = client.get(reverse("appraisal_xlsx", args=[county, year]) + "?period=2026Q1")
+    assert response.status_code == 302
+    assert response.url == reverse("appraisal", args=[county, year]) + "?period=2026Q1"

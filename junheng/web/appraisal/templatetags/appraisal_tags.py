@@ -7,6 +7,7 @@ from typing import Any
 
 from django import template
 
+from junheng.rectification.appraisal import AppraisalError
 from junheng.web.appraisal import permissions, services
 from junheng.web.registry.models import County, SchoolYear
 
@@ -18,7 +19,10 @@ def bulletin_ranking(context: Any, county: County, year: SchoolYear) -> dict[str
     """The quarter holding today: its label, both rankings and whether the reader may open the
     appraisal page (its link is shown only then)."""
     period = services.default_period("quarter")
-    page = services.appraisal_for(county, year, period)
+    try:
+        page = services.appraisal_for(county, year, period)
+    except AppraisalError as exc:  # the county's own formula file is not well formed
+        return {"error": str(exc), "link": False}
     request = context.get("request")
     user = getattr(request, "user", None)
     return {
