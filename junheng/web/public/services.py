@@ -24,6 +24,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.template.loader import get_template
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from junheng.core.schema import LEVEL_ZH
 from junheng.rectification.bulletin import Bulletin
@@ -285,14 +286,17 @@ def publish_bulletin(county: County, year: SchoolYear, data: Bulletin, user: Any
 
 
 def default_slug(county: County) -> str:
-    """The county's code when it has one and no other county uses it, else a random address."""
+    """The county's code when it has one and no other county uses it, else an address derived
+    from the county with the site's secret key: the same on every visit of the settings page,
+    and no row id to count through."""
     code = (county.code or "").strip().lower()
     if len(code) >= 3 and code.isalnum() and not PublicPage.objects.filter(slug=code).exists():
         return code
-    while True:
-        slug = secrets.token_hex(4)
+    for attempt in range(100):
+        slug = salted_hmac("junheng.public.slug", f"{county.pk}:{attempt}").hexdigest()[:10]
         if not PublicPage.objects.filter(slug=slug).exists():
             return slug
+    return secrets.token_hex(6)
 
 
 def settings_of(county: County) -> PublicPage:

@@ -217,3 +217,14 @@ def test_the_period_published_is_beijings(client, site, monkeypatch, instant, st
     bulletin = PublicBulletin.objects.get()
     assert (bulletin.start, bulletin.end) == (start, timezone.localdate())
     assert bulletin.content["span"].startswith(f"{start:%Y年%m月%d日}至")
+
+
+def test_a_county_without_a_code_keeps_the_same_proposed_address(client, site):
+    client.force_login(site["users"]["sysadmin"])
+    site["other"].code = None
+    site["other"].save()
+    url = f"/public/counties/{site['other'].pk}/"
+    first, second = client.get(url), client.get(url)
+    assert first.context["page"].slug == second.context["page"].slug
+    assert len(first.context["page"].slug) == 10
+    assert str(site["other"].pk) != first.context["page"].slug
