@@ -34,9 +34,10 @@ def visit_origin(context: dict[str, Any], problem: Any) -> str:
 
 @register.simple_tag(takes_context=True)
 def school_inspections_link(context: dict[str, Any], school: Any) -> str:
-    """The school page's line to its visits, for those who may read them."""
+    """The school page's line to its visits, for those who may read them: the page has checked
+    that the user may see the school, so the role decides (no query)."""
     user = context.get("user")
-    if user is None or not permissions.inspection_schools(user).filter(pk=school.pk).exists():
+    if user is None or not permissions.has_inspection_pages(user):
         return ""
     url = reverse("inspections_school", args=[school.school_id])
     return format_html('<dt>督导检查</dt><dd><a href="{}">督导检查记录</a></dd>', url)
