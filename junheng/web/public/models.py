@@ -11,6 +11,7 @@ from django.db import models
 from junheng.rectification.bulletin import PERIODS
 from junheng.web.registry.models import County, SchoolYear
 
+SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]{2,39}$"
 SLUG_HELP = "地址的最后一段：3–40 个小写字母、数字或短横线，如行政区划代码"
 
 
@@ -28,7 +29,7 @@ class PublicPage(models.Model):
         help_text=SLUG_HELP,
         validators=[
             RegexValidator(
-                r"^[a-z0-9][a-z0-9-]{2,39}$",
+                SLUG_PATTERN,
                 "公开地址应为 3–40 个小写字母、数字或短横线，以字母或数字开头。",
             )
         ],

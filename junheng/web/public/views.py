@@ -8,28 +8,35 @@ administrators'), `rectification.permissions.can_manage`; everyone else gets tha
 
 from __future__ import annotations
 
+import re
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from junheng.rectification.bulletin import PERIODS
 from junheng.web import clock
 from junheng.web.pages.lookup import NOT_FOUND, year_or_404
 from junheng.web.public import services
 from junheng.web.public.forms import PublicPageForm
-from junheng.web.public.models import PublicBulletin
+from junheng.web.public.models import SLUG_PATTERN, PublicBulletin
 from junheng.web.rectification import reports
 from junheng.web.rectification.permissions import can_manage
 from junheng.web.registry.models import County
 
+_SLUG = re.compile(SLUG_PATTERN)
 
-@require_GET
+
+@require_safe
 def public_page(request: HttpRequest, slug: str) -> HttpResponse:
-    """The county's progress page from the cache, rendered when it is stale."""
+    """The county's progress page from the cache, rendered when it is stale. An address no
+    county could have is refused before the cache or the database is asked."""
+    if not _SLUG.fullmatch(slug):
+        raise Http404(NOT_FOUND)
     html = services.cached_page(slug)
     if html is None:
         html = services.render_page(slug)

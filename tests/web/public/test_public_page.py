@@ -158,3 +158,17 @@ def test_headers(client, site):
     assert "script-src 'self'" in response["Content-Security-Policy"]
     assert "Set-Cookie" not in response
     assert client.get("/p/no-such-county/").get("Cache-Control") is None
+
+
+def test_an_impossible_address_is_refused_without_a_query(client, site, django_assert_num_queries):
+    unknown = client.get("/p/no-such-county/")
+    with django_assert_num_queries(0):
+        for path in ("/p/Qinghe/", "/p/q%20h/", "/p/qh/", f"/p/{'a' * 41}/"):
+            response = client.get(path)
+            assert response.status_code == 404
+            assert response.content == unknown.content
+
+
+def test_head_and_post(client, site):
+    assert client.head(URL).status_code == 200
+    assert client.post(URL).status_code == 405
