@@ -37,7 +37,8 @@ row, so a provincial R1 rule changes the model without code) and whether the tea
   counts split into individual moves none of which returns to its own school (transport without
   the diagonal); `planner_model.pair_moves` splits them so, largest school first.
 - G11: Σ o ≥ ⌈share × eligible⌉ and q·(backbone moved) ≥ p·(all moved) for the backbone share
-  p/q (5·backbone ≥ rotated at 20 %); both shares are the standard's G11 thresholds.
+  p/q (5·backbone ≥ rotated at 20 %); both shares are the standard's G11 thresholds. A county's
+  `max_moves` caps Σ o (below the required number it is refused in Chinese before solving).
 - Approved posts: teachers − out + in + hires ≤ max(approved posts, teachers now) per segment
   (a school already over its posts may not grow). Hires ≤ max_hires, per subject ≤ its cap.
 - Objective: minimise Σ over segments and items of the whole teachers short of the standard's
