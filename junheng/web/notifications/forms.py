@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django import forms
 
-from junheng.web.notifications.models import Preference
+from junheng.web.notifications.models import CountyChannel, Preference
 
 
 class PreferenceForm(forms.ModelForm):
@@ -27,4 +27,23 @@ class PreferenceForm(forms.ModelForm):
         help_texts = {
             "digest": "关闭后不再收到每日待办提醒（逾期督办提醒不受影响）",
             "robot": "发到下面的个人群机器人；未填写则发到本县区的群机器人（如已设置）",
+        }
+
+
+class CountyChannelForm(forms.ModelForm):
+    webhook_url = forms.URLField(
+        label="群机器人地址",
+        required=False,
+        assume_scheme="https",
+        max_length=200,
+        help_text="在群聊中添加机器人后得到的 Webhook 地址；留空则不发往本县的群",
+        error_messages={"invalid": "请填写完整的网址，以 https:// 或 http:// 开头"},
+    )
+
+    class Meta:
+        model = CountyChannel
+        fields = ["webhook_url", "template", "escalate_after_days"]
+        widgets = {"template": forms.Textarea(attrs={"rows": 4})}
+        error_messages = {
+            "escalate_after_days": {"invalid": "请填写整数天数，或留空使用系统默认值"}
         }

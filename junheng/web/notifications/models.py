@@ -12,9 +12,10 @@ two workers never both send it (`delivery.py`).
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 
-from junheng.notifications.messages import DEFAULT_TEMPLATE
+from junheng.notifications.messages import DEFAULT_TEMPLATE, TemplateError, check_template
 from junheng.web.registry.models import County
 
 
@@ -76,6 +77,12 @@ class CountyChannel(models.Model):
 
     def __str__(self) -> str:
         return str(self.county)
+
+    def clean(self) -> None:
+        try:
+            check_template(self.template)
+        except TemplateError as exc:
+            raise ValidationError({"template": str(exc)}) from None
 
 
 class Notification(models.Model):

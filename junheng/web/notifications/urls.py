@@ -14,4 +14,5 @@ urlpatterns: list[URLPattern] = [
     path("notifications/<int:pk>/read/", views.mark_read, name="read"),
     path("notifications/read-all/", views.mark_all_read, name="read_all"),
     path("notifications/settings/", views.preferences, name="preferences"),
+    path("notifications/counties/<int:county_id>/", views.county_channel, name="county"),
 ]

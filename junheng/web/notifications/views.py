@@ -14,12 +14,15 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from junheng.notifications.rules import rules
 from junheng.web import clock
+from junheng.web.accounts.scope import can_review_county, importable_counties
 from junheng.web.notifications.badge import items_for
-from junheng.web.notifications.forms import PreferenceForm
-from junheng.web.notifications.models import Notification, Preference
+from junheng.web.notifications.forms import CountyChannelForm, PreferenceForm
+from junheng.web.notifications.models import CountyChannel, Notification, Preference
 from junheng.web.notifications.todo import group_of
 from junheng.web.pages.lookup import NOT_FOUND
+from junheng.web.registry.models import County
 
 OVERDUE_GROUP = "已逾期"
 
@@ -98,5 +101,30 @@ def preferences(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "notifications/preferences.html",
-        {"form": form, "email": request.user.email},
+        {
+            "form": form,
+            "email": request.user.email,
+            "counties": list(importable_counties(request.user).order_by("name")[:50]),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def county_channel(request: HttpRequest, county_id: int) -> HttpResponse:
+    """A county's group-chat robot, its message template and its escalation days: the county's
+    administrators (and system administrators) only; anyone else gets the site's 404."""
+    county = County.objects.filter(pk=county_id).first()
+    if county is None or not can_review_county(request.user, county):
+        raise Http404(NOT_FOUND)
+    instance = CountyChannel.objects.filter(county=county).first() or CountyChannel(county=county)
+    form = CountyChannelForm(request.POST or None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        flash.success(request, f"{county.name}的提醒渠道已保存")
+        return redirect("notifications:county", county_id=county.pk)
+    return render(
+        request,
+        "notifications/county.html",
+        {"county": county, "form": form, "default_days": rules().escalate_after_days},
     )

@@ -166,3 +166,54 @@ def test_the_county_page_shows_the_admins_todo_panel(client, site):
     client.force_login(site["users"]["sysadmin"])
     html = client.get(reverse("county", args=[site["county"].pk, "2026"])).content.decode()
     assert "todo-panel" not in html
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [
+        ("admin", 200),
+        ("sysadmin", 200),
+        ("other_admin", 404),
+        ("leader", 404),
+        ("inspector", 404),
+        ("school", 404),
+        ("township", 404),
+        ("department", 404),
+    ],
+)
+def test_a_countys_robot_page_is_its_admins(client, site, who, status):
+    client.force_login(site["users"][who])
+    url = reverse("notifications:county", args=[site["county"].pk])
+    assert client.get(url).status_code == status
+    # a post (here an invalid one, shown again) is refused alike
+    assert client.post(url, {"template": "{}"}).status_code == status
+    if status == 404:
+        assert "<h1>页面不存在</h1>" in client.get(url).content.decode()
+
+
+def test_a_countys_robot_template_is_checked_and_saved(client, site):
+    from junheng.web.notifications.models import CountyChannel
+
+    client.force_login(site["users"]["admin"])
+    url = reverse("notifications:county", args=[site["county"].pk])
+    assert client.get(reverse("notifications:county", args=[999])).status_code == 404
+    html = client.get(url).content.decode()
+    assert "石桥县 · 群机器人与逾期督办" in html and "系统默认值（7 天）" in html
+    bad = client.post(url, {"webhook_url": "https://qyapi.example.cn/send", "template": '{"a": 1}'})
+    assert "消息模板中没有 {标题}、{内容} 或 {链接}" in bad.content.decode()
+    assert not CountyChannel.objects.exists()
+    good = client.post(
+        url,
+        {
+            "webhook_url": "https://qyapi.example.cn/send",
+            "template": '{"msgtype": "markdown", "markdown": {"content": "{内容}"}}',
+            "escalate_after_days": "3",
+        },
+        follow=True,
+    )
+    assert "石桥县的提醒渠道已保存" in good.content.decode()
+    saved = CountyChannel.objects.get()
+    assert (saved.county, saved.escalate_after_days) == (site["county"], 3)
+    # the county's admin finds the page from their own settings
+    html = client.get(reverse("notifications:preferences")).content.decode()
+    assert f'href="{url}">石桥县</a>' in html
