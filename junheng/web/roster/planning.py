@@ -30,6 +30,7 @@ from junheng.roster.planner_input import planner_teachers
 from junheng.roster.rules import EligibilityRules
 from junheng.web.pages.forecast import standard_for
 from junheng.web.rectification.models import Problem, ProblemSource, Unit, UnitKind
+from junheng.web.rectification.parties import unit_for_school
 from junheng.web.rectification.services import TaskFields, add_problem, save_task
 from junheng.web.registry.models import County, School, SchoolYear
 from junheng.web.roster import services
@@ -171,7 +172,8 @@ def create_tasks(
     today: dt.date,
 ) -> TasksOutcome:
     """One problem (自查) for the year's plan and one task per receiving school (its moves in
-    and hires); a second call finds the problem and creates nothing."""
+    and hires), led by the education bureau with the school's unit responsible; a second call
+    finds the problem and creates nothing."""
     with transaction.atomic():
         # Two clicks at once wait for each other here, so the second finds the first's problem.
         County.objects.select_for_update().filter(pk=county.pk).first()
@@ -206,21 +208,16 @@ def create_tasks(
             hires_by[h["school_id"]].append(h)
         ids = sorted(set(moves_by) | set(hires_by))
         schools = {s.school_id: s for s in School.objects.filter(county=county, school_id__in=ids)}
-        units = {
-            u.school_id: u
-            for u in Unit.objects.filter(
-                county=county, kind=UnitKind.SCHOOL, school__in=schools.values()
-            )
-        }
         due = due_date(today, services.eligibility_for(county))
         for sid in ids:
             school = schools[sid]
-            unit = units.get(school.pk)
             save_task(
                 problem,
                 TaskFields(
                     lead_unit=lead,
-                    responsible_units=[unit] if unit is not None else [],
+                    # the receiving school's own unit (made on first use), so the school
+                    # reads and reports on its task
+                    responsible_units=[unit_for_school(school)],
                     person="",
                     leader="",
                     measures=f"{school.name}：{_measures(moves_by[sid], hires_by[sid])}",

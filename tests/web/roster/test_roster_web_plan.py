@@ -19,7 +19,6 @@ from junheng.web.registry.management.commands.junheng_demo import (
     DEMO_PROVINCE,
     DEMO_YEAR,
 )
-from junheng.web.registry.models import School
 from junheng.web.roster import services
 from junheng.web.services import load_dataset
 
@@ -167,13 +166,16 @@ def test_tasks_name_the_receiving_school_unit_and_need_a_lead(client, users, tin
     assert not Problem.objects.exists()
 
     lead = Unit.objects.create(county=county, kind=UnitKind.DEPARTMENT, name="县教育局")
-    for school in School.objects.filter(county=county):
-        Unit.objects.create(county=county, kind=UnitKind.SCHOOL, name=school.name, school=school)
     client.post(_url("plan_tasks", county, year), RUN)
     (task,) = Task.objects.all()
     assert task.lead_unit == lead
+    # the receiving school's unit, made for it, is responsible: the school sees its task
     (unit,) = task.responsible_units.all()
-    assert unit.school.name in task.measures and unit.school.school_id != SCHOOL
+    assert unit.kind == UnitKind.SCHOOL and unit.name == unit.school.name
+    assert task.measures.startswith(
+        f"{unit.school.name}：交流调入 1 人：T2（体育，自城关第一小学）"
+    )
+    assert unit.school.school_id != SCHOOL
 
 
 @pytest.mark.parametrize(
