@@ -10,30 +10,30 @@ from django.urls import reverse
 
 from junheng.inspections import kinds
 from junheng.web.inspections.models import Visit
+from junheng.web.notifications.sources import matching
 from junheng.web.notifications.todo import TodoItem
 
 
 def planned_visits(users: Sequence[AbstractBaseUser], today: date) -> dict[int, list[TodoItem]]:
-    """Each 督学's planned visits due today or overdue (one query for all the users)."""
-    visits = (
-        Visit.objects.filter(
-            inspector__in=[u.pk for u in users], status=kinds.PLANNED, planned_on__lte=today
-        )
-        .select_related("school")
+    """Each 督学's planned visits due today or overdue: one read of those visits for all the
+    users (by batches of ids, or the visits due read whole for a province's users)."""
+    due = (
+        Visit.objects.filter(status=kinds.PLANNED, planned_on__lte=today)
         .order_by("planned_on", "id")
+        .values("pk", "inspector_id", "planned_on", "kind", "school__name", "school__county_id")
     )
     items: dict[int, list[TodoItem]] = {}
-    for visit in visits:
-        overdue = visit.planned_on < today
-        items.setdefault(visit.inspector_id, []).append(
+    for row in matching(due, "inspector_id", [u.pk for u in users]):
+        overdue = row["planned_on"] < today
+        items.setdefault(row["inspector_id"], []).append(
             TodoItem(
                 kind="visit_planned",
-                title=f"督导检查：{visit.school.name}（{kinds.KINDS[visit.kind]}，"
-                f"计划 {visit.planned_on:%Y-%m-%d}{'，已逾期' if overdue else ''}）",
-                url=reverse("inspections_visit", args=[visit.pk]),
-                due=visit.planned_on,
+                title=f"督导检查：{row['school__name']}（{kinds.KINDS[row['kind']]}，"
+                f"计划 {row['planned_on']:%Y-%m-%d}{'，已逾期' if overdue else ''}）",
+                url=reverse("inspections_visit", args=[row["pk"]]),
+                due=row["planned_on"],
                 overdue=overdue,
-                county_id=visit.school.county_id,
+                county_id=row["school__county_id"],
             )
         )
     return items

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from junheng.inspections import kinds
 from junheng.web.inspections.models import Visit
+from junheng.web.notifications import sources
 from junheng.web.notifications.todo import providers, todo_for
 
 
-def test_planned_visits_due_today_or_overdue(site):
+@pytest.mark.parametrize("whole_table", [False, True])
+def test_planned_visits_due_today_or_overdue(site, monkeypatch, whole_table):
+    if whole_table:  # as for a province's users: the visits due read whole, filtered here
+        monkeypatch.setattr(sources, "WHOLE_TABLE", 1)
     duxue, duxue2 = site["users"]["duxue"], site["users"]["duxue2"]
     one, two = site["schools"]["one"], site["schools"]["two"]
 
