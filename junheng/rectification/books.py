@@ -88,11 +88,13 @@ class SchoolPlan:
     year: str
     today: date
     evaluated: str
-    """Which evaluation the gaps come from ("2026-03-02 10:15 评估（标准名）"); "" without one."""
+    """The day of the evaluation the gaps come from ("2026-03-02"); "" without one."""
     gaps: tuple[Gap, ...]
     problems: tuple[PlanProblem, ...]
     tasks: tuple[PlanTask, ...]
     school_id: str = ""
+    standard: str = ""
+    """The name of the evaluation's standard."""
 
     @property
     def closed(self) -> int:
@@ -106,18 +108,35 @@ class SchoolPlan:
     def closed_share(self) -> str:
         return f"{self.closed / len(self.tasks):.1%}" if self.tasks else "—"
 
+    @property
+    def basis(self) -> str:
+        return basis_text(self.evaluated, self.standard)
+
     def summary(self) -> str:
         gaps = (
-            f"最新评估（{self.evaluated}）显示未达标指标 {len(self.gaps)} 项"
+            f"在 {self.evaluated} 的评估中未达标指标 {len(self.gaps)} 项"
             if self.evaluated
             else "本学年尚无评估结果"
         )
+        tasks = f"整改任务 {len(self.tasks)} 项"
+        if self.tasks:
+            tasks += f"，已销号 {self.closed} 项（{self.closed_share}），逾期 {self.overdue} 项"
         return (
             f"截至{self.today:%Y年%m月%d日}，{self.school}{gaps}；"
-            f"登记问题 {len(self.problems)} 个，"
-            f"整改任务 {len(self.tasks)} 项，已销号 {self.closed} 项（{self.closed_share}），"
-            f"逾期 {self.overdue} 项。"
+            f"登记问题 {len(self.problems)} 个，{tasks}。"
         )
+
+    @property
+    def empty(self) -> bool:
+        """Nothing to put right: no gap, no problem, no task."""
+        return not (self.gaps or self.problems or self.tasks)
+
+
+def basis_text(evaluated: str, standard: str) -> str:
+    """Which evaluation the gaps are read from, as a note under their table."""
+    if not evaluated:
+        return ""
+    return f"{evaluated} 的评估，评估标准：{standard}" if standard else f"{evaluated} 的评估"
 
 
 @dataclass(frozen=True)
@@ -131,6 +150,11 @@ class TownshipBook:
     evaluated: str
     schools: tuple[SchoolPlan, ...]
     tasks: tuple[PlanTask, ...]
+    standard: str = ""
+
+    @property
+    def basis(self) -> str:
+        return basis_text(self.evaluated, self.standard)
 
     @property
     def all_tasks(self) -> list[PlanTask]:
@@ -149,10 +173,13 @@ class TownshipBook:
         share = f"{closed / len(tasks):.1%}" if tasks else "—"
         gaps = sum(len(s.gaps) for s in self.schools)
         failing = sum(1 for s in self.schools if s.gaps)
+        counted = f"整改任务 {len(tasks)} 项"
+        if tasks:
+            overdue = sum(1 for t in tasks if t.overdue)
+            counted += f"，已销号 {closed} 项（{share}），逾期 {overdue} 项"
         return (
             f"截至{self.today:%Y年%m月%d日}，{self.township}共有学校 {len(self.schools)} 所，"
-            f"其中 {failing} 所有未达标指标（共 {gaps} 项）；整改任务 {len(tasks)} 项，"
-            f"已销号 {closed} 项（{share}），逾期 {sum(1 for t in tasks if t.overdue)} 项。"
+            f"其中 {failing} 所有未达标指标（共 {gaps} 项）；{counted}。"
         )
 
 
@@ -203,10 +230,10 @@ def _school_sections(w: ds.DocumentWriter, plan: SchoolPlan, level: int, prefix:
             _gap_rows(plan.gaps),
             GAP_WIDTHS,
             left=(2, 3),
-            note=f"依据：{plan.evaluated}。" if plan.evaluated else None,
+            note=f"依据：{plan.basis}。" if plan.evaluated else None,
         )
     elif plan.evaluated:
-        w.p(f"最新评估（{plan.evaluated}）中本校各项指标均达标。")
+        w.p(f"在 {plan.evaluated} 的评估中本校各项指标均达标。")
     else:
         w.p("本学年尚无评估结果。")
     w.h("整改任务", level)
@@ -270,7 +297,7 @@ def school_plan_document(plan: SchoolPlan) -> bytes:
 
 
 SCHOOLS_HEADER = ["学校", "未达标指标", "问题", "任务", "已销号", "逾期", "销号率"]
-SCHOOLS_WIDTHS = [5.2, 1.8, 1.4, 1.4, 1.6, 1.4, 2.0]
+SCHOOLS_WIDTHS = [4.6, 2.6, 1.4, 1.4, 1.6, 1.4, 1.8]
 
 
 def school_counts(plan: SchoolPlan) -> list[str | int]:
@@ -306,7 +333,7 @@ def township_book_document(book: TownshipBook) -> bytes:
             [school_counts(s) for s in book.schools],
             SCHOOLS_WIDTHS,
             left=(0,),
-            note=f"未达标指标依据：{book.evaluated}。" if book.evaluated else None,
+            note=f"未达标指标依据：{book.basis}。" if book.evaluated else None,
         )
     w.h("乡镇整改任务", 1)
     if book.tasks:
@@ -320,10 +347,18 @@ def township_book_document(book: TownshipBook) -> bytes:
     else:
         w.p(f"没有由{book.township}牵头或负责的整改任务。")
     w.h("各校整改方案", 1)
-    if not book.schools:
+    detailed = [p for p in book.schools if not p.empty]
+    if not detailed:
         w.p("无。")
-    for plan in book.schools:
+    for plan in detailed:
         w.h(plan.school, 2)
         w.p(plan.summary())
         _school_sections(w, plan, 3, f"{plan.school}")
+    quiet = [p.school for p in book.schools if p.empty]
+    if quiet and detailed:
+        w.h("其他学校", 2)
+    if quiet and book.evaluated:
+        w.p(f"{'、'.join(quiet)}在 {book.evaluated} 的评估中各项指标均达标，没有整改问题和任务。")
+    elif quiet:
+        w.p(f"{'、'.join(quiet)}没有登记整改问题和任务（本学年尚无评估结果）。")
     return _save(w)

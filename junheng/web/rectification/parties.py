@@ -192,10 +192,8 @@ def _gap(draft: ProblemDraft) -> Gap:
 
 
 def evaluated_text(snapshot: Snapshot | None) -> str:
-    if snapshot is None:
-        return ""
-    when = local_date(snapshot.created_at)
-    return f"{when:%Y-%m-%d} 评估（{services.standard_name(snapshot)}）"
+    """The local day of the evaluation ("" without one)."""
+    return f"{local_date(snapshot.created_at):%Y-%m-%d}" if snapshot is not None else ""
 
 
 def plan_task(task: Task, today: date) -> PlanTask:
@@ -249,6 +247,7 @@ def _plans(
     for t in tasks:
         counts[t.problem_id] = counts.get(t.problem_id, 0) + 1
     evaluated = evaluated_text(snapshot)
+    standard = services.standard_name(snapshot)
     return [
         SchoolPlan(
             county=county.name,
@@ -263,6 +262,7 @@ def _plans(
             ),
             tasks=tuple(plan_task(t, today) for t in tasks if _belongs(t, s)),
             school_id=s.school_id,
+            standard=standard,
         )
         for s in schools
     ]
@@ -290,6 +290,7 @@ def township_book(county: County, township: str, year: SchoolYear, today: date) 
         evaluated=evaluated_text(snapshot),
         schools=tuple(_plans(county, schools, year, today, snapshot)),
         tasks=tuple(plan_task(t, today) for t in township_tasks(county, township, year)),
+        standard=services.standard_name(snapshot),
     )
 
 
