@@ -109,11 +109,10 @@ def check_template(template: str) -> Any:
         data = json.loads(template)
     except ValueError as exc:
         raise TemplateError(
-            f"消息模板不是有效的 JSON（第 {getattr(exc, 'lineno', 1)} 行附近）："
-            "请检查引号、逗号和括号"
+            f"消息模板格式有误（第 {getattr(exc, 'lineno', 1)} 行附近）：请检查引号、逗号和括号"
         ) from None
     if not isinstance(data, dict):
-        raise TemplateError("消息模板应为 JSON 对象，即以 { 开头、以 } 结尾")
+        raise TemplateError("消息模板应以 { 开头、以 } 结尾（群机器人要求的格式）")
     if not any(slot in template for slot in SLOTS):
         raise TemplateError("消息模板中没有 {标题}、{内容} 或 {链接}，机器人收到的消息将没有内容")
     return data

@@ -84,3 +84,26 @@ def test_todo_at_the_office_and_on_a_phone(page: Page, phone: Page, live_server,
     phone.get_by_role("link", name="提醒设置").click()
     assert phone.evaluate(OVERFLOW) == 0
     screenshot(phone, "todo-settings-phone-360")
+
+
+def test_a_county_admin_lands_on_the_overview_with_their_todo(
+    page: Page, phone: Page, live_server, clerk, django_user_model
+):
+    from junheng.web.collection.models import SchoolYearData
+
+    county = clerk.profile.school.county
+    SchoolYearData.objects.update(status="submitted")
+    admin = django_user_model.objects.create_user("cadmin", password=PASSWORD, first_name="张主任")
+    Profile.objects.create(user=admin, role=Role.COUNTY_ADMIN, county=county)
+    base = live_server.url
+    login(page, base, "cadmin", PASSWORD)
+    panel = page.locator("section.todo-panel")
+    expect(panel.get_by_role("heading")).to_have_text("我的待办（2 项，1 项已逾期）")
+    expect(panel.get_by_role("link", name="审核 1 所学校提交的 2026 学年数据")).to_be_visible()
+    assert page.evaluate(OVERFLOW) == 0
+    screenshot(page, "todo-county-panel-1366")
+    login(phone, base, "cadmin", PASSWORD)
+    phone.goto(f"{base}/notifications/counties/{county.pk}/")
+    expect(phone.get_by_role("heading", name="示范县 · 群机器人与逾期督办")).to_be_visible()
+    assert phone.evaluate(OVERFLOW) == 0
+    screenshot(phone, "todo-county-robot-phone-360")

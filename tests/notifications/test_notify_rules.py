@@ -117,8 +117,8 @@ def test_robot_body_fills_slots_inside_json_strings():
 @pytest.mark.parametrize(
     ("template", "message"),
     [
-        ('{"text": "{内容}"', "不是有效的 JSON"),
-        ('["{内容}"]', "应为 JSON 对象"),
+        ('{"text": "{内容}"', "消息模板格式有误（第 1 行附近）"),
+        ('["{内容}"]', "应以 { 开头、以 } 结尾"),
         ('{"text": "hello"}', "没有 {标题}、{内容} 或 {链接}"),
     ],
 )

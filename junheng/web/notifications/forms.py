@@ -36,7 +36,7 @@ class CountyChannelForm(forms.ModelForm):
         required=False,
         assume_scheme="https",
         max_length=200,
-        help_text="在群聊中添加机器人后得到的 Webhook 地址；留空则不发往本县的群",
+        help_text="在群聊中添加机器人后得到的推送地址；留空则不发往本县的群",
         error_messages={"invalid": "请填写完整的网址，以 https:// 或 http:// 开头"},
     )
 

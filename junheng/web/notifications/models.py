@@ -62,7 +62,7 @@ class CountyChannel(models.Model):
     template = models.TextField(
         "消息模板",
         default=DEFAULT_TEMPLATE,
-        help_text="JSON 格式，可用 {标题}、{内容}、{链接}",
+        help_text="可用 {标题}、{内容}、{链接}，发送时换成提醒的文字",
     )
     escalate_after_days = models.PositiveIntegerField(
         "逾期多少天后报县级领导",

@@ -28,7 +28,7 @@ class Migration(migrations.Migration):
                     "template",
                     models.TextField(
                         default='{"msgtype": "text", "text": {"content": "{标题}\\n{内容}"}}',
-                        help_text="JSON 格式，可用 {标题}、{内容}、{链接}",
+                        help_text="可用 {标题}、{内容}、{链接}，发送时换成提醒的文字",
                         verbose_name="消息模板",
                     ),
                 ),
