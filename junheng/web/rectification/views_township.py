@@ -64,6 +64,7 @@ def township_page(request: HttpRequest, county_id: int, year: str, township: str
         "book": book,
         "today": today,
         "plans": plans,
+        "quiet": [plan.school for plan in book.schools if plan.empty],
         "own_tasks": task_rows(book.tasks, rows, request.user),
         "ledger_reader": can_view_ledger(request.user, county),
         "own_page": parties.own_page_link(request.user, school_year),
