@@ -235,3 +235,13 @@ def test_the_command_reports_in_chinese(county_site, work, freeze, capsys):
     out = capsys.readouterr().out
     assert "新增每日提醒 10 条" in out and "发送成功" in out
     assert json.dumps(out, ensure_ascii=False).isprintable()
+
+
+def test_no_mail_for_a_user_without_an_address(county_site, work, freeze):
+    school = county_site["users"]["school"]
+    school.email = ""
+    school.save()
+    freeze(MORNING)
+    delivery.run()
+    assert _rows(user=school) == [("school1", "in_app", "digest:2026-12-07")]
+    assert "school1@example.cn" not in [m.to[0] for m in mail.outbox]
