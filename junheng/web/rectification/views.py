@@ -529,6 +529,8 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
         problem=problem,
         editable=editable,
         reporting=reporting,
+        # a school responsible for a county task reads the task, not the county's problem
+        problem_visible=can_view_problem(request.user, problem),
         steps=steps,
         updates=updates,
         form=ProgressForm(),

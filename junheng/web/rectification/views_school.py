@@ -9,6 +9,7 @@ county's ledger. Unknown and forbidden schools answer the same 404.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 from urllib.parse import quote
 
@@ -20,6 +21,7 @@ from django.views.decorators.http import require_GET
 
 from junheng.rectification.books import PlanTask, school_plan_document
 from junheng.web.accounts.scope import (
+    AnyUser,
     can_view_school,
     is_school_inspector,
     township_of,
@@ -27,12 +29,14 @@ from junheng.web.accounts.scope import (
 )
 from junheng.web.pages.lookup import NOT_FOUND, start_year, year_or_404
 from junheng.web.rectification import parties, services
+from junheng.web.rectification.models import Task
 from junheng.web.rectification.permissions import (
+    can_manage,
     can_report_progress,
     can_view_ledger,
 )
 from junheng.web.rectification.views import STATUS_CSS
-from junheng.web.registry.models import School, SchoolYear
+from junheng.web.registry.models import County, School, SchoolYear
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -52,20 +56,20 @@ def plan_school_or_404(request: HttpRequest, school_id: str) -> School:
     return school
 
 
-def task_rows(tasks: Any, by_id: dict[int, Any], user: Any) -> list[dict[str, Any]]:
-    """Rows of plan tasks for a page: the task, its css and whether the user may report on it."""
-    rows = []
-    for t in tasks:
-        task: PlanTask = t
-        row = by_id.get(task.id or 0)
-        rows.append(
-            {
-                "t": task,
-                "css": STATUS_CSS.get(task.status, "draft"),
-                "mine": row is not None and can_report_progress(user, row),
-            }
-        )
-    return rows
+def task_rows(
+    tasks: Iterable[PlanTask], by_id: dict[int, Task], user: AnyUser, county: County
+) -> list[dict[str, Any]]:
+    """Rows of plan tasks for a page: the task, its css and whether it is the user's own unit's
+    to report on (本单位办理; not marked for the county's approvers, who may report on all)."""
+    manager = can_manage(user, county)
+    return [
+        {
+            "t": task,
+            "css": STATUS_CSS.get(task.status, "draft"),
+            "mine": not manager and task.id in by_id and can_report_progress(user, by_id[task.id]),
+        }
+        for task in tasks
+    ]
 
 
 @login_required
@@ -83,7 +87,7 @@ def school_plan(request: HttpRequest, school_id: str, year: str) -> HttpResponse
         "year": school_year,
         "plan": plan,
         "today": today,
-        "tasks": task_rows(plan.tasks, tasks, request.user),
+        "tasks": task_rows(plan.tasks, tasks, request.user, school.county),
         "ledger_reader": can_view_ledger(request.user, school.county),
         "own_page": parties.own_page_link(request.user, school_year),
         "township_page": _township_link(request, school, school_year),

@@ -53,7 +53,7 @@ def township_page(request: HttpRequest, county_id: int, year: str, township: str
         {
             "plan": plan,
             "counts": school_counts(plan),
-            "tasks": task_rows(plan.tasks, rows, request.user),
+            "tasks": task_rows(plan.tasks, rows, request.user, county),
         }
         for plan in book.schools
     ]
@@ -65,7 +65,7 @@ def township_page(request: HttpRequest, county_id: int, year: str, township: str
         "today": today,
         "plans": plans,
         "quiet": [plan.school for plan in book.schools if plan.empty],
-        "own_tasks": task_rows(book.tasks, rows, request.user),
+        "own_tasks": task_rows(book.tasks, rows, request.user, county),
         "ledger_reader": can_view_ledger(request.user, county),
         "own_page": parties.own_page_link(request.user, school_year),
     }

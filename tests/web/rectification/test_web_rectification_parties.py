@@ -121,6 +121,16 @@ def test_task_pages_by_role(client, parties_site):
     _check(client, parties_site, url("edu_task"), set(READERS))
 
 
+def test_a_task_links_its_problem_only_for_its_readers(client, parties_site):
+    task = parties_site["town_task"]
+    problem_url = reverse("rectification_problem", args=[parties_site["county_problem"].pk])
+    for role, linked in (("school", False), ("town", False), ("admin", True)):
+        client.force_login(parties_site["users"][role])
+        page = client.get(reverse("rectification_task", args=[task.pk])).content.decode()
+        assert "城关镇学校布局需调整" in page
+        assert (problem_url in page) == linked, role
+
+
 def test_the_county_lists_stay_closed_to_schools_and_townships(client, parties_site):
     county, year = parties_site["county"].pk, "2026"
     for name in (
@@ -242,6 +252,11 @@ def test_the_township_page(client, parties_site, monkeypatch):
     assert "城关镇共有学校 12 所，其中 1 所有未达标指标（共 1 项）；整改任务 3 项" in page
     assert "城关镇承担的整改任务（1 项）" in page
     assert "编制城关镇学校布局调整方案" in page and "青龙镇" not in page
+    # the township's own task is marked as its unit's, in its list and again under 城关第一小学
+    # (responsible for it); the county's approver sees no such mark
+    assert page.count("本单位办理") == 2
+    client.force_login(parties_site["users"]["admin"])
+    assert "本单位办理" not in client.get(url).content.decode()
 
 
 def test_home_and_start_lead_each_to_their_own_page(client, parties_site):
