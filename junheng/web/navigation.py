@@ -20,8 +20,8 @@ from django.utils.functional import SimpleLazyObject
 
 from junheng.web.accounts import scope
 from junheng.web.accounts.models import Profile
-from junheng.web.notifications.badge import header_link
 from junheng.web.inspections.permissions import has_inspection_pages
+from junheng.web.notifications.badge import header_link
 from junheng.web.rectification.permissions import unit_of
 from junheng.web.surveys.permissions import has_survey_pages
 
