@@ -46,6 +46,16 @@ def _is_system_admin(user: AnyUser) -> bool:
     return profile is not None and profile.role == Role.SYSTEM_ADMIN
 
 
+def profile_of(user: AnyUser) -> Profile | None:
+    """The active user's role and scope (None without one): for rules built on these."""
+    return _profile(user)
+
+
+def is_system_admin(user: AnyUser) -> bool:
+    """Whether the user is a system admin or a Django superuser."""
+    return _is_system_admin(user)
+
+
 def visible_counties(user: AnyUser) -> QuerySet[County]:
     """Counties whose overview the user may open."""
     if _is_system_admin(user):

@@ -17,10 +17,12 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 
-from junheng.web.accounts.models import Profile, Role
+from junheng.web.accounts.models import Role
 from junheng.web.accounts.scope import (
     AnyUser,
     can_review_county,
+    is_system_admin,
+    profile_of,
     visible_county,
     visible_schools,
 )
@@ -31,22 +33,8 @@ from junheng.web.registry.models import County, School
 _NO_INSPECTIONS = (Role.SCHOOL_USER, Role.TOWNSHIP_USER)
 
 
-def _profile(user: AnyUser) -> Profile | None:
-    if not user.is_authenticated or not user.is_active:
-        return None
-    try:
-        return user.profile  # type: ignore[union-attr]
-    except Profile.DoesNotExist:
-        return None
-
-
-def _is_system_admin(user: AnyUser) -> bool:
-    if not user.is_authenticated or not user.is_active:
-        return False
-    if getattr(user, "is_superuser", False):
-        return True
-    profile = _profile(user)
-    return profile is not None and profile.role == Role.SYSTEM_ADMIN
+_profile = profile_of
+_is_system_admin = is_system_admin
 
 
 def _role(user: AnyUser) -> str | None:
