@@ -108,11 +108,14 @@ def start() -> Iterator:
             server.process.wait()
 
 
+DEMO_USERNAMES = ("admin", "county_admin", "school", "leader", "inspector", "township", "duxue")
+
+
 def _passwords(output: str) -> dict[str, str]:
     found = {}
     for line in output.splitlines():
         cells = line.split()
-        if cells and cells[0] in ("admin", "county_admin", "school", "leader", "inspector"):
+        if cells and cells[0] in DEMO_USERNAMES:
             found[cells[0]] = cells[1]
     return found
 
@@ -129,7 +132,15 @@ def test_the_demo_server_from_first_start_to_ctrl_c_and_again(page, tmp_path, st
     server.wait_for("只在命令行查看示范县的评估结果：./run junheng demo")
     assert "停止服务：在本窗口按 Ctrl+C。" in server.output
     passwords = _passwords(server.output)
-    assert sorted(passwords) == ["admin", "county_admin", "inspector", "leader", "school"]
+    assert sorted(passwords) == [
+        "admin",
+        "county_admin",
+        "duxue",
+        "inspector",
+        "leader",
+        "school",
+        "township",
+    ]
     assert (tmp_path / "junheng.sqlite3").exists()
     assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
 
@@ -175,7 +186,7 @@ def test_the_demo_server_from_first_start_to_ctrl_c_and_again(page, tmp_path, st
     output = again.wait_for(READY)
     assert "已载入" not in output and output.count("保留现有数据") == 3
     again.wait_for("./run junheng demo")
-    assert again.output.count("（首次运行时已显示）") == 5
+    assert again.output.count("（首次运行时已显示）") == 7
     assert not set(passwords.values()) & set(again.output.split())
     page.goto(overview)
     assert page.url == overview

@@ -39,6 +39,9 @@ def page_text(content: bytes) -> str:
     body = content.decode()
     body = re.sub(r"<(script|style)\b.*?</\1>", " ", body, flags=re.S)
     body = re.sub(r"<!--.*?-->", " ", body, flags=re.S)
+    # a group robot's message template is the robot's own JSON (its keys are the chat service's
+    # names, e.g. msgtype), typed by the county as the robot's documentation shows it
+    body = re.sub(r'(<textarea[^>]*name="template"[^>]*>).*?</textarea>', r"\1", body, flags=re.S)
     return html.unescape(re.sub(r"<[^>]+>", " ", body))
 
 
