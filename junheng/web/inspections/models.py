@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import models
 
 from junheng.inspections import kinds
-from junheng.web.rectification.models import Problem
+from junheng.web.rectification.models import Problem, StoredFile
 from junheng.web.registry.models import School
 
 
@@ -112,25 +112,12 @@ class Finding(models.Model):
         return self.title
 
 
-class Photo(models.Model):
+class Photo(StoredFile):
     """A photo of a finding, stored like the ledger's evidence (by checksum under var/)."""
 
     finding = models.ForeignKey(
         Finding, on_delete=models.CASCADE, related_name="photos", verbose_name="发现问题"
     )
-    name = models.CharField("文件名", max_length=200)
-    kind = models.CharField("类型", max_length=10)
-    size = models.PositiveBigIntegerField("大小")
-    sha256 = models.CharField("校验和", max_length=64)
-    path = models.CharField("存放位置", max_length=300)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-        verbose_name="上传人",
-    )
-    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
 
     class Meta:
         verbose_name = "现场照片"

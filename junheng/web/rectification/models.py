@@ -363,8 +363,31 @@ class PolicyDocument(models.Model):
         ]
 
 
-class Evidence(models.Model):
-    """An uploaded file, stored under var/ by its checksum; the row keeps name, type, size."""
+class StoredFile(models.Model):
+    """An uploaded file, stored under var/ by its checksum (`evidence.store_all`); the row
+    keeps name, type, size, where it lies and who uploaded it."""
+
+    name = models.CharField("文件名", max_length=200)
+    kind = models.CharField("类型", max_length=10)
+    size = models.PositiveBigIntegerField("大小")
+    sha256 = models.CharField("校验和", max_length=64)
+    path = models.CharField("存放位置", max_length=300)
+    """Relative to the evidence root (`evidence.evidence_root`)."""
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name="上传人",
+    )
+    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+
+class Evidence(StoredFile):
+    """A ledger file: evidence of a progress report or a policy document."""
 
     update = models.ForeignKey(
         ProgressUpdate,
@@ -382,20 +405,6 @@ class Evidence(models.Model):
         related_name="files",
         verbose_name="政策文件",
     )
-    name = models.CharField("文件名", max_length=200)
-    kind = models.CharField("类型", max_length=10)
-    size = models.PositiveBigIntegerField("大小")
-    sha256 = models.CharField("校验和", max_length=64)
-    path = models.CharField("存放位置", max_length=300)
-    """Relative to the evidence root (`evidence.evidence_root`)."""
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-        verbose_name="上传人",
-    )
-    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
 
     class Meta:
         verbose_name = "佐证材料"
