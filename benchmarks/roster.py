@@ -109,9 +109,9 @@ def _timed(fn, *args, **kwargs) -> tuple[Any, float]:
 
 
 def measure(segments: int, max_hires: int) -> dict[str, Any]:
-    from rotation_plan import _cvs, greedy  # the planner benchmark's baseline
+    # the sibling benchmark's county short of PE teachers, so that hires count
+    from rotation_plan import _cvs, greedy, short_of_pe  # the planner benchmark's baseline
 
-    from junheng.demo import national_dataset
     from junheng.intake.roster import read_roster, write_roster_xlsx
     from junheng.roster.aggregate import county_rates, segment_counts
     from junheng.roster.demo import demo_roster
@@ -126,19 +126,7 @@ def measure(segments: int, max_hires: int) -> dict[str, Any]:
     from junheng.roster.rules import load_counting
     from junheng.standards import load_standard
 
-    data = national_dataset(counties=1, segments_per_county=segments)
-    # A county short of PE teachers (as in rotation_plan.py), so that moves alone cannot close
-    # R3 and hires count: at every third segment half the PE teachers teach other subjects.
-    data = replace(
-        data,
-        segments=data.segments.with_row_index("__i")
-        .with_columns(
-            pe_teachers=pl.when(pl.col("__i") % 3 == 0)
-            .then(pl.col("pe_teachers") // 2)
-            .otherwise(pl.col("pe_teachers"))
-        )
-        .drop("__i"),
-    )
+    data = short_of_pe(segments)
     roster = demo_roster(data, year=int(YEAR))
     with tempfile.TemporaryDirectory() as folder:
         folder_path = Path(folder)

@@ -63,12 +63,11 @@ R1_DEGREES = {
 }
 
 
-def county(segments: int) -> tuple[Any, pl.DataFrame, pl.DataFrame]:
-    """The dataset, the planner's segments (with approved posts) and a roster matching them."""
+def short_of_pe(segments: int) -> Any:
+    """A county short of PE teachers, so that moves alone cannot close R3 and hires count: at
+    every third segment half the PE teachers are counted as teaching other subjects."""
     data = national_dataset(counties=1, segments_per_county=segments)
-    # A county short of PE teachers, so that moves alone cannot close R3 and hires count: at
-    # every third segment half the PE teachers are counted as teaching other subjects.
-    data = replace(
+    return replace(
         data,
         segments=data.segments.with_row_index("__i")
         .with_columns(
@@ -78,6 +77,11 @@ def county(segments: int) -> tuple[Any, pl.DataFrame, pl.DataFrame]:
         )
         .drop("__i"),
     )
+
+
+def county(segments: int) -> tuple[Any, pl.DataFrame, pl.DataFrame]:
+    """The dataset, the planner's segments (with approved posts) and a roster matching them."""
+    data = short_of_pe(segments)
     frame = planner_segments(data).with_columns(
         approved_posts=pl.col("teachers") + pl.col("students") % 6
     )
