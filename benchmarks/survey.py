@@ -368,6 +368,10 @@ class _Phones:
             if name.lower() == "set-cookie":
                 key, _, rest = value.strip().partition("=")
                 cookies[key] = _Cookie(rest.split(";", 1)[0])
+            elif name.lower() == "content-length" and len(content) < int(value):
+                # a worker killed while sending closes the connection as if it had finished:
+                # only the length tells a page cut off, which a phone would load again
+                raise ConnectionResetError("answer cut off")
         return int(status_line.split()[1]), content.decode("utf-8", "replace"), cookies
 
 
