@@ -168,3 +168,57 @@ class DecisionTaskForm(forms.Form):
     def __init__(self, *args: Any, county: County, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["lead_unit"].queryset = _county_units(county)  # type: ignore[attr-defined]
+
+
+class MeetingEditForm(MeetingForm):
+    """The meeting's own fields when it is corrected; its decisions have forms of their own
+    (`DecisionEditForm`) and new ones are typed one per line."""
+
+    def __init__(self, *args: Any, county: County, **kwargs: Any) -> None:
+        super().__init__(*args, county=county, **kwargs)
+        self.fields["decisions"].label = "新增决定事项"
+        self.fields["decisions"].help_text = "每行一项，排在已有决定事项之后"
+        self.fields["decisions"].widget.attrs["rows"] = 3
+
+
+class DecisionEditForm(forms.Form):
+    """One decision on the meeting's edit page. A decision already in the ledger has its
+    wording only: its task's lead unit and deadline are the ledger's."""
+
+    text = forms.CharField(
+        label="决定事项",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        required=False,
+    )
+    lead_unit = forms.ModelChoiceField(
+        label="拟牵头单位",
+        queryset=Unit.objects.none(),
+        required=False,
+        empty_label="暂不确定",
+        error_messages={"invalid_choice": "请从列表中选择本县的单位"},
+    )
+    deadline = forms.DateField(
+        label="拟完成时限",
+        widget=_DATE,
+        required=False,
+        error_messages={"invalid": "日期格式应为 年-月-日，如 2026-03-31"},
+    )
+    delete = forms.BooleanField(label="删除此项", required=False)
+
+    def __init__(self, *args: Any, county: County, converted: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.converted = converted
+        if converted:
+            for name in ("lead_unit", "deadline", "delete"):
+                del self.fields[name]
+        else:
+            self.fields["lead_unit"].queryset = _county_units(county)  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        data["text"] = (data.get("text") or "").strip()
+        if not data["text"] and not data.get("delete"):
+            hint = "" if self.converted else "（不需要的事项请勾选“删除此项”）"
+            self.add_error("text", f"请填写决定事项{hint}")
+        return data

@@ -140,6 +140,16 @@ class MeetingDecision(models.Model):
     )
     order = models.PositiveIntegerField("序号")
     text = models.TextField("决定事项")
+    lead_unit = models.ForeignKey(
+        Unit,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="牵头单位",
+    )
+    """Proposed for the task the decision becomes; the task keeps its own once made."""
+    deadline = models.DateField("完成时限", null=True, blank=True)
     problem = models.OneToOneField(
         Problem,
         on_delete=models.SET_NULL,

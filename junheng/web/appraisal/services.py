@@ -222,6 +222,60 @@ def record_meeting(meeting: Meeting, units: Sequence[Unit], decisions: Sequence[
     return meeting
 
 
+@dataclass(frozen=True)
+class DecisionEdit:
+    """A decision as the edit page sends it back; `lead_unit`, `deadline` and `delete` are
+    ignored for a decision already in the ledger."""
+
+    pk: int
+    text: str
+    lead_unit: Unit | None = None
+    deadline: date | None = None
+    delete: bool = False
+
+
+def edit_meeting(
+    meeting: Meeting,
+    units: Sequence[Unit],
+    edits: Sequence[DecisionEdit],
+    added: Sequence[str],
+) -> Meeting:
+    """The meeting's corrected record, its decisions' wording, proposed lead units and
+    deadlines, decisions deleted or added, in one transaction.
+
+    A decision that has become a ledger problem keeps its problem: only its wording here
+    changes (the problem and its task are edited in the ledger), it is never deleted, and no
+    second problem is made. Its row is locked first, so a conversion at the same moment is
+    seen. Numbers are kept (a problem's description cites "决定事项第 N 项"): added decisions
+    follow the highest number.
+    """
+    with transaction.atomic():
+        meeting.save()
+        meeting.units.set(units)
+        rows = {
+            d.pk: d for d in MeetingDecision.objects.select_for_update().filter(meeting=meeting)
+        }
+        for edit in edits:
+            row = rows.get(edit.pk)
+            if row is None:
+                continue
+            if row.problem_id is not None:
+                row.text = edit.text
+                row.save(update_fields=["text"])
+            elif edit.delete:
+                row.delete()
+                del rows[edit.pk]
+            else:
+                row.text, row.lead_unit, row.deadline = edit.text, edit.lead_unit, edit.deadline
+                row.save(update_fields=["text", "lead_unit", "deadline"])
+        last = max((row.order for row in rows.values()), default=0)
+        MeetingDecision.objects.bulk_create(
+            MeetingDecision(meeting=meeting, order=last + i, text=text)
+            for i, text in enumerate(added, start=1)
+        )
+    return meeting
+
+
 def decision_to_ledger(
     decision: MeetingDecision,
     fields: ledger.TaskFields,

@@ -17,7 +17,13 @@ from junheng.rectification import appraisal as core
 from junheng.rectification import tasks as task_rules
 from junheng.web.appraisal import permissions as perms
 from junheng.web.appraisal import presenters, services
-from junheng.web.appraisal.forms import DecisionForm, DecisionTaskForm, MeetingForm
+from junheng.web.appraisal.forms import (
+    DecisionEditForm,
+    DecisionForm,
+    DecisionTaskForm,
+    MeetingEditForm,
+    MeetingForm,
+)
 from junheng.web.appraisal.models import Decision, Meeting, MeetingDecision
 from junheng.web.clock import today
 from junheng.web.pages.exports import xlsx_response
@@ -137,6 +143,33 @@ def decisions(request: HttpRequest, county_id: int) -> HttpResponse:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
+def decision_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """A 表彰/问责 decision corrected by those who record them; a new file replaces the
+    document, none keeps it."""
+    decision = Decision.objects.filter(pk=pk).select_related("county").first()
+    if decision is None or not perms.can_manage(request.user, decision.county):
+        raise Http404(NOT_FOUND)
+    county = decision.county
+    form = DecisionForm(
+        request.POST or None, request.FILES or None, instance=decision, county=county
+    )
+    if request.method == "POST" and form.is_valid():
+        edited = form.save(commit=False)
+        try:
+            services.record_decision(edited, form.cleaned_data.get("document"))
+        except evidence.EvidenceRefused as exc:
+            form.add_error("document", f"{exc}（本次修改未保存）")
+        else:
+            messages.success(request, f"已保存对{edited.get_kind_display()}决定的修改。")
+            return redirect("appraisal_decisions", county.pk)
+    context = _base(request, county, None, "decisions")
+    context.update(decision=Decision.objects.get(pk=pk), form=form)
+    status = 400 if form.errors else 200
+    return render(request, "appraisal/decision_edit.html", context, status=status)
+
+
+@login_required
 @require_GET
 def decision_document(request: HttpRequest, pk: int) -> HttpResponse:
     decision = Decision.objects.filter(pk=pk).select_related("county").first()
@@ -195,7 +228,7 @@ def _meeting_or_404(request: HttpRequest, pk: int) -> Meeting:
 def _decision_rows(meeting: Meeting, manage: bool) -> list[dict[str, Any]]:
     day = today()
     rows = []
-    for d in meeting.decisions.select_related("problem").prefetch_related(
+    for d in meeting.decisions.select_related("problem", "lead_unit").prefetch_related(
         "problem__tasks__lead_unit"
     ):
         tasks = []
@@ -205,9 +238,8 @@ def _decision_rows(meeting: Meeting, manage: bool) -> list[dict[str, Any]]:
                 tasks.append({"task": t, "status": status, "css": STATUS_CSS.get(status, "")})
         form = None
         if manage and d.problem is None:
-            form = DecisionTaskForm(
-                county=meeting.county, initial={"measures": d.text}, prefix=f"d{d.pk}"
-            )
+            initial = {"measures": d.text, "lead_unit": d.lead_unit_id, "deadline": d.deadline}
+            form = DecisionTaskForm(county=meeting.county, initial=initial, prefix=f"d{d.pk}")
         rows.append({"d": d, "tasks": tasks, "form": form})
     return rows
 
@@ -223,6 +255,59 @@ def meeting(request: HttpRequest, pk: int) -> HttpResponse:
         rows=_decision_rows(found, context["manage"]),
     )
     return render(request, "appraisal/meeting.html", context)
+
+
+def _decision_forms(
+    request: HttpRequest, meeting: Meeting
+) -> list[tuple[MeetingDecision, DecisionEditForm]]:
+    data = request.POST if request.method == "POST" else None
+    return [
+        (
+            d,
+            DecisionEditForm(
+                data,
+                county=meeting.county,
+                converted=d.problem_id is not None,
+                prefix=f"e{d.pk}",
+                initial={"text": d.text, "lead_unit": d.lead_unit_id, "deadline": d.deadline},
+            ),
+        )
+        for d in meeting.decisions.select_related("problem")
+    ]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """The meeting's record corrected: date, kind, title, units, attendees, minutes, and its
+    decisions' wording, proposed lead unit and deadline; same people as recording it."""
+    found = _meeting_or_404(request, pk)
+    perms.manage_or_404(request, found.county)
+    form = MeetingEditForm(request.POST or None, instance=found, county=found.county)
+    decisions = _decision_forms(request, found)
+    if request.method == "POST" and form.is_valid() and all(f.is_valid() for _, f in decisions):
+        edits = [
+            services.DecisionEdit(
+                pk=d.pk,
+                text=f.cleaned_data["text"],
+                lead_unit=f.cleaned_data.get("lead_unit"),
+                deadline=f.cleaned_data.get("deadline"),
+                delete=bool(f.cleaned_data.get("delete")),
+            )
+            for d, f in decisions
+        ]
+        services.edit_meeting(
+            form.save(commit=False),
+            form.cleaned_data["units"],
+            edits,
+            form.cleaned_data["decisions"],
+        )
+        messages.success(request, f"已保存会议“{found.title}”的修改。")
+        return redirect("appraisal_meeting", found.pk)
+    context = _base(request, found.county, found.year, "meetings")
+    context.update(meeting=found, form=form, decisions=decisions)
+    invalid = form.errors or any(f.errors for _, f in decisions)
+    return render(request, "appraisal/meeting_edit.html", context, status=400 if invalid else 200)
 
 
 @login_required
