@@ -131,7 +131,11 @@ def _local_secret_key(var_dir: Path) -> str:
 
 
 def _banner(
-    host: str, port: int, logins: Sequence[Any] | None, has_users: bool = True
+    host: str,
+    port: int,
+    logins: Sequence[Any] | None,
+    has_users: bool = True,
+    public: Sequence[str] = (),
 ) -> list[str]:
     from junheng.web.registry.management.commands.junheng_demo import login_lines
 
@@ -141,6 +145,7 @@ def _banner(
         others = [f"http://{address}:{port}/" for address in _lan_addresses()]
         if others:
             lines.append(f"局域网内的其他电脑和手机可打开：{'  '.join(others)}")
+    lines += public
     if logins:
         lines += ["", "演示账号（示范县 2024—2026 年数据）：", *login_lines(logins)]
     if not has_users:
@@ -320,10 +325,16 @@ def serve(
     except PreparationFailed as exc:
         print(f"错误：{exc}", file=sys.stderr, flush=True)
         return exc.status
+    public: list[str] = []
+    if demo:
+        from junheng.web.registry.management.commands.junheng_demo import public_lines
+
+        # one read of the demo county's public address, before the connection is closed
+        public = public_lines(f"http://{_url_host(host)}:{port}/")
     # The workers are forked from this process: none may inherit an open database connection.
     connections.close_all()
 
-    banner = _banner(host, port, logins, has_users)
+    banner = _banner(host, port, logins, has_users, public)
     worker = start_worker()
 
     def when_ready(server: Any) -> None:

@@ -34,6 +34,7 @@ from junheng.demo_plans import with_plans
 from junheng.web.accounts.models import Profile, Role
 from junheng.web.collection.models import SchoolYearData, Status
 from junheng.web.pages.dashboards import warm_boards
+from junheng.web.registry.demo_work import ensure_creation_work, public_path
 from junheng.web.registry.models import County, School, SchoolYear
 from junheng.web.selectors import data_changed_since, latest_snapshot
 from junheng.web.services import load_dataset, run_evaluation
@@ -46,6 +47,8 @@ DEMO_YEARS = ("2024", "2025", "2026")
 DEMO_SCHOOL = "石桥镇中心小学"
 DEMO_TOWNSHIP = "石桥镇"
 """The demo school user's school: a town school with gaps of its own (music room, class size)."""
+DEMO_TARGET_YEAR = 2027
+"""The year the demo county means to pass the state's evaluation (its plan's target)."""
 DEMO_SUBMITTED = "城关第一小学"
 """A school whose data of the current year wait for the county's review in the demo."""
 ADMIN_USERNAME = "admin"
@@ -244,9 +247,13 @@ def ensure_evaluations(
 
 
 def set_up_demo(
-    echo: Callable[[str], None] = lambda line: None, years: Sequence[str] = DEMO_YEARS
+    echo: Callable[[str], None] = lambda line: None,
+    years: Sequence[str] = DEMO_YEARS,
+    *,
+    creation_work: bool = True,
 ) -> list[DemoLogin]:
-    """Everything `junheng_demo` does: tables, demo data, evaluations, accounts (idempotent)."""
+    """Everything `junheng_demo` does: tables, demo data, evaluations, accounts and, unless
+    `creation_work` is False, the creation work of `demo_work` (idempotent)."""
     call_command("migrate", interactive=False, verbosity=0)
     echo("数据库已就绪。")
     # The administrator first, so that the data and the first evaluations are recorded as theirs;
@@ -256,7 +263,25 @@ def set_up_demo(
     county = ensure_demo_data(admin, echo, years)
     logins += ensure_demo_accounts(county, echo, DEMO_ACCOUNTS[1:])
     ensure_evaluations(county, admin, echo, years)
+    if creation_work and DEMO_YEAR in years:
+        ensure_creation_work(
+            county,
+            DEMO_YEAR,
+            demo_school=DEMO_SCHOOL,
+            township=DEMO_TOWNSHIP,
+            target_year=DEMO_TARGET_YEAR,
+            echo=echo,
+        )
     return logins
+
+
+def public_lines(base_url: str) -> list[str]:
+    """Where the demo county's public progress page is, when it is published."""
+    county = County.objects.filter(name=DEMO_COUNTY, city__name=DEMO_CITY).first()
+    path = public_path(county)
+    if path is None:
+        return []
+    return [f"示范县创建工作进展公开页面（无需登录）：{base_url.rstrip('/')}{path}"]
 
 
 def _width(text: str) -> int:
@@ -308,3 +333,5 @@ class Command(BaseCommand):
         self.stdout.write("")
         self.stdout.write("启动网页系统：./run demo（或 .venv/bin/junheng web），")
         self.stdout.write("然后在浏览器中打开 http://127.0.0.1:8000/ 用以上账号登录。")
+        for line in public_lines("http://127.0.0.1:8000/"):
+            self.stdout.write(line)
