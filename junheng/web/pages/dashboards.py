@@ -21,22 +21,23 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
 from junheng.core.schema import LEVEL_ZH, LEVELS
 from junheng.web import clock
 from junheng.web.accounts.scope import has_county_views, visible_counties
 from junheng.web.evaluation.models import Snapshot
-from junheng.web.pages import charts, presenters
+from junheng.web.pages import charts, presenters, townships
 from junheng.web.pages.exports import xlsx_response
 from junheng.web.pages.lookup import (
     NOT_FOUND,
-    county_or_404,
     page_or_404,
     school_or_404,
     year_or_404,
 )
+from junheng.web.pages.townships import WHOLE_COUNTY, Township, dashboard_scope, with_choices
+from junheng.web.rectification.parties import school_townships
 from junheng.web.registry.models import County, School, SchoolYear
 from junheng.web.selectors import (
     county_page,
@@ -49,6 +50,8 @@ from junheng.web.selectors import (
 )
 
 COUNTY_TABLES = ("cv", "schools", "gaps", "trend")
+TOWNSHIP_TABLE = "township"
+"""The township subtotal, a table of the overview only when a township is chosen."""
 
 
 def _with_export(table: presenters.Table, url: str) -> presenters.Table:
@@ -79,6 +82,8 @@ def _school_urls(year_label: str) -> Callable[[str], str]:
 OVERVIEW_FIELDS = ("school_id", "name", "level", "in_scope", "passes", "reasons")
 """What the county overview's presenters read of each segment (`county_overview`,
 `schools_table`): the page reads only this excerpt of the snapshot (`result_excerpt`)."""
+TOWNSHIP_FIELDS = (*OVERVIEW_FIELDS, "met", "floor_ok")
+"""With a township chosen, its subtotal reads which indicators each segment meets as well."""
 
 INDICATOR_FIELDS = (
     "school_id",
@@ -95,10 +100,10 @@ INDICATOR_FIELDS = (
 """What the indicator page's presenters read of each segment (`indicator_rows`)."""
 
 
-def overview_result(snapshot: Snapshot) -> dict[str, Any]:
+def overview_result(snapshot: Snapshot, town: Township = WHOLE_COUNTY) -> dict[str, Any]:
     """The excerpt of the snapshot's result that the county overview shows (with the G, Q, S
     and V items' records for the item tables)."""
-    return result_excerpt(snapshot, OVERVIEW_FIELDS, items=True)
+    return result_excerpt(snapshot, TOWNSHIP_FIELDS if town.name else OVERVIEW_FIELDS, items=True)
 
 
 def year_links(
@@ -118,21 +123,24 @@ def county_dashboard(
     snapshot: Snapshot,
     result: dict[str, Any] | None = None,
     years: list[dict[str, Any]] | None = None,
+    town: Township = WHOLE_COUNTY,
 ) -> dict[str, Any]:
     """Tables and charts of the county overview (the page and its Excel exports); `result` is
     the snapshot's `overview_result` and `years` the county's `yearly_summaries` when the caller
-    has read them already."""
+    has read them already. With a township (`town`), the school table and the township's
+    subtotal hold only its schools; the CVs, items, gaps and trend stay the county's."""
     if result is None:
-        result = overview_result(snapshot)
+        result = overview_result(snapshot, town)
     standard = presenters.standard_of(snapshot.standard_id)
+    local = townships.only_township(result, town)
 
     def indicator_url(item_id: str, level: str) -> str:
-        return reverse("indicator", args=[county.pk, year.label, item_id, level])
+        return reverse("indicator", args=[county.pk, year.label, item_id, level]) + town.query
 
     school_url = _school_urls(year.label)
 
     def export(key: str) -> str:
-        return reverse("county_export", args=[county.pk, year.label, key])
+        return reverse("county_export", args=[county.pk, year.label, key]) + town.query
 
     series = presenters.cv_series(result, standard)
     if years is None:
@@ -142,10 +150,24 @@ def county_dashboard(
     ]
     tables = {
         "cv": _with_export(presenters.cv_table(series, indicator_url), export("cv")),
-        "schools": _with_export(presenters.schools_table(result, school_url), export("schools")),
+        "schools": _with_export(presenters.schools_table(local, school_url), export("schools")),
         "gaps": _with_export(presenters.gaps_table(result), export("gaps")),
         "trend": _with_export(presenters.trend_table(years), export("trend")),
     }
+    township: dict[str, Any] | None = None
+    if town.name:
+        tables["schools"] = replace(
+            tables["schools"], title=f"{town.name}{tables['schools'].title}"
+        )
+        floor = presenters.floor_ratio(result, standard)
+        table = townships.township_table(local, series, town, floor, indicator_url)
+        tables[TOWNSHIP_TABLE] = _with_export(table, export(TOWNSHIP_TABLE))
+        counts = townships.segment_counts(local["segments"])
+        township = {
+            "name": town.name,
+            "note": townships.county_wide_note(town, counts["schools"]),
+            **counts,
+        }
     trend = [
         {
             "chart": charts.trend_chart(s, f"chart-trend-{s['level']}"),
@@ -155,6 +177,8 @@ def county_dashboard(
     ]
     return {
         "tables": tables,
+        "township": township,
+        "all_export": export("all"),
         "item_sections": presenters.item_tables(result, standard),
         "trend_tables": [t["table"] for t in trend],
         "cv_chart": charts.cv_chart(series),
@@ -177,29 +201,34 @@ def county_dashboard(
 @login_required
 @require_GET
 def county_export(request: HttpRequest, county_id: int, year: str, table: str) -> HttpResponse:
-    """One table of the county overview as .xlsx (`all`: every table, one sheet each)."""
-    county = county_or_404(request, county_id)
+    """One table of the county overview as .xlsx (`all`: every table, one sheet each); with
+    `?township=` the tables of that township's overview, as the page shows them."""
+    county, town = dashboard_scope(request, county_id)
     year_row = year_or_404(year)
-    if table not in (*COUNTY_TABLES, "all"):
+    known = (*COUNTY_TABLES, TOWNSHIP_TABLE) if town.name else COUNTY_TABLES
+    if table not in (*known, "all"):
         raise Http404(NOT_FOUND)
     snapshot = latest_snapshot(county, year_row)
     if snapshot is None:
         raise Http404(f"{year_row.label} 学年尚未评估，没有可导出的表格。")
-    board = county_dashboard(county, year_row, snapshot)
+    board = county_dashboard(county, year_row, snapshot, town=town)
     if table == "all":
         chosen = [
-            *(board["tables"][k] for k in COUNTY_TABLES),
+            *(board["tables"][k] for k in known),
             *(section["table"] for section in board["item_sections"]),
             *board["trend_tables"],
         ]
-        name = f"{county.name}{year_row.label}学年评估概况.xlsx"
+        name = f"{county.name}{town.name}{year_row.label}学年评估概况.xlsx"
     elif table == "trend":
         chosen = [board["tables"]["trend"], *board["trend_tables"]]
         name = f"{county.name}历年评估结论.xlsx"
     else:
         chosen = [board["tables"][table]]
         name = f"{county.name}{year_row.label}学年{chosen[0].title}.xlsx"
-    return xlsx_response(chosen, name, _heading(county.name, year_row.label, snapshot))
+    heading = _heading(county.name, year_row.label, snapshot)
+    if board["township"]:
+        heading += f" · {board['township']['note']}"
+    return xlsx_response(chosen, name, heading)
 
 
 def _heading(name: str, year: str, snapshot: Snapshot) -> str:
@@ -213,9 +242,16 @@ def _heading(name: str, year: str, snapshot: Snapshot) -> str:
 
 
 def indicator_board(
-    county: County, year: SchoolYear, snapshot: Snapshot, item_id: str, level: str
+    county: County,
+    year: SchoolYear,
+    snapshot: Snapshot,
+    item_id: str,
+    level: str,
+    town: Township = WHOLE_COUNTY,
 ) -> dict[str, Any]:
-    """Summary, chart and tables of one indicator and level; 404 when the snapshot has none."""
+    """Summary, chart and tables of one indicator and level; 404 when the snapshot has none.
+    With a township, the chart and the table hold its schools only; the summary (CV, mean,
+    counts) stays the county's, and the township's counts are added to the facts."""
     if level not in LEVEL_ZH:
         raise Http404(NOT_FOUND)
     standard = presenters.standard_of(snapshot.standard_id)
@@ -223,23 +259,35 @@ def indicator_board(
     summary = presenters.indicator_summary(result, standard, item_id, level)
     if summary is None:
         raise Http404(NOT_FOUND)
-    rows = presenters.indicator_rows(result, item_id, level)
+    rows = presenters.indicator_rows(townships.only_township(result, town), item_id, level)
 
     export = reverse("indicator_export", args=[county.pk, year.label, item_id, level])
     table = _with_export(
-        presenters.indicator_table(rows, summary, _school_urls(year.label)), export
+        presenters.indicator_table(rows, summary, _school_urls(year.label)), export + town.query
     )
+    facts = presenters.indicator_facts(summary)
+    township = None
+    if town.name:
+        table = replace(
+            table,
+            title=f"{summary['id']} {summary['level_label']} {town.name}各校数值",
+            note=f"{table.note}本表只列出 {town.name} 的学校。",
+        )
+        township = townships.indicator_counts(rows, town)
+        facts = replace(facts, rows=facts.rows + township["rows"])
     series = presenters.cv_series(result, standard)
     return {
         "summary": summary,
-        "facts": presenters.indicator_facts(summary),
+        "facts": facts,
+        "township": township,
         "table": table,
         "chart": charts.indicator_chart(rows, summary),
         "items": [
             {
                 "id": other,
                 "current": other == item_id,
-                "url": reverse("indicator", args=[county.pk, year.label, other, level]),
+                "url": reverse("indicator", args=[county.pk, year.label, other, level])
+                + town.query,
             }
             for other in series["items"]
         ],
@@ -247,7 +295,7 @@ def indicator_board(
             {
                 "label": label,
                 "current": lv == level,
-                "url": reverse("indicator", args=[county.pk, year.label, item_id, lv]),
+                "url": reverse("indicator", args=[county.pk, year.label, item_id, lv]) + town.query,
             }
             for lv, label in LEVELS
         ],
@@ -258,7 +306,11 @@ def warm_boards(county: County, year: SchoolYear, snapshot: Snapshot) -> int:
     """Render what a new snapshot changes before anyone asks: the county overview of every
     school year (the trend shows this one) and every indicator page of this one. Called after
     an evaluation, so the first visitor waits no longer than the next; returns the boards
-    rendered."""
+    rendered.
+
+    Only the whole county is warmed: a county has a dozen townships or more, and warming each
+    would multiply the work after every evaluation (boards × townships) for pages few people
+    open; a township's board is rendered on its first view and kept like the others."""
     rendered = 0
     summaries = yearly_summaries(county)
     for summary in summaries:
@@ -283,8 +335,9 @@ def warm_boards(county: County, year: SchoolYear, snapshot: Snapshot) -> int:
 def indicator(
     request: HttpRequest, county_id: int, year: str, item_id: str, level: str
 ) -> HttpResponse:
-    """Every school of the county against one indicator's threshold, and who drives its CV."""
-    county = county_or_404(request, county_id)
+    """Every school of the county (or of one township) against one indicator's threshold, and
+    who drives its CV."""
+    county, town = dashboard_scope(request, county_id)
     if level not in LEVEL_ZH:
         raise Http404(NOT_FOUND)
     state = page_or_404(county, year, with_years=True)
@@ -293,14 +346,19 @@ def indicator(
         "county": county,
         "year": year_row,
         "snapshot": snapshot,
+        "town": town,
+        "overview_url": overview_url(county, year_row.label, town),
         "year_links": year_links(
             state.years,
             year_row.label,
-            lambda label: reverse("indicator", args=[county.pk, label, item_id, level]),
+            lambda label: (
+                reverse("indicator", args=[county.pk, label, item_id, level]) + town.query
+            ),
         ),
     }
     if snapshot is not None:
-        context |= cached_indicator_board(county, year_row, snapshot, item_id, level)
+        context |= cached_indicator_board(county, year_row, snapshot, item_id, level, town)
+        context["town"] = with_choices(town, context.pop("townships"))
         context["changed"] = data_changed_since(snapshot)
     else:
         context |= {"item_id": item_id, "level_label": LEVEL_ZH[level]}
@@ -312,16 +370,27 @@ def indicator(
 def indicator_export(
     request: HttpRequest, county_id: int, year: str, item_id: str, level: str
 ) -> HttpResponse:
-    county = county_or_404(request, county_id)
+    county, town = dashboard_scope(request, county_id)
     year_row = year_or_404(year)
     snapshot = latest_snapshot(county, year_row)
     if snapshot is None:
         raise Http404(f"{year_row.label} 学年尚未评估，没有可导出的表格。")
-    board = indicator_board(county, year_row, snapshot, item_id, level)
+    board = indicator_board(county, year_row, snapshot, item_id, level, town)
     summary = board["summary"]
-    name = f"{county.name}{year_row.label}学年{item_id}{summary['level_label']}各校数值.xlsx"
+    what = f"{item_id}{summary['level_label']}各校数值"
+    name = f"{county.name}{town.name}{year_row.label}学年{what}.xlsx"
     heading = _heading(county.name, year_row.label, snapshot)
+    if board["township"]:
+        heading += f" · {board['township']['note']}"
     return xlsx_response([board["table"], board["facts"]], name, heading)
+
+
+def overview_url(county: County, year: str, town: Township) -> str:
+    """Where the overview of the page's county and township is: the township's own page for
+    its office (who has no county overview), else the county overview with the filter."""
+    if town.locked:
+        return reverse("township_overview", args=[county.pk, year, town.name])
+    return reverse("county", args=[county.pk, year]) + town.query
 
 
 # ---- cached boards ----------------------------------------------------------------------------
@@ -335,7 +404,7 @@ def indicator_export(
 # buttons a user's rights allow, the navigation) stays in the page template and is computed per
 # request. On a cache hit the snapshot's `result` is not read at all.
 
-BOARD_VERSION = 4
+BOARD_VERSION = 5
 """Bumped when a board's templates or presenters change what a snapshot renders to; with the
 package version in the key, a release never serves HTML rendered by the code of another one
 from a cache shared by several releases."""
@@ -366,8 +435,13 @@ def cached_county_board(
     year: SchoolYear,
     snapshot: Snapshot,
     years: list[dict[str, Any]] | None = None,
-) -> SafeString:
-    """The overview's verdict, CV, trend, gaps and schools sections of a snapshot, as HTML.
+    town: Township = WHOLE_COUNTY,
+) -> dict[str, Any]:
+    """`board`: the overview's verdict, CV, trend, gaps and schools sections of a snapshot, as
+    HTML, one board per township (`town`), whose name and schools are part of the key;
+    `townships`: the county's townships when its whole board was rendered (the choices of the
+    filter, kept with the board so the whole county's page asks no query for them; empty for a
+    township's board, whose page has read them to check the choice).
 
     The trend shows the latest snapshot of every year, so their ids are part of the key: an
     evaluation of another year renders the board anew. They come from the stored summaries (one
@@ -376,39 +450,66 @@ def cached_county_board(
     """
     if years is None:
         years = yearly_summaries(county)
-    key = _key("county", snapshot, *(f"{y['id']}@{y['created_at'].isoformat()}" for y in years))
-    html = cache.get(key)
-    if html is None:
-        result = overview_result(snapshot)
+    key = _key(
+        "county",
+        snapshot,
+        *(f"{y['id']}@{y['created_at'].isoformat()}" for y in years),
+        *town.variant,
+    )
+    cached = cache.get(key)
+    if cached is None:
+        result = overview_result(snapshot, town)
         standard = presenters.standard_of(snapshot.standard_id)
         context = {
             "county": county,
             "year": year,
             "overview": presenters.county_overview(result, standard),
-            **county_dashboard(county, year, snapshot, result, years=years),
+            **county_dashboard(county, year, snapshot, result, years=years, town=town),
         }
-        html = render_to_string("pages/_county_board.html", context)
-        cache.set(key, html)
-    return mark_safe(html)  # rendered by our template, which escaped every value
+        cached = {
+            "board": render_to_string("pages/_county_board.html", context),
+            "townships": _choices(county, town),
+        }
+        cache.set(key, cached)
+    # rendered by our template, which escaped every value
+    return {"board": mark_safe(cached["board"]), "townships": cached["townships"]}
+
+
+def _choices(county: County, town: Township) -> tuple[str, ...]:
+    """The townships a whole-county board keeps for its filter (read when it is rendered)."""
+    if town.name:
+        return ()
+    return townships.township_options(school_townships(county))
 
 
 def cached_indicator_board(
-    county: County, year: SchoolYear, snapshot: Snapshot, item_id: str, level: str
+    county: County,
+    year: SchoolYear,
+    snapshot: Snapshot,
+    item_id: str,
+    level: str,
+    town: Township = WHOLE_COUNTY,
 ) -> dict[str, Any]:
-    """`summary` (the id, name and level the page's title and heading name) and `board` (the
-    tabs, verdict, chart and table as HTML) of one indicator and level; 404 as
-    `indicator_board` when the snapshot has no such indicator (not cached)."""
-    key = _key("indicator", snapshot, item_id, level)
+    """`summary` (the id, name and level the page's title and heading name), `board` (the
+    tabs, verdict, chart and table as HTML) of one indicator and level, for the whole county
+    or one township, and `townships` (as `cached_county_board`); 404 as `indicator_board`
+    when the snapshot has no such indicator (not cached)."""
+    key = _key("indicator", snapshot, item_id, level, *town.variant)
     cached = cache.get(key)
     if cached is None:
-        context = indicator_board(county, year, snapshot, item_id, level)
+        context = indicator_board(county, year, snapshot, item_id, level, town)
         summary = context["summary"]
         cached = {
             "summary": {k: summary[k] for k in ("id", "name", "level_label")},
             "board": render_to_string("pages/_indicator_board.html", context),
+            "townships": _choices(county, town),
         }
         cache.set(key, cached)
-    return {"summary": cached["summary"], "board": mark_safe(cached["board"])}
+    return {
+        "summary": cached["summary"],
+        "board": mark_safe(cached["board"]),
+        "townships": cached["townships"],
+    }
 
 
 # ---- school page ------------------------------------------------------------------------------

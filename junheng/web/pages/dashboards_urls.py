@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import include, path
 
-from junheng.web.pages import class_sizes, dashboards, finance, forecast
+from junheng.web.pages import class_sizes, dashboards, finance, forecast, views
 
 urlpatterns = [
     path(
@@ -24,6 +24,11 @@ urlpatterns = [
     ),
     path(
         "schools/<str:school_id>/<str:year>/export/", dashboards.school_export, name="school_export"
+    ),
+    path(
+        "counties/<int:county_id>/<str:year>/townships/<str:township>/",
+        views.township_overview,
+        name="township_overview",
     ),
     path(
         "counties/<int:county_id>/<str:year>/forecast/",

@@ -19,9 +19,10 @@ from junheng.web.accounts.scope import (
 from junheng.web.collection.models import SchoolYearData
 from junheng.web.evaluation.models import Snapshot
 from junheng.web.pages import dashboards, entry, presenters
-from junheng.web.pages.lookup import county_or_404, page_or_404, school_or_404, year_or_404
+from junheng.web.pages.lookup import page_or_404, school_or_404, year_or_404
+from junheng.web.pages.townships import dashboard_scope, township_or_404, with_choices
 from junheng.web.rectification.parties import start_url
-from junheng.web.rectification.permissions import unit_of
+from junheng.web.rectification.permissions import can_view_ledger, unit_of
 from junheng.web.registry.models import County, SchoolYear
 from junheng.web.selectors import data_changed_since, latest_snapshot
 
@@ -118,31 +119,76 @@ def counties(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def county(request: HttpRequest, county_id: int, year: str) -> HttpResponse:
-    """County overview from the latest snapshot, saying which snapshot and whether data moved."""
-    county_row = county_or_404(request, county_id)
+    """County overview from the latest snapshot, saying which snapshot and whether data moved;
+    `?township=` narrows its school parts to one township. A township's office has no county
+    overview (its actions are the county's work) and is sent to its township's page."""
+    county_row, town = dashboard_scope(request, county_id)
+    if town.locked:
+        return redirect("township_overview", county_id=county_row.pk, year=year, township=town.name)
     state = page_or_404(county_row, year, with_years=True)
     year_row, snapshot = state.year, state.snapshot
     context = {
         "county": county_row,
         "year": year_row,
         "snapshot": snapshot,
+        "town": town,
         "can_evaluate": can_evaluate_county(request.user, county_row),
         "can_compare": has_county_views(request.user),
         "year_links": dashboards.year_links(
             state.years,
             year_row.label,
-            lambda label: reverse("county", args=[county_row.pk, label]),
+            lambda label: reverse("county", args=[county_row.pk, label]) + town.query,
+        ),
+    }
+    if snapshot is not None:
+        # the same for every user of the snapshot and township: rendered once (dashboards)
+        board = dashboards.cached_county_board(
+            county_row, year_row, snapshot, years=state.years, town=town
+        )
+        context |= {
+            "changed": data_changed_since(snapshot),
+            "board": board["board"],
+            "town": with_choices(town, board["townships"]),
+        }
+    elif town.choices is None:
+        # not evaluated yet: nothing to narrow, so no township to offer
+        context["town"] = with_choices(town, ())
+    return render(request, "pages/county.html", context)
+
+
+@login_required
+@require_GET
+def township_overview(
+    request: HttpRequest, county_id: int, year: str, township: str
+) -> HttpResponse:
+    """乡镇评估结果: the overview's board narrowed to one township, for the township's office
+    (学区（中心校）) and the county's readers, beside the township's 一镇一册."""
+    county_row, town = township_or_404(request, county_id, township)
+    state = page_or_404(county_row, year, with_years=True)
+    year_row, snapshot = state.year, state.snapshot
+    ledger = town.locked or can_view_ledger(request.user, county_row)
+    context = {
+        "county": county_row,
+        "year": year_row,
+        "snapshot": snapshot,
+        "town": town,
+        "ledger_url": reverse("rectification_township", args=[county_row.pk, year, town.name])
+        if ledger
+        else "",
+        "year_links": dashboards.year_links(
+            state.years,
+            year_row.label,
+            lambda label: reverse("township_overview", args=[county_row.pk, label, town.name]),
         ),
     }
     if snapshot is not None:
         context |= {
             "changed": data_changed_since(snapshot),
-            # the same for every user of the snapshot: rendered once (see dashboards)
             "board": dashboards.cached_county_board(
-                county_row, year_row, snapshot, years=state.years
-            ),
+                county_row, year_row, snapshot, years=state.years, town=town
+            )["board"],
         }
-    return render(request, "pages/county.html", context)
+    return render(request, "pages/township.html", context)
 
 
 @login_required
