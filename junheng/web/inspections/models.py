@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 
 from junheng.inspections import kinds
+from junheng.inspections.checklist import load_checklist
 from junheng.web.rectification.models import Problem, StoredFile
 from junheng.web.registry.models import School
 
@@ -76,6 +77,15 @@ class CheckAnswer(models.Model):
             models.UniqueConstraint(fields=["visit", "key"], name="insp_answer_unique_key")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.item_label}：{self.get_result_display()}"
+
+    @property
+    def item_label(self) -> str:
+        """The checklist item as people read it (its key is the checklist file's)."""
+        item = load_checklist().by_key().get(self.key)
+        return item.label if item is not None else "已不在现场核查清单中的项目"
+
 
 class Finding(models.Model):
     """A problem seen on a visit; becomes one problem of the ledger at most."""
@@ -124,6 +134,9 @@ class Photo(StoredFile):
         verbose_name_plural = "现场照片"
         ordering = ["id"]
 
+    def __str__(self) -> str:
+        return self.name
+
 
 class Recheck(models.Model):
     """回头看: a closed problem of the school re-checked on a visit; a rebound opens a new
@@ -161,3 +174,6 @@ class Recheck(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["visit", "problem"], name="insp_recheck_once")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.problem} · {self.get_result_display()}"

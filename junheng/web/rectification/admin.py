@@ -11,8 +11,12 @@ from junheng.core.schema import LEVEL_ZH
 from junheng.rectification.filetypes import BY_KIND
 from junheng.web.rectification.models import (
     Evidence,
+    Milestone,
     Person,
+    Phase,
+    Plan,
     Problem,
+    ProgressUpdate,
     Task,
     Unit,
     UnitMember,
@@ -112,3 +116,46 @@ class EvidenceAdmin(ReadOnlyAdmin):
     def kind_text(self, evidence: Evidence) -> str:
         known = BY_KIND.get(evidence.kind)
         return known.label if known is not None else "其他文件"
+
+
+class PhaseInline(admin.TabularInline):
+    model = Phase
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(Plan)
+class PlanAdmin(admin.ModelAdmin):
+    """The county's target and phases, as on the ledger's 计划与进度 page."""
+
+    list_display = ["county", "target_year", "target_date"]
+    search_fields = ["county__name"]
+    inlines = [PhaseInline]
+
+
+class MilestoneInline(admin.TabularInline):
+    model = Milestone
+    extra = 0
+
+
+@admin.register(Phase)
+class PhaseAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "plan", "start", "end"]
+    list_filter = ["kind", "plan__county"]
+    search_fields = ["name"]
+    inlines = [MilestoneInline]
+
+
+@admin.register(ProgressUpdate)
+class ProgressUpdateAdmin(ReadOnlyAdmin):
+    """A task's history (progress reports and status steps): written on the task page only."""
+
+    list_display = ["task", "entry", "author", "created_at"]
+    list_filter = ["status_to"]
+    search_fields = ["text", "task__problem__title"]
+    fields = ["task", "author", "created_at", "text", "status_from", "status_to"]
+    readonly_fields = fields
+
+    @admin.display(description="进展或状态变化")
+    def entry(self, update: ProgressUpdate) -> str:
+        return str(update)

@@ -220,6 +220,9 @@ class Plan(models.Model):
         verbose_name = "整改计划"
         verbose_name_plural = "整改计划"
 
+    def __str__(self) -> str:
+        return f"{self.county} 创建计划（目标 {self.target_year} 年）"
+
 
 class PhaseKind(models.TextChoices):
     DEPLOY = "deploy", "部署"
@@ -257,6 +260,9 @@ class Milestone(models.Model):
         verbose_name = "计划节点"
         verbose_name_plural = "计划节点"
         ordering = ["day", "id"]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class Task(models.Model):
@@ -341,6 +347,11 @@ class ProgressUpdate(models.Model):
         verbose_name = "整改进展"
         verbose_name_plural = "整改进展"
         ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        if self.status_to:
+            return f"{self.status_from or '—'} → {self.status_to}"
+        return self.text[:50] or "进展"
 
 
 class PolicyDocument(models.Model):
