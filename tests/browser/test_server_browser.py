@@ -131,6 +131,15 @@ def test_the_demo_server_from_first_start_to_ctrl_c_and_again(page, tmp_path, st
     assert f"均衡网页系统已启动。请在浏览器中打开：{url}/" in output
     server.wait_for("只在命令行查看示范县的评估结果：./run junheng demo")
     assert "停止服务：在本窗口按 Ctrl+C。" in server.output
+    # The demo's creation work: the county's public progress page, its address printed.
+    public = re.search(
+        rf"创建工作进展公开页面（无需登录）：({re.escape(url)}/p/[a-z0-9-]+/)", server.output
+    )
+    assert public, server.output
+    shown = page.goto(public.group(1))
+    assert shown.status == 200
+    assert page.locator("h1").inner_text() == "示范县义务教育优质均衡发展创建工作进展"
+    screenshot(page, "server-public-page")
     passwords = _passwords(server.output)
     assert sorted(passwords) == [
         "admin",
@@ -187,6 +196,7 @@ def test_the_demo_server_from_first_start_to_ctrl_c_and_again(page, tmp_path, st
     assert "已载入" not in output and output.count("保留现有数据") == 3
     again.wait_for("./run junheng demo")
     assert again.output.count("（首次运行时已显示）") == 7
+    assert again.output.count(public.group(1)) == 1 and "已登记推进会" not in again.output
     assert not set(passwords.values()) & set(again.output.split())
     page.goto(overview)
     assert page.url == overview
