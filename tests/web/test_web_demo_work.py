@@ -18,7 +18,7 @@ from junheng.web.appraisal.models import Meeting, MeetingDecision
 from junheng.web.clock import today
 from junheng.web.inspections.models import Finding, Visit
 from junheng.web.notifications.todo import todo_for
-from junheng.web.public.models import PublicPage
+from junheng.web.public.models import PublicBulletin, PublicPage
 from junheng.web.rectification.models import (
     Milestone,
     Phase,
@@ -43,7 +43,7 @@ def _run() -> str:
 
 
 def _counts() -> dict[str, int]:
-    models = (*MODELS, Phase, Milestone, PublicPage)
+    models = (*MODELS, Phase, Milestone, PublicPage, PublicBulletin)
     return {m.__name__: m.objects.count() for m in models} | {
         "users": get_user_model().objects.count()
     }
@@ -104,6 +104,9 @@ def test_the_demo_has_creation_work_for_every_account_and_makes_it_once(no_passw
     assert first_decision.problem.tasks.get().status == "已销号"
     assert second.problem is None and second.lead_unit.name == "县财政局"
     assert Plan.objects.get().target_year == 2027 and Phase.objects.count() == 3
+    # the milestone of the phase that is over is done, those to come are not yet due
+    assert sorted((m.day - day).days for m in Milestone.objects.filter(done=False)) == [60, 260]
+    assert [(m.day - day).days for m in Milestone.objects.filter(done=True)] == [-100]
 
     # The public page is published and its address printed with the web address.
     page = PublicPage.objects.get()
@@ -112,7 +115,10 @@ def test_the_demo_has_creation_work_for_every_account_and_makes_it_once(no_passw
     assert f"示范县创建工作进展公开页面（无需登录）：{address}" in first
     response = Client().get(f"/p/{page.slug}/", HTTP_X_FORWARDED_PROTO="https")
     assert response.status_code == 200
-    assert "示范县" in response.content.decode()
+    html = response.content.decode()
+    assert "示范县义务教育优质均衡发展创建工作进展" in html
+    bulletin = PublicBulletin.objects.get()
+    assert bulletin.period == "week" and bulletin.title in html
 
     counts = _counts()
     second_output = _run()

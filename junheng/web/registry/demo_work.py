@@ -3,7 +3,7 @@ the 2026 problem list drawn from the evaluation, an organisation with the 石桥
 a task per problem (the demo school and the township lead some, so `school` and `township` have
 work in their 待办), progress reports, the 责任督学's visits (two planned, one made with a
 finding in the ledger), a meeting whose decisions become tasks, a plan with its phases and the
-county's public progress page.
+county's public progress page with this week's bulletin.
 
 Everything goes through the services the pages use (`rectification.services`,
 `inspections.services`, `appraisal.services`, `public.services`), so the rows are those a county
@@ -32,7 +32,7 @@ from junheng.web.inspections import services as inspections
 from junheng.web.inspections.models import Visit
 from junheng.web.public import services as public
 from junheng.web.public.models import PublicPage
-from junheng.web.rectification import parties
+from junheng.web.rectification import parties, reports
 from junheng.web.rectification import services as ledger
 from junheng.web.rectification.models import (
     Milestone,
@@ -288,12 +288,13 @@ def plan_work(county: County, target_year: int, echo: Echo) -> None:
     day = today()
     with transaction.atomic():
         plan = Plan.objects.create(county=county, target_year=target_year)
+        # (kind, name, first and last day, a milestone and its day): the past one done
         phases = (
-            (PhaseKind.DEPLOY, "动员部署", -120, -31, "召开创建动员会"),
-            (PhaseKind.IMPLEMENT, "全面整改", -30, 180, "完成问题清单整改过半"),
-            (PhaseKind.INSPECTION, "迎检准备", 181, 300, "完成创建档案整理"),
+            (PhaseKind.DEPLOY, "动员部署", -120, -31, "召开创建动员会", -100),
+            (PhaseKind.IMPLEMENT, "全面整改", -30, 180, "完成问题清单整改过半", 60),
+            (PhaseKind.INSPECTION, "迎检准备", 181, 300, "完成创建档案整理", 260),
         )
-        for kind, name, start, end, milestone in phases:
+        for kind, name, start, end, milestone, on in phases:
             phase = Phase.objects.create(
                 plan=plan,
                 kind=kind,
@@ -304,14 +305,17 @@ def plan_work(county: County, target_year: int, echo: Echo) -> None:
             Milestone.objects.create(
                 phase=phase,
                 name=milestone,
-                day=day + dt.timedelta(days=start + 20),
-                done=end < 0,
+                day=day + dt.timedelta(days=on),
+                done=on < 0,
             )
     echo(f"已建立创建计划（目标 {target_year} 年，三个阶段）。")
 
 
-def ensure_public_page(county: County, admin: AbstractBaseUser, echo: Echo) -> None:
-    """The county's progress page published, at its default address (`public.default_slug`)."""
+def ensure_public_page(
+    county: County, year: SchoolYear, admin: AbstractBaseUser, echo: Echo
+) -> None:
+    """The county's progress page published, at its default address (`public.default_slug`),
+    with this week's bulletin of the ledger."""
     if PublicPage.objects.filter(county=county).exists():
         return
     page = public.settings_of(county)
@@ -320,7 +324,9 @@ def ensure_public_page(county: County, admin: AbstractBaseUser, echo: Echo) -> N
     page.intro = f"{county.name}义务教育优质均衡发展创建工作进展，欢迎社会监督。"
     page.updated_by = admin
     page.save()
-    echo("已公开本县创建工作进展页面。")
+    bulletin = reports.bulletin_for(county, year, "week", today())
+    public.publish_bulletin(county, year, bulletin, admin)
+    echo("已公开本县创建工作进展页面和本周整改通报。")
 
 
 def public_path(county: County | None) -> str | None:
@@ -352,4 +358,4 @@ def ensure_creation_work(
     inspection_work(county, units, cast, township, echo)
     meeting_work(county, year, units, cast, echo)
     plan_work(county, target_year, echo)
-    ensure_public_page(county, admin, echo)
+    ensure_public_page(county, year, admin, echo)
