@@ -96,13 +96,17 @@ def test_shiqiao_overview_lists_its_six_schools_and_keeps_the_county_figures(cli
     assert "差异系数、评估结论和县级评估项目按全县计算" in body
     assert "学校表和分项统计只列出 石桥镇 的 6 所学校" in body
     assert "石桥镇：学校 6 所，纳入评估的学段 5 个，其中未达到资源配置要求" in body
-    assert re.search(r"石桥镇：学校 6 所.*?<strong class=\"\">0</strong> 个", body)
+    assert re.search(r"石桥镇：学校 6 所.*?<strong>0</strong> 个", body)
+    assert "全县：纳入评估的学段 56 个" in body and "全县：" not in whole
     # the county's count and CVs are the whole county's on both pages
     county_count = (
         '纳入评估的学段 56 个，其中未达到资源配置要求 <strong class="fail-text">5</strong>'
     )
     assert county_count in whole and county_count in body
     assert _rows(body, "cv") == _rows(whole, "cv")
+    # a township's schools come before the county's sections
+    assert body.index('id="table-schools"') < body.index('id="table-cv"')
+    assert whole.index('id="table-schools"') > whole.index('id="table-cv"')
     assert "校际差异系数（全县）" in body and "校际差异系数（全县）" not in whole
     # the subtotal: 4 primary and 1 junior segment, all meeting every indicator
     township = _rows(body, "township")
@@ -215,6 +219,7 @@ def test_indicator_page_narrows_chart_and_table_and_keeps_the_county_cv(client, 
     ):
         assert re.search(rf"<span>{label}</span><strong[^>]*>{value}</strong>", body), label
     assert "图表和各校数值只列出 双庙乡 的 2 个学段" in body
+    assert "<span>全县未达标学段数</span>" in body and "全县未达标" not in whole
     # links keep the township: the other indicators, levels and years
     assert f'?township={quote(SHUANGMIAO)}">R1</a>' in body
     response = client.get(_indicator(demo_site, "R5", "primary", SHUANGMIAO))

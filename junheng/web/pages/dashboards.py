@@ -274,7 +274,7 @@ def indicator_board(
             note=f"{table.note}本表只列出 {town.name} 的学校。",
         )
         township = townships.indicator_counts(rows, town)
-        facts = replace(facts, rows=facts.rows + township["rows"])
+        facts = replace(facts, rows=townships.county_labelled(facts.rows) + township["rows"])
     series = presenters.cv_series(result, standard)
     return {
         "summary": summary,
@@ -404,7 +404,7 @@ def overview_url(county: County, year: str, town: Township) -> str:
 # buttons a user's rights allow, the navigation) stays in the page template and is computed per
 # request. On a cache hit the snapshot's `result` is not read at all.
 
-BOARD_VERSION = 5
+BOARD_VERSION = 6
 """Bumped when a board's templates or presenters change what a snapshot renders to; with the
 package version in the key, a release never serves HTML rendered by the code of another one
 from a cache shared by several releases."""

@@ -191,7 +191,24 @@ def township_table(
     if undecided:
         note += f"另有 {undecided} 个指标值缺少数据，无法判定。"
     return presenters.Table(
-        "township", f"{town.name}各指标达标学段数", tuple(headers), tuple(rows), note=note
+        "township",
+        f"{town.name}各指标达标学段数",
+        tuple(headers),
+        tuple(rows),
+        note=note,
+        # eight columns do not fit a phone: each indicator becomes a small card there
+        stack=True,
+    )
+
+
+def county_labelled(rows: tuple[tuple[presenters.Cell, ...], ...]) -> tuple[Any, ...]:
+    """The indicator's facts with its segment counts named the county's ("全县达标学段数"),
+    so they are not read as the township's beside its own counts."""
+    return tuple(
+        (replace(label, text=f"全县{label.text}", value=f"全县{label.value}"), *rest)
+        if label.text.endswith("学段数")
+        else (label, *rest)
+        for label, *rest in rows
     )
 
 
