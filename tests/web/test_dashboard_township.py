@@ -116,6 +116,9 @@ def test_shiqiao_overview_lists_its_six_schools_and_keeps_the_county_figures(cli
     # the filter is offered with the county's townships, 石桥镇 chosen
     assert '<option value="石桥镇" selected>石桥镇</option>' in body
     assert 'id="table-township"' not in whole and "township-note" not in whole
+    # the year switcher keeps the township
+    years = client.get(_overview(demo_site, SHIQIAO)).context["year_links"]
+    assert [y["url"] for y in years] == [_overview(demo_site, SHIQIAO)]
 
 
 def test_shuangmiao_after_shiqiao_shows_its_own_rows_from_its_own_cache_entry(client, demo_site):
@@ -241,6 +244,7 @@ def test_township_user_sees_their_own_township_only(client, demo_site, django_us
     indicator = _get(client, _indicator(demo_site, "R5", "primary", SHUANGMIAO))
     assert not any("双庙" in n for n in _names(indicator))
     assert len(_names(indicator)) == 4  # 石桥镇's four primary segments in scope
+    assert f'<a href="{own}">' in indicator  # the crumb leads to the township's page
     url = reverse("county_export", args=[county.pk, label, "schools"])
     for query in ("", f"?township={quote(SHUANGMIAO)}"):
         book = _book(client.get(url + query))
