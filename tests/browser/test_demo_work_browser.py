@@ -35,7 +35,7 @@ def test_township_and_duxue_find_their_work_in_the_todo_list(page, phone, live_s
         login(viewer, live_server.url, "duxue", demo)
         viewer.goto(f"{live_server.url}/todo/")
         text = viewer.locator("main").inner_text()
-        assert "督导检查：石桥镇中心小学（常规督导" in text
+        assert "督导检查（1 项）" in text and "督导检查：石桥镇中心小学（常规督导" in text
         assert viewer.evaluate(FITS)
         screenshot(viewer, f"demo-todo-duxue-{size}")
         viewer.context.clear_cookies()

@@ -10,6 +10,7 @@ class InspectionsConfig(AppConfig):
 
     def ready(self) -> None:
         from junheng.web.inspections.todo import planned_visits
-        from junheng.web.notifications.todo import register
+        from junheng.web.notifications.todo import group, register
 
         register(planned_visits)
+        group("督导检查", "visit_planned")
