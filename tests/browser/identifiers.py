@@ -35,7 +35,7 @@ ITEM_CODE = re.compile(r"^(R[1-7]|G(1[0-5]|[1-9])|Q[1-9]|S1|V[1-6]|[RGQSV])$")
 CELL = re.compile(r"^[A-Z]{1,3}[1-9][0-9]{0,6}$")
 ACCESS_CODE = re.compile(r"^[0-9A-Z]{5}(-[0-9A-Z]{1,5})+$")
 UNITS = frozenset({"m", "m²", "m2", "km", "kg", "KB", "MB", "GB"})
-FILE_NAME = re.compile(r"^(.*\.)?(xlsx|xls|docx|zip|pdf|csv|png)$", re.IGNORECASE)
+FILE_NAME = re.compile(r"^(.*\.)?(xlsx|xls|docx|zip|pdf|csv|png|jpg|jpeg)$", re.IGNORECASE)
 WORDS = frozenset(
     {
         "Excel",
