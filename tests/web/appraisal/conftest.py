@@ -14,6 +14,21 @@ from junheng.web.rectification.models import Problem, ProblemSource, Unit, UnitK
 from junheng.web.registry.models import City, County, Province, School, SchoolYear
 from tests.web.sites import add_user
 
+# every account of the `site` fixture, for the tests that try each role on both sides
+ROLES = (
+    "admin",
+    "sysadmin",
+    "leader",
+    "inspector",
+    "dept",
+    "other_admin",
+    "school",
+    "township",
+    "duxue",
+    "foreign",
+    "nobody",
+)
+
 
 @pytest.fixture
 def clock(monkeypatch):

@@ -14,22 +14,10 @@ from junheng.web.appraisal import services
 from junheng.web.appraisal.models import Decision, Meeting, MeetingDecision
 from junheng.web.rectification import services as ledger
 from junheng.web.rectification.models import Problem, Task
+from tests.web.appraisal.conftest import ROLES
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 
-ROLES = (
-    "admin",
-    "sysadmin",
-    "leader",
-    "inspector",
-    "dept",
-    "other_admin",
-    "school",
-    "township",
-    "duxue",
-    "foreign",
-    "nobody",
-)
 MANAGERS = {"admin", "sysadmin"}
 
 

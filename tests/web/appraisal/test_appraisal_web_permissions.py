@@ -10,22 +10,10 @@ from django.urls import reverse
 
 from junheng.web.appraisal.models import Decision, Meeting, MeetingDecision
 from junheng.web.rectification.models import Problem
+from tests.web.appraisal.conftest import ROLES
 
 pytestmark = pytest.mark.django_db
 
-ROLES = (
-    "admin",
-    "sysadmin",
-    "leader",
-    "inspector",
-    "dept",
-    "other_admin",
-    "school",
-    "township",
-    "duxue",
-    "foreign",
-    "nobody",
-)
 APPRAISAL_READERS = {"admin", "sysadmin", "leader", "inspector", "dept"}
 DECISION_READERS = {"admin", "sysadmin", "leader"}
 MEETING_READERS = {"admin", "sysadmin", "leader", "dept"}
