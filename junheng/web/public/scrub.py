@@ -40,12 +40,18 @@ class Secrets:
     phones: tuple[str, ...]
 
     @classmethod
-    def of(cls, names: Iterable[str], phones: Iterable[str] = ()) -> Secrets:
+    def of(
+        cls, names: Iterable[str], phones: Iterable[str] = (), public: Iterable[str] = ()
+    ) -> Secrets:
+        """`public`: names of organisations and offices (units, schools, townships, roles).
+        A shared office account is often named after its office (石桥镇中心校, 责任督学); such
+        a name is no person's and is left in the text, or the page would mask the unit itself."""
+        offices = {p.strip() for p in public if p}
         found: set[str] = set()
         for raw in names:
             for part in (raw or "", *NAME_SPLIT.split(raw or "")):
                 part = part.strip()
-                if len(part) >= MIN_NAME:
+                if len(part) >= MIN_NAME and part not in offices:
                     found.add(part)
         numbers = {p.strip() for p in phones if p and len(p.strip()) >= MIN_NAME}
         return cls(

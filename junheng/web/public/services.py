@@ -29,7 +29,7 @@ from django.utils.crypto import salted_hmac
 from junheng.core.schema import LEVEL_ZH
 from junheng.rectification.bulletin import Bulletin
 from junheng.web import clock
-from junheng.web.accounts.models import Profile
+from junheng.web.accounts.models import Profile, Role
 from junheng.web.evaluation.models import Snapshot
 from junheng.web.pages import presenters
 from junheng.web.public import progress
@@ -42,6 +42,7 @@ from junheng.web.rectification.models import (
     Problem,
     ProblemSource,
     Task,
+    Unit,
     UnitMember,
 )
 from junheng.web.registry.models import County, School, SchoolYear
@@ -139,7 +140,11 @@ def county_secrets(county: County) -> Secrets:
     for user in users:
         first, last = user.first_name, user.last_name
         names += [first, last, user.get_full_name(), f"{last}{first}"]
-    return Secrets.of(names, [p for _, p in people])
+    offices = [county.name, *(label for _, label in Role.choices)]
+    offices += Unit.objects.filter(county=county).values_list("name", flat=True)
+    for name, township in School.objects.filter(county=county).values_list("name", "township"):
+        offices += [name, township]
+    return Secrets.of(names, [p for _, p in people], public=offices)
 
 
 def public_year(county: County) -> tuple[SchoolYear | None, Snapshot | None]:

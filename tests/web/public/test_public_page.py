@@ -10,9 +10,12 @@ import re
 import pytest
 from django.utils import timezone
 
+from junheng.web.accounts.models import Role
 from junheng.web.public.models import PublicPage
 from junheng.web.public.scrub import PHONE
+from junheng.web.public.services import county_secrets
 from tests.web.public.conftest import NAMES, PHONES
+from tests.web.sites import add_user
 
 URL = "/p/qinghe/"
 
@@ -172,3 +175,25 @@ def test_an_impossible_address_is_refused_without_a_query(client, site, django_a
 def test_head_and_post(client, site):
     assert client.head(URL).status_code == 200
     assert client.post(URL).status_code == 405
+
+
+def test_an_office_account_does_not_mask_its_own_unit(client, site, at, django_user_model):
+    """A shared account named after its office (as counties name them: 县教育局, 责任督学)
+    is no person: the unit's row of the bulletin keeps its name, people are still masked."""
+    at(MARCH_10)
+    office = add_user(django_user_model, "edu_office", Role.COUNTY_ADMIN, county=site["county"])
+    office.first_name = "县教育局"
+    office.save()
+    duxue = add_user(django_user_model, "duxue2", Role.SCHOOL_INSPECTOR, county=site["county"])
+    duxue.first_name = "责任督学"
+    duxue.save()
+    secrets = county_secrets(site["county"])
+    assert "县教育局" not in secrets.names and "责任督学" not in secrets.names
+    assert NAMES[0] in secrets.names
+    client.force_login(site["users"]["admin"])
+    client.post(f"/counties/{site['county'].pk}/2026/public/bulletin/", {"period": "month"})
+    client.logout()
+    html = client.get(URL).content.decode()
+    assert "县教育局" in html
+    for secret in NAMES:
+        assert secret not in html, secret

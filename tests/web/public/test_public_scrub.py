@@ -34,6 +34,18 @@ def test_scrub(text, expected):
     assert scrub(text, SECRETS) == (text if expected is None else expected)
 
 
+def test_an_office_account_name_is_not_masked_but_a_person_beside_it_is():
+    # a shared account named after its unit (石桥镇中心校) and one after its role (责任督学):
+    # both are offices the page names anyway; 王明 on the same list is still a person
+    secrets = Secrets.of(
+        ["石桥镇中心校", "责任督学", "王明"], public=["石桥镇中心校", "责任督学", "示范县"]
+    )
+    assert scrub("石桥镇中心校牵头，王明负责", secrets) == f"石桥镇中心校牵头，{MASK}负责"
+    assert scrub("责任督学到校", secrets) == "责任督学到校"
+    # without the offices the same list masks the unit (what the public page did)
+    assert scrub("石桥镇中心校牵头", Secrets.of(["石桥镇中心校"])) == f"{MASK}牵头"
+
+
 def test_phone_pattern_leaves_longer_numbers():
     assert PHONE.search("学校标识码 213800138000") is None
 
