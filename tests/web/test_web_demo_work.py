@@ -119,6 +119,11 @@ def test_the_demo_has_creation_work_for_every_account_and_makes_it_once(no_passw
     assert "示范县义务教育优质均衡发展创建工作进展" in html
     bulletin = PublicBulletin.objects.get()
     assert bulletin.period == "week" and bulletin.title in html
+    # last week, Monday to Sunday: the Sunday before today is weekday()+1 days back (a Monday
+    # gives the day before), its Monday six days before that
+    assert bulletin.end == day - dt.timedelta(days=day.weekday() + 1)
+    assert bulletin.start == bulletin.end - dt.timedelta(days=6)
+    assert bulletin.start.weekday() == 0
 
     counts = _counts()
     second_output = _run()

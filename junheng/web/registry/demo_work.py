@@ -3,7 +3,7 @@ the 2026 problem list drawn from the evaluation, an organisation with the 石桥
 a task per problem (the demo school and the township lead some, so `school` and `township` have
 work in their 待办), progress reports, the 责任督学's visits (two planned, one made with a
 finding in the ledger), a meeting whose decisions become tasks, a plan with its phases and the
-county's public progress page with this week's bulletin.
+county's public progress page with last week's bulletin.
 
 Everything goes through the services the pages use (`rectification.services`,
 `inspections.services`, `appraisal.services`, `public.services`), so the rows are those a county
@@ -315,7 +315,8 @@ def ensure_public_page(
     county: County, year: SchoolYear, admin: AbstractBaseUser, echo: Echo
 ) -> None:
     """The county's progress page published, at its default address (`public.default_slug`),
-    with this week's bulletin of the ledger."""
+    with last week's bulletin of the ledger (a whole week, Monday to Sunday, whatever day
+    the demo is set up: this week's would cover a single day on a Monday)."""
     if PublicPage.objects.filter(county=county).exists():
         return
     page = public.settings_of(county)
@@ -324,9 +325,10 @@ def ensure_public_page(
     page.intro = f"{county.name}义务教育优质均衡发展创建工作进展，欢迎社会监督。"
     page.updated_by = admin
     page.save()
-    bulletin = reports.bulletin_for(county, year, "week", today())
+    last_sunday = today() - dt.timedelta(days=today().weekday() + 1)
+    bulletin = reports.bulletin_for(county, year, "week", last_sunday)
     public.publish_bulletin(county, year, bulletin, admin)
-    echo("已公开本县创建工作进展页面和本周整改通报。")
+    echo("已公开本县创建工作进展页面和上周整改通报。")
 
 
 def public_path(county: County | None) -> str | None:
