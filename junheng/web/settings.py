@@ -118,6 +118,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # the header's 待办 count after the user's own change (notifications/badge.py)
+    "junheng.web.notifications.badge.ForgetAfterChange",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "junheng.web.csp.ContentSecurityPolicyMiddleware",
     # Last, as django-axes requires: it answers a locked-out login (accounts/throttle.py).

@@ -1,15 +1,18 @@
 """A user's to-do items kept for a short while, for the header's 待办 count and the panel on the
 start pages: the header is on every page and must not query the database each time.
 
-The 待办 page always computes afresh (and refreshes what is kept); the count in the header and
-the panel may lag an action by at most `KEEP_SECONDS`.
+The 待办 page always computes afresh (and refreshes what is kept); after a user's own change (a
+POST that succeeded) what is kept for them is dropped (`ForgetAfterChange`), so their next page
+counts again; what others did may reach their count up to `KEEP_SECONDS` later.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
 from django.urls import NoReverseMatch, reverse
 
 from junheng.web import clock
@@ -58,3 +61,23 @@ def header_link(user: Any) -> tuple[str, str] | None:
         return None
     n = len(items_for(user))
     return (f"待办 {n}" if n else "待办", url)
+
+
+class ForgetAfterChange:
+    """Middleware: a signed-in user's successful POST (a visit recorded, a task reported, data
+    submitted) drops their kept items, so the header they see next is not the count before it.
+    No query: only the cache entry of today's key is deleted."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if (
+            request.method == "POST"
+            and response.status_code < 400
+            and getattr(user, "is_authenticated", False)
+        ):
+            cache.delete(_key(user))
+        return response

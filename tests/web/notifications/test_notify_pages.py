@@ -217,3 +217,21 @@ def test_a_countys_robot_template_is_checked_and_saved(client, site):
     # the county's admin finds the page from their own settings
     html = client.get(reverse("notifications:preferences")).content.decode()
     assert f'href="{url}">石桥县</a>' in html
+
+
+def test_the_header_counts_again_after_the_users_own_change(client, site):
+    """The header's count is kept for two minutes; a change made elsewhere shows within that
+    time, the user's own successful POST drops what is kept at once."""
+    school = site["users"]["school"]
+    settings_url = reverse("notifications:preferences")
+    header = '<a class="user-role" href="/todo/">待办 {}</a>'
+    # the overdue task and the school's data to fill: 2 items
+    assert header.format(2) in _page(client, school, settings_url)
+    # someone else closes the overdue task: the kept count still says 2 for this user …
+    site["late"].status = "已完成"
+    site["late"].save()
+    assert header.format(2) in _page(client, school, settings_url)
+    # … until their own change: the saved settings drop what is kept
+    response = client.post(settings_url, {"digest": "on", "in_app": "on"})
+    assert response.status_code == 302
+    assert header.format(1) in _page(client, school, settings_url)
