@@ -66,7 +66,9 @@ class DecisionAdmin(admin.ModelAdmin):
         return known.label if known is not None else "其他文件"
 
 
-class MeetingDecisionInline(admin.TabularInline):
+class MeetingDecisionInline(admin.StackedInline):
+    # stacked: a decision's text is a paragraph, which a table's narrow cell squeezes into a
+    # column one character wide
     model = MeetingDecision
     extra = 0
     fields = ["order", "text", "lead_unit", "deadline", "problem"]
