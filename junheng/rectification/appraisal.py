@@ -12,15 +12,24 @@ Components (period [start, end]; `as_of` = the earlier of the period's end and t
 - overdue (逾期任务): tasks past their deadline at `as_of` (deadline < as_of, the ledger's rule)
   and not closed before the period began → how many are still not closed at `as_of`;
 - findings (督导检查发现问题): problems of source 督导检查 found in [start, as_of], counted
-  against the parties they name (the township of the school, the units leading the work);
+  against the parties they name (the township of the school, the township's 乡镇 units, the
+  units leading the work);
 - timeliness (进展报送及时性): tasks being worked on in the period (created by `as_of`, not
   closed before `start`) → how many have a progress report dated in [start, as_of].
+
+A task counts for every party it names (its lead and responsible units, the townships), so a
+unit's numbers here are of the tasks it leads or takes part in, due or worked on in the period;
+the bulletin's 各单位整改进展 counts only the tasks a unit leads, whatever their deadline.
+
+A party with fewer 考核事项 in the period than the formula's `min_items` (tasks counted in any
+component plus findings) is listed apart, unranked: with nothing to appraise every share
+component would give full marks, and such a unit would top the ranking for doing nothing.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -43,7 +52,7 @@ _COMPONENT_KEYS = {
     "source",
 }
 _REQUIRED = ("label", "weight", "direction", "scoring", "measure", "source")
-_TOP_KEYS = {"extends", "name", "total", "components"}
+_TOP_KEYS = {"extends", "name", "total", "min_items", "components"}
 DIRECTIONS = {"higher": "越高越好", "lower": "越低越好"}
 QUARTERS = ("第一季度", "第二季度", "第三季度", "第四季度")
 KINDS = {"quarter": "季度", "year": "年度"}
@@ -77,6 +86,9 @@ class Formula:
     components: tuple[Component, ...]
     origin: str
     """The file (and the files it extends) the formula was read from."""
+    min_items: int = 0
+    """A party with fewer 考核事项 (tasks counted in any component plus findings) in the period
+    is not ranked; 0 ranks everyone (a file without `min_items`)."""
 
     @property
     def weight_sum(self) -> float:
@@ -109,6 +121,9 @@ def formula_from(data: Mapping[str, Any], origin: str) -> Formula:
         raise AppraisalError(f"考核计分办法 {origin}：不认识的字段 {'、'.join(unknown)}")
     name = _text(data.get("name"), origin, "name")
     total = _number(data.get("total"), origin, "total")
+    min_items = _number(data.get("min_items", 0), origin, "min_items")
+    if min_items != int(min_items):
+        raise AppraisalError(f"考核计分办法 {origin}：min_items：应为整数")
     raw = data.get("components")
     if not isinstance(raw, Mapping) or not raw:
         raise AppraisalError(f"考核计分办法 {origin}：components：应列出各计分分项")
@@ -124,9 +139,9 @@ def formula_from(data: Mapping[str, Any], origin: str) -> Formula:
         extra = sorted(set(spec) - _COMPONENT_KEYS)
         if extra:
             raise AppraisalError(f"考核计分办法 {origin}：{where}：不认识的字段 {'、'.join(extra)}")
-        for field in _REQUIRED:
-            if field not in spec:
-                raise AppraisalError(f"考核计分办法 {origin}：{where}.{field}：缺少必填字段")
+        for required in _REQUIRED:
+            if required not in spec:
+                raise AppraisalError(f"考核计分办法 {origin}：{where}.{required}：缺少必填字段")
         direction, scoring = spec["direction"], spec["scoring"]
         if direction not in DIRECTIONS:
             raise _refused(
@@ -154,7 +169,13 @@ def formula_from(data: Mapping[str, Any], origin: str) -> Formula:
                 per_item=_number(spec.get("per_item", 0), origin, f"{where}.per_item"),
             )
         )
-    formula = Formula(name=name, total=total, components=tuple(components), origin=origin)
+    formula = Formula(
+        name=name,
+        total=total,
+        components=tuple(components),
+        origin=origin,
+        min_items=int(min_items),
+    )
     if abs(formula.weight_sum - total) > 1e-9:
         raise AppraisalError(
             f"考核计分办法 {origin}：各分项权重之和为 {formula.weight_sum:g} 分，"
@@ -320,6 +341,9 @@ class PartyScore:
     components: tuple[ComponentScore, ...]
     total: float
     rank: int = 0
+    """1, 2, … within its group; 0 for a party listed apart (not ranked)."""
+    items: int = 0
+    """Its 考核事项 in the period: tasks counted in any component plus findings."""
 
     @property
     def explanation(self) -> str:
@@ -337,6 +361,13 @@ class Counts:
     findings: int = 0
     active: int = 0
     reported: int = 0
+    tasks: int = 0
+    """Tasks counted in any component (due in the period or worked on in it)."""
+
+    @property
+    def items(self) -> int:
+        """考核事项: the tasks and findings the party is appraised on in the period."""
+        return self.tasks + self.findings
 
 
 def counts(
@@ -344,12 +375,13 @@ def counts(
 ) -> Counts:
     """The counts of one party's records in the period (see the module's docstring)."""
     start, as_of = period.start, period.as_of(today)
-    due = closed = past_due = overdue = active = reported = 0
+    due = closed = past_due = overdue = active = reported = counted = 0
     for t in tasks:
         if t.created_on > as_of:
             continue
         closed_by_then = t.closed_on is not None and t.closed_on <= as_of
-        if start <= t.deadline <= as_of:
+        is_due = start <= t.deadline <= as_of
+        if is_due:
             due += 1
             closed += closed_by_then
         closed_before = t.closed_on is not None and t.closed_on < start
@@ -359,8 +391,10 @@ def counts(
         if not closed_before:
             active += 1
             reported += any(start <= d <= as_of for d in t.reports)
+        # past due implies not closed before the period, so due or active covers every count
+        counted += is_due or not closed_before
     found = sum(1 for f in findings if start <= f.found_on <= as_of)
-    return Counts(due, closed, past_due, overdue, found, active, reported)
+    return Counts(due, closed, past_due, overdue, found, active, reported, counted)
 
 
 def _share_points(c: Component, numerator: int, denominator: int) -> float:
@@ -416,7 +450,7 @@ def score_party(
     n = counts(tasks, findings, period, today)
     fractions = _fractions(n)
     parts = tuple(component_score(c, *fractions[c.key]) for c in formula.components)
-    return PartyScore(party, parts, round(sum(p.points for p in parts), 2))
+    return PartyScore(party, parts, round(sum(p.points for p in parts), 2), items=n.items)
 
 
 def rank(scores: Sequence[PartyScore]) -> list[PartyScore]:
@@ -426,7 +460,7 @@ def rank(scores: Sequence[PartyScore]) -> list[PartyScore]:
     for i, s in enumerate(ordered):
         same = ranked and ranked[-1].total == s.total
         position = ranked[-1].rank if same else i + 1
-        ranked.append(PartyScore(s.party, s.components, s.total, position))
+        ranked.append(PartyScore(s.party, s.components, s.total, position, s.items))
     return ranked
 
 
@@ -437,6 +471,9 @@ class Appraisal:
     formula: Formula
     units: list[PartyScore]
     townships: list[PartyScore]
+    units_apart: list[PartyScore] = field(default_factory=list)
+    """Units with fewer 考核事项 than the formula's `min_items`: scored, not ranked (rank 0)."""
+    townships_apart: list[PartyScore] = field(default_factory=list)
 
 
 def appraise(
@@ -447,7 +484,8 @@ def appraise(
     period: Period,
     today: date,
 ) -> Appraisal:
-    """Every party's score in the period, ranked within its group."""
+    """Every party's score in the period, ranked within its group; parties with fewer
+    考核事项 than the formula's `min_items` listed apart, by name."""
     by_party: dict[str, list[TaskRecord]] = {p.key: [] for p in parties}
     found_by: dict[str, list[FindingRecord]] = {p.key: [] for p in parties}
     for t in tasks:
@@ -461,10 +499,14 @@ def appraise(
     scores = [
         score_party(p, by_party[p.key], found_by[p.key], formula, period, today) for p in parties
     ]
+    ranked = [s for s in scores if s.items >= formula.min_items]
+    apart = sorted((s for s in scores if s.items < formula.min_items), key=lambda s: s.party.name)
     return Appraisal(
         period=period,
         as_of=period.as_of(today),
         formula=formula,
-        units=rank([s for s in scores if s.party.group == "unit"]),
-        townships=rank([s for s in scores if s.party.group == "township"]),
+        units=rank([s for s in ranked if s.party.group == "unit"]),
+        townships=rank([s for s in ranked if s.party.group == "township"]),
+        units_apart=[s for s in apart if s.party.group == "unit"],
+        townships_apart=[s for s in apart if s.party.group == "township"],
     )

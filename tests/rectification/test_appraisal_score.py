@@ -4,6 +4,7 @@ formula's weights and a county's overlay."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -145,7 +146,8 @@ def test_a_task_due_tomorrow_is_not_due_today():
 
 
 def test_ties_share_a_rank():
-    formula = load_formula()
+    # every party ranked (min_items 0), so the two without records tie at the top
+    formula = replace(load_formula(), min_items=0)
     same = [
         Party("unit:x", "乙单位", "unit"),
         Party("unit:y", "甲单位", "unit"),
@@ -231,3 +233,59 @@ def test_overlay_refuses_a_misspelt_field(tmp_path):
     path = _county_file(tmp_path, "components:\n  findings:\n    wieght: 30\n")
     with pytest.raises(AppraisalError, match=re.escape("components.findings.wieght")):
         load_formula(path)
+
+
+def test_a_party_with_nothing_to_appraise_is_listed_apart():
+    """The file's `min_items` (1): a party with no task and no finding in the period is scored
+    but not ranked; one task or one finding is enough to be ranked."""
+    formula = load_formula()
+    assert formula.min_items == read_yaml(FORMULA_FILE)["min_items"] == 1
+    parties = [
+        Party("unit:none", "甲单位", "unit"),
+        Party("unit:before", "乙单位", "unit"),
+        Party("unit:found", "丙单位", "unit"),
+        Party("unit:task", "丁单位", "unit"),
+        Party("town:x", "某镇", "township"),
+    ]
+    tasks = [
+        # 乙单位: closed on 31 Dec, before Q1 begins: in no Q1 component → 0 items
+        _task({"unit:before"}, date(2025, 12, 20), date(2025, 11, 1), date(2025, 12, 31)),
+        # 丁单位: created 5 Jan, due 30 Jun, not reported: worked on in Q1 → 1 item
+        _task({"unit:task"}, date(2026, 6, 30), date(2026, 1, 5)),
+    ]
+    findings = [
+        FindingRecord(frozenset({"unit:before"}), date(2025, 12, 31)),  # the day before Q1
+        FindingRecord(frozenset({"unit:found"}), date(2026, 1, 1)),  # Q1's first day
+    ]
+    result = appraise(parties, tasks, findings, formula, parse_period("2026Q1"), TODAY)
+    # 丙单位: its finding → 40 + 25 + 15 + 15 = 95; 丁单位: timeliness 0/1 → 40 + 25 + 20 = 85
+    assert [(s.rank, s.party.name, s.total, s.items) for s in result.units] == [
+        (1, "丙单位", 95.0, 1),
+        (2, "丁单位", 85.0, 1),
+    ]
+    # 甲单位 (nothing) and 乙单位 (a task closed and a finding made before the quarter) would
+    # score 100 on full marks alone: apart, by name, no rank
+    assert [(s.rank, s.party.name, s.total, s.items) for s in result.units_apart] == [
+        (0, "乙单位", 100.0, 0),
+        (0, "甲单位", 100.0, 0),
+    ]
+    assert result.townships == [] and [s.party.name for s in result.townships_apart] == ["某镇"]
+    # the same ledger in Q4 2025: 乙单位's task (due 20 Dec, closed 31 Dec) and finding count
+    q4 = appraise(parties, tasks, findings, formula, parse_period("2025Q4"), TODAY)
+    assert [(s.party.name, s.items) for s in q4.units] == [("乙单位", 2)]
+
+
+def test_a_countys_min_items_is_read_and_checked(tmp_path):
+    # two items needed: 丙单位's one finding is not enough any more, 县教育局's four are
+    formula = load_formula(_county_file(tmp_path, "min_items: 2\n"))
+    assert formula.min_items == 2
+    parties = [Party("unit:found", "丙单位", "unit"), Party(A, "县教育局", "unit")]
+    findings = [FindingRecord(frozenset({"unit:found"}), date(2026, 1, 1))]
+    result = appraise(parties, TASKS, findings, formula, parse_period("2026Q1"), TODAY)
+    # 县教育局 in Q1: T1, T2, T3 (see the first test) → 3 items
+    assert [(s.party.name, s.items) for s in result.units] == [("县教育局", 3)]
+    assert [(s.party.name, s.items) for s in result.units_apart] == [("丙单位", 1)]
+    with pytest.raises(AppraisalError, match=re.escape("county.yaml：min_items：应为整数")):
+        load_formula(_county_file(tmp_path, "min_items: 1.5\n"))
+    with pytest.raises(AppraisalError, match=re.escape("min_items：不能为负数")):
+        load_formula(_county_file(tmp_path, "min_items: -1\n"))

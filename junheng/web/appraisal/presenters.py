@@ -1,5 +1,6 @@
 """An appraisal as the tables its .xlsx holds: the rankings (numbers as numbers, with each
-component's numerator, denominator and points) and the formula with its sources."""
+component's numerator, denominator and points; parties with nothing to appraise follow their
+group's ranking, their place reading 不参与排名) and the formula with its sources."""
 
 from __future__ import annotations
 
@@ -21,15 +22,31 @@ def _count(value: int | None) -> Cell:
     return _text("—") if value is None else Cell(str(value), value, excel_format="0")
 
 
-def ranking_table(key: str, title: str, scores: list[PartyScore], formula: Formula) -> Table:
+def apart_label(formula: Formula) -> str:
+    """What stands in the place of a party listed apart."""
+    if formula.min_items > 1:
+        return f"考核事项不足 {formula.min_items} 项，不参与排名"
+    return "本期无考核事项，不参与排名"
+
+
+def ranking_table(
+    key: str,
+    title: str,
+    scores: list[PartyScore],
+    formula: Formula,
+    apart: list[PartyScore] | None = None,
+) -> Table:
     headers = ["名次", "名称", "类型", "总分"]
     for c in formula.components:
         headers += [f"{c.label}·{c.numerator}", f"{c.label}·{c.denominator}", f"{c.label}·得分"]
     headers.append("说明")
     rows = []
-    for s in scores:
+    for s in [*scores, *(apart or [])]:
+        place = (
+            Cell(str(s.rank), s.rank, excel_format="0") if s.rank else _text(apart_label(formula))
+        )
         cells = [
-            Cell(str(s.rank), s.rank, excel_format="0"),
+            place,
             _text(s.party.name),
             _text(s.party.kind),
             _points(s.total),
@@ -74,7 +91,9 @@ def formula_table(formula: Formula) -> Table:
 def workbook_tables(appraisal: Appraisal) -> list[Table]:
     formula = appraisal.formula
     return [
-        ranking_table("units", "单位排名", appraisal.units, formula),
-        ranking_table("townships", "乡镇排名", appraisal.townships, formula),
+        ranking_table("units", "单位排名", appraisal.units, formula, appraisal.units_apart),
+        ranking_table(
+            "townships", "乡镇排名", appraisal.townships, formula, appraisal.townships_apart
+        ),
         formula_table(formula),
     ]

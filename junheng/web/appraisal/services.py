@@ -21,6 +21,7 @@ from django.db import transaction
 from junheng.rectification import appraisal as core
 from junheng.web.appraisal.models import Decision, Meeting, MeetingDecision
 from junheng.web.clock import local_date, today
+from junheng.web.pages.lookup import start_year
 from junheng.web.rectification import evidence
 from junheng.web.rectification import services as ledger
 from junheng.web.rectification.models import (
@@ -94,7 +95,9 @@ def records(
 
     A task counts for its lead and responsible units and for the township of its problem's
     school, of a 学校 unit among its parties or of a 乡镇 unit among them. A finding (a problem
-    of source 督导检查) counts against its school's township and the units leading its tasks.
+    of source 督导检查) counts against its school's township, the 乡镇 units of that township
+    (they answer for the township's schools whether or not a task names them) and the units
+    leading its tasks.
     """
     schools = School.objects.filter(county=county).values_list("pk", "school_id", "township")
     by_pk = {pk: town for pk, _, town in schools}
@@ -128,6 +131,12 @@ def records(
                 reports=tuple(sorted(reports.get(t.pk, []))),
             )
         )
+    town_units: dict[str, set[str]] = {}
+    for pk, town in Unit.objects.filter(county=county, kind=UnitKind.TOWN).values_list(
+        "pk", "township"
+    ):
+        if town:
+            town_units.setdefault(town, set()).add(f"unit:{pk}")
     findings: list[core.FindingRecord] = []
     for problem in Problem.objects.filter(
         county=county, year=year, source=ProblemSource.INSPECTION
@@ -136,9 +145,22 @@ def records(
         town = by_code.get(problem.school_id, "") if problem.school_id else ""
         if town:
             keys.add(f"town:{town}")
+            keys |= town_units.get(town, set())
         found_on = problem.found_on or local_date(problem.created_at)
         findings.append(core.FindingRecord(parties=frozenset(keys), found_on=found_on))
     return task_records, findings
+
+
+def decisions_year(county: County, label: str = "") -> SchoolYear | None:
+    """The school year the 表彰与问责 page's tabs and breadcrumb lead to (the page itself is not
+    of a year): the one the reader came from (`label`), else where the county's ledger opens;
+    None only when the site has no year at all."""
+    if label:
+        found = SchoolYear.objects.filter(label=label).first()
+        if found is not None:
+            return found
+    years = list(SchoolYear.objects.order_by("-label"))
+    return start_year(county, years) if years else None
 
 
 def default_period(kind: str = "quarter") -> core.Period:

@@ -85,16 +85,18 @@ def _build(site, clock, report_at: dt.datetime) -> None:
 
 
 def _totals(result):
-    return {s.party.name: s.total for s in [*result.units, *result.townships]}
+    """Every party's total, those listed apart (not ranked) included."""
+    everyone = [*result.units, *result.townships, *result.units_apart, *result.townships_apart]
+    return {s.party.name: s.total for s in everyone}
 
 
 @pytest.mark.parametrize(
     ("report_at", "town_q1", "shiqiao_q1", "town_q2"),
     [
         # 23:30 on 31 March in Beijing: T2 reported in Q1
-        (_at("2026-03-31", 15, 30), 60.0, 70.0, 60.0),
+        (_at("2026-03-31", 15, 30), 55.0, 70.0, 60.0),
         # 00:30 on 1 April in Beijing (still 31 March in UTC): T2 reported in Q2
-        (_at("2026-03-31", 16, 30), 45.0, 65.0, 75.0),
+        (_at("2026-03-31", 16, 30), 40.0, 65.0, 75.0),
     ],
 )
 def test_scores_on_both_sides_of_midnight(site, clock, report_at, town_q1, shiqiao_q1, town_q2):
@@ -105,11 +107,12 @@ def test_scores_on_both_sides_of_midnight(site, clock, report_at, town_q1, shiqi
     #   closed → 0/1 → 25; findings P2 (its task's lead) 1 → 20 − 5 = 15; timeliness: worked on
     #   T1, T3; reported T1 (steps on 25 Mar) → 1/2 → 7.5. Total 87.5
     # 县财政局 (T1 as responsible unit): 40 + 25 + 20 (no finding) + 15 (1/1) = 100
-    # 石桥镇人民政府 (T2): due 31 Mar not closed 0/1 → 0; not yet past due → 25; 20;
-    #   timeliness 1/1 → 15 (report on 31 Mar) or 0/1 → 0 (on 1 Apr): 60 or 45
+    # 石桥镇人民政府 (T2; the 乡镇 unit of 石桥镇, so P2 at 石桥小学 counts against it although
+    #   no task of P2 names it): due 31 Mar not closed 0/1 → 0; not yet past due → 25;
+    #   P2 → 20 − 5 = 15; timeliness 1/1 → 15 (report on 31 Mar) or 0/1 → 0 (on 1 Apr): 55 or 40
     # 石桥镇 (T1, T2, T3 — all at 石桥小学): closure T1, T2 → 1/2 → 20; overdue T1 0/1 → 25;
     #   P2 → 15; timeliness T1, T2?, T3 → 2/3 → 10 or 1/3 → 5: 70 or 65
-    # 河口镇: no records → 100
+    # 河口镇: no records → 100 on paper, but no 考核事项 (0 < min_items 1): listed apart, unranked
     totals = _totals(q1.appraisal)
     assert totals == {
         "县教育局": 87.5,
@@ -118,6 +121,11 @@ def test_scores_on_both_sides_of_midnight(site, clock, report_at, town_q1, shiqi
         "石桥镇": shiqiao_q1,
         "河口镇": 100.0,
     }
+    assert [s.party.name for s in q1.appraisal.townships] == ["石桥镇"]
+    assert [(s.party.name, s.rank, s.items) for s in q1.appraisal.townships_apart] == [
+        ("河口镇", 0, 0)
+    ]
+    assert q1.appraisal.units_apart == []
     edu = next(s for s in q1.appraisal.units if s.party.name == "县教育局")
     assert [(c.numerator, c.denominator) for c in edu.components] == [
         (1, 1),
@@ -126,7 +134,8 @@ def test_scores_on_both_sides_of_midnight(site, clock, report_at, town_q1, shiqi
         (1, 2),
     ]
     # Q2, judged on 10 April: 石桥镇人民政府's T2 is past due and open → overdue 1/1 → 0;
-    #   nothing due in [1 Apr, 10 Apr] → 40; 20; reported in Q2 → 15 or 0: 75 or 60
+    #   nothing due in [1 Apr, 10 Apr] → 40; P2 (31 Mar) not in Q2 → 20; reported in Q2 → 15
+    #   or 0: 75 or 60
     q2 = services.appraisal_for(site["county"], site["year"], core.parse_period("2026Q2"))
     assert _totals(q2.appraisal)["石桥镇人民政府"] == town_q2
     assert [p.code for p in q2.periods] == ["2026Q2", "2026Q1"]
@@ -146,8 +155,13 @@ def test_the_page_ranks_and_explains(client, site, clock):
     assert "整改销号率：已销号 1/本期到期任务 1（100.0%），得 40/40 分" in units
     assert "进展报送及时性：按时报送 1/本期整改中任务 2（50.0%），得 7.5/15 分" in units
     assert "督导检查发现问题：发现问题 1 个，每个扣 5 分，得 15/20 分" in units
+    assert "计入单位牵头和作为责任单位参与的任务" in units
+    assert "本期无考核事项，不参与排名" not in units
     towns = page[page.index("乡镇（学区）排名") : page.index("计分办法")]
-    assert towns.index("河口镇") < towns.index("石桥镇")
+    # 石桥镇 70 is the only township ranked; 河口镇 has nothing to appraise: named apart, no place
+    ranked, apart = towns.split("本期无考核事项，不参与排名")
+    assert "第 1 名" in ranked and "石桥镇" in ranked and "河口镇" not in ranked
+    assert "河口镇" in apart and "第 " not in apart and "分" not in apart.split("</ul>")[0]
     assert "县域创建方案通行做法" in page
     # the current quarter by default, judged today; the years by kind
     page = client.get(url).content.decode()
@@ -189,10 +203,14 @@ def test_the_bulletin_shows_the_quarters_ranking(client, site, clock):
     section = page[page.index("2026年第二季度考核排名") :]
     assert "按截至 2026年4月10日 的台账计算" in section
     assert "查看得分说明与历次排名" in section
-    # Q2 on 10 April: 县财政局 (T1 closed in Q1: nothing left) 100; 县教育局: T3 only, not
-    # reported → 40 + 25 + 20 + 0 = 85; 石桥镇人民政府 60 (see above)
-    assert section.index("县财政局 · 100.00 分") < section.index("县教育局 · 85.00 分")
-    assert '<li value="1">县财政局' in section and '<li value="3">石桥镇人民政府' in section
+    # Q2 on 10 April: 县财政局 (T1 closed in Q1: nothing left, no 考核事项) apart, unranked;
+    # 县教育局: T3 only, not reported → 40 + 25 + 20 + 0 = 85; 石桥镇人民政府 60 (see above);
+    # 河口镇 has no records either
+    assert section.index("县教育局 · 85.00 分") < section.index("石桥镇人民政府 · 60.00 分")
+    assert '<li value="1">县教育局' in section and '<li value="2">石桥镇人民政府' in section
+    assert "县财政局 · " not in section
+    assert "本期无考核事项，不参与排名：县财政局、河口镇。" in section
+    assert "与上面只计牵头任务的进展表口径不同" in section
 
 
 def test_a_countys_own_formula(site, clock, settings, tmp_path):
@@ -206,8 +224,9 @@ def test_a_countys_own_formula(site, clock, settings, tmp_path):
     q1 = services.appraisal_for(site["county"], site["year"], core.parse_period("2026Q1"))
     # 县教育局 under it: closure 30 × 1/1 + 25 + (30 − 5) + 7.5 = 87.5 → 30 + 25 + 25 + 7.5
     assert _totals(q1.appraisal)["县教育局"] == 87.5
-    # 石桥镇人民政府: 0 + 25 + 30 + 15 = 70 (60 under the default)
-    assert _totals(q1.appraisal)["石桥镇人民政府"] == 70.0
+    # 石桥镇人民政府 (P2 at a 石桥镇 school counts against it): 0 + 25 + (30 − 5) + 15 = 65
+    # (55 under the default)
+    assert _totals(q1.appraisal)["石桥镇人民政府"] == 65.0
     # the neighbouring county keeps the default
     assert services.formula_for(site["other"]).weight_sum == 100
     assert {c.weight for c in services.formula_for(site["other"]).components} == {40, 25, 20, 15}
