@@ -137,7 +137,8 @@ def decisions(request: HttpRequest, county_id: int) -> HttpResponse:
     elif request.method == "POST":
         raise Http404(NOT_FOUND)
     rows = Decision.objects.filter(county=county).select_related("unit", "school")
-    context = _base(request, county, None, "decisions")
+    year = services.decisions_year(county, request.GET.get("year", ""))
+    context = _base(request, county, year, "decisions")
     context.update(decisions=rows, form=form)
     return render(request, "appraisal/decisions.html", context)
 
@@ -163,7 +164,8 @@ def decision_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"已保存对{edited.get_kind_display()}决定的修改。")
             return redirect("appraisal_decisions", county.pk)
-    context = _base(request, county, None, "decisions")
+    year = services.decisions_year(county, request.GET.get("year", ""))
+    context = _base(request, county, year, "decisions")
     context.update(decision=Decision.objects.get(pk=pk), form=form)
     status = 400 if form.errors else 200
     return render(request, "appraisal/decision_edit.html", context, status=status)
