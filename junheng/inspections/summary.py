@@ -90,8 +90,11 @@ class Counts:
     overdue: int = 0
     """Planned in the period, not done, and the planned day has passed."""
     findings: int = 0
+    """Findings of the visits made in the period."""
     problems: int = 0
-    """Problems opened in the ledger from visits in the period."""
+    """Problems registered in the ledger on a day of the period, from visits of this period or
+    an earlier one (a finding may be registered days after its visit) and 回头看 rebounds: the
+    pages say so, since this count is not a part of `findings`."""
     closed: int = 0
     """Of those, closed (已销号) now."""
 

@@ -200,3 +200,40 @@ def test_a_problem_counts_in_the_month_it_entered_the_ledger(client, site, freez
     december = _rows(client.get(url, {"period": "month", "day": "2026-12-01"}), "inspectors")
     assert november["王督学"] == [1, 1, 1.0, 0, 1, 0, 0, 0]
     assert december["王督学"] == [0, 0, None, 0, 0, 1, 0, 1]
+
+
+def test_the_sentence_says_a_registration_may_be_of_an_earlier_finding(client, site, freeze):
+    """The same visit of 20 November, its finding registered at 00:30 on 1 December: the
+    December sentence has 0 findings and 1 registration, and says the registration is counted by
+    its own day and may be of an earlier period's finding, so the two cannot be read as one
+    contradicting the other; November has the finding and no registration."""
+    visit = _visit(site, "duxue", "one", dt.date(2026, 11, 20))
+    Visit.objects.filter(pk=visit.pk).update(status=kinds.DONE, visited_on=dt.date(2026, 11, 20))
+    finding = Finding.objects.create(visit=visit, title="图书室未开放")
+    assert client.login(username="duxue", password=PASSWORD)
+    freeze(FIRST_MINUTES_OF_DECEMBER)
+    client.post(reverse("inspections_finding_problem", args=[finding.pk]))
+    freeze(TENTH_OF_DECEMBER)
+    assert client.login(username="cadmin", password=PASSWORD)
+    url = reverse("inspections_summary", args=[site["county"].pk])
+    december = client.get(url, {"period": "month", "day": "2026-12-01"}).content.decode()
+    assert (
+        "本期计划督导 0 次，完成 0 次，逾期未检 0 次；本期督导发现问题 0 个。"
+        "本期登记到整改台账 1 个（按登记日期计，含以前各期督导发现的问题和回头看反弹），"
+        "其中已销号 0 个。"
+    ) in december
+    november = client.get(url, {"period": "month", "day": "2026-11-01"}).content.decode()
+    assert "本期督导发现问题 1 个。本期登记到整改台账 0 个（按登记日期计" in november
+    # the workbook's note says the same of its 转入台账 column
+    book = load_workbook(
+        io.BytesIO(
+            client.get(
+                reverse("inspections_summary_xlsx", args=[site["county"].pk]),
+                {"period": "month", "day": "2026-12-01"},
+            ).content
+        )
+    )
+    cells = [c.value for row in book.worksheets[0].iter_rows() for c in row if c.value]
+    assert any(
+        "转入台账：登记日期在本期的整改台账问题（含以前各期督导发现的问题" in str(v) for v in cells
+    )
