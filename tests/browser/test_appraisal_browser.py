@@ -141,15 +141,24 @@ def test_ranking_and_meeting_at_1366_and_360(page: Page, phone: Page, live_serve
     phone.locator(".ranking details summary").nth(2).click()
     _no_sideways(phone)
     screenshot(phone, "appraisal-ranking-360")
-    phone.goto(f"{base}/appraisal/counties/{c.pk}/decisions/")
-    expect(phone.get_by_role("heading", level=1)).to_have_text("示范县 · 表彰与问责")
-    _no_sideways(phone)
-    screenshot(phone, "appraisal-decisions-360")
+    # 表彰与问责 has the section's three tabs and leads back to the ledger, like its neighbours
+    for viewer, size in ((phone, "360"), (page, "1366")):
+        viewer.goto(f"{base}/appraisal/counties/{c.pk}/decisions/")
+        expect(viewer.get_by_role("heading", level=1)).to_have_text("示范县 · 表彰与问责")
+        expect(viewer.locator(".rect-tabs a")).to_have_text(["考核排名", "表彰与问责", "会议"])
+        expect(viewer.locator(".crumbs a")).to_have_text("示范县 · 2026 整改台账")
+        _no_sideways(viewer)
+        screenshot(viewer, f"appraisal-decisions-{size}")
 
     # the ledger's bulletin carries the current quarter's ranking
     page.goto(f"{base}/counties/{c.pk}/{year.label}/rectification/bulletin/")
     section = page.locator(".bulletin-ranking")
     expect(section.get_by_role("heading", level=2)).to_have_text("2026年第二季度考核排名")
+    # Q2 on 10 April: 县财政局 (its one task closed in Q1) and 县自然资源和规划局 (its task of
+    # 28 February still open: overdue, so it stays ranked) — only the first has nothing to appraise
+    expect(section.locator("p.apart")).to_contain_text("本期无考核事项，不参与排名：")
+    expect(section.locator("p.apart")).to_contain_text("县财政局")
+    expect(section.locator("p.apart")).not_to_contain_text("县自然资源和规划局")
     section.scroll_into_view_if_needed()
     _no_sideways(page)
     screenshot(page, "appraisal-bulletin-1366")
