@@ -94,6 +94,13 @@ class Formula:
     def weight_sum(self) -> float:
         return sum(c.weight for c in self.components)
 
+    @property
+    def apart_label(self) -> str:
+        """What pages, the bulletin and the .xlsx say of a party listed apart."""
+        if self.min_items > 1:
+            return f"本期考核事项不足 {self.min_items} 项，不参与排名"
+        return "本期无考核事项，不参与排名"
+
 
 def _refused(origin: str, where: str, problem: str) -> AppraisalError:
     return AppraisalError(f"考核计分办法 {origin}：{where}：{problem}")

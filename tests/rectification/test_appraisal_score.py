@@ -279,6 +279,8 @@ def test_a_countys_min_items_is_read_and_checked(tmp_path):
     # two items needed: 丙单位's one finding is not enough any more, 县教育局's four are
     formula = load_formula(_county_file(tmp_path, "min_items: 2\n"))
     assert formula.min_items == 2
+    assert formula.apart_label == "本期考核事项不足 2 项，不参与排名"
+    assert load_formula().apart_label == "本期无考核事项，不参与排名"  # min_items 1
     parties = [Party("unit:found", "丙单位", "unit"), Party(A, "县教育局", "unit")]
     findings = [FindingRecord(frozenset({"unit:found"}), date(2026, 1, 1))]
     result = appraise(parties, TASKS, findings, formula, parse_period("2026Q1"), TODAY)

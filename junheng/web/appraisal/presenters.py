@@ -22,13 +22,6 @@ def _count(value: int | None) -> Cell:
     return _text("—") if value is None else Cell(str(value), value, excel_format="0")
 
 
-def apart_label(formula: Formula) -> str:
-    """What stands in the place of a party listed apart."""
-    if formula.min_items > 1:
-        return f"考核事项不足 {formula.min_items} 项，不参与排名"
-    return "本期无考核事项，不参与排名"
-
-
 def ranking_table(
     key: str,
     title: str,
@@ -43,7 +36,7 @@ def ranking_table(
     rows = []
     for s in [*scores, *(apart or [])]:
         place = (
-            Cell(str(s.rank), s.rank, excel_format="0") if s.rank else _text(apart_label(formula))
+            Cell(str(s.rank), s.rank, excel_format="0") if s.rank else _text(formula.apart_label)
         )
         cells = [
             place,
