@@ -76,12 +76,14 @@ _SECTIONS: tuple[_Section, ...] = (
     _Section(
         "数据导入", "import_start", ("/import/", "/imports/"), scope.has_import_page, ("/import/",)
     ),
+    # 考核与会议 (appraisal, decisions, meetings) is reached from the ledger's tabs and is part
+    # of its work, so its pages, some under /counties/, mark 整改台账 rather than 县区列表.
     _Section(
         "整改台账",
         "rectification_start",
         ("/rectification/",),
         _has_ledger_pages,
-        ("/rectification/",),
+        ("/rectification/", "/appraisal/", "/meetings/"),
     ),
     # a school's, a township's and a 责任督学's own start in the ledger (rectification_start
     # sends each to their 一校一案, 一镇一册 or list of schools)
