@@ -317,7 +317,7 @@ class Task(models.Model):
     updated_at = models.DateTimeField("修改时间", auto_now=True)
 
     class Meta:
-        # not "整改台账" (the ledger is the whole section), so the admin reads 整改 › 整改任务
+        # not "整改台账", the app's own name: the admin's path read 整改台账 › 整改台账
         verbose_name = "整改任务"
         verbose_name_plural = "整改任务"
         ordering = ["deadline", "id"]

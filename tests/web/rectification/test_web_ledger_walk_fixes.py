@@ -113,4 +113,6 @@ def test_the_admin_calls_a_task_a_task(client, ledger, django_user_model):
     root = django_user_model.objects.create_superuser("root", "", "pw-均衡-2026")
     client.force_login(root)
     page = client.get(reverse("admin:rectification_task_changelist")).content.decode()
-    assert "整改任务" in page and "› 整改台账" not in page
+    # the path reads 首页 › 整改台账 (the app) › 整改任务, no longer 整改台账 › 整改台账
+    crumbs = re.search(r'<div class="breadcrumbs">(.*?)</div>', page, re.S).group(1)
+    assert re.sub(r"<[^>]+>|\s", "", crumbs) == "首页&rsaquo;整改台账&rsaquo;整改任务"
