@@ -18,6 +18,7 @@ from enum import StrEnum
 from django.http import Http404, HttpRequest
 
 from junheng.web.accounts.scope import (
+    AnyUser,
     can_review_county,
     import_school_of,
     visible_county,
@@ -40,13 +41,24 @@ class RosterView:
     """The school user's own school (`Access.SCHOOL`)."""
 
 
-def roster_view_or_404(request: HttpRequest, county_id: int) -> RosterView:
-    """What the user may see of the county's roster; unknown and forbidden answer 404."""
-    county = visible_county(request.user, county_id)
+def roster_view(user: AnyUser, county_id: int) -> RosterView | None:
+    """What the user may see of the county's roster; None when nothing (the page's 404).
+
+    Also asked by pages that link to the roster, so a link is shown only to those it opens for.
+    """
+    county = visible_county(user, county_id)
     if county is not None:
-        manage = can_review_county(request.user, county)
+        manage = can_review_county(user, county)
         return RosterView(county, Access.MANAGE if manage else Access.SUMMARY)
-    school = import_school_of(request.user)
+    school = import_school_of(user)
     if school is not None and school.county_id == county_id:
         return RosterView(school.county, Access.SCHOOL, school)
-    raise Http404(NOT_FOUND)
+    return None
+
+
+def roster_view_or_404(request: HttpRequest, county_id: int) -> RosterView:
+    """What the user may see of the county's roster; unknown and forbidden answer 404."""
+    view = roster_view(request.user, county_id)
+    if view is None:
+        raise Http404(NOT_FOUND)
+    return view
