@@ -166,7 +166,13 @@ def test_overview_has_the_cv_chart_links_and_trend(client, site):
     # on a phone the school list is a stack of cards: each value says which column it is
     assert 'class="data stack" id="table-schools"' in body
     assert 'data-label="未达标或不纳入评估的原因"' in _html_rows(body, "schools")[0]
-    assert "data-label" not in _html_rows(body, "cv")[0]
+    # so are the CVs and the years (eight and seven columns did not fit beside each other); the
+    # row's heading cell (the indicator, the year) names the card and has no label
+    for key, label in (("cv", "小学上限"), ("trend", "未通过的方面"), ("trend_primary", "R7")):
+        assert f'class="data stack" id="table-{key}"' in body
+        row = _html_rows(body, key)[0]
+        assert f'data-label="{label}"' in row
+        assert "data-label" not in row.split("</th>")[0]
 
 
 def test_trend_uses_the_latest_snapshot_of_each_year(client, site):

@@ -404,7 +404,7 @@ def overview_url(county: County, year: str, town: Township) -> str:
 # buttons a user's rights allow, the navigation) stays in the page template and is computed per
 # request. On a cache hit the snapshot's `result` is not read at all.
 
-BOARD_VERSION = 6
+BOARD_VERSION = 7
 """Bumped when a board's templates or presenters change what a snapshot renders to; with the
 package version in the key, a release never serves HTML rendered by the code of another one
 from a cache shared by several releases."""

@@ -563,6 +563,8 @@ def cv_table(series: dict[str, Any], href: Any = None) -> Table:
         tuple(headers),
         tuple(rows),
         note="差异系数按在校生数加权计算（总体标准差 ÷ 加权平均值）；点击指标查看每所学校的数值。",
+        # eight columns: on a phone only 指标 and its name fitted; one card per indicator instead
+        stack=True,
     )
 
 
@@ -867,7 +869,8 @@ def trend_table(years: list[dict[str, Any]]) -> Table:
         "超过上限的差异系数个数",
         *(f"{LEVEL_ZH[lv]}最大差异系数" for lv in LEVELS),
     )
-    return Table("trend", "历年评估结论", headers, tuple(rows))
+    # a card per school year on a phone (seven columns did not fit beside each other)
+    return Table("trend", "历年评估结论", headers, tuple(rows), stack=True)
 
 
 def trend_cv_series(years: list[dict[str, Any]], level: str, items: list[str]) -> dict[str, Any]:
@@ -902,6 +905,7 @@ def trend_cv_table(series: dict[str, Any]) -> Table:
         f"{series['label']}差异系数（历年）",
         ("学年", *series["items"]),
         tuple(rows),
+        stack=True,  # R1–R7 beside the year did not fit a phone either
     )
 
 
