@@ -36,12 +36,17 @@ class InspectorChoice(forms.ModelChoiceField):
 
 
 class PlanForm(_Form):
+    # "请选择" as the other forms of the site, not Django's "---------"
     school = SchoolChoice(
-        label="学校", queryset=School.objects.none(), error_messages={"required": "请选择学校"}
+        label="学校",
+        queryset=School.objects.none(),
+        empty_label="请选择",
+        error_messages={"required": "请选择学校"},
     )
     inspector = InspectorChoice(
         label="责任督学",
         queryset=get_user_model().objects.none(),
+        empty_label="请选择",
         error_messages={"required": "请选择责任督学"},
     )
     planned_on = forms.DateField(

@@ -1,11 +1,16 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 
 from junheng.web.notifications.models import CountyChannel, Preference
 
 
 class PreferenceForm(forms.ModelForm):
+    """`has_email=False` (no address on the account): 电子邮件 is shown unticked and cannot be
+    changed, since nothing would be sent; the stored choice is kept for when an address is added."""
+
     webhook_url = forms.URLField(
         label="个人群机器人地址",
         required=False,
@@ -28,6 +33,14 @@ class PreferenceForm(forms.ModelForm):
             "digest": "关闭后不再收到每日待办提醒（逾期督办提醒不受影响）",
             "robot": "发到下面的个人群机器人；未填写则发到本县区的群机器人（如已设置）",
         }
+
+    def __init__(self, *args: Any, has_email: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not has_email:
+            field = self.fields["email"]
+            # a disabled field saves its initial value, the stored choice, whatever is posted
+            field.disabled = True
+            field.widget = forms.CheckboxInput(check_test=lambda value: False)
 
 
 class CountyChannelForm(forms.ModelForm):

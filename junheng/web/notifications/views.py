@@ -93,7 +93,9 @@ def mark_all_read(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def preferences(request: HttpRequest) -> HttpResponse:
     instance = Preference.objects.filter(user=request.user).first() or Preference(user=request.user)
-    form = PreferenceForm(request.POST or None, instance=instance)
+    form = PreferenceForm(
+        request.POST or None, instance=instance, has_email=bool(request.user.email)
+    )
     if request.method == "POST" and form.is_valid():
         form.save()
         flash.success(request, "提醒设置已保存")

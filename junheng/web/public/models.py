@@ -12,7 +12,11 @@ from junheng.rectification.bulletin import PERIODS
 from junheng.web.registry.models import County, SchoolYear
 
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]{2,39}$"
-SLUG_HELP = "地址的最后一段：3–40 个小写字母、数字或短横线，如行政区划代码"
+# What `services.default_slug` gives: the county's code when it has one, else a generated one.
+SLUG_HELP = (
+    "公开地址的最后一段：默认为本县行政区划代码（未登记代码时为系统生成的随机地址），"
+    "可改为 3–40 个小写字母、数字或短横线"
+)
 
 
 class PublicPage(models.Model):
