@@ -247,7 +247,8 @@ def test_the_ledger_links_what_the_reader_may_open(client, site, clock, role, li
     page = client.get(reverse("rectification", args=[county, year])).content.decode()
     hrefs = {
         "考核排名": reverse("appraisal", args=[county, year]),
-        "表彰与问责": reverse("appraisal_decisions", args=[county]),
+        # the decisions page is not of one year: the link carries the ledger's
+        "表彰与问责": reverse("appraisal_decisions", args=[county]) + f"?year={year}",
         "会议": reverse("appraisal_meetings", args=[county, year]),
     }
     for name, href in hrefs.items():

@@ -62,11 +62,11 @@ def test_only_file_links_are_export_links_on_the_problem_list(client, ledger):
     url = reverse("rectification", args=[county.pk, "2026"]) + "?township=石桥镇"
     page = _get(client, ledger["users"]["admin"], url)
     exports = re.findall(r'<p class="export">(.*?)</p>', page, re.S)
-    # the ledger's workbook is the one file here; the appraisal's include still says "export"
-    # inside its wrapper, whose style takes the download mark off
+    # the ledger's workbook is the one file here; the appraisal's links are pages
     ledger_xlsx = reverse("rectification_ledger_xlsx", args=[county.pk, "2026"])
     assert f'<a href="{ledger_xlsx}">下载整改台账（Excel）</a>' in exports[0]
-    assert '<div class="links"><p class="export">考核与会议：' in page
+    assert '<p class="links">考核与会议：' in page
+    assert not any("考核与会议" in e for e in exports)
     book = reverse("rectification_township", args=[county.pk, "2026", "石桥镇"])
     assert f'<p class="links"><a href="{book}">石桥镇一镇一册</a></p>' in page
     assert not any("一镇一册" in e for e in exports)
