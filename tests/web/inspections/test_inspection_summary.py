@@ -184,9 +184,9 @@ def test_a_record_cannot_be_dated_after_today_in_beijing(client, site, freeze):
     assert visit.visited_on == dt.date(2026, 12, 1) and visit.status == kinds.DONE
 
 
-def test_a_problem_counts_in_the_month_it_entered_the_ledger(client, site, freeze):
-    """A visit of 20 November whose finding is turned into a problem at 00:30 on 1 December in
-    Beijing: the finding counts in November, the problem in December."""
+def _november_finding_registered_in_december(client, site, freeze) -> str:
+    """A 督学's visit of 20 November with one finding, turned into a problem at 00:30 on
+    1 December in Beijing; the county admin logged in on 10 December. The summary's URL."""
     visit = _visit(site, "duxue", "one", dt.date(2026, 11, 20))
     Visit.objects.filter(pk=visit.pk).update(status=kinds.DONE, visited_on=dt.date(2026, 11, 20))
     finding = Finding.objects.create(visit=visit, title="图书室未开放")
@@ -196,6 +196,13 @@ def test_a_problem_counts_in_the_month_it_entered_the_ledger(client, site, freez
     freeze(TENTH_OF_DECEMBER)
     assert client.login(username="cadmin", password=PASSWORD)
     url = reverse("inspections_summary", args=[site["county"].pk])
+    return url
+
+
+def test_a_problem_counts_in_the_month_it_entered_the_ledger(client, site, freeze):
+    """A visit of 20 November whose finding is turned into a problem at 00:30 on 1 December in
+    Beijing: the finding counts in November, the problem in December."""
+    url = _november_finding_registered_in_december(client, site, freeze)
     november = _rows(client.get(url, {"period": "month", "day": "2026-11-01"}), "inspectors")
     december = _rows(client.get(url, {"period": "month", "day": "2026-12-01"}), "inspectors")
     assert november["王督学"] == [1, 1, 1.0, 0, 1, 0, 0, 0]
@@ -207,15 +214,7 @@ def test_the_sentence_says_a_registration_may_be_of_an_earlier_finding(client, s
     December sentence has 0 findings and 1 registration, and says the registration is counted by
     its own day and may be of an earlier period's finding, so the two cannot be read as one
     contradicting the other; November has the finding and no registration."""
-    visit = _visit(site, "duxue", "one", dt.date(2026, 11, 20))
-    Visit.objects.filter(pk=visit.pk).update(status=kinds.DONE, visited_on=dt.date(2026, 11, 20))
-    finding = Finding.objects.create(visit=visit, title="图书室未开放")
-    assert client.login(username="duxue", password=PASSWORD)
-    freeze(FIRST_MINUTES_OF_DECEMBER)
-    client.post(reverse("inspections_finding_problem", args=[finding.pk]))
-    freeze(TENTH_OF_DECEMBER)
-    assert client.login(username="cadmin", password=PASSWORD)
-    url = reverse("inspections_summary", args=[site["county"].pk])
+    url = _november_finding_registered_in_december(client, site, freeze)
     december = client.get(url, {"period": "month", "day": "2026-12-01"}).content.decode()
     assert (
         "本期计划督导 0 次，完成 0 次，逾期未检 0 次；本期督导发现问题 0 个。"
