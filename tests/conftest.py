@@ -15,6 +15,7 @@ of each hash).
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from django.test import override_settings
@@ -73,3 +74,35 @@ def _slow_rank(item: pytest.Item) -> int:
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     # A stable sort: the tests of one file keep their order, and so do all other files.
     items.sort(key=_slow_rank)
+
+
+# Django keeps a connection per context (asgiref's Local). Part-way through a run on PostgreSQL
+# the tests can find themselves in a new context (a library ran code in a copied context and
+# copied its variables back), and the connection of the old context is then out of reach of the
+# test databases' teardown, which refuses to drop a database still in use. Each context's
+# connection is remembered and closed before the databases are dropped.
+_CONTEXT_CONNECTIONS: list[Any] = []
+
+
+@pytest.fixture(scope="session")
+def _close_connections_of_every_context(django_db_setup: None) -> Iterator[None]:
+    # set up after the databases, so torn down before them
+    yield
+    for wrapper in _CONTEXT_CONNECTIONS:
+        wrapper.close()
+
+
+@pytest.fixture(autouse=True)
+def _remember_the_connection(request: pytest.FixtureRequest) -> Iterator[None]:
+    uses_db = request.node.get_closest_marker("django_db") is not None or bool(
+        {"db", "transactional_db", "live_server"} & set(request.fixturenames)
+    )
+    if uses_db:
+        request.getfixturevalue("_close_connections_of_every_context")
+    yield
+    if uses_db:
+        from django.db import connections
+
+        wrapper = connections["default"]
+        if all(seen is not wrapper for seen in _CONTEXT_CONNECTIONS):
+            _CONTEXT_CONNECTIONS.append(wrapper)
