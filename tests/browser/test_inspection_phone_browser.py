@@ -106,8 +106,11 @@ def test_a_duxue_records_a_visit_on_a_phone(phone: Page, page: Page, live_server
     photo = Photo.objects.get()
     assert photo.kind == "jpeg" and photo.name == "音乐教室.jpg"
     expect(phone.locator(".insp-photos img")).to_have_count(1)
-    # the thumbnail is the stored photo, served to the 督学
-    assert phone.locator(".insp-photos img").evaluate("img => img.naturalWidth") == 640
+    # the thumbnail is the stored photo, served to the 督学 (once loaded: the page may be shown
+    # before the image has arrived, when its width is still 0)
+    thumbnail = phone.locator(".insp-photos img")
+    phone.wait_for_function("img => img.complete", arg=thumbnail.element_handle())
+    assert thumbnail.evaluate("img => img.naturalWidth") == 640
 
     phone.get_by_role("button", name="转为整改问题").click()
     expect(phone.locator(".message.success")).to_contain_text("已登记到整改台账")
