@@ -29,7 +29,7 @@ component would give full marks, and such a unit would top the ranking for doing
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -467,7 +467,7 @@ def rank(scores: Sequence[PartyScore]) -> list[PartyScore]:
     for i, s in enumerate(ordered):
         same = ranked and ranked[-1].total == s.total
         position = ranked[-1].rank if same else i + 1
-        ranked.append(PartyScore(s.party, s.components, s.total, position, s.items))
+        ranked.append(replace(s, rank=position))
     return ranked
 
 

@@ -33,18 +33,14 @@ from junheng.web.registry.models import County, School
 _NO_INSPECTIONS = (Role.SCHOOL_USER, Role.TOWNSHIP_USER)
 
 
-_profile = profile_of
-_is_system_admin = is_system_admin
-
-
 def _role(user: AnyUser) -> str | None:
-    profile = _profile(user)
+    profile = profile_of(user)
     return profile.role if profile is not None else None
 
 
 def inspection_schools(user: AnyUser) -> QuerySet[School]:
     """Schools whose visits the user may read."""
-    if _is_system_admin(user):
+    if is_system_admin(user):
         return School.objects.all()
     role = _role(user)
     if role is None or role in _NO_INSPECTIONS:
@@ -54,9 +50,9 @@ def inspection_schools(user: AnyUser) -> QuerySet[School]:
 
 def plannable_schools(user: AnyUser) -> QuerySet[School]:
     """Schools where the user may plan and record visits."""
-    if _is_system_admin(user):
+    if is_system_admin(user):
         return School.objects.all()
-    profile = _profile(user)
+    profile = profile_of(user)
     if profile is None:
         return School.objects.none()
     if profile.role == Role.COUNTY_ADMIN:
@@ -68,7 +64,7 @@ def plannable_schools(user: AnyUser) -> QuerySet[School]:
 
 def has_inspection_pages(user: AnyUser) -> bool:
     """Whether the 督导检查 section has anything for the user (the header's link)."""
-    if _is_system_admin(user):
+    if is_system_admin(user):
         return True
     return _role(user) in (Role.COUNTY_ADMIN, Role.LEADER, Role.INSPECTOR, Role.SCHOOL_INSPECTOR)
 
@@ -84,9 +80,9 @@ def can_plan(user: AnyUser, school: School) -> bool:
 def can_record(user: AnyUser, visit: Visit) -> bool:
     """Whether the user may record the visit, add findings, turn them into problems and
     re-check: the county's admins, and the visit's own 责任督学 while the school is theirs."""
-    if _is_system_admin(user):
+    if is_system_admin(user):
         return True
-    profile = _profile(user)
+    profile = profile_of(user)
     if profile is None:
         return False
     if profile.role == Role.COUNTY_ADMIN:
